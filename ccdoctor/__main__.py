@@ -1,0 +1,3 @@
+from ccdoctor.cli import main
+
+main()

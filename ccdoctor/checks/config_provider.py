@@ -1,0 +1,114 @@
+"""config.provider — which provider the client will use, and whether that is what the user meant."""
+
+from __future__ import annotations
+
+from ccdoctor.config.truthy import Flag
+from ccdoctor.context import CheckContext
+from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+
+_BASE_URL_OF = {
+    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
+    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
+    Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
+}
+_UNDIAGNOSED_FLAGS = ("CLAUDE_CODE_USE_MANTLE", "CLAUDE_CODE_USE_ANTHROPIC_AWS")
+
+
+@check(
+    id="config.provider",
+    title="Provider selection",
+    category=Category.CONFIG,
+    description="Which provider Claude Code will talk to, which setting chose it, and whether "
+    "another setting contradicts that choice.",
+    explain="""
+Claude Code picks its provider from CLAUDE_CODE_USE_BEDROCK, then CLAUDE_CODE_USE_VERTEX, then
+CLAUDE_CODE_USE_FOUNDRY; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL). A flag
+is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
+the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
+settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.
+
+Typical fixes: spell the flag as 1; cancel a stale flag with "CLAUDE_CODE_USE_VERTEX": "" in the
+settings file that should win; unset the flag you did not mean.
+""",
+)
+def provider_check(ctx: CheckContext) -> Outcome:
+    config = ctx.config
+    choice = config.provider
+    problems: list[Problem] = []
+    for reading in choice.flags:
+        if reading.flag is Flag.AMBIGUOUS and reading.value is not None:
+            problems.append(
+                Problem(
+                    Status.FAIL,
+                    f"{reading.variable}={reading.value.text!r} ({reading.value.origin.describe()})"
+                    " is neither true nor false: Claude Code treats it as false",
+                    Fix(
+                        f"Set {reading.variable} to 1 to enable it, or remove it.",
+                        (f"export {reading.variable}=1",),
+                        f'"env": {{"{reading.variable}": "1"}}',
+                    ),
+                )
+            )
+    truthy = choice.truthy
+    if len(truthy) > 1:
+        winner, *losers = truthy
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{' and '.join(f.variable for f in truthy)} are all true; "
+                f"{winner.variable} wins, so {choice.provider.value} is used",
+                Fix(
+                    "Unset the provider flags you do not want: "
+                    + ", ".join(f.variable for f in losers)
+                    + ". In a settings file, an empty string cancels a shell export.",
+                    tuple(f"unset {f.variable}" for f in losers),
+                    "{\"env\": {" + ", ".join(f'"{f.variable}": ""' for f in losers) + "}}",
+                ),
+            )
+        )
+    base_url = config.env.get("ANTHROPIC_BASE_URL")
+    if choice.provider is not Provider.ANTHROPIC and base_url is not None and base_url.text:
+        flag = truthy[0]
+        own = _BASE_URL_OF.get(choice.provider)
+        assert flag.value is not None
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"ANTHROPIC_BASE_URL ({base_url.origin.describe()}) is ignored because "
+                f"{flag.variable} ({flag.value.origin.describe()}) selects {choice.provider.value}",
+                Fix(
+                    f"To use the gateway at ANTHROPIC_BASE_URL, cancel {flag.variable}; to reach "
+                    f"{choice.provider.value} through a gateway, use {own} instead.",
+                    (f"unset {flag.variable}",),
+                    f'"env": {{"{flag.variable}": ""}}',
+                ),
+            )
+        )
+    for variable in _UNDIAGNOSED_FLAGS:
+        if config.truthy(variable):
+            problems.append(
+                Problem(
+                    Status.WARN,
+                    f"{variable} is set; ccdoctor does not diagnose that route yet",
+                    Fix("Its checks below judge the provider chosen by the other flags only."),
+                )
+            )
+    winner_flag = truthy[0] if truthy else None
+    source = (
+        f"{winner_flag.variable} from {winner_flag.value.origin.describe()}"
+        if winner_flag and winner_flag.value
+        else "no provider flag set"
+    )
+    details = {
+        "provider": choice.provider.value,
+        "chosen_by": source,
+        "flags": {
+            f.variable: {
+                "value": f.value.text if f.value else None,
+                "reads_as": f.flag.value,
+                "source": f.value.origin.describe() if f.value else None,
+            }
+            for f in choice.flags
+        },
+    }
+    return Outcome.from_problems(problems, f"{choice.provider.value} ({source})", details)

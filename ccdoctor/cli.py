@@ -1,0 +1,345 @@
+"""Command line: parse options, resolve configuration, run checks, render. No logic of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ccdoctor import __version__
+from ccdoctor.render import Format
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 no failure and no error; 1 at least one fail or error (or a warning under "
+    "--strict); 2 usage error."
+)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Check that Claude Code can reach its model provider, and say how to fix it if not.\n\n"
+    + EXIT_CODES_HELP,
+    epilog=EXIT_CODES_HELP,
+)
+
+SettingsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--settings",
+        help="Extra settings file or inline JSON, like `claude --settings`.",
+        show_default=False,
+    ),
+]
+ProjectDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-dir",
+        help="Project whose .claude/ settings apply (default: current directory).",
+        file_okay=False,
+        exists=True,
+        show_default=False,
+    ),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="Model as `claude --model` would get it.", show_default=False),
+]
+ClaudeVersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--claude-version",
+        help="Claude Code version to judge against (default: `claude --version`).",
+        show_default=False,
+    ),
+]
+ManagedOption = Annotated[
+    list[Path] | None,
+    typer.Option("--managed-settings", hidden=True, help="Replace the managed settings paths."),
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"ccdoctor {__version__}")
+        raise typer.Exit()
+
+
+def detect_claude_version(timeout: float = 3.0) -> str | None:
+    binary = shutil.which("claude")
+    if binary is None:
+        return None
+    try:
+        completed = subprocess.run(
+            [binary, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    from ccdoctor.knowledge.models import parse_version
+
+    version = parse_version(completed.stdout)
+    return ".".join(map(str, version)) if version else None
+
+
+def _resolve(
+    settings: str | None,
+    project_dir: Path | None,
+    model: str | None,
+    claude_version: str | None,
+    managed: list[Path] | None,
+):  # type: ignore[no-untyped-def]
+    from ccdoctor.config import Inputs, resolve
+    from ccdoctor.config.settings_files import managed_settings_paths
+
+    return resolve(
+        Inputs(
+            environ=dict(os.environ),
+            home=Path.home(),
+            project_dir=(project_dir or Path.cwd()).resolve(),
+            settings_arg=settings,
+            model_arg=model,
+            managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
+            claude_version=claude_version or detect_claude_version(),
+        )
+    )
+
+
+def _colour(stream: object) -> bool:
+    if "NO_COLOR" in os.environ:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@app.callback(invoke_without_command=True)
+def run(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
+    ] = Format.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report in --format to this file; the terminal still gets the table.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Skip every check that uses the network.")
+    ] = False,
+    no_invoke: Annotated[
+        bool,
+        typer.Option("--no-invoke", help="Only free calls: no billed one-token model requests."),
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=600, help="Seconds per network step.")
+    ] = 5.0,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            max=3600,
+            help="Seconds for the whole run (default: 4 × --timeout).",
+            show_default=False,
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only these check ids, categories or globs."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", help="Do not run these check ids, categories or globs."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings also fail the run.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show details (and tracebacks).")
+    ] = False,
+    settings: SettingsOption = None,
+    project_dir: ProjectDirOption = None,
+    model: ModelOption = None,
+    claude_version: ClaudeVersionOption = None,
+    managed_settings: ManagedOption = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = None,
+) -> None:
+    """Run the checks (the default command)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ccdoctor.context import CheckContext, RunOptions
+    from ccdoctor.registry import UnknownSelector, load_catalogue, select
+    from ccdoctor.render import renderer
+    from ccdoctor.render.text import render_text
+    from ccdoctor.report import build_report
+    from ccdoctor.runner import run_checks
+    from ccdoctor.redact import redactor_for
+
+    started = time.monotonic()
+    catalogue = load_catalogue()
+    try:
+        checks = select(catalogue.checks, only or [], skip or [])
+    except UnknownSelector as exc:
+        raise typer.BadParameter(str(exc)) from None
+    config = _resolve(settings, project_dir, model, claude_version, managed_settings)
+    redactor = redactor_for(config)
+    options = RunOptions(
+        timeout=timeout,
+        deadline=deadline if deadline is not None else timeout * 4,
+        offline=offline,
+        no_invoke=no_invoke,
+    )
+    check_ctx = CheckContext(config, options, redactor, started)
+    results = run_checks(checks, check_ctx, catalogue.failures, verbose=verbose)
+    report = build_report(
+        config, results, (time.monotonic() - started) * 1000, redactor, strict=strict
+    )
+
+    render = renderer(fmt)
+    if output is not None:
+        _write(output, redactor.scrub(render(report, verbose, False)))
+        typer.echo(redactor.scrub(render_text(report, verbose, _colour(sys.stdout))), nl=False)
+    else:
+        typer.echo(redactor.scrub(render(report, verbose, _colour(sys.stdout))), nl=False)
+    if fmt is Format.GITHUB:
+        _append_step_summary(report, redactor.scrub)
+    raise typer.Exit(report.exit_code)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot write {path}: {exc.strerror or exc}", param_hint="--output"
+        ) from None
+
+
+def _append_step_summary(report: object, scrub: object) -> None:
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_path:
+        return
+    from ccdoctor.render.markdown import render_markdown
+
+    text = scrub(render_markdown(report))  # type: ignore[operator, arg-type]
+    try:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        typer.echo(f"ccdoctor: cannot append to GITHUB_STEP_SUMMARY: {exc}", err=True)
+
+
+@app.command("config")
+def show_config(
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="text or json.", case_sensitive=False)
+    ] = Format.TEXT,
+    settings: SettingsOption = None,
+    project_dir: ProjectDirOption = None,
+    model: ModelOption = None,
+    claude_version: ClaudeVersionOption = None,
+    managed_settings: ManagedOption = None,
+) -> None:
+    """Show the effective configuration, where each value came from and what it shadowed."""
+    import json
+
+    from ccdoctor.render.json_report import config_entry_to_dict
+    from ccdoctor.render.text import render_config_table
+    from ccdoctor.report import config_entries
+    from ccdoctor.redact import redactor_for
+
+    config = _resolve(settings, project_dir, model, claude_version, managed_settings)
+    redactor = redactor_for(config)
+    entries = config_entries(config, redactor)
+    if fmt is Format.JSON:
+        data = {
+            "provider": config.provider.provider.value,
+            "settings_files": [
+                {
+                    "source": layer.source.value,
+                    "path": layer.path,
+                    "exists": layer.exists,
+                    "loaded": layer.data is not None,
+                    "error": layer.error.message if layer.error else None,
+                }
+                for layer in config.layers.files
+            ],
+            "config": [config_entry_to_dict(e) for e in entries],
+        }
+        text = json.dumps(redactor.scrub_data(data), indent=2, ensure_ascii=False) + "\n"
+    elif fmt is Format.TEXT:
+        text = render_config_table(entries)
+    else:
+        raise typer.BadParameter("config supports --format text or json", param_hint="--format")
+    typer.echo(redactor.scrub(text), nl=False)
+
+
+@app.command("list")
+def list_checks() -> None:
+    """List every check with its category, cost and origin."""
+    from tabulate import tabulate
+
+    from ccdoctor.registry import load_catalogue
+
+    catalogue = load_catalogue()
+    rows = [
+        (
+            c.spec.id,
+            c.spec.category.value,
+            c.spec.cost.value,
+            ", ".join(sorted(p.value for p in c.spec.providers)) if c.spec.providers else "all",
+            c.origin,
+            c.spec.title,
+        )
+        for c in catalogue.checks
+    ]
+    headers = ("id", "category", "cost", "providers", "origin", "title")
+    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    for failure in catalogue.failures:
+        typer.echo(f"plugin {failure.name}: could not be loaded: {failure.error}", err=True)
+
+
+@app.command("explain")
+def explain(check_id: Annotated[str, typer.Argument(help="A check id from `ccdoctor list`.")]) -> None:
+    """Explain what a check looks at, why it matters, and its typical fixes."""
+    from ccdoctor.registry import load_catalogue
+
+    found = load_catalogue().by_id(check_id.strip())
+    if found is None:
+        raise typer.BadParameter(f"no check {check_id!r}; see `ccdoctor list`", param_hint="ID")
+    spec = found.spec
+    lines = [
+        f"{spec.id} — {spec.title}",
+        f"category: {spec.category.value}   cost: {spec.cost.value}   "
+        f"network: {'yes' if spec.network else 'no'}   origin: {found.origin}",
+    ]
+    if spec.needs:
+        lines.append("needs: " + ", ".join(spec.needs))
+    if spec.providers:
+        lines.append("providers: " + ", ".join(sorted(p.value for p in spec.providers)))
+    lines += ["", spec.description]
+    if spec.explain:
+        lines += ["", spec.explain.strip()]
+    typer.echo("\n".join(lines))
+
+
+def main() -> None:
+    app(prog_name="ccdoctor")

@@ -1,0 +1,388 @@
+"""The whole configuration as Claude Code would resolve it: provider, models, regions, project.
+
+`resolve()` is the single entry point. It reads files once; checks only look at the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ccdoctor.config.aws_files import AwsFiles, read_aws_files
+from ccdoctor.config.resolve import (
+    DEFAULT,
+    Layers,
+    Origin,
+    Value,
+    discover_layers,
+    effective_env,
+    effective_settings,
+)
+from ccdoctor.config.settings_files import Source
+from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
+from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge import regions as region_data
+from ccdoctor.model import Provider
+
+PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = (
+    (Provider.BEDROCK, "CLAUDE_CODE_USE_BEDROCK"),
+    (Provider.VERTEX, "CLAUDE_CODE_USE_VERTEX"),
+    (Provider.FOUNDRY, "CLAUDE_CODE_USE_FOUNDRY"),
+)
+"""In the order the client tests them: the first truthy flag picks the provider."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything resolution depends on, so tests can build any machine."""
+
+    environ: Mapping[str, str]
+    home: Path
+    project_dir: Path
+    settings_arg: str | None = None
+    model_arg: str | None = None
+    managed_paths: tuple[Path, ...] = ()
+    claude_version: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagReading:
+    variable: str
+    value: Value | None
+    flag: Flag
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    provider: Provider
+    flags: tuple[FlagReading, ...]
+
+    @property
+    def truthy(self) -> tuple[FlagReading, ...]:
+        return tuple(f for f in self.flags if f.flag is Flag.TRUE)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """One model the client will send, and how it got there."""
+
+    role: str
+    requested: str
+    origin: Origin
+    model_id: str
+    one_million: bool
+    steps: tuple[str, ...]
+    explicit: bool
+    """True when the user chose it (flag, variable or setting) rather than a built-in default."""
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    value: str
+    origin: str
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(where, value) pairs the client ignored because they are not shaped like a region."""
+
+
+@dataclass(frozen=True)
+class VertexProject:
+    value: str | None
+    origin: str | None
+    shadowed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ResolvedConfig:
+    inputs: Inputs
+    layers: Layers
+    env: Mapping[str, Value]
+    settings: Mapping[str, Value]
+    provider: ProviderChoice
+    claude_version: tuple[int, int, int] | None
+    defaults_source: str
+    main_model: ModelChoice
+    small_model: ModelChoice
+    bedrock_region: RegionChoice
+    small_model_region: RegionChoice
+    bedrock_prefix: str
+    aws_files: AwsFiles
+    vertex_project: VertexProject
+    vertex_regions: Mapping[str, RegionChoice] = field(default_factory=dict)
+    """Location per model role ("main", "small_fast")."""
+
+    def get(self, name: str) -> str | None:
+        """The effective value of an environment variable; an empty string means unset."""
+        value = self.env.get(name)
+        return value.text if value is not None else None
+
+    def setting(self, key: str) -> Any:
+        value = self.settings.get(key)
+        return value.raw if value is not None else None
+
+    def is_set(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def truthy(self, name: str) -> bool:
+        return is_truthy(self.get(name))
+
+
+def resolve(inputs: Inputs) -> ResolvedConfig:
+    layers = discover_layers(
+        inputs.environ,
+        inputs.home,
+        inputs.project_dir,
+        inputs.settings_arg,
+        inputs.managed_paths,
+    )
+    env = effective_env(inputs.environ, layers)
+    settings = effective_settings(layers)
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.text if value is not None else None
+
+    provider = _provider(env)
+    version = model_data.parse_version(inputs.claude_version)
+    row = model_data.defaults_row(version)
+    defaults = row.providers[provider.provider]
+    text_env = {name: text for name, value in env.items() if (text := value.text) is not None}
+    aws = read_aws_files(text_env, inputs.home)
+    region = _bedrock_region(get, aws)
+    prefix = _bedrock_prefix(get, region.value)
+    main = _main_model(inputs, env, settings, defaults, prefix, version, provider.provider)
+    small = _small_model(env, settings, defaults, prefix, provider.provider, main, get)
+    small_region = _small_region(get, region)
+    return ResolvedConfig(
+        inputs=inputs,
+        layers=layers,
+        env=env,
+        settings=settings,
+        provider=provider,
+        claude_version=version,
+        defaults_source=f"{row.source} (row for Claude Code ≥ {'.'.join(map(str, row.since))})",
+        main_model=main,
+        small_model=small,
+        bedrock_region=region,
+        small_model_region=small_region,
+        bedrock_prefix=prefix,
+        aws_files=aws,
+        vertex_project=_vertex_project(env),
+        vertex_regions={
+            "main": _vertex_region(get, main.model_id),
+            "small_fast": _vertex_region(get, small.model_id),
+        },
+    )
+
+
+def _provider(env: Mapping[str, Value]) -> ProviderChoice:
+    readings = []
+    for _, variable in PROVIDER_FLAGS:
+        value = env.get(variable)
+        readings.append(FlagReading(variable, value, parse_flag(value.text if value else None)))
+    chosen = Provider.ANTHROPIC
+    for (provider, _), reading in zip(PROVIDER_FLAGS, readings, strict=True):
+        if reading.flag is Flag.TRUE:
+            chosen = provider
+            break
+    return ProviderChoice(chosen, tuple(readings))
+
+
+def _bedrock_region(get: Any, aws: AwsFiles) -> RegionChoice:
+    candidates: list[tuple[str, str | None]] = [
+        ("AWS_REGION", get("AWS_REGION")),
+        ("AWS_DEFAULT_REGION", get("AWS_DEFAULT_REGION")),
+        (
+            f"region of profile '{aws.profile}' in {aws.credentials_path}",
+            (aws.credentials or {}).get("region"),
+        ),
+        (
+            f"region of profile '{aws.profile}' in {aws.config_path}",
+            (aws.config or {}).get("region"),
+        ),
+    ]
+    skipped: list[tuple[str, str]] = []
+    for where, raw in candidates:
+        if raw is None or raw == "":
+            continue
+        value = raw.strip()
+        if region_data.REGION_SHAPE.match(value):
+            return RegionChoice(value, where, tuple(skipped))
+        skipped.append((where, raw))
+    return RegionChoice(region_data.BEDROCK_DEFAULT_REGION, "built-in default", tuple(skipped))
+
+
+def _bedrock_prefix(get: Any, region: str) -> str:
+    from_region = region_data.bedrock_prefix_for_region(region)
+    wanted = (get("ANTHROPIC_BEDROCK_REGION_PREFIX") or "").strip().lower()
+    if from_region == "us-gov" or wanted not in region_data.REGION_PREFIX_SETTING_VALUES:
+        return from_region
+    return wanted
+
+
+def _small_region(get: Any, main_region: RegionChoice) -> RegionChoice:
+    override = get("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+    pinned = get("ANTHROPIC_DEFAULT_HAIKU_MODEL") or get("ANTHROPIC_SMALL_FAST_MODEL")
+    if override and pinned and region_data.REGION_SHAPE.match(override.strip()):
+        return RegionChoice(override.strip(), "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+    return main_region
+
+
+def _main_model(
+    inputs: Inputs,
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: model_data.ModelDefaults,
+    prefix: str,
+    version: tuple[int, int, int] | None,
+    provider: Provider,
+) -> ModelChoice:
+    requested: str | None = None
+    origin = DEFAULT
+    explicit = True
+    if inputs.model_arg:
+        requested, origin = inputs.model_arg, Origin(Source.FLAG, "--model")
+    elif (value := env.get("ANTHROPIC_MODEL")) is not None and value.text:
+        requested, origin = value.text, value.origin
+    elif (value := settings.get("model")) is not None and isinstance(value.raw, str) and value.raw:
+        requested, origin = value.raw, value.origin
+    elif (value := env.get("ANTHROPIC_DEFAULT_MODEL")) is not None and value.text and (
+        version is None or version >= model_data.DEFAULT_MODEL_VARIABLE_SINCE
+    ):
+        if value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
+            requested, origin = value.text, value.origin
+    if requested is None:
+        requested, explicit = "default", False
+    return _resolve_model("main", requested, origin, explicit, env, settings, defaults, prefix)
+
+
+def _small_model(
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: model_data.ModelDefaults,
+    prefix: str,
+    provider: Provider,
+    main: ModelChoice,
+    get: Any,
+) -> ModelChoice:
+    for variable in ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL"):
+        value = env.get(variable)
+        if value is not None and value.text:
+            return _resolve_model(
+                "small_fast", value.text, value.origin, True, env, settings, defaults, prefix
+            )
+    gateway = provider is Provider.ANTHROPIC and get("ANTHROPIC_BASE_URL") is not None
+    if (provider is not Provider.ANTHROPIC or gateway) and main.explicit:
+        return ModelChoice(
+            "small_fast",
+            main.requested,
+            main.origin,
+            main.model_id,
+            main.one_million,
+            (*main.steps, "no small/fast pin: background work uses the main model"),
+            True,
+        )
+    return _resolve_model(
+        "small_fast", defaults.small_fast, DEFAULT, False, env, settings, defaults, prefix
+    )
+
+
+def _resolve_model(
+    role: str,
+    requested: str,
+    origin: Origin,
+    explicit: bool,
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: model_data.ModelDefaults,
+    prefix: str,
+) -> ModelChoice:
+    steps = [f"{requested!r} from {origin.describe()}"]
+    current = requested.strip()
+    one_million = False
+    for _ in range(4):  # aliases may point at aliases; the client follows a few levels at most
+        if current.lower().endswith(model_data.ONE_MILLION_SUFFIX):
+            one_million = True
+            current = current[: -len(model_data.ONE_MILLION_SUFFIX)]
+            steps.append("[1m] suffix stripped (1M context requested)")
+        alias = current.lower()
+        if alias == "opusplan":
+            alias = "sonnet"
+            steps.append("opusplan uses sonnet outside plan mode (opus while planning)")
+        if alias == "best":
+            alias = "opus"
+        if alias == "default":
+            current = defaults.main
+            steps.append(f"'default' is the provider default {current}")
+            continue
+        if alias in model_data.ALIAS_OVERRIDE_VARIABLE:
+            variable = model_data.ALIAS_OVERRIDE_VARIABLE[alias]
+            pinned = env.get(variable)
+            if pinned is not None and pinned.text:
+                current = pinned.text.strip()
+                steps.append(f"alias '{alias}' → {current} via {variable}")
+            else:
+                current = defaults.aliases.get(alias, defaults.main)
+                steps.append(f"alias '{alias}' → {current} (built-in)")
+            continue
+        break
+    overrides = settings.get("modelOverrides")
+    if overrides is not None and isinstance(overrides.raw, dict):
+        mapped = overrides.raw.get(current)
+        if isinstance(mapped, str) and mapped:
+            steps.append(f"modelOverrides maps {current} → {mapped}")
+            current = mapped
+    if "{prefix}" in current:
+        current = current.replace("{prefix}", prefix)
+        steps.append(f"inference-profile prefix '{prefix}.' applied")
+    return ModelChoice(role, requested, origin, current, one_million, tuple(steps), explicit)
+
+
+def _vertex_region(get: Any, model_id: str) -> RegionChoice:
+    variable = model_data.vertex_region_variable(model_id)
+    skipped: list[tuple[str, str]] = []
+    for name in (variable, "CLOUD_ML_REGION"):
+        if name is None:
+            continue
+        raw = get(name)
+        if raw is None:
+            continue
+        value = raw.strip()
+        if region_data.VERTEX_LOCATION_SHAPE.match(value):
+            return RegionChoice(value, name, tuple(skipped))
+        skipped.append((name, raw))
+    return RegionChoice(region_data.VERTEX_DEFAULT_REGION, "built-in default", tuple(skipped))
+
+
+def _vertex_project(env: Mapping[str, Value]) -> VertexProject:
+    """Google's own variables and the credentials file beat ANTHROPIC_VERTEX_PROJECT_ID (docs)."""
+    found: list[tuple[str, str]] = []
+    for name in ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
+        value = env.get(name)
+        if value is not None and value.text:
+            found.append((name, value.text.strip()))
+    credentials = env.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if credentials is not None and credentials.text:
+        project = _credentials_file_project(Path(credentials.text.strip()).expanduser())
+        if project:
+            found.append(("project_id in GOOGLE_APPLICATION_CREDENTIALS file", project))
+    explicit = env.get("ANTHROPIC_VERTEX_PROJECT_ID")
+    if explicit is not None and explicit.text:
+        found.append(("ANTHROPIC_VERTEX_PROJECT_ID", explicit.text.strip()))
+    if not found:
+        return VertexProject(None, None)
+    (origin, value), *rest = found
+    return VertexProject(value, origin, tuple(rest))
+
+
+def _credentials_file_project(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > 1024 * 1024:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    project = data.get("project_id") if isinstance(data, dict) else None
+    return project if isinstance(project, str) and project else None

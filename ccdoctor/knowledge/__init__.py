@@ -1,0 +1,1 @@
+"""Provider and client knowledge, kept as data in one place."""

@@ -1,0 +1,85 @@
+"""The one redactor: every secret becomes a fingerprint before anything is rendered."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ccdoctor.knowledge.secrets import SECRET_SHAPES, is_secret_variable
+
+if TYPE_CHECKING:
+    from ccdoctor.config.view import ResolvedConfig
+
+_MIN_SECRET_LENGTH = 4
+"""Shorter values are too likely to occur as ordinary text to be replaced everywhere."""
+_SHOW_TAIL_FROM = 24
+"""Only long secrets show their last four characters: for short ones that would be most of it."""
+
+
+def fingerprint(value: str, kind: str = "secret") -> str:
+    """A stable, non-reversible description: kind, length and (for long values) the last 4."""
+    tail = f" …{value[-4:]}" if len(value) >= _SHOW_TAIL_FROM else ""
+    return f"<{kind}: {len(value)} chars{tail}>"
+
+
+class Redactor:
+    """Knows every secret value seen in the configuration or produced during the run (helper
+    output, tokens) and scrubs them, plus anything shaped like a credential, from text."""
+
+    def __init__(self, secrets: Iterable[tuple[str, str]] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: dict[str, str] = {}
+        for value, kind in secrets:
+            self.add(value, kind)
+
+    def add(self, value: str | None, kind: str = "secret") -> None:
+        if not value:
+            return
+        variants = {value, value.strip(), value.strip().strip("\"'").strip()}
+        variants |= {json.dumps(v)[1:-1] for v in list(variants)}
+        with self._lock:
+            for variant in variants:
+                if len(variant) >= _MIN_SECRET_LENGTH:
+                    self._secrets.setdefault(variant, fingerprint(value.strip(), kind))
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            known = sorted(self._secrets.items(), key=lambda item: -len(item[0]))
+        for secret, replacement in known:
+            if secret in text:
+                text = text.replace(secret, replacement)
+        for kind, pattern in SECRET_SHAPES:
+            text = pattern.sub(lambda match, k=kind: fingerprint(match.group(0), k), text)
+        return text
+
+    def scrub_data(self, data: Any) -> Any:
+        """Scrub every string inside JSON-like data, keys included."""
+        if isinstance(data, str):
+            return self.scrub(data)
+        if isinstance(data, Mapping):
+            return {self.scrub(str(k)): self.scrub_data(v) for k, v in data.items()}
+        if isinstance(data, list | tuple | set | frozenset):
+            return [self.scrub_data(item) for item in data]
+        return data
+
+
+def redactor_for(config: ResolvedConfig) -> Redactor:
+    """A redactor that knows every secret in the configuration, shadowed definitions included:
+    a key overridden by a settings file is still a key."""
+    redactor = Redactor()
+    for name, value in config.env.items():
+        for definition in (value, *value.shadowed):
+            if not isinstance(definition.raw, str):
+                continue
+            if is_secret_variable(name):
+                redactor.add(definition.raw, name.lower())
+            elif name.upper() == "ANTHROPIC_CUSTOM_HEADERS":
+                for line in definition.raw.replace("\\n", "\n").splitlines():
+                    _, _, header_value = line.partition(":")
+                    redactor.add(header_value.strip(), "header-value")
+    for key, value in config.settings.items():
+        if is_secret_variable(key) and isinstance(value.raw, str):
+            redactor.add(value.raw, key)
+    return redactor

@@ -1,0 +1,55 @@
+"""The JSON report: the machine contract described by `ccdoctor/schema/report.schema.json`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ccdoctor.model import CheckResult, Status, fix_to_dict
+from ccdoctor.report import SCHEMA_VERSION, ConfigEntry, Report
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    counts = report.summary.counts
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": report.tool,
+        "generated_at": report.generated_at,
+        "platform": report.platform,
+        "provider": report.provider,
+        "config": [config_entry_to_dict(entry) for entry in report.config],
+        "summary": {
+            **{status.value: counts[status] for status in Status},
+            "duration_ms": report.summary.duration_ms,
+        },
+        "checks": [result_to_dict(result) for result in report.results],
+        "exit_code": report.exit_code,
+    }
+
+
+def config_entry_to_dict(entry: ConfigEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "kind": entry.kind,
+        "value": entry.value,
+        "source": entry.source,
+        "shadowed": [{"source": s, "value": v} for s, v in entry.shadowed],
+    }
+
+
+def result_to_dict(result: CheckResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "category": result.category.value,
+        "title": result.title,
+        "status": result.status.value,
+        "message": result.message,
+        "fix": fix_to_dict(result.fix),
+        "details": dict(result.details),
+        "duration_ms": result.duration_ms,
+        "origin": result.origin,
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_to_dict(report), indent=2, default=str, ensure_ascii=False) + "\n"

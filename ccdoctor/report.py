@@ -1,0 +1,198 @@
+"""The finished report: results, summary, exit code, and the configuration that was judged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ccdoctor import __version__
+from ccdoctor.config.resolve import Value
+from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.knowledge.secrets import is_secret_variable
+from ccdoctor.model import CheckResult, Status, Summary
+from ccdoctor.redact import Redactor, fingerprint
+
+SCHEMA_VERSION = "1.0"
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+_RELEVANT_VARIABLE = re.compile(
+    r"^(ANTHROPIC_|CLAUDE_|AWS_|VERTEX_REGION_|GOOGLE_|GCLOUD_|CLOUD_ML_REGION$|DISABLE_PROMPT_"
+    r"|ENABLE_PROMPT_|FORCE_PROMPT_|HTTPS?_PROXY$|NO_PROXY$|NODE_EXTRA_CA_CERTS$|SSL_CERT_FILE$"
+    r"|NODE_TLS_REJECT_UNAUTHORIZED$|API_TIMEOUT_MS$|MAX_THINKING_TOKENS$)",
+    re.IGNORECASE,
+)
+_CONNECTIVITY_SETTINGS = (
+    "model",
+    "apiKeyHelper",
+    "modelOverrides",
+    "availableModels",
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "gcpAuthRefresh",
+    "forceLoginMethod",
+)
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    name: str
+    kind: str
+    """"env", "setting" or "derived"."""
+    value: str | None
+    source: str
+    shadowed: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: str
+    claude_code_version: str | None
+    provider: str
+    config: tuple[ConfigEntry, ...]
+    results: tuple[CheckResult, ...]
+    summary: Summary
+    strict: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        counts = self.summary.counts
+        if counts[Status.FAIL] or counts[Status.ERROR]:
+            return EXIT_PROBLEMS
+        if self.strict and counts[Status.WARN]:
+            return EXIT_PROBLEMS
+        return EXIT_OK
+
+    @property
+    def platform(self) -> dict[str, Any]:
+        return {
+            "os": f"{platform.system()} {platform.release()}".strip(),
+            "python": sys.version.split()[0],
+            "claude_code_version": self.claude_code_version,
+        }
+
+    @property
+    def tool(self) -> dict[str, str]:
+        return {"name": "ccdoctor", "version": __version__}
+
+
+def build_report(
+    config: ResolvedConfig,
+    results: Sequence[CheckResult],
+    duration_ms: float,
+    redactor: Redactor,
+    strict: bool = False,
+) -> Report:
+    return Report(
+        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        claude_code_version=config.inputs.claude_version,
+        provider=config.provider.provider.value,
+        config=config_entries(config, redactor),
+        results=tuple(results),
+        summary=Summary.of(results, round(duration_ms, 1)),
+        strict=strict,
+    )
+
+
+def display_value(name: str, raw: Any, redactor: Redactor) -> str | None:
+    """How a configuration value may be shown: secrets only as fingerprints."""
+    if raw is None:
+        return None
+    text = raw if isinstance(raw, str) else repr(raw)
+    if is_secret_variable(name) and text:
+        return fingerprint(text.strip(), name.lower())
+    if name.upper() == "ANTHROPIC_CUSTOM_HEADERS":
+        return _header_names_only(text)
+    return redactor.scrub(text)
+
+
+def _header_names_only(text: str) -> str:
+    names = [line.split(":", 1)[0].strip() for line in text.splitlines() if line.strip()]
+    return "headers: " + ", ".join(f"{n}: <redacted>" for n in names)
+
+
+def config_entries(config: ResolvedConfig, redactor: Redactor) -> tuple[ConfigEntry, ...]:
+    entries = _derived(config)
+    from_files = {n for layer in config.layers.loaded for n in layer.env}
+    for name in sorted(config.env):
+        if name in from_files or _RELEVANT_VARIABLE.match(name):
+            entries.append(_entry(name, "env", config.env[name], redactor))
+    for key in _CONNECTIVITY_SETTINGS:
+        if key in config.settings:
+            entries.append(_entry(key, "setting", config.settings[key], redactor))
+    return tuple(entries)
+
+
+def _entry(name: str, kind: str, value: Value, redactor: Redactor) -> ConfigEntry:
+    return ConfigEntry(
+        name=name,
+        kind=kind,
+        value=display_value(name, value.raw, redactor),
+        source=value.origin.describe(),
+        shadowed=tuple(
+            (v.origin.describe(), display_value(name, v.raw, redactor)) for v in value.shadowed
+        ),
+    )
+
+
+def _derived(config: ResolvedConfig) -> list[ConfigEntry]:
+    provider = config.provider
+    winner = next(iter(provider.truthy), None)
+    entries = [
+        ConfigEntry(
+            "provider",
+            "derived",
+            provider.provider.value,
+            f"{winner.variable} from {winner.value.origin.describe()}"
+            if winner and winner.value
+            else "no provider flag is truthy: Anthropic API",
+        ),
+        ConfigEntry(
+            "claude_code_version",
+            "derived",
+            config.inputs.claude_version,
+            "claude --version" if config.inputs.claude_version else "not found on PATH",
+        ),
+        ConfigEntry("model.defaults", "derived", None, config.defaults_source),
+    ]
+    for choice in (config.main_model, config.small_model):
+        entries.append(
+            ConfigEntry(
+                f"model.{choice.role}",
+                "derived",
+                choice.model_id + ("[1m]" if choice.one_million else ""),
+                " → ".join(choice.steps),
+            )
+        )
+    if provider.provider.value == "bedrock":
+        region = config.bedrock_region
+        entries.append(ConfigEntry("bedrock.region", "derived", region.value, region.origin))
+        entries.append(
+            ConfigEntry("bedrock.profile_prefix", "derived", config.bedrock_prefix, "region")
+        )
+        small = config.small_model_region
+        if small != region:
+            entries.append(
+                ConfigEntry("bedrock.small_fast_region", "derived", small.value, small.origin)
+            )
+    if provider.provider.value == "vertex":
+        project = config.vertex_project
+        entries.append(
+            ConfigEntry(
+                "vertex.project",
+                "derived",
+                project.value,
+                project.origin or "not set",
+                project.shadowed,
+            )
+        )
+        for role, region in config.vertex_regions.items():
+            entries.append(ConfigEntry(f"vertex.region.{role}", "derived", region.value, region.origin))
+    return entries

@@ -1,0 +1,226 @@
+"""The engine: runs checks concurrently as soon as their needs are done, and never hangs.
+
+Checks run in daemon threads (boto3 is synchronous). A check that overstays its time limit is
+reported as failed and abandoned; the run ends at its deadline whatever the threads are doing.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ccdoctor.context import CheckContext
+from ccdoctor.model import Check, CheckResult, Fix, Outcome, Status
+from ccdoctor.registry import PluginFailure
+
+_GRACE = 0.5
+"""Seconds a check may run past its steps' timeouts (its own bookkeeping) before it is abandoned."""
+_NETWORK_STEPS = 3
+"""Network steps a live check may chain (e.g. credentials → listing → invoke)."""
+
+
+class Observer(Protocol):
+    """Progress display hooks; the core never prints."""
+
+    def started(self, check: Check) -> None: ...
+
+    def finished(self, result: CheckResult) -> None: ...
+
+
+@dataclass
+class _Running:
+    check: Check
+    started: float
+    limit: float
+
+
+def time_limit(check: Check, ctx: CheckContext) -> float:
+    steps = _NETWORK_STEPS if check.spec.network else 1
+    return ctx.options.timeout * steps + _GRACE
+
+
+def run_checks(
+    checks: Sequence[Check],
+    ctx: CheckContext,
+    plugin_failures: Sequence[PluginFailure] = (),
+    observer: Observer | None = None,
+    verbose: bool = False,
+) -> list[CheckResult]:
+    ids = {c.spec.id for c in checks}
+    results: dict[str, CheckResult] = {}
+    pending = list(checks)
+    running: dict[str, _Running] = {}
+    done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
+    run_deadline = ctx.started + ctx.options.deadline
+
+    def record(result: CheckResult) -> None:
+        results[result.id] = _scrubbed(result, ctx)
+        if observer is not None:
+            observer.finished(results[result.id])
+
+    while pending or running:
+        for check in list(pending):
+            needs = check.spec.needs
+            if any(n in ids and n not in results for n in needs):
+                continue
+            pending.remove(check)
+            reason = _reason_to_skip(check, ctx, results, ids)
+            if reason is not None:
+                record(_result(check, Outcome(Status.SKIP, reason), 0.0))
+                continue
+            now = time.monotonic()
+            limit = min(time_limit(check, ctx), max(0.0, run_deadline - now))
+            running[check.spec.id] = _Running(check, now, limit)
+            if observer is not None:
+                observer.started(check)
+            threading.Thread(
+                target=_execute,
+                args=(check, ctx, done, verbose),
+                name=f"ccdoctor-{check.spec.id}",
+                daemon=True,
+            ).start()
+        if not running:
+            if pending:  # needs that can never finish (a cycle): report instead of waiting
+                for check in pending:
+                    record(_result(check, Outcome(Status.SKIP, "needs form a cycle"), 0.0))
+                pending.clear()
+            continue
+        wake = min(r.started + r.limit for r in running.values())
+        try:
+            check_id, result = done.get(timeout=max(0.0, wake - time.monotonic()))
+        except queue.Empty:
+            now = time.monotonic()
+            for check_id, entry in list(running.items()):
+                if now >= entry.started + entry.limit:
+                    del running[check_id]
+                    record(_timed_out(entry, now >= run_deadline, ctx))
+            continue
+        if check_id in running:
+            del running[check_id]
+            record(result)
+    for failure in plugin_failures:
+        results[f"plugin.{failure.name}"] = _scrubbed(_plugin_error(failure), ctx)
+    order = [c.spec.id for c in checks] + [f"plugin.{f.name}" for f in plugin_failures]
+    return [results[i] for i in order if i in results]
+
+
+def _reason_to_skip(
+    check: Check, ctx: CheckContext, results: dict[str, CheckResult], ids: set[str]
+) -> str | None:
+    spec = check.spec
+    provider = ctx.config.provider.provider
+    if not spec.applies_to(provider):
+        return f"not used with provider {provider.value}"
+    for need in spec.needs:
+        if need not in ids:
+            return f"needs {need} (not run)"
+        status = results[need].status
+        if status in (Status.FAIL, Status.ERROR, Status.SKIP):
+            return f"needs {need} ({status.value})"
+    if spec.network and ctx.options.offline:
+        return "offline"
+    if ctx.remaining() <= 0:
+        return f"run deadline of {ctx.options.deadline:g} s reached before it could start"
+    return None
+
+
+def _execute(
+    check: Check, ctx: CheckContext, done: queue.Queue[tuple[str, CheckResult]], verbose: bool
+) -> None:
+    start = time.monotonic()
+    try:
+        outcome = check.run(ctx)
+        if not isinstance(outcome, Outcome):
+            raise TypeError(f"check returned {type(outcome).__name__}, not an Outcome")
+    except Exception as exc:
+        details: dict[str, object] = {"exception": type(exc).__name__}
+        if verbose:
+            details["traceback"] = traceback.format_exc()
+        outcome = Outcome(
+            Status.ERROR,
+            f"check crashed: {type(exc).__name__}: {exc}",
+            Fix(f"This is a bug in {check.origin} check {check.spec.id}; please report it "
+                "with this output (run with -v for the traceback)."),
+            details,
+        )
+    done.put((check.spec.id, _result(check, outcome, (time.monotonic() - start) * 1000)))
+
+
+def _result(check: Check, outcome: Outcome, duration_ms: float) -> CheckResult:
+    spec = check.spec
+    return CheckResult(
+        id=spec.id,
+        category=spec.category,
+        title=spec.title,
+        status=outcome.status,
+        message=outcome.message,
+        fix=outcome.fix,
+        details=dict(outcome.details),
+        duration_ms=round(duration_ms, 1),
+        origin=check.origin,
+    )
+
+
+def _timed_out(entry: _Running, deadline: bool, ctx: CheckContext) -> CheckResult:
+    spec = entry.check.spec
+    seconds = time.monotonic() - entry.started
+    why = f" (run deadline of {ctx.options.deadline:g} s)" if deadline else ""
+    return _result(
+        entry.check,
+        Outcome(
+            Status.FAIL,
+            f"timed out after {seconds:.1f} s{why}",
+            Fix(
+                "Something on the way did not answer in time. Re-run with a longer --timeout "
+                "to tell a slow path from a dead one.",
+                (f"ccdoctor --only {spec.id} --timeout 30",),
+            ),
+        ),
+        seconds * 1000,
+    )
+
+
+def _plugin_error(failure: PluginFailure) -> CheckResult:
+    from ccdoctor.model import Category
+
+    return CheckResult(
+        id=f"plugin.{failure.name}",
+        category=Category.CONFIG,
+        title=f"plugin {failure.name}",
+        status=Status.ERROR,
+        message=f"plugin {failure.name!r} could not be loaded: {failure.error}",
+        fix=Fix(
+            f"Reinstall or remove the package that provides the {failure.name!r} entry point "
+            "in the ccdoctor.checks group."
+        ),
+        details={},
+        duration_ms=0.0,
+        origin=f"plugin {failure.name}",
+    )
+
+
+def _scrubbed(result: CheckResult, ctx: CheckContext) -> CheckResult:
+    scrub = ctx.redactor.scrub
+    fix = result.fix
+    if fix is not None:
+        fix = Fix(
+            scrub(fix.text),
+            tuple(scrub(c) for c in fix.commands),
+            scrub(fix.snippet) if fix.snippet else None,
+        )
+    return CheckResult(
+        id=result.id,
+        category=result.category,
+        title=result.title,
+        status=result.status,
+        message=scrub(result.message),
+        fix=fix,
+        details=ctx.redactor.scrub_data(dict(result.details)),
+        duration_ms=result.duration_ms,
+        origin=result.origin,
+    )

@@ -1,0 +1,121 @@
+"""A throwaway machine for tests: its own HOME, project, managed settings and environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ccdoctor.config import Inputs, ResolvedConfig, resolve
+from ccdoctor.context import CheckContext, RunOptions
+from ccdoctor.model import CheckResult
+from ccdoctor.redact import redactor_for
+from ccdoctor.registry import load_catalogue, select
+from ccdoctor.runner import run_checks
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Machine:
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+    claude_version: str | None = "2.1.197"
+
+    def __post_init__(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.project.mkdir(parents=True, exist_ok=True)
+        self.managed_dir.mkdir(parents=True, exist_ok=True)
+        self.env.setdefault("HOME", str(self.home))
+        self.env.setdefault("PATH", os.environ.get("PATH", "/usr/bin:/bin"))
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def project(self) -> Path:
+        return self.root / "project"
+
+    @property
+    def managed_dir(self) -> Path:
+        return self.root / "managed"
+
+    @property
+    def managed_file(self) -> Path:
+        return self.managed_dir / "managed-settings.json"
+
+    def write(self, path: Path, content: Any) -> Path:
+        """Write JSON-able data as JSON, str as text, bytes as they are."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(json.dumps(content), encoding="utf-8")
+        return path
+
+    def user_settings(self, content: Any) -> Path:
+        return self.write(self.home / ".claude" / "settings.json", content)
+
+    def project_settings(self, content: Any) -> Path:
+        return self.write(self.project / ".claude" / "settings.json", content)
+
+    def local_settings(self, content: Any) -> Path:
+        return self.write(self.project / ".claude" / "settings.local.json", content)
+
+    def managed_settings(self, content: Any) -> Path:
+        return self.write(self.managed_file, content)
+
+    def inputs(self, settings_arg: str | None = None, model_arg: str | None = None) -> Inputs:
+        return Inputs(
+            environ=dict(self.env),
+            home=self.home,
+            project_dir=self.project,
+            settings_arg=settings_arg,
+            model_arg=model_arg,
+            managed_paths=(self.managed_file,),
+            claude_version=self.claude_version,
+        )
+
+    def resolve(self, settings_arg: str | None = None, model_arg: str | None = None) -> ResolvedConfig:
+        return resolve(self.inputs(settings_arg, model_arg))
+
+    def run(
+        self,
+        *check_ids: str,
+        settings_arg: str | None = None,
+        model_arg: str | None = None,
+        options: RunOptions | None = None,
+    ) -> dict[str, CheckResult]:
+        """Run the named checks (with their needs) in-process; results by id."""
+        config = self.resolve(settings_arg, model_arg)
+        catalogue = load_catalogue(include_plugins=False)
+        checks = select(catalogue.checks, list(check_ids), [])
+        ctx = CheckContext(config, options or RunOptions(timeout=2.0, deadline=10.0), redactor_for(config))
+        return {r.id: r for r in run_checks(checks, ctx)}
+
+    def check(self, check_id: str, **kwargs: Any) -> CheckResult:
+        return self.run(check_id, **kwargs)[check_id]
+
+    def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the real command in a subprocess with this machine's environment."""
+        command = [sys.executable, "-m", "ccdoctor", *args]
+        if not args or args[0] not in ("list", "explain"):
+            command += ["--managed-settings", str(self.managed_file)]
+            if self.claude_version:
+                command += ["--claude-version", self.claude_version]
+        return subprocess.run(
+            command,
+            cwd=self.project,
+            env={**self.env, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
