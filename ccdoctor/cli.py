@@ -7,13 +7,18 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ccdoctor import __version__
 from ccdoctor.render import Format
+
+if TYPE_CHECKING:
+    from ccdoctor.config import ResolvedConfig
+    from ccdoctor.report import Report
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no failure and no error; 1 at least one fail or error (or a warning under "
@@ -100,7 +105,7 @@ def _resolve(
     model: str | None,
     claude_version: str | None,
     managed: list[Path] | None,
-):  # type: ignore[no-untyped-def]
+) -> ResolvedConfig:
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
@@ -186,12 +191,12 @@ def run(
     if ctx.invoked_subcommand is not None:
         return
     from ccdoctor.context import CheckContext, RunOptions
+    from ccdoctor.redact import redactor_for
     from ccdoctor.registry import UnknownSelector, load_catalogue, select
     from ccdoctor.render import renderer
     from ccdoctor.render.text import render_text
     from ccdoctor.report import build_report
     from ccdoctor.runner import run_checks
-    from ccdoctor.redact import redactor_for
 
     started = time.monotonic()
     catalogue = load_catalogue()
@@ -233,13 +238,13 @@ def _write(path: Path, text: str) -> None:
         ) from None
 
 
-def _append_step_summary(report: object, scrub: object) -> None:
+def _append_step_summary(report: Report, scrub: Callable[[str], str]) -> None:
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not summary_path:
         return
     from ccdoctor.render.markdown import render_markdown
 
-    text = scrub(render_markdown(report))  # type: ignore[operator, arg-type]
+    text = scrub(render_markdown(report))
     try:
         with open(summary_path, "a", encoding="utf-8") as handle:
             handle.write(text)
@@ -261,10 +266,10 @@ def show_config(
     """Show the effective configuration, where each value came from and what it shadowed."""
     import json
 
+    from ccdoctor.redact import redactor_for
     from ccdoctor.render.json_report import config_entry_to_dict
     from ccdoctor.render.text import render_config_table
     from ccdoctor.report import config_entries
-    from ccdoctor.redact import redactor_for
 
     config = _resolve(settings, project_dir, model, claude_version, managed_settings)
     redactor = redactor_for(config)
@@ -318,7 +323,9 @@ def list_checks() -> None:
 
 
 @app.command("explain")
-def explain(check_id: Annotated[str, typer.Argument(help="A check id from `ccdoctor list`.")]) -> None:
+def explain(
+    check_id: Annotated[str, typer.Argument(help="A check id from `ccdoctor list`.")],
+) -> None:
     """Explain what a check looks at, why it matters, and its typical fixes."""
     from ccdoctor.registry import load_catalogue
 

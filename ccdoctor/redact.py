@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ccdoctor.knowledge.secrets import SECRET_SHAPES, is_secret_variable
@@ -22,6 +23,10 @@ def fingerprint(value: str, kind: str = "secret") -> str:
     """A stable, non-reversible description: kind, length and (for long values) the last 4."""
     tail = f" …{value[-4:]}" if len(value) >= _SHOW_TAIL_FROM else ""
     return f"<{kind}: {len(value)} chars{tail}>"
+
+
+def _fingerprinter(kind: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: fingerprint(match.group(0), kind)
 
 
 class Redactor:
@@ -51,7 +56,7 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, replacement)
         for kind, pattern in SECRET_SHAPES:
-            text = pattern.sub(lambda match, k=kind: fingerprint(match.group(0), k), text)
+            text = pattern.sub(_fingerprinter(kind), text)
         return text
 
     def scrub_data(self, data: Any) -> Any:

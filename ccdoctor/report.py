@@ -162,15 +162,15 @@ def _derived(config: ResolvedConfig) -> list[ConfigEntry]:
         ),
         ConfigEntry("model.defaults", "derived", None, config.defaults_source),
     ]
-    for choice in (config.main_model, config.small_model):
-        entries.append(
-            ConfigEntry(
-                f"model.{choice.role}",
-                "derived",
-                choice.model_id + ("[1m]" if choice.one_million else ""),
-                " → ".join(choice.steps),
-            )
+    entries += [
+        ConfigEntry(
+            f"model.{choice.role}",
+            "derived",
+            choice.model_id + ("[1m]" if choice.one_million else ""),
+            " → ".join(choice.steps),
         )
+        for choice in (config.main_model, config.small_model)
+    ]
     if provider.provider.value == "bedrock":
         region = config.bedrock_region
         entries.append(ConfigEntry("bedrock.region", "derived", region.value, region.origin))
@@ -194,5 +194,7 @@ def _derived(config: ResolvedConfig) -> list[ConfigEntry]:
             )
         )
         for role, region in config.vertex_regions.items():
-            entries.append(ConfigEntry(f"vertex.region.{role}", "derived", region.value, region.origin))
+            entries.append(
+                ConfigEntry(f"vertex.region.{role}", "derived", region.value, region.origin)
+            )
     return entries

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Check, CheckResult, Fix, Outcome, Status
+from ccdoctor.model import Category, Check, CheckResult, Fix, Outcome, Status
 from ccdoctor.registry import PluginFailure
 
 _GRACE = 0.5
@@ -144,8 +144,10 @@ def _execute(
         outcome = Outcome(
             Status.ERROR,
             f"check crashed: {type(exc).__name__}: {exc}",
-            Fix(f"This is a bug in {check.origin} check {check.spec.id}; please report it "
-                "with this output (run with -v for the traceback)."),
+            Fix(
+                f"This is a bug in {check.origin} check {check.spec.id}; please report it "
+                "with this output (run with -v for the traceback)."
+            ),
             details,
         )
     done.put((check.spec.id, _result(check, outcome, (time.monotonic() - start) * 1000)))
@@ -186,8 +188,6 @@ def _timed_out(entry: _Running, deadline: bool, ctx: CheckContext) -> CheckResul
 
 
 def _plugin_error(failure: PluginFailure) -> CheckResult:
-    from ccdoctor.model import Category
-
     return CheckResult(
         id=f"plugin.{failure.name}",
         category=Category.CONFIG,

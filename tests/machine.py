@@ -83,7 +83,9 @@ class Machine:
             claude_version=self.claude_version,
         )
 
-    def resolve(self, settings_arg: str | None = None, model_arg: str | None = None) -> ResolvedConfig:
+    def resolve(
+        self, settings_arg: str | None = None, model_arg: str | None = None
+    ) -> ResolvedConfig:
         return resolve(self.inputs(settings_arg, model_arg))
 
     def run(
@@ -97,7 +99,9 @@ class Machine:
         config = self.resolve(settings_arg, model_arg)
         catalogue = load_catalogue(include_plugins=False)
         checks = select(catalogue.checks, list(check_ids), [])
-        ctx = CheckContext(config, options or RunOptions(timeout=2.0, deadline=10.0), redactor_for(config))
+        ctx = CheckContext(
+            config, options or RunOptions(timeout=2.0, deadline=10.0), redactor_for(config)
+        )
         return {r.id: r for r in run_checks(checks, ctx)}
 
     def check(self, check_id: str, **kwargs: Any) -> CheckResult:

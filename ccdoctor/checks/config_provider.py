@@ -62,7 +62,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                     + ", ".join(f.variable for f in losers)
                     + ". In a settings file, an empty string cancels a shell export.",
                     tuple(f"unset {f.variable}" for f in losers),
-                    "{\"env\": {" + ", ".join(f'"{f.variable}": ""' for f in losers) + "}}",
+                    '{"env": {' + ", ".join(f'"{f.variable}": ""' for f in losers) + "}}",
                 ),
             )
         )

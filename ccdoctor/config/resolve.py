@@ -98,7 +98,7 @@ def discover_layers(
 
 
 def _local_settings_paths(project_dir: Path) -> list[Path]:
-    """The start directory's copy, then (winning on conflict, since 2.1.211) the repository root's."""
+    """The start directory's copy, then the repository root's (which wins, since 2.1.211)."""
     paths = [project_dir / ".claude" / "settings.local.json"]
     root = _git_root(project_dir)
     if root is not None and root != project_dir:

@@ -65,7 +65,7 @@ def managed_settings_paths(platform: str = sys.platform) -> tuple[Path, ...]:
     if platform == "darwin":
         base = Path("/Library/Application Support/ClaudeCode")
     elif platform.startswith("win"):
-        base = Path(os.environ.get("ProgramFiles", r"C:\Program Files")) / "ClaudeCode"
+        base = Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "ClaudeCode"
     else:
         base = Path("/etc/claude-code")
     main = base / "managed-settings.json"

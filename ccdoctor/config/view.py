@@ -152,7 +152,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
     prefix = _bedrock_prefix(get, region.value)
-    main = _main_model(inputs, env, settings, defaults, prefix, version, provider.provider)
+    main = _main_model(inputs, env, settings, defaults, prefix, version)
     small = _small_model(env, settings, defaults, prefix, provider.provider, main, get)
     small_region = _small_region(get, region)
     return ResolvedConfig(
@@ -237,7 +237,6 @@ def _main_model(
     defaults: model_data.ModelDefaults,
     prefix: str,
     version: tuple[int, int, int] | None,
-    provider: Provider,
 ) -> ModelChoice:
     requested: str | None = None
     origin = DEFAULT
@@ -248,11 +247,12 @@ def _main_model(
         requested, origin = value.text, value.origin
     elif (value := settings.get("model")) is not None and isinstance(value.raw, str) and value.raw:
         requested, origin = value.raw, value.origin
-    elif (value := env.get("ANTHROPIC_DEFAULT_MODEL")) is not None and value.text and (
-        version is None or version >= model_data.DEFAULT_MODEL_VARIABLE_SINCE
-    ):
-        if value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
-            requested, origin = value.text, value.origin
+    elif (
+        (value := env.get("ANTHROPIC_DEFAULT_MODEL")) is not None
+        and value.text
+        and (version is None or version >= model_data.DEFAULT_MODEL_VARIABLE_SINCE)
+    ) and value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
+        requested, origin = value.text, value.origin
     if requested is None:
         requested, explicit = "default", False
     return _resolve_model("main", requested, origin, explicit, env, settings, defaults, prefix)
@@ -365,16 +365,16 @@ def _vertex_project(env: Mapping[str, Value]) -> VertexProject:
             found.append((name, value.text.strip()))
     credentials = env.get("GOOGLE_APPLICATION_CREDENTIALS")
     if credentials is not None and credentials.text:
-        project = _credentials_file_project(Path(credentials.text.strip()).expanduser())
-        if project:
-            found.append(("project_id in GOOGLE_APPLICATION_CREDENTIALS file", project))
-    explicit = env.get("ANTHROPIC_VERTEX_PROJECT_ID")
-    if explicit is not None and explicit.text:
-        found.append(("ANTHROPIC_VERTEX_PROJECT_ID", explicit.text.strip()))
+        in_file = _credentials_file_project(Path(credentials.text.strip()).expanduser())
+        if in_file:
+            found.append(("project_id in GOOGLE_APPLICATION_CREDENTIALS file", in_file))
+    named = env.get("ANTHROPIC_VERTEX_PROJECT_ID")
+    if named is not None and named.text:
+        found.append(("ANTHROPIC_VERTEX_PROJECT_ID", named.text.strip()))
     if not found:
         return VertexProject(None, None)
-    (origin, value), *rest = found
-    return VertexProject(value, origin, tuple(rest))
+    (origin, project), *rest = found
+    return VertexProject(project, origin, tuple(rest))
 
 
 def _credentials_file_project(path: Path) -> str | None:

@@ -40,7 +40,12 @@ def is_secret_variable(name: str) -> bool:
 
 
 SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("private-key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)),
+    (
+        "private-key",
+        re.compile(
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S
+        ),
+    ),
     ("anthropic-key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")),
     ("litellm-key", re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}")),
     ("bedrock-api-key", re.compile(r"\b(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/=_\-]{16,}")),

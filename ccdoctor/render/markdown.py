@@ -47,8 +47,6 @@ def render_markdown(report: Report, verbose: bool = False) -> str:
                 lines += ["```json", result.fix.snippet, "```", ""]
     if verbose:
         lines += ["", "<details><summary>Details</summary>", "", "```json"]
-        lines.append(
-            json.dumps({r.id: r.details for r in report.results}, indent=2, default=str)
-        )
+        lines.append(json.dumps({r.id: r.details for r in report.results}, indent=2, default=str))
         lines += ["```", "</details>"]
     return "\n".join(lines).rstrip() + "\n"
