@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean peers
 
 $(BIN)/ccdoctor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ typecheck: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck unit
+# Real LiteLLM for tests/integration, in its own venv (~750 MB, ~45 s the first time, then a no-op).
+peers:
+	bash tests/peers/install_litellm.sh
+
+test: lint typecheck peers unit
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/offline.py

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -123,7 +124,7 @@ def _resolve(
 
 
 def _colour(stream: object) -> bool:
-    if "NO_COLOR" in os.environ:
+    if os.environ.get("NO_COLOR"):
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -267,7 +268,7 @@ def show_config(
     import json
 
     from ccdoctor.redact import redactor_for
-    from ccdoctor.render.json_report import config_entry_to_dict
+    from ccdoctor.render.json_report import config_entry_to_dict, plain_json
     from ccdoctor.render.text import render_config_table
     from ccdoctor.report import config_entries
 
@@ -289,7 +290,8 @@ def show_config(
             ],
             "config": [config_entry_to_dict(e) for e in entries],
         }
-        text = json.dumps(redactor.scrub_data(data), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(plain_json(redactor.scrub_data(data)), indent=2, ensure_ascii=False)
+        text += "\n"
     elif fmt is Format.TEXT:
         text = render_config_table(entries)
     else:
@@ -298,26 +300,19 @@ def show_config(
 
 
 @app.command("list")
-def list_checks() -> None:
+def list_checks(
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="text or markdown.", case_sensitive=False)
+    ] = Format.TEXT,
+) -> None:
     """List every check with its category, cost and origin."""
-    from tabulate import tabulate
-
     from ccdoctor.registry import load_catalogue
+    from ccdoctor.render.catalogue import render_catalogue
 
+    if fmt not in (Format.TEXT, Format.MARKDOWN):
+        raise typer.BadParameter("list supports --format text or markdown", param_hint="--format")
     catalogue = load_catalogue()
-    rows = [
-        (
-            c.spec.id,
-            c.spec.category.value,
-            c.spec.cost.value,
-            ", ".join(sorted(p.value for p in c.spec.providers)) if c.spec.providers else "all",
-            c.origin,
-            c.spec.title,
-        )
-        for c in catalogue.checks
-    ]
-    headers = ("id", "category", "cost", "providers", "origin", "title")
-    typer.echo(tabulate(rows, headers=headers, tablefmt="simple"))
+    typer.echo(render_catalogue(catalogue.checks, markdown=fmt is Format.MARKDOWN), nl=False)
     for failure in catalogue.failures:
         typer.echo(f"plugin {failure.name}: could not be loaded: {failure.error}", err=True)
 
@@ -349,4 +344,7 @@ def explain(
 
 
 def main() -> None:
+    # Library deprecation chatter (e.g. about odd certificates in a system CA bundle) is noise on
+    # a user's terminal and would corrupt nothing but attention; findings go in the report.
+    warnings.filterwarnings("ignore")
     app(prog_name="ccdoctor")

@@ -1,12 +1,21 @@
-"""What a check receives: the resolved configuration, the run's options, and the redactor."""
+"""What a check receives: the resolved configuration, the run's options, the redactor, and the
+network layer (built on first use, so offline runs never pay for TLS set-up)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.redact import Redactor
+
+if TYPE_CHECKING:
+    from ccdoctor.net.client import Network
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -20,12 +29,57 @@ class RunOptions:
     """Keep to free calls: no billed inference requests."""
 
 
+class _NetworkSlot:
+    """Builds the shared network layer once, whichever check thread asks first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._network: Network | None = None
+
+    def get(self, config: ResolvedConfig) -> Network:
+        with self._lock:
+            if self._network is None:
+                from ccdoctor.net.client import Network
+
+                self._network = Network.for_config(config)
+            return self._network
+
+
+class _Memo:
+    """Facts several checks need (e.g. the apiKeyHelper's output) are computed once per run:
+    running a user's command twice would double its cost and could give two answers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._values: dict[str, Any] = {}
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            value: T = self._values[key]
+            return value
+
+
 @dataclass(frozen=True)
 class CheckContext:
     config: ResolvedConfig
     options: RunOptions
     redactor: Redactor
     started: float = field(default_factory=time.monotonic)
+    _network: _NetworkSlot = field(default_factory=_NetworkSlot, repr=False, compare=False)
+    _memo: _Memo = field(default_factory=_Memo, repr=False, compare=False)
+
+    @property
+    def network(self) -> Network:
+        return self._network.get(self.config)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` the first time `key` is asked for in this run; its result afterwards."""
+        return self._memo.get(key, compute)
 
     def remaining(self) -> float:
         """Seconds left before the run's deadline; network steps should not wait longer."""

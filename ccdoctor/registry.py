@@ -9,15 +9,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from ccdoctor.model import Category, Check
+from ccdoctor.model import Category, Check, Cost, Provider
 
 ENTRY_POINT_GROUP = "ccdoctor.checks"
+
+RESERVED_CHECK_IDS = frozenset(
+    {
+        "proxy.reachable",
+        "proxy.auth",
+        "proxy.conformance",
+        "models.anthropic",
+        "models.bedrock",
+        "models.vertex",
+    }
+)
+"""Ids of live checks that later built-in work fills in; plugins may not take them."""
 
 
 @dataclass(frozen=True)
 class PluginFailure:
+    """Checks that could not be loaded: a plugin entry point, or a built-in module whose import
+    failed (a bug, or a broken dependency). The runner reports each as an error result, so the
+    failure costs those checks and not the whole run."""
+
     name: str
     error: str
+    builtin: bool = False
+
+    @property
+    def result_id(self) -> str:
+        return f"{'builtin' if self.builtin else 'plugin'}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -29,16 +50,48 @@ class Catalogue:
         return next((c for c in self.checks if c.spec.id == check_id), None)
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """What one plugin entry point provided."""
+
+    name: str
+    checks: tuple[Check, ...]
+    errors: tuple[str, ...]
+
+
 def builtin_checks() -> list[Check]:
+    """The built-in checks whose modules import; `load_catalogue` also reports the others."""
+    return _builtins()[0]
+
+
+def _builtins() -> tuple[list[Check], list[PluginFailure]]:
     import ccdoctor.checks as package
 
     found: list[Check] = []
+    failures: list[PluginFailure] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        try:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+        except Exception as exc:
+            failures.append(PluginFailure(info.name, describe_exception(exc), builtin=True))
+            continue
         found.extend(_checks_in(module, "builtin"))
-    return sorted(found, key=_order)
+    unique, clashes = _distinct(found)
+    failures += [
+        PluginFailure(check_id, "two built-in modules define this check id", builtin=True)
+        for check_id in clashes
+    ]
+    return sorted(unique, key=_order), failures
+
+
+def describe_exception(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ fails must still be reportable
+        text = "<message could not be read>"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _order(check: Check) -> tuple[int, str]:
@@ -59,39 +112,105 @@ def _with_origin(check: Check, origin: str) -> Check:
     return Check(check.spec, check.run, origin)
 
 
-def plugin_checks() -> tuple[list[Check], list[PluginFailure]]:
+def _distinct(checks: Iterable[Check]) -> tuple[list[Check], list[str]]:
+    """One check per id. A module that imports another module's check to refer to it holds the
+    same Check twice, which is no clash; two different checks under one id are."""
+    kept: dict[str, Check] = {}
+    clashes: list[str] = []
+    for check in checks:
+        first = kept.setdefault(check.spec.id, check)
+        if first != check and check.spec.id not in clashes:
+            clashes.append(check.spec.id)
+    return list(kept.values()), clashes
+
+
+def _invalid(check: Check) -> str | None:
+    """Why a plugin's check cannot be run or rendered. Plugins are not type-checked with ccdoctor,
+    so their fields are taken as plain objects here."""
+    spec = check.spec
+    check_id: object = spec.id
+    if not isinstance(check_id, str) or not check_id.strip() or check_id != check_id.strip():
+        return f"check id {check_id!r} is not a non-empty string without surrounding spaces"
+    category: object = spec.category
+    if not isinstance(category, Category):
+        return f"check {check_id!r} has category {category!r}, not a ccdoctor.model.Category"
+    cost: object = spec.cost
+    if not isinstance(cost, Cost):
+        return f"check {check_id!r} has cost {cost!r}, not a ccdoctor.model.Cost"
+    providers: object = spec.providers
+    if providers is not None and not (
+        isinstance(providers, frozenset) and all(isinstance(p, Provider) for p in providers)
+    ):
+        return f"check {check_id!r} lists providers that are not ccdoctor.model.Provider"
+    needs: object = spec.needs
+    if not isinstance(needs, tuple) or not all(isinstance(n, str) for n in needs):
+        return f"check {check_id!r} has needs that are not check ids"
+    texts: tuple[object, ...] = (spec.title, spec.description, spec.explain)
+    if not all(isinstance(t, str) for t in texts):
+        return f"check {check_id!r} has a title, description or explanation that is not text"
+    run: object = check.run
+    if not callable(run):
+        return f"check {check_id!r} has nothing to run"
+    return None
+
+
+def _plugin_entries() -> list[_Entry]:
     from importlib.metadata import entry_points
 
-    checks: list[Check] = []
-    failures: list[PluginFailure] = []
+    entries: list[_Entry] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         origin = f"plugin {entry.name}" + (f" ({entry.dist.name})" if entry.dist else "")
         try:
             found = _checks_in(entry.load(), origin)
-        except Exception as exc:  # a broken plugin must not take the run down
-            failures.append(PluginFailure(entry.name, f"{type(exc).__name__}: {exc}"))
+        # A broken plugin must not take the run down; SystemExit included, since a module
+        # that parses sys.argv at import time exits with it.
+        except (Exception, SystemExit) as exc:
+            entries.append(_Entry(entry.name, (), (describe_exception(exc),)))
             continue
+        problems = [_invalid(check) for check in found]
+        errors = [problem for problem in problems if problem is not None]
+        unique, clashes = _distinct(c for c, p in zip(found, problems, strict=True) if p is None)
+        errors += [f"check id {i!r} is defined twice" for i in clashes]
         if not found:
-            failures.append(PluginFailure(entry.name, "entry point holds no ccdoctor Check"))
-        checks.extend(found)
-    return checks, failures
+            errors.append("entry point holds no ccdoctor Check")
+        entries.append(_Entry(entry.name, tuple(unique), tuple(errors)))
+    return entries
+
+
+def plugin_checks() -> tuple[list[Check], list[PluginFailure]]:
+    entries = _plugin_entries()
+    checks = [check for entry in entries for check in entry.checks]
+    return checks, _merged(PluginFailure(e.name, "; ".join(e.errors)) for e in entries if e.errors)
+
+
+def _merged(failures: Iterable[PluginFailure]) -> list[PluginFailure]:
+    """One failure per result id: two distributions may use the same entry-point name."""
+    by_id: dict[str, PluginFailure] = {}
+    for failure in failures:
+        seen = by_id.get(failure.result_id)
+        if seen is not None:
+            failure = PluginFailure(failure.name, f"{seen.error}; {failure.error}", failure.builtin)
+        by_id[failure.result_id] = failure
+    return list(by_id.values())
 
 
 def load_catalogue(include_plugins: bool = True) -> Catalogue:
-    checks = builtin_checks()
-    failures: list[PluginFailure] = []
+    checks, failures = _builtins()
     if include_plugins:
-        plugins, failures = plugin_checks()
-        known = {c.spec.id for c in checks}
-        for plugin in plugins:
-            if plugin.spec.id in known:
-                failures.append(
-                    PluginFailure(plugin.origin, f"check id {plugin.spec.id!r} is already taken")
-                )
-                continue
-            known.add(plugin.spec.id)
-            checks.append(plugin)
-    return Catalogue(tuple(checks), tuple(failures))
+        claimed = dict.fromkeys(RESERVED_CHECK_IDS, "reserved for a built-in check")
+        claimed |= dict.fromkeys((c.spec.id for c in checks), "taken by a built-in check")
+        for entry in _plugin_entries():
+            errors = list(entry.errors)
+            for plugin in entry.checks:
+                claim = claimed.get(plugin.spec.id)
+                if claim is not None:
+                    errors.append(f"check id {plugin.spec.id!r} is already {claim}")
+                    continue
+                claimed[plugin.spec.id] = f"taken by {plugin.origin}"
+                checks.append(plugin)
+            if errors:
+                failures.append(PluginFailure(entry.name, "; ".join(errors)))
+    return Catalogue(tuple(checks), tuple(_merged(failures)))
 
 
 class UnknownSelector(ValueError):

@@ -10,13 +10,13 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
 from ccdoctor.model import Category, Check, CheckResult, Fix, Outcome, Status
-from ccdoctor.registry import PluginFailure
+from ccdoctor.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
 
 _GRACE = 0.5
 """Seconds a check may run past its steps' timeouts (its own bookkeeping) before it is abandoned."""
@@ -63,27 +63,35 @@ def run_checks(
         if observer is not None:
             observer.finished(results[result.id])
 
+    def start_ready() -> None:
+        # Repeat until nothing changes: a check listed before its need must see that need's
+        # instant skip in the same pass, or it would be mistaken for part of a cycle.
+        progressed = True
+        while progressed:
+            progressed = False
+            for check in list(pending):
+                if any(n in ids and n not in results for n in check.spec.needs):
+                    continue
+                pending.remove(check)
+                progressed = True
+                reason = _reason_to_skip(check, ctx, results, ids)
+                if reason is not None:
+                    record(_result(check, Outcome(Status.SKIP, reason), 0.0))
+                    continue
+                now = time.monotonic()
+                limit = min(time_limit(check, ctx), max(0.0, run_deadline - now))
+                running[check.spec.id] = _Running(check, now, limit)
+                if observer is not None:
+                    observer.started(check)
+                threading.Thread(
+                    target=_execute,
+                    args=(check, ctx, done, verbose),
+                    name=f"ccdoctor-{check.spec.id}",
+                    daemon=True,
+                ).start()
+
     while pending or running:
-        for check in list(pending):
-            needs = check.spec.needs
-            if any(n in ids and n not in results for n in needs):
-                continue
-            pending.remove(check)
-            reason = _reason_to_skip(check, ctx, results, ids)
-            if reason is not None:
-                record(_result(check, Outcome(Status.SKIP, reason), 0.0))
-                continue
-            now = time.monotonic()
-            limit = min(time_limit(check, ctx), max(0.0, run_deadline - now))
-            running[check.spec.id] = _Running(check, now, limit)
-            if observer is not None:
-                observer.started(check)
-            threading.Thread(
-                target=_execute,
-                args=(check, ctx, done, verbose),
-                name=f"ccdoctor-{check.spec.id}",
-                daemon=True,
-            ).start()
+        start_ready()
         if not running:
             if pending:  # needs that can never finish (a cycle): report instead of waiting
                 for check in pending:
@@ -104,9 +112,9 @@ def run_checks(
             del running[check_id]
             record(result)
     for failure in plugin_failures:
-        results[f"plugin.{failure.name}"] = _scrubbed(_plugin_error(failure), ctx)
-    order = [c.spec.id for c in checks] + [f"plugin.{f.name}" for f in plugin_failures]
-    return [results[i] for i in order if i in results]
+        results[failure.result_id] = _scrubbed(_load_error(failure), ctx)
+    order = [c.spec.id for c in checks] + [f.result_id for f in plugin_failures]
+    return [results[i] for i in dict.fromkeys(order) if i in results]
 
 
 def _reason_to_skip(
@@ -116,12 +124,12 @@ def _reason_to_skip(
     provider = ctx.config.provider.provider
     if not spec.applies_to(provider):
         return f"not used with provider {provider.value}"
+    # Only a need that failed blocks: a skipped or unselected need decided nothing, and the
+    # dependent still has its own say (its provider, --offline, what it can find).
     for need in spec.needs:
-        if need not in ids:
-            return f"needs {need} (not run)"
-        status = results[need].status
-        if status in (Status.FAIL, Status.ERROR, Status.SKIP):
-            return f"needs {need} ({status.value})"
+        result = results.get(need)
+        if result is not None and result.status in (Status.FAIL, Status.ERROR):
+            return f"needs {need} ({result.status.value})"
     if spec.network and ctx.options.offline:
         return "offline"
     if ctx.remaining() <= 0:
@@ -135,15 +143,18 @@ def _execute(
     start = time.monotonic()
     try:
         outcome = check.run(ctx)
-        if not isinstance(outcome, Outcome):
-            raise TypeError(f"check returned {type(outcome).__name__}, not an Outcome")
-    except Exception as exc:
+        malformed = _malformed(outcome)
+        if malformed is not None:
+            raise TypeError(malformed)
+    # Anything a check raises ends here, SystemExit included: uncaught in this thread it would
+    # vanish and the check would be reported, wrongly, as timed out.
+    except BaseException as exc:
         details: dict[str, object] = {"exception": type(exc).__name__}
         if verbose:
             details["traceback"] = traceback.format_exc()
         outcome = Outcome(
             Status.ERROR,
-            f"check crashed: {type(exc).__name__}: {exc}",
+            f"check crashed: {describe_exception(exc)}",
             Fix(
                 f"This is a bug in {check.origin} check {check.spec.id}; please report it "
                 "with this output (run with -v for the traceback)."
@@ -151,6 +162,26 @@ def _execute(
             details,
         )
     done.put((check.spec.id, _result(check, outcome, (time.monotonic() - start) * 1000)))
+
+
+def _malformed(outcome: object) -> str | None:
+    """Why a check's return value cannot become a result. Plugins are not type-checked with
+    ccdoctor, so the fields are taken as plain objects here."""
+    if not isinstance(outcome, Outcome):
+        return f"check returned {type(outcome).__name__}, not an Outcome"
+    status: object = outcome.status
+    if not isinstance(status, Status):
+        return f"check returned status {status!r}, not a ccdoctor.model.Status"
+    message: object = outcome.message
+    if not isinstance(message, str):
+        return f"check returned a {type(message).__name__} message, not text"
+    fix: object = outcome.fix
+    if fix is not None and not isinstance(fix, Fix):
+        return f"check returned a {type(fix).__name__} fix, not a ccdoctor.model.Fix"
+    details: object = outcome.details
+    if not isinstance(details, Mapping):
+        return f"check returned {type(details).__name__} details, not a mapping"
+    return None
 
 
 def _result(check: Check, outcome: Outcome, duration_ms: float) -> CheckResult:
@@ -187,20 +218,30 @@ def _timed_out(entry: _Running, deadline: bool, ctx: CheckContext) -> CheckResul
     )
 
 
-def _plugin_error(failure: PluginFailure) -> CheckResult:
-    return CheckResult(
-        id=f"plugin.{failure.name}",
-        category=Category.CONFIG,
-        title=f"plugin {failure.name}",
-        status=Status.ERROR,
-        message=f"plugin {failure.name!r} could not be loaded: {failure.error}",
-        fix=Fix(
+def _load_error(failure: PluginFailure) -> CheckResult:
+    kind = "built-in" if failure.builtin else "plugin"
+    if failure.builtin:
+        fix = Fix(
+            "A built-in check could not be loaded: a bug in ccdoctor or a broken installation. "
+            "Reinstall ccdoctor the way you installed it; if that does not help, report it with "
+            "this output.",
+            ("pipx reinstall ccdoctor", "python -m pip install --force-reinstall ccdoctor"),
+        )
+    else:
+        fix = Fix(
             f"Reinstall or remove the package that provides the {failure.name!r} entry point "
-            "in the ccdoctor.checks group."
-        ),
+            f"in the {ENTRY_POINT_GROUP} group."
+        )
+    return CheckResult(
+        id=failure.result_id,
+        category=Category.CONFIG,
+        title=f"{kind} {failure.name}",
+        status=Status.ERROR,
+        message=f"{kind} {failure.name!r} could not be loaded: {failure.error}",
+        fix=fix,
         details={},
         duration_ms=0.0,
-        origin=f"plugin {failure.name}",
+        origin="builtin" if failure.builtin else f"plugin {failure.name}",
     )
 
 

@@ -25,6 +25,8 @@ class Machine:
     root: Path
     env: dict[str, str] = field(default_factory=dict)
     claude_version: str | None = "2.1.197"
+    start_dir: Path | None = None
+    """Where the client would be started; the project directory unless a test moves it."""
 
     def __post_init__(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -76,7 +78,7 @@ class Machine:
         return Inputs(
             environ=dict(self.env),
             home=self.home,
-            project_dir=self.project,
+            project_dir=self.start_dir or self.project,
             settings_arg=settings_arg,
             model_arg=model_arg,
             managed_paths=(self.managed_file,),
@@ -116,8 +118,13 @@ class Machine:
                 command += ["--claude-version", self.claude_version]
         return subprocess.run(
             command,
-            cwd=self.project,
-            env={**self.env, "PYTHONPATH": str(REPO)},
+            cwd=self.start_dir or self.project,
+            env={
+                **self.env,
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (self.env.get("PYTHONPATH"), str(REPO)) if p
+                ),
+            },
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -169,7 +169,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         small_model_region=small_region,
         bedrock_prefix=prefix,
         aws_files=aws,
-        vertex_project=_vertex_project(env),
+        vertex_project=_vertex_project(env, inputs.project_dir),
         vertex_regions={
             "main": _vertex_region(get, main.model_id),
             "small_fast": _vertex_region(get, small.model_id),
@@ -356,7 +356,7 @@ def _vertex_region(get: Any, model_id: str) -> RegionChoice:
     return RegionChoice(region_data.VERTEX_DEFAULT_REGION, "built-in default", tuple(skipped))
 
 
-def _vertex_project(env: Mapping[str, Value]) -> VertexProject:
+def _vertex_project(env: Mapping[str, Value], project_dir: Path) -> VertexProject:
     """Google's own variables and the credentials file beat ANTHROPIC_VERTEX_PROJECT_ID (docs)."""
     found: list[tuple[str, str]] = []
     for name in ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
@@ -365,7 +365,8 @@ def _vertex_project(env: Mapping[str, Value]) -> VertexProject:
             found.append((name, value.text.strip()))
     credentials = env.get("GOOGLE_APPLICATION_CREDENTIALS")
     if credentials is not None and credentials.text:
-        in_file = _credentials_file_project(Path(credentials.text.strip()).expanduser())
+        path = Path(credentials.text.strip()).expanduser()
+        in_file = _credentials_file_project(path if path.is_absolute() else project_dir / path)
         if in_file:
             found.append(("project_id in GOOGLE_APPLICATION_CREDENTIALS file", in_file))
     named = env.get("ANTHROPIC_VERTEX_PROJECT_ID")

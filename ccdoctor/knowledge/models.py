@@ -29,7 +29,7 @@ class DefaultsRow:
 
 
 _ANTHROPIC_197 = ModelDefaults(
-    main="claude-opus-4-8",
+    main="claude-opus-4-8[1m]",
     small_fast="claude-haiku-4-5-20251001",
     aliases={
         "opus": "claude-opus-4-8",

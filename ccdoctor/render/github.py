@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ccdoctor.model import CheckResult, Status
+from ccdoctor.render.printable import encodable
 from ccdoctor.report import Report
 
 _LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return encodable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

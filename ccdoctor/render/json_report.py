@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import json
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from ccdoctor.model import CheckResult, Status, fix_to_dict
+from ccdoctor.render.printable import encodable
 from ccdoctor.report import SCHEMA_VERSION, ConfigEntry, Report
 
 
@@ -51,5 +55,23 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
     }
 
 
+def plain_json(data: Any) -> Any:
+    """JSON any strict parser accepts: details may hold paths, sets, enums, NaN or undecodable
+    bytes from the environment, none of which JSON can carry as they are."""
+    if isinstance(data, str):
+        return encodable(data)
+    if isinstance(data, enum.Enum):
+        return plain_json(data.value)
+    if isinstance(data, bool | int) or data is None:
+        return data
+    if isinstance(data, float):
+        return data if math.isfinite(data) else str(data)
+    if isinstance(data, Mapping):
+        return {encodable(str(k)): plain_json(v) for k, v in data.items()}
+    if isinstance(data, list | tuple | set | frozenset):
+        return [plain_json(item) for item in data]
+    return encodable(str(data))
+
+
 def render_json(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, default=str, ensure_ascii=False) + "\n"
+    return json.dumps(plain_json(report_to_dict(report)), indent=2, ensure_ascii=False) + "\n"

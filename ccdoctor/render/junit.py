@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ccdoctor.model import CheckResult, Status
+from ccdoctor.render.printable import encodable
 from ccdoctor.report import Report
 
 
@@ -35,7 +36,7 @@ def _testcase(result: CheckResult) -> ET.Element:
         "testcase",
         {
             "classname": f"ccdoctor.{result.category.value}",
-            "name": result.id,
+            "name": _xml_safe(result.id),
             "time": f"{result.duration_ms / 1000:.3f}",
         },
     )
@@ -61,8 +62,8 @@ def _fix_text(result: CheckResult) -> str:
 
 
 def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot carry most control characters, even escaped."""
+    """XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates."""
     return "".join(
         ch if ch in "\t\n\r" or (ord(ch) >= 0x20 and ch not in "\ufffe\uffff") else "\ufffd"
-        for ch in text
+        for ch in encodable(text)
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from ccdoctor.model import Status
+from ccdoctor.render.json_report import plain_json
+from ccdoctor.render.printable import printable
 from ccdoctor.render.text import summary_line
 from ccdoctor.report import Report
 
@@ -18,7 +20,7 @@ _ICONS = {
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    return printable(text).replace("|", "\\|").replace("\n", "<br>")
 
 
 def render_markdown(report: Report, verbose: bool = False) -> str:
@@ -40,13 +42,15 @@ def render_markdown(report: Report, verbose: bool = False) -> str:
         lines += ["", "### How to fix", ""]
         for result in problems:
             assert result.fix is not None
-            lines += [f"**{result.id}** — {result.message}", "", result.fix.text, ""]
-            if result.fix.commands:
-                lines += ["```sh", *result.fix.commands, "```", ""]
-            if result.fix.snippet:
-                lines += ["```json", result.fix.snippet, "```", ""]
+            fix = result.fix
+            lines += [f"**{result.id}** — {printable(result.message)}", "", printable(fix.text), ""]
+            if fix.commands:
+                lines += ["```sh", *map(printable, fix.commands), "```", ""]
+            if fix.snippet:
+                lines += ["```json", printable(fix.snippet), "```", ""]
     if verbose:
         lines += ["", "<details><summary>Details</summary>", "", "```json"]
-        lines.append(json.dumps({r.id: r.details for r in report.results}, indent=2, default=str))
+        details = plain_json({r.id: r.details for r in report.results})
+        lines.append(printable(json.dumps(details, indent=2, ensure_ascii=False)))
         lines += ["```", "</details>"]
     return "\n".join(lines).rstrip() + "\n"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 
 from tabulate import tabulate
 
 from ccdoctor.model import CheckResult, Status
+from ccdoctor.render.json_report import plain_json
+from ccdoctor.render.printable import printable
 from ccdoctor.report import ConfigEntry, Report
 
 _COLOURS = {
@@ -26,10 +29,10 @@ def paint(text: str, status: Status, colour: bool) -> str:
 
 def render_text(report: Report, verbose: bool = False, colour: bool = False) -> str:
     rows = [
-        (paint(r.status.value.upper(), r.status, colour), r.id, _wrap(r.message))
+        (paint(r.status.value.upper(), r.status, colour), printable(r.id), _wrap(r.message))
         for r in report.results
     ]
-    parts = [tabulate(rows, headers=("status", "check", "message"), tablefmt="simple")]
+    parts = [_table(rows, ("status", "check", "message"))]
     fixes = [r for r in report.results if r.status.is_problem and r.fix is not None]
     if fixes:
         parts.append("How to fix\n" + "\n\n".join(_fix_block(r, colour) for r in fixes))
@@ -51,29 +54,43 @@ def summary_line(report: Report) -> str:
     )
 
 
+def _table(rows: Sequence[tuple[str, ...]], headers: tuple[str, ...]) -> str:
+    # Without disable_numparse tabulate reformats number-like cells: "012345678901" (an AWS
+    # account) would lose its leading zero and "1e3" would become "1000".
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
 def _wrap(text: str) -> str:
+    text = printable(text)
     return "\n".join(textwrap.wrap(text, _MESSAGE_WIDTH)) or text
 
 
 def _fix_block(result: CheckResult, colour: bool) -> str:
     assert result.fix is not None
-    head = f"{paint(result.status.value.upper(), result.status, colour)} {result.id}: "
-    lines = [head + result.message]
-    lines.extend("  " + line for line in result.fix.text.splitlines())
-    lines.extend(f"    $ {command}" for command in result.fix.commands)
+    head = f"{paint(result.status.value.upper(), result.status, colour)} {printable(result.id)}: "
+    lines = [head + printable(result.message)]
+    lines.extend("  " + line for line in printable(result.fix.text).splitlines())
+    lines.extend(f"    $ {printable(command)}" for command in result.fix.commands)
     if result.fix.snippet:
-        lines.extend("    " + line for line in result.fix.snippet.splitlines())
+        lines.extend("    " + line for line in printable(result.fix.snippet).splitlines())
     return "\n".join(lines)
 
 
 def _details_block(result: CheckResult) -> str:
-    body = json.dumps(dict(result.details), indent=2, default=str, ensure_ascii=False)
-    return f"{result.id}:\n" + textwrap.indent(body, "  ")
+    body = json.dumps(plain_json(result.details), indent=2, ensure_ascii=False)
+    return f"{printable(result.id)}:\n" + textwrap.indent(printable(body), "  ")
 
 
 def render_config_table(entries: tuple[ConfigEntry, ...]) -> str:
     rows = []
     for entry in entries:
         shadowed = "; ".join(f"{v!s} ({s})" for s, v in entry.shadowed)
-        rows.append((entry.name, _wrap(entry.value or "—"), _wrap(entry.source), _wrap(shadowed)))
-    return tabulate(rows, headers=("name", "value", "source", "shadowed"), tablefmt="simple") + "\n"
+        rows.append(
+            (
+                printable(entry.name),
+                _wrap(entry.value or "—"),
+                _wrap(entry.source),
+                _wrap(shadowed),
+            )
+        )
+    return _table(rows, ("name", "value", "source", "shadowed")) + "\n"

@@ -1,0 +1,137 @@
+"""models.anthropic — the API or gateway serves the exact models the client will request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccdoctor.checks import _anthropic_live as live
+from ccdoctor.config.view import ModelChoice
+from ccdoctor.context import CheckContext
+from ccdoctor.model import (
+    Category,
+    Cost,
+    Fix,
+    Outcome,
+    Problem,
+    Provider,
+    Status,
+    check,
+    skipped,
+)
+from ccdoctor.net.anthropic import Credential, Verdict
+from ccdoctor.net.client import HttpFailure
+from ccdoctor.net.endpoints import Endpoint
+
+_TRANSIENT = (Verdict.RATE_LIMITED, Verdict.OVERLOADED)
+_SUMMARY = {
+    Verdict.UNKNOWN_MODEL: "does not serve {model}",
+    Verdict.BETA_REJECTED: "rejects the anthropic-beta header Claude Code sends with {model}",
+    Verdict.EXTRA_INPUTS: "rejects the beta body fields Claude Code sends with {model}",
+    Verdict.WRONG_PATH: "has no /v1/messages at this base URL",
+    Verdict.RATE_LIMITED: "is rate-limiting {model} right now (429)",
+    Verdict.OVERLOADED: "is overloaded for {model} right now (529)",
+    Verdict.UPSTREAM_DOWN: "is up, but its upstream provider is down for {model}",
+    Verdict.MALFORMED: "answered HTTP 200 for {model} with something that is not the API",
+    Verdict.REDIRECT: "redirects the request for {model}",
+    Verdict.AUTH_REJECTED: "rejects the credential for {model}",
+    Verdict.BAD_REQUEST: "refused the request for {model}",
+    Verdict.SERVER_ERROR: "failed with a server error for {model}",
+}
+
+
+@check(
+    id="models.anthropic",
+    title="Models served",
+    category=Category.MODELS,
+    description="The API or gateway answers the exact request Claude Code sends for the main and "
+    "the small/fast model (streaming, max_tokens 1; billed, a few tokens).",
+    explain="""
+Claude Code posts to {base}/v1/messages?beta=true with its anthropic-version and anthropic-beta
+headers and the exact model ID (claude-opus-4-8 with the 1M-context beta by default on 2.1.197).
+A gateway that does not serve that model, or whose base URL lacks the /anthropic prefix, makes the
+client print the same misleading "There's an issue with the selected model". A gateway that
+allowlists beta values answers 400 "Unexpected value(s) … for the anthropic-beta header".
+
+This check sends that request with max_tokens 1 (about ten input tokens and one output token, so a
+fraction of a cent) for the main model and the small/fast model, and classifies the answer: unknown
+model (with the gateway's own model list), beta rejected (CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1),
+wrong path, 429, 529, the gateway up but its upstream down (with the upstream's message), or a
+non-API page. With --no-invoke it uses the free token-counting call instead, and says what that
+leaves unproven (quota, billing, streaming).
+
+The main model not served is a failure. The small/fast model not served is a warning: background
+tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
+""",
+    needs=("proxy.reachable", "credentials.anthropic", "proxy.auth"),
+    providers=[Provider.ANTHROPIC],
+    network=True,
+    cost=Cost.BILLED_CALL,
+)
+def models_check(ctx: CheckContext) -> Outcome:
+    base = live.endpoint(ctx)
+    if base is None:
+        return skipped("no usable endpoint URL (see proxy.config)")
+    sent = live.credentials(ctx)
+    if not sent:
+        return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
+    config = ctx.config
+    roles = [config.main_model]
+    if config.small_model.model_id != config.main_model.model_id:
+        roles.append(config.small_model)
+    problems: list[Problem] = []
+    details: dict[str, Any] = {"endpoint": base.url, "free_calls_only": ctx.options.no_invoke}
+    for model in roles:
+        problem, info = _prove(ctx, model, base, sent)
+        details[model.role] = info
+        if problem is not None:
+            problems.append(problem)
+    names = " and ".join(m.model_id for m in roles)
+    if ctx.options.no_invoke:
+        ok = (
+            f"{base.host} knows {names} (free token count; unproven with --no-invoke: quota, "
+            "billing and streaming)"
+        )
+    else:
+        ok = f"{base.host} serves {names}"
+    return Outcome.from_problems(problems, ok, details)
+
+
+def _prove(
+    ctx: CheckContext, model: ModelChoice, base: Endpoint, sent: tuple[Credential, ...]
+) -> tuple[Problem | None, dict[str, Any]]:
+    exchange = live.count_tokens(ctx, model) if ctx.options.no_invoke else live.invoke(ctx, model)
+    info: dict[str, Any] = {"model": model.model_id, "request": exchange.url}
+    severity = Status.FAIL if model.role == "main" else Status.WARN
+    role = "main model" if model.role == "main" else "small/fast model"
+    if isinstance(exchange.answer, HttpFailure):
+        message, network_fix = live.network_failure(exchange.answer, base)
+        info["error"] = exchange.answer.detail
+        return Problem(severity, f"{role} {model.model_id}: {message}", network_fix), info
+    result = exchange.classified
+    assert result is not None
+    info["status"] = result.status
+    info["verdict"] = result.verdict.value
+    if result.verdict is Verdict.OK:
+        return None, info
+    if ctx.options.no_invoke and result.verdict is Verdict.WRONG_PATH:
+        return (
+            Problem(
+                Status.WARN,
+                f"could not check {model.model_id} with a free call: the endpoint has no "
+                "token counting (run without --no-invoke to prove it)",
+            ),
+            info,
+        )
+    info["server_says"] = result.server_says
+    if result.verdict in _TRANSIENT:
+        severity = Status.WARN
+    summary = _SUMMARY[result.verdict].format(model=model.model_id)
+    message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
+    if result.verdict is Verdict.AUTH_REJECTED:
+        fix: Fix = live.auth_fix(sent, result, base)
+    else:
+        served = live.served_models(ctx) if result.verdict is Verdict.UNKNOWN_MODEL else []
+        if served:
+            info["served_models"] = served
+        fix = live.model_fix(result.verdict, model, base, served)
+    return Problem(severity, message, fix), info

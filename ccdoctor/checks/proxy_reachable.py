@@ -1,0 +1,147 @@
+"""proxy.reachable — the endpoint the client calls answers, hop by hop, as the client reaches it."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from ccdoctor.context import CheckContext
+from ccdoctor.knowledge.connectivity import CAUSES
+from ccdoctor.model import Category, Cost, Fix, Outcome, check, failed, passed, skipped, warned
+from ccdoctor.net.endpoints import Endpoint, inference_endpoint
+from ccdoctor.net.probe import Cause, Reachability
+from ccdoctor.redact import fingerprint
+
+
+@check(
+    id="proxy.reachable",
+    title="Endpoint reachable",
+    category=Category.PROXY,
+    description="The endpoint Claude Code will call answers: DNS, TCP connect, proxy tunnel, "
+    "TLS handshake and an HTTP answer, each timed, through the proxy and with the CA "
+    "certificates the client would use.",
+    explain="""
+Claude Code's first request goes to ANTHROPIC_BASE_URL (or the Bedrock/Vertex/Foundry endpoint,
+or api.anthropic.com). When that hop is broken the client retries for about three minutes and
+then prints an opaque "Unable to connect to API" that never names a proxy or a certificate.
+
+This check walks the same path the client takes: it honours https_proxy/HTTPS_PROXY/http_proxy/
+HTTP_PROXY and NO_PROXY as the client does, trusts the bundled and system roots plus
+NODE_EXTRA_CA_CERTS (added, never replacing, and ignoring SSL_CERT_FILE as Node does), and presents
+CLAUDE_CODE_CLIENT_CERT/_KEY. It stops at the first stage that fails and names it: a name that does
+not resolve (typo, VPN), a refused port (gateway not running), a timeout (firewall, or a network
+that needs HTTPS_PROXY), a proxy that refuses, wants credentials (407) or cannot reach the target
+(502), an untrusted certificate (it names the issuer so you know which CA file to add), a hostname
+mismatch, an expired or not-yet-valid certificate, http:// to a TLS port and the reverse.
+
+Any HTTP status counts as an answer here: the client's own HEAD to the base URL is a warm-up whose
+status it ignores. Credentials and models are proven by proxy.auth and models.*.
+""",
+    needs=("proxy.config",),
+    network=True,
+    cost=Cost.FREE_CALL,
+)
+def reachable_check(ctx: CheckContext) -> Outcome:
+    endpoint = inference_endpoint(ctx.config)
+    if endpoint is None:
+        return skipped("no usable endpoint URL (see proxy.config)")
+    result = ctx.network.reachability(endpoint.url, ctx.step_timeout())
+    details = reachability_details(result, ctx)
+    trust_problems = ctx.network.trust.problems
+    if trust_problems:
+        details["trust_problems"] = list(trust_problems)
+    if result.failure is None:
+        route = _route(result)
+        stages = ", ".join(f"{t.stage.value} {t.ms:.0f} ms" for t in result.stages)
+        message = f"{endpoint.host} answers {route} ({stages})"
+        if trust_problems:
+            return warned(
+                message + "; but " + trust_problems[0],
+                Fix("Fix or unset the file named above; the client skips it with a warning."),
+                **details,
+            )
+        return passed(message, **details)
+    return failed(*describe_failure(result, endpoint, trust_problems), **details)
+
+
+def describe_failure(
+    result: Reachability, endpoint: Endpoint, trust_problems: tuple[str, ...] = ()
+) -> tuple[str, Fix]:
+    """The message and fix for a failed reachability probe; reused by other live checks."""
+    assert result.failure is not None
+    failure = result.failure
+    text = CAUSES[failure.cause]
+    facts = _facts(result, endpoint)
+    message = f"{failure.stage.value} stage: " + text.summary.format(**facts)
+    fix_text = text.fix.format(**facts)
+    if failure.cause is Cause.TLS_UNKNOWN_ISSUER and trust_problems:
+        fix_text += " Note: " + trust_problems[0]
+    if text.client_says:
+        fix_text += f' (Claude Code shows: "{text.client_says}")'
+    return message, Fix(fix_text, tuple(c.format(**facts) for c in text.commands))
+
+
+def _facts(result: Reachability, endpoint: Endpoint) -> dict[str, str]:
+    assert result.failure is not None
+    certificate = result.failure.certificate
+    proxy_url, proxy_hostport = "", ""
+    if result.proxy is not None:
+        proxy_url = safe_url(result.proxy.url)
+        parts = urlsplit(result.proxy.url)
+        proxy_hostport = f"{parts.hostname}:{parts.port or 80}"
+    parts = urlsplit(endpoint.url)
+    other = "http" if parts.scheme == "https" else "https"
+    return {
+        "host": result.host,
+        "port": str(result.port),
+        "url": endpoint.url,
+        "endpoint_var": endpoint.variable if endpoint.custom else "the endpoint",
+        "proxy": proxy_url,
+        "proxy_var": result.proxy.variable if result.proxy else "HTTPS_PROXY",
+        "proxy_hostport": proxy_hostport,
+        "issuer": certificate.issuer if certificate else "an unknown issuer",
+        "detail": result.failure.detail,
+        "other_scheme_url": parts._replace(scheme=other).geturl(),
+    }
+
+
+def _route(result: Reachability) -> str:
+    if result.proxy is None:
+        return "directly"
+    return f"through the proxy {safe_url(result.proxy.url)} ({result.proxy.variable})"
+
+
+def safe_url(url: str) -> str:
+    """A URL with any password replaced by its fingerprint."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    netloc = f"{user}:{fingerprint(parts.password, 'password')}@{parts.hostname}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return parts._replace(netloc=netloc).geturl()
+
+
+def reachability_details(result: Reachability, ctx: CheckContext) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "url": result.url,
+        "via_proxy": safe_url(result.proxy.url) if result.proxy else None,
+        "stages": [{"stage": t.stage.value, "ms": t.ms, "ok": t.ok} for t in result.stages],
+    }
+    if result.status_line:
+        details["http_status_line"] = result.status_line
+    if result.failure is not None:
+        details["failed_stage"] = result.failure.stage.value
+        details["cause"] = result.failure.cause.value
+        details["error"] = result.failure.detail
+        certificate = result.failure.certificate
+        if certificate is not None:
+            details["certificate"] = {
+                "subject": certificate.subject,
+                "issuer": certificate.issuer,
+                "not_before": certificate.not_before,
+                "not_after": certificate.not_after,
+                "self_signed": certificate.self_signed,
+            }
+    return details

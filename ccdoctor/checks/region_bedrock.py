@@ -1,0 +1,336 @@
+"""region.bedrock — which AWS region each model is called in, and whether the models fit it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ccdoctor.config.resolve import DEFAULT
+from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
+from ccdoctor.context import CheckContext
+from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge import regions
+from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+
+_REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+_PREFIX_VARIABLE = "ANTHROPIC_BEDROCK_REGION_PREFIX"
+_SMALL_REGION_VARIABLE = "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION"
+_SMALL_PIN_VARIABLES = ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL")
+
+
+@dataclass(frozen=True)
+class CallRegion:
+    """The region one model's requests go to, as the installed client computes it."""
+
+    role: str
+    model: ModelChoice
+    region: str
+    origin: str
+
+
+def call_regions(config: ResolvedConfig) -> tuple[CallRegion, ...]:
+    """Main and small/fast model with the region each is invoked in."""
+    main, small = config.bedrock_region, config.small_model_region
+    return (
+        CallRegion("main", config.main_model, main.value, main.origin),
+        CallRegion("small/fast", config.small_model, small.value, small.origin),
+    )
+
+
+def region_problems(config: ResolvedConfig) -> list[Problem]:
+    problems: list[Problem] = []
+    problems.extend(_skipped(config.bedrock_region))
+    problems.extend(_file_region_ignored(config))
+    problems.extend(_prefix_setting(config))
+    problems.extend(_small_region_setting(config))
+    targets = call_regions(config)
+    for region in dict.fromkeys(t.region for t in targets):
+        problems.extend(membership_problems(region, _origin_of(targets, region)))
+    seen: set[tuple[str, str]] = set()
+    for target in targets:
+        key = (target.model.model_id, target.region)
+        if key not in seen:
+            seen.add(key)
+            problems.extend(model_region_problems(target, config))
+    return problems
+
+
+def membership_problems(region: str, origin: str) -> list[Problem]:
+    """Unknown regions are only a warning: AWS adds regions faster than ccdoctor ships."""
+    if region not in regions.BEDROCK_REGIONS:
+        close = difflib.get_close_matches(region, sorted(regions.BEDROCK_REGIONS), n=3)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        return [
+            Problem(
+                Status.WARN,
+                f"region {region} ({origin}) is not a Bedrock region ccdoctor knows; it may be "
+                "misspelt, or new",
+                Fix(
+                    f"Check the spelling.{hint} A live check (models.bedrock) tells for sure.",
+                    (f"export AWS_REGION={close[0] if close else regions.BEDROCK_DEFAULT_REGION}",),
+                ),
+            )
+        ]
+    if region not in regions.BEDROCK_CLAUDE_REGIONS:
+        nearby = _nearby_claude_regions(region)
+        return [
+            Problem(
+                Status.WARN,
+                f"Bedrock exists in {region} ({origin}) but Claude is not documented there",
+                Fix(
+                    f"Call a region that serves Claude, e.g. {', '.join(nearby)}.",
+                    (f"export AWS_REGION={nearby[0]}",),
+                ),
+            )
+        ]
+    return []
+
+
+def model_region_problems(target: CallRegion, config: ResolvedConfig) -> list[Problem]:
+    """An inference profile lives in the regions it is called from; an application profile or
+    provisioned model only in its ARN's region."""
+    model_id = target.model.model_id
+    profile = model_data.BEDROCK_PROFILE_ID.match(model_id)
+    if profile is not None:
+        prefix = profile.group(1)
+        if regions.profile_callable_from(prefix, target.region) is not False:
+            return []
+        preferred = regions.bedrock_prefix_for_region(target.region)
+        swapped = f"{preferred}.{profile.group(2)}"
+        from_setting = (config.get(_PREFIX_VARIABLE) or "").strip().lower() == prefix
+        cause = f" ({_PREFIX_VARIABLE}={prefix} put it there)" if from_setting else ""
+        return [
+            Problem(
+                Status.WARN,
+                f"{target.role} model {model_id} is a {prefix}. inference profile{cause}, but "
+                f"it is called in {target.region} ({target.origin}), where {prefix}. profiles "
+                "are not offered; a profile must exist in the region you call",
+                Fix(
+                    f"Use the {preferred}. profile of the same model, or call a region in the "
+                    f"{prefix} geography."
+                    + (f" Or unset {_PREFIX_VARIABLE}." if from_setting else ""),
+                    (f"export {_model_variable(target)}={swapped}",),
+                ),
+            )
+        ]
+    arn = model_data.BEDROCK_ARN.match(model_id)
+    if arn is None or not arn.group(1) or arn.group(1) == target.region:
+        return []
+    arn_region, kind = arn.group(1), arn.group(3)
+    bound = kind in regions.APPLICATION_BOUND_ARN_KINDS
+    variable = "AWS_REGION" if target.role == "main" else _SMALL_REGION_VARIABLE
+    return [
+        Problem(
+            Status.FAIL if bound else Status.WARN,
+            f"{target.role} model is {_article(kind)} {kind} ARN in {arn_region}, but it is "
+            f"called in {target.region} ({target.origin})"
+            + ("; InvokeModel must go to the ARN's region" if bound else ""),
+            Fix(
+                f"Call {arn_region} (set {variable}={arn_region}), or use an ARN from the region "
+                "you call.",
+                (f"export {variable}={arn_region}",),
+            ),
+        )
+    ]
+
+
+@check(
+    id="region.bedrock",
+    title="Bedrock region",
+    category=Category.REGION,
+    description="The AWS region each model is called in, where it came from, and whether the "
+    "models' inference profiles exist there.",
+    providers=[Provider.BEDROCK],
+    explain="""
+Claude Code takes the region from AWS_REGION, then AWS_DEFAULT_REGION, then the active profile's
+region in ~/.aws/credentials and ~/.aws/config (2.1.172+), else us-east-1. Values not shaped like
+a region are skipped. The small/fast model can use ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION, but only
+when ANTHROPIC_DEFAULT_HAIKU_MODEL pins it.
+
+A cross-region inference profile (us., eu., apac., jp., au., global.) is a resource of the region
+you call: a us. profile called in eu-west-1 does not exist ("The provided model identifier is
+invalid"). An application-inference-profile or provisioned-model ARN must be called in the ARN's
+own region. ANTHROPIC_BEDROCK_REGION_PREFIX changes the prefix of built-in models, and accepts
+only us, eu, apac, jp, au, global.
+
+Typical fixes: export AWS_REGION explicitly; use the profile prefix of your region; call the
+ARN's region; pin ANTHROPIC_DEFAULT_HAIKU_MODEL next to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION.
+""",
+)
+def region_bedrock_check(ctx: CheckContext) -> Outcome:
+    config = ctx.config
+    targets = call_regions(config)
+    details = {
+        "region": config.bedrock_region.value,
+        "origin": config.bedrock_region.origin,
+        "skipped": [{"where": w, "value": v} for w, v in config.bedrock_region.skipped],
+        "profile_prefix": config.bedrock_prefix,
+        "models": [
+            {"role": t.role, "model": t.model.model_id, "region": t.region, "origin": t.origin}
+            for t in targets
+        ],
+    }
+    return Outcome.from_problems(region_problems(config), _summary(config, targets), details)
+
+
+def _summary(config: ResolvedConfig, targets: tuple[CallRegion, ...]) -> str:
+    main, small = targets
+    text = f"{main.region} ({_describe_origin(config, main.origin)})"
+    if config.bedrock_region.origin == DEFAULT.describe():
+        text += ": none of AWS_REGION, AWS_DEFAULT_REGION or a profile region is set"
+    text += f"; inference-profile prefix {config.bedrock_prefix}"
+    if small.region != main.region:
+        text += f"; small/fast model in {small.region} ({small.origin})"
+    return text
+
+
+def _from_aws_files(choice: RegionChoice) -> bool:
+    return choice.origin not in (*_REGION_VARIABLES, DEFAULT.describe())
+
+
+def _older_than(config: ResolvedConfig, version: tuple[int, int, int]) -> bool:
+    return config.claude_version is not None and config.claude_version < version
+
+
+def _skipped(choice: RegionChoice) -> list[Problem]:
+    problems = []
+    for where, raw in choice.skipped:
+        candidate = raw.strip().lower()
+        example = (
+            candidate if regions.REGION_SHAPE.match(candidate) else regions.BEDROCK_DEFAULT_REGION
+        )
+        if where in _REGION_VARIABLES:
+            command = f"export {where}={example}"
+        else:
+            command = f"aws configure set region {example}"
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{where} = {raw!r} is not shaped like an AWS region; Claude Code skips it and "
+                f"uses {choice.value} ({choice.origin})",
+                Fix(
+                    f"Write a region name such as {example} (lower case, no quotes or spaces).",
+                    (command,),
+                ),
+            )
+        )
+    return problems
+
+
+def _file_region_ignored(config: ResolvedConfig) -> list[Problem]:
+    choice = config.bedrock_region
+    if not _from_aws_files(choice) or not _older_than(config, regions.REGION_FROM_AWS_FILES_SINCE):
+        return []
+    since = ".".join(map(str, regions.REGION_FROM_AWS_FILES_SINCE))
+    return [
+        Problem(
+            Status.WARN,
+            f"the region {choice.value} is set only in the {choice.origin}; Claude Code before "
+            f"{since} does not read it and calls {regions.BEDROCK_DEFAULT_REGION}",
+            Fix(
+                f"Export AWS_REGION, or upgrade Claude Code to {since} or later.",
+                (f"export AWS_REGION={choice.value}", "claude update"),
+            ),
+        )
+    ]
+
+
+def _prefix_setting(config: ResolvedConfig) -> list[Problem]:
+    raw = config.get(_PREFIX_VARIABLE)
+    if raw is None:
+        return []
+    value = raw.strip().lower()
+    valid = sorted(regions.REGION_PREFIX_SETTING_VALUES)
+    if _older_than(config, regions.REGION_PREFIX_SETTING_SINCE):
+        since = ".".join(map(str, regions.REGION_PREFIX_SETTING_SINCE))
+        return [
+            Problem(
+                Status.WARN,
+                f"{_PREFIX_VARIABLE} is set, but Claude Code reads it only from {since} on",
+                Fix(
+                    f"Upgrade Claude Code, or pin the models you want (e.g. "
+                    f"ANTHROPIC_MODEL={value}.anthropic.…).",
+                    ("claude update",),
+                ),
+            )
+        ]
+    if value not in regions.REGION_PREFIX_SETTING_VALUES:
+        return [
+            Problem(
+                Status.WARN,
+                f"{_PREFIX_VARIABLE}={raw!r} is not one of {', '.join(valid)}; Claude Code "
+                f"ignores it and uses the region's prefix {config.bedrock_prefix}.",
+                Fix(
+                    f"Set it to one of {', '.join(valid)}, or unset it.",
+                    (f"export {_PREFIX_VARIABLE}={config.bedrock_prefix}",),
+                ),
+            )
+        ]
+    if config.bedrock_prefix == regions.GOVCLOUD_PREFIX:
+        return [
+            Problem(
+                Status.WARN,
+                f"{_PREFIX_VARIABLE}={value} is ignored in GovCloud "
+                f"({config.bedrock_region.value}): built-in models use "
+                f"{regions.GOVCLOUD_PREFIX}. profiles",
+                Fix(f"Unset {_PREFIX_VARIABLE}.", (f"unset {_PREFIX_VARIABLE}",)),
+            )
+        ]
+    return []
+
+
+def _small_region_setting(config: ResolvedConfig) -> list[Problem]:
+    raw = config.get(_SMALL_REGION_VARIABLE)
+    if raw is None:
+        return []
+    pin = _SMALL_PIN_VARIABLES[0]
+    if not any(config.get(v) for v in _SMALL_PIN_VARIABLES):
+        return [
+            Problem(
+                Status.WARN,
+                f"{_SMALL_REGION_VARIABLE}={raw.strip()} is ignored: Claude Code honours it only "
+                f"when {pin} pins the small/fast model",
+                Fix(
+                    f"Set {pin} to the model to call in {raw.strip()}, or unset "
+                    f"{_SMALL_REGION_VARIABLE}.",
+                    (f"export {pin}=<model or inference profile in {raw.strip()}>",),
+                ),
+            )
+        ]
+    if not regions.REGION_SHAPE.match(raw.strip()):
+        return [
+            Problem(
+                Status.WARN,
+                f"{_SMALL_REGION_VARIABLE}={raw!r} is not shaped like an AWS region; Claude Code "
+                f"skips it and calls the small/fast model in {config.bedrock_region.value}",
+                Fix(
+                    "Write a region name such as us-west-2 (lower case, no quotes or spaces).",
+                    (f"export {_SMALL_REGION_VARIABLE}=us-west-2",),
+                ),
+            )
+        ]
+    return []
+
+
+def _nearby_claude_regions(region: str) -> list[str]:
+    area = region.split("-", 1)[0] + "-"
+    same_area = sorted(r for r in regions.BEDROCK_CLAUDE_REGIONS if r.startswith(area))
+    return same_area[:3] or [regions.BEDROCK_DEFAULT_REGION]
+
+
+def _model_variable(target: CallRegion) -> str:
+    """The variable that pins this role's model over every other source."""
+    return "ANTHROPIC_MODEL" if target.role == "main" else _SMALL_PIN_VARIABLES[0]
+
+
+def _origin_of(targets: tuple[CallRegion, ...], region: str) -> str:
+    return next(t.origin for t in targets if t.region == region)
+
+
+def _describe_origin(config: ResolvedConfig, origin: str) -> str:
+    value = config.env.get(origin)
+    return f"{origin}, {value.origin.describe()}" if value is not None else origin
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -1,0 +1,147 @@
+"""Running a user's credential command (apiKeyHelper and friends) the way the client does, but
+bounded: a time limit that kills the whole process group, and a cap on captured output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccdoctor import file_probe
+from ccdoctor.knowledge.credentials import HELPER_OUTPUT_CAP_BYTES, SHELL
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    command: str
+    exit_code: int | None
+    """None when the command could not start or was killed at the time limit."""
+    stdout: str
+    stderr: str
+    duration_ms: float
+    timed_out: bool = False
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    start_error: str | None = None
+
+
+def expand_home(command: str, home: Path) -> str:
+    """Expand a leading `~` the way a login shell would, with the machine's HOME."""
+    if command == "~" or command.startswith("~/"):
+        return shlex.quote(str(home)) + command[1:]
+    return command
+
+
+def program_path(command: str) -> Path | None:
+    """The script a command starts, when it names one by path (`~/bin/x --flag`, `./get-key`)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if not words or "/" not in words[0]:
+        return None
+    return Path(words[0])
+
+
+def run_shell_command(
+    command: str,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+    cwd: Path,
+    cap: int = HELPER_OUTPUT_CAP_BYTES,
+) -> CommandRun:
+    start = time.monotonic()
+    try:
+        process = subprocess.Popen(
+            [SHELL, "-c", command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            cwd=cwd if file_probe.is_dir(cwd) else None,
+            start_new_session=True,
+        )
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
+        return CommandRun(command, None, "", "", 0.0, start_error=str(exc))
+    deadline = start + timeout
+    captured, truncated = _collect(process, deadline, cap)
+    # A pipe still open at the deadline means the command (or a child holding its output) is
+    # still running: the client would still be waiting too.
+    timed_out = process.stdout is not None or process.stderr is not None
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    if timed_out:
+        _kill_group(process)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+    return CommandRun(
+        command=command,
+        exit_code=None if timed_out else process.returncode,
+        stdout=captured["stdout"].decode("utf-8", errors="replace"),
+        stderr=captured["stderr"].decode("utf-8", errors="replace"),
+        duration_ms=round((time.monotonic() - start) * 1000, 1),
+        timed_out=timed_out,
+        stdout_truncated=truncated["stdout"],
+        stderr_truncated=truncated["stderr"],
+    )
+
+
+def _collect(
+    process: subprocess.Popen[bytes], deadline: float, cap: int
+) -> tuple[dict[str, bytes], dict[str, bool]]:
+    """Read both pipes until they close or the deadline passes; keep at most `cap` bytes of each
+    but keep draining, so a chatty command is not blocked on a full pipe."""
+    captured = {"stdout": b"", "stderr": b""}
+    truncated = {"stdout": False, "stderr": False}
+    with selectors.DefaultSelector() as selector:
+        for name, stream in (("stdout", process.stdout), ("stderr", process.stderr)):
+            if stream is not None:
+                selector.register(stream, selectors.EVENT_READ, name)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for key, _ in selector.select(timeout=remaining):
+                name = key.data
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    _close_stream(process, name)
+                    continue
+                room = cap - len(captured[name])
+                if room > 0:
+                    captured[name] += chunk[:room]
+                if len(chunk) > room:
+                    truncated[name] = True
+    return captured, truncated
+
+
+def _close_stream(process: subprocess.Popen[bytes], name: str) -> None:
+    stream = process.stdout if name == "stdout" else process.stderr
+    if stream is not None:
+        stream.close()
+    if name == "stdout":
+        process.stdout = None
+    else:
+        process.stderr = None
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """The shell's children (a `sleep`, a hung `curl`) share its session: kill them all."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.kill()

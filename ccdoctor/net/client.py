@@ -1,0 +1,210 @@
+"""The one HTTP client, configured like the Node client: its proxy, its roots, its client cert.
+
+Every request is bounded by a wall-clock limit, not only by httpx's per-read timeouts (a server
+sending one byte a second never trips those), reads at most a small body, and never follows a
+redirect: a credential must not travel to a host the user did not name.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
+from ccdoctor.net.settings import NetworkSettings, network_settings
+from ccdoctor.net.tls import TrustSetup, client_context
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ccdoctor.config.view import ResolvedConfig
+
+BODY_CAP = 64 * 1024
+USER_AGENT = "ccdoctor (+https://github.com/ccdoctor)"
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    headers: Mapping[str, str]
+    body: str
+    elapsed_ms: float
+    truncated: bool = False
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class HttpFailure:
+    cause: Cause
+    detail: str
+    elapsed_ms: float
+
+
+@dataclass
+class Network:
+    settings: NetworkSettings
+    _trust: TrustSetup | None = field(default=None, init=False)
+    _clients: dict[str | None, httpx.Client] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    @classmethod
+    def for_config(cls, config: ResolvedConfig) -> Network:
+        return cls(network_settings(config))
+
+    @property
+    def trust(self) -> TrustSetup:
+        with self._lock:
+            if self._trust is None:
+                self._trust = client_context(self.settings)
+            return self._trust
+
+    @property
+    def context(self) -> ssl.SSLContext:
+        return self.trust.context
+
+    def reachability(self, url: str, timeout: float) -> Reachability:
+        return probe(url, self.settings, self.context, timeout)
+
+    def _client(self, url: str) -> httpx.Client:
+        import httpx
+
+        scheme, host, port = target_of(url)
+        proxy = self.settings.proxy_for(scheme, host, port)
+        key = proxy.url if proxy else None
+        context = self.context
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                transport = httpx.HTTPTransport(verify=context, proxy=key, retries=0)
+                client = httpx.Client(
+                    transport=transport,
+                    trust_env=False,
+                    follow_redirects=False,
+                    headers={"user-agent": USER_AGENT},
+                )
+                self._clients[key] = client
+            return client
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        timeout: float,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> HttpAnswer | HttpFailure:
+        """One request, abandoned after `timeout` seconds of wall-clock time whatever the peer
+        does."""
+        box: dict[str, HttpAnswer | HttpFailure] = {}
+        start = time.perf_counter()
+
+        def work() -> None:
+            box["result"] = self._send(method, url, timeout, headers or {}, json_body, start)
+
+        worker = threading.Thread(target=work, name="ccdoctor-http", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive() or "result" not in box:
+            return HttpFailure(
+                Cause.HTTP_TIMEOUT, f"no complete answer within {timeout:g} s", _ms(start)
+            )
+        return box["result"]
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        timeout: float,
+        headers: Mapping[str, str],
+        json_body: Any,
+        start: float,
+    ) -> HttpAnswer | HttpFailure:
+        import httpx
+
+        try:
+            client = self._client(url)
+            with client.stream(
+                method, url, headers=dict(headers), json=json_body, timeout=timeout
+            ) as response:
+                body, truncated = _read_capped(response)
+                return HttpAnswer(
+                    response.status_code,
+                    {k.lower(): v for k, v in response.headers.items()},
+                    body,
+                    _ms(start),
+                    truncated,
+                )
+        except httpx.HTTPError as exc:
+            return HttpFailure(classify_exception(exc), _describe(exc), _ms(start))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            return HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
+def _read_capped(response: httpx.Response) -> tuple[str, bool]:
+    data = b""
+    for chunk in response.iter_bytes():
+        data += chunk
+        if len(data) >= BODY_CAP:
+            return data[:BODY_CAP].decode("utf-8", "replace"), True
+    return data.decode("utf-8", "replace"), False
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def classify_exception(exc: BaseException) -> Cause:
+    import httpx
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return VERIFY_CODES.get(cause.verify_code, Cause.TLS_OTHER)
+        if isinstance(cause, ssl.SSLError):
+            text = str(cause)
+            if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
+                return Cause.TLS_TO_PLAIN_PORT
+            return Cause.TLS_OTHER
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.ProxyError):
+        text = str(exc)
+        if "407" in text:
+            return Cause.PROXY_AUTH
+        if any(code in text for code in ("502", "503", "504")):
+            return Cause.PROXY_BAD_GATEWAY
+        return Cause.PROXY_REJECTED
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Cause.CONNECT_TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return Cause.REFUSED
+        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+            return Cause.DNS_FAILED
+        return Cause.UNREACHABLE
+    if isinstance(exc, httpx.TimeoutException):
+        return Cause.HTTP_TIMEOUT
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return Cause.HTTP_GARBAGE
+    return Cause.HTTP_CLOSED

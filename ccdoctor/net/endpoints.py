@@ -1,0 +1,60 @@
+"""The endpoint the client will call for inference, per provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.knowledge.regions import vertex_host
+from ccdoctor.model import Provider
+
+ANTHROPIC_API = "https://api.anthropic.com"
+_BASE_URL_VARIABLE = {
+    Provider.ANTHROPIC: "ANTHROPIC_BASE_URL",
+    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
+    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
+    Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    """Base URL without a trailing slash, as the client would join paths onto it."""
+    variable: str
+    """The variable that set it, or a description of the built-in default."""
+    custom: bool
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+def inference_endpoint(config: ResolvedConfig) -> Endpoint | None:
+    """None when the configured base URL cannot be used at all (proxy.config explains why)."""
+    provider = config.provider.provider
+    variable = _BASE_URL_VARIABLE[provider]
+    raw = config.get(variable)
+    if raw is not None and raw.strip():
+        url = raw.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        return Endpoint(url, variable, custom=True)
+    if provider is Provider.BEDROCK:
+        region = config.bedrock_region.value
+        return Endpoint(f"https://bedrock-runtime.{region}.amazonaws.com", "AWS region", False)
+    if provider is Provider.VERTEX:
+        host = vertex_host(config.vertex_regions["main"].value)
+        return Endpoint(f"https://{host}/v1", "CLOUD_ML_REGION", False)
+    if provider is Provider.FOUNDRY:
+        resource = (config.get("ANTHROPIC_FOUNDRY_RESOURCE") or "").strip()
+        if not resource:
+            return None
+        return Endpoint(
+            f"https://{resource}.services.ai.azure.com/anthropic",
+            "ANTHROPIC_FOUNDRY_RESOURCE",
+            False,
+        )
+    return Endpoint(ANTHROPIC_API, "default Anthropic API", False)

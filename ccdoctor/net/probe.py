@@ -1,0 +1,354 @@
+"""Reachability by stage — DNS, TCP connect, proxy tunnel, TLS handshake, HTTP answer — each timed,
+so a failure names the hop that broke. The path is the client's: through the proxy it would use,
+trusting the roots it would trust."""
+
+from __future__ import annotations
+
+import base64
+import enum
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+
+from ccdoctor.net.settings import NetworkSettings, ProxyChoice
+from ccdoctor.net.tls import PresentedCertificate, describe_certificate
+
+_HEADER_CAP = 16 * 1024
+T = TypeVar("T")
+
+
+class Stage(enum.StrEnum):
+    DNS = "dns"
+    CONNECT = "connect"
+    PROXY = "proxy"
+    TLS = "tls"
+    HTTP = "http"
+
+
+class Cause(enum.StrEnum):
+    """Why a stage failed; `ccdoctor.knowledge.connectivity` maps each to its fix."""
+
+    DNS_FAILED = "dns_failed"
+    DNS_TIMEOUT = "dns_timeout"
+    REFUSED = "refused"
+    CONNECT_TIMEOUT = "connect_timeout"
+    UNREACHABLE = "unreachable"
+    PROXY_REFUSED = "proxy_refused"
+    PROXY_TIMEOUT = "proxy_timeout"
+    PROXY_AUTH = "proxy_auth"
+    PROXY_BAD_GATEWAY = "proxy_bad_gateway"
+    PROXY_REJECTED = "proxy_rejected"
+    TLS_UNKNOWN_ISSUER = "tls_unknown_issuer"
+    TLS_SELF_SIGNED = "tls_self_signed"
+    TLS_SELF_SIGNED_IN_CHAIN = "tls_self_signed_in_chain"
+    TLS_HOSTNAME = "tls_hostname"
+    TLS_EXPIRED = "tls_expired"
+    TLS_NOT_YET_VALID = "tls_not_yet_valid"
+    TLS_TO_PLAIN_PORT = "tls_to_plain_port"
+    TLS_CLIENT_CERT = "tls_client_cert"
+    TLS_TIMEOUT = "tls_timeout"
+    TLS_OTHER = "tls_other"
+    PLAIN_TO_TLS_PORT = "plain_to_tls_port"
+    HTTP_TIMEOUT = "http_timeout"
+    HTTP_GARBAGE = "http_garbage"
+    HTTP_CLOSED = "http_closed"
+
+
+VERIFY_CODES = {
+    9: Cause.TLS_NOT_YET_VALID,
+    10: Cause.TLS_EXPIRED,
+    18: Cause.TLS_SELF_SIGNED,
+    19: Cause.TLS_SELF_SIGNED_IN_CHAIN,
+    20: Cause.TLS_UNKNOWN_ISSUER,
+    21: Cause.TLS_UNKNOWN_ISSUER,
+    62: Cause.TLS_HOSTNAME,
+    64: Cause.TLS_HOSTNAME,
+}
+
+
+@dataclass(frozen=True)
+class StageTiming:
+    stage: Stage
+    ms: float
+    ok: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    stage: Stage
+    cause: Cause
+    detail: str
+    certificate: PresentedCertificate | None = None
+
+
+@dataclass(frozen=True)
+class Reachability:
+    url: str
+    host: str
+    port: int
+    proxy: ProxyChoice | None
+    stages: tuple[StageTiming, ...]
+    failure: StageFailure | None
+    status_line: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+class _Failed(Exception):
+    def __init__(self, failure: StageFailure) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+
+
+def target_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, host, port
+
+
+def probe(
+    url: str,
+    settings: NetworkSettings,
+    context: ssl.SSLContext,
+    timeout: float,
+) -> Reachability:
+    """Walk the stages to `url`'s host and stop at the first that fails."""
+    scheme, host, port = target_of(url)
+    proxy = settings.proxy_for(scheme, host, port)
+    timings: list[StageTiming] = []
+    sock: socket.socket | None = None
+    try:
+        sock = _open(scheme, host, port, proxy, timeout, timings)
+        if scheme == "https":
+            plain = sock
+            sock = _timed(timings, Stage.TLS, lambda: _handshake(plain, host, context, timeout))
+        status_line = _timed(timings, Stage.HTTP, lambda: _http_answer(sock, host, scheme))
+        return Reachability(url, host, port, proxy, tuple(timings), None, status_line)
+    except _Failed as failed:
+        return Reachability(url, host, port, proxy, tuple(timings), failed.failure)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def _open(
+    scheme: str,
+    host: str,
+    port: int,
+    proxy: ProxyChoice | None,
+    timeout: float,
+    timings: list[StageTiming],
+) -> socket.socket:
+    if proxy is None:
+        addresses = _timed(timings, Stage.DNS, lambda: _resolve(host, port, timeout, False))
+        return _timed(timings, Stage.CONNECT, lambda: _connect(addresses, timeout, False))
+    _, proxy_host, proxy_port = target_of(proxy.url)
+    addresses = _timed(timings, Stage.DNS, lambda: _resolve(proxy_host, proxy_port, timeout, True))
+    sock = _timed(timings, Stage.CONNECT, lambda: _connect(addresses, timeout, True))
+    if scheme == "https":
+        _timed(timings, Stage.PROXY, lambda: _tunnel(sock, host, port, proxy, timeout))
+    return sock
+
+
+def _timed(timings: list[StageTiming], stage: Stage, step: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    try:
+        value = step()
+    except _Failed:
+        timings.append(StageTiming(stage, _ms(start), False))
+        raise
+    timings.append(StageTiming(stage, _ms(start), True))
+    return value
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def _resolve(host: str, port: int, timeout: float, for_proxy: bool) -> list[tuple[object, ...]]:
+    """getaddrinfo cannot be given a timeout, so it runs in a thread we stop waiting for."""
+    box: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            box["result"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    what = f"proxy host {host}" if for_proxy else host
+    if worker.is_alive():
+        raise _Failed(
+            StageFailure(Stage.DNS, Cause.DNS_TIMEOUT, f"{what}: no DNS answer in {timeout:g} s")
+        )
+    if "error" in box:
+        raise _Failed(StageFailure(Stage.DNS, Cause.DNS_FAILED, f"{what}: {box['error']}"))
+    result = box["result"]
+    assert isinstance(result, list)
+    return result
+
+
+def _connect(addresses: list[tuple[object, ...]], timeout: float, to_proxy: bool) -> socket.socket:
+    last: OSError | None = None
+    deadline = time.monotonic() + timeout
+    for family, kind, proto, _, address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        sock = socket.socket(family, kind, proto)  # type: ignore[arg-type]
+        sock.settimeout(remaining)
+        try:
+            sock.connect(address)  # type: ignore[arg-type]
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        sock.settimeout(timeout)
+        return sock
+    target = f"{addresses[0][4][0]}:{addresses[0][4][1]}" if addresses else "?"  # type: ignore[index]
+    if isinstance(last, ConnectionRefusedError):
+        cause = Cause.PROXY_REFUSED if to_proxy else Cause.REFUSED
+        raise _Failed(StageFailure(Stage.CONNECT, cause, f"{target}: connection refused"))
+    if last is None or isinstance(last, TimeoutError | socket.timeout):
+        cause = Cause.PROXY_TIMEOUT if to_proxy else Cause.CONNECT_TIMEOUT
+        raise _Failed(StageFailure(Stage.CONNECT, cause, f"{target}: no answer in {timeout:g} s"))
+    cause = Cause.PROXY_REFUSED if to_proxy else Cause.UNREACHABLE
+    raise _Failed(StageFailure(Stage.CONNECT, cause, f"{target}: {last}"))
+
+
+def _tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyChoice, timeout: float) -> None:
+    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    parts = urlsplit(proxy.url)
+    if parts.username is not None:
+        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        lines.append("Proxy-Authorization: Basic " + base64.b64encode(token.encode()).decode())
+    try:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = _read_head(sock)
+    except TimeoutError:
+        raise _Failed(
+            StageFailure(
+                Stage.PROXY, Cause.PROXY_TIMEOUT, f"proxy did not answer CONNECT in {timeout:g} s"
+            )
+        ) from None
+    except OSError as exc:
+        raise _Failed(
+            StageFailure(Stage.PROXY, Cause.PROXY_REJECTED, f"proxy closed: {exc}")
+        ) from None
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1").strip()
+    fields = status_line.split(" ", 2)
+    code = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else 0
+    if code == 200:
+        return
+    if code == 407:
+        cause = Cause.PROXY_AUTH
+    elif code in (502, 503, 504):
+        cause = Cause.PROXY_BAD_GATEWAY
+    else:
+        cause = Cause.PROXY_REJECTED
+    raise _Failed(StageFailure(Stage.PROXY, cause, f"proxy answered CONNECT with {status_line!r}"))
+
+
+def _read_head(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data and len(data) < _HEADER_CAP:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _handshake(
+    sock: socket.socket, host: str, context: ssl.SSLContext, timeout: float
+) -> socket.socket:
+    try:
+        return context.wrap_socket(sock, server_hostname=host)
+    except ssl.SSLCertVerificationError as exc:
+        cause = VERIFY_CODES.get(exc.verify_code, Cause.TLS_OTHER)
+        raise _Failed(
+            StageFailure(Stage.TLS, cause, exc.verify_message or str(exc), _presented(sock, host))
+        ) from None
+    except ssl.SSLError as exc:
+        text = str(exc)
+        if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
+            cause = Cause.TLS_TO_PLAIN_PORT
+        elif "CERTIFICATE_REQUIRED" in text or "HANDSHAKE_FAILURE" in text:
+            cause = Cause.TLS_CLIENT_CERT
+        else:
+            cause = Cause.TLS_OTHER
+        raise _Failed(StageFailure(Stage.TLS, cause, text)) from None
+    except TimeoutError:
+        raise _Failed(
+            StageFailure(Stage.TLS, Cause.TLS_TIMEOUT, f"TLS handshake stalled for {timeout:g} s")
+        ) from None
+    except OSError as exc:
+        raise _Failed(StageFailure(Stage.TLS, Cause.TLS_OTHER, str(exc))) from None
+
+
+def _presented(sock: socket.socket, host: str) -> PresentedCertificate | None:
+    """The certificate the server showed, read over a second, unverified handshake to the same
+    peer, so the report can name its issuer. The failed handshake leaves nothing to read."""
+    try:
+        peer = sock.getpeername()
+        family = sock.family
+    except OSError:
+        return None
+    unverified = ssl.create_default_context()
+    unverified.check_hostname = False
+    unverified.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as raw:
+            raw.settimeout(sock.gettimeout() or 2.0)
+            raw.connect(peer)
+            with unverified.wrap_socket(raw, server_hostname=host) as tls:
+                der = tls.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError):
+        return None
+    return describe_certificate(der) if der else None
+
+
+def _http_answer(sock: socket.socket, host: str, scheme: str) -> str:
+    request = (
+        f"HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: ccdoctor\r\n\r\n"
+    )
+    try:
+        sock.sendall(request.encode())
+        head = _read_head(sock)
+    except TimeoutError:
+        raise _Failed(
+            StageFailure(Stage.HTTP, Cause.HTTP_TIMEOUT, "no HTTP answer in time")
+        ) from None
+    except ssl.SSLError as exc:
+        if "CERTIFICATE_REQUIRED" in str(exc):
+            raise _Failed(StageFailure(Stage.TLS, Cause.TLS_CLIENT_CERT, str(exc))) from None
+        raise _Failed(StageFailure(Stage.HTTP, Cause.HTTP_CLOSED, str(exc))) from None
+    except OSError as exc:
+        cause = Cause.PLAIN_TO_TLS_PORT if scheme == "http" else Cause.HTTP_CLOSED
+        raise _Failed(StageFailure(Stage.HTTP, cause, str(exc))) from None
+    if head[:1] == b"\x15" and scheme == "http":
+        raise _Failed(
+            StageFailure(
+                Stage.HTTP, Cause.PLAIN_TO_TLS_PORT, "the server answered with a TLS alert"
+            )
+        )
+    if not head:
+        cause = Cause.PLAIN_TO_TLS_PORT if scheme == "http" else Cause.HTTP_CLOSED
+        raise _Failed(StageFailure(Stage.HTTP, cause, "connection closed without an answer"))
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace").strip()
+    if not status_line.startswith("HTTP/"):
+        raise _Failed(StageFailure(Stage.HTTP, Cause.HTTP_GARBAGE, "the answer is not HTTP"))
+    return status_line

@@ -1,0 +1,439 @@
+"""A fake Anthropic Messages API that the real Claude Code client accepts.
+
+Serves `POST /v1/messages` (JSON, or SSE when `"stream": true`), `POST /v1/messages/count_tokens`,
+`GET /v1/models[/{id}]`, optionally under a path prefix such as `/anthropic` (a gateway). The
+query string is ignored, as the client sends `?beta=true`. Error bodies, status codes and headers
+follow the real API, so a test can make it fail the way production does: wrong credential, model
+not served, rejected beta, rate limit, overload, slow answers, or (hostile) a server that echoes
+the request's headers — secrets included — back in its error messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from tests.peers.ports import LOOPBACK
+from tests.peers.server import ThreadedServer
+
+DEFAULT_API_KEY = "sk-ant-api03-fake-test-key-0000000000000000"
+DEFAULT_AUTH_TOKEN = "fake-oauth-bearer-token-0000000000000000"
+LISTED_MODELS = (
+    "claude-opus-4-8",
+    "claude-sonnet-4-5-20250929",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5-20251001",
+)
+"""What `GET /v1/models` lists when `Behaviour.models` is None (every model served)."""
+
+ERROR_TYPES: Mapping[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "Invalid request"),
+    401: ("authentication_error", "invalid x-api-key"),
+    403: (
+        "permission_error",
+        "Your API key does not have permission to use the specified resource.",
+    ),
+    404: ("not_found_error", "Not found"),
+    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
+    429: ("rate_limit_error", "This request would exceed your organization's rate limit."),
+    500: ("api_error", "Internal server error"),
+    529: ("overloaded_error", "Overloaded"),
+}
+"""Status → (error.type, default message), as the real API pairs them."""
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How the fake answers. Frozen so that each request sees one consistent version; change it
+    between requests with `FakeAnthropic.configure()`, which swaps in a new one atomically."""
+
+    api_keys: frozenset[str] = frozenset({DEFAULT_API_KEY})
+    """Accepted `x-api-key` values."""
+    bearer_tokens: frozenset[str] = frozenset({DEFAULT_AUTH_TOKEN})
+    """Accepted `Authorization: Bearer` tokens."""
+    require_auth: bool = True
+    models: frozenset[str] | None = None
+    """Served model ids; None serves every model (and lists LISTED_MODELS)."""
+    rejected_betas: frozenset[str] = frozenset()
+    """`anthropic-beta` values answered with 400, as the API does for betas it does not know."""
+    forced_status: int | None = None
+    """Answer every API call with this error status (before authentication)."""
+    should_retry: bool | None = None
+    """Sent as `x-should-retry` on error responses when set; `False` stops the client retrying."""
+    latency: float = 0.0
+    """Seconds to wait before answering each request."""
+    echo_headers: bool = False
+    """Hostile: put every request header, secrets included, into error messages."""
+    reply_text: str = "hi"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    """As sent, query string included."""
+    headers: Mapping[str, str]
+    """Lower-cased names."""
+    body: Any
+    """Parsed JSON, or None when the body was empty or not JSON."""
+
+    @property
+    def route(self) -> str:
+        return self.path.split("?", 1)[0]
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterator[tuple[str, dict[str, Any]]] | None = None
+
+
+class FakeAnthropic(ThreadedServer):
+    """Start with `with FakeAnthropic() as fake:`; `fake.url` is the base URL to configure."""
+
+    def __init__(
+        self,
+        behaviour: Behaviour | None = None,
+        prefix: str = "",
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(_Handler, peer=self, ssl_context=ssl_context)
+        self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        self._initial = behaviour or Behaviour()
+        self._behaviour = self._initial
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self.url_at(LOOPBACK)
+
+    def url_at(self, host: str) -> str:
+        """The base URL under another name for this host (e.g. `localhost` for TLS name tests)."""
+        return f"{self.scheme}://{host}:{self.port}{self.prefix}"
+
+    @property
+    def behaviour(self) -> Behaviour:
+        with self._lock:
+            return self._behaviour
+
+    def configure(self, **changes: Any) -> None:
+        """Atomically change Behaviour fields; sets given as any iterable become frozensets."""
+        for name, value in changes.items():
+            if isinstance(value, set | list | tuple):
+                changes[name] = frozenset(value)
+        with self._lock:
+            self._behaviour = dataclasses.replace(self._behaviour, **changes)
+
+    def reset(self) -> None:
+        """The behaviour it started with and an empty request log, for a peer shared by tests."""
+        with self._lock:
+            self._behaviour = self._initial
+            self._requests.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, route: str) -> list[RecordedRequest]:
+        """Recorded requests whose path (without query) ends with `route`, e.g. `/v1/messages`."""
+        return [r for r in self.requests if r.route.endswith(route)]
+
+    def _record(self, request: RecordedRequest) -> Behaviour:
+        with self._lock:
+            self._requests.append(request)
+            return self._behaviour
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-anthropic"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the request log is the record tests assert on."""
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        fake: FakeAnthropic = self.server.peer  # type: ignore[attr-defined]
+        raw = self._read_body()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = RecordedRequest(self.command, self.path, headers, _parse_json(raw))
+        behaviour = fake._record(request)
+        if behaviour.latency > 0:
+            time.sleep(behaviour.latency)
+        reply = _route(request, behaviour, fake.prefix)
+        self._send(reply, request, behaviour)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, reply: _Reply, request: RecordedRequest, behaviour: Behaviour) -> None:
+        request_id = "req_" + secrets.token_hex(12)
+        if reply.status >= 400:
+            _decorate_error(reply, request, behaviour, request_id)
+        self.send_response(reply.status)
+        self.send_header("request-id", request_id)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.stream is not None:
+            self._send_stream(reply.stream)
+            return
+        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        if payload:
+            self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _send_stream(self, events: Iterator[tuple[str, dict[str, Any]]]) -> None:
+        self.send_header("content-type", "text/event-stream; charset=utf-8")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for event, data in events:
+            chunk = f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Reply:
+    route = request.route
+    if not route.startswith(prefix + "/"):
+        return _error(404, "Not Found")
+    route = route[len(prefix) :]
+    method = request.method
+    if method == "POST" and route == "/v1/messages":
+        return _api(request, behaviour, _messages)
+    if method == "POST" and route == "/v1/messages/count_tokens":
+        return _api(request, behaviour, _count_tokens)
+    if method == "GET" and route == "/v1/models":
+        return _api(request, behaviour, _list_models)
+    if method == "GET" and route.startswith("/v1/models/"):
+        return _api(request, behaviour, _get_model)
+    return _error(404, "Not Found")
+
+
+_Endpoint = Callable[[RecordedRequest, Behaviour], "_Reply"]
+
+
+def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) -> _Reply:
+    if behaviour.forced_status is not None:
+        return _error(behaviour.forced_status)
+    if behaviour.require_auth and (rejection := _authentication_error(request, behaviour)):
+        return rejection
+    betas = {b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()}
+    if bad := sorted(betas & behaviour.rejected_betas):
+        return _error(
+            400,
+            f"Unexpected value(s) `{', '.join(bad)}` for the `anthropic-beta` header. Please "
+            "consult our documentation at docs.claude.com or try again without the header.",
+        )
+    return endpoint(request, behaviour)
+
+
+def _authentication_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
+    api_key = request.header("x-api-key")
+    authorization = request.header("authorization") or ""
+    bearer = authorization[7:] if authorization[:7].lower() == "bearer " else None
+    if api_key in behaviour.api_keys or bearer in behaviour.bearer_tokens:
+        return None
+    if api_key is not None:
+        return _error(401, "invalid x-api-key")
+    if bearer is not None:
+        return _error(401, "Invalid bearer token")
+    return _error(401, "x-api-key header is required")
+
+
+def _model_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
+    body = request.body
+    if not isinstance(body, dict):
+        return _error(400, "There was an issue with the request body: expected a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        return _error(400, "model: Field required")
+    if behaviour.models is not None and model not in behaviour.models:
+        return _error(404, f"model: {model}")
+    return None
+
+
+def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
+    if rejection := _model_error(request, behaviour):
+        return rejection
+    body: dict[str, Any] = request.body
+    message_id = "msg_" + secrets.token_hex(12)
+    input_tokens = _estimate_tokens(body)
+    output_tokens = max(1, len(behaviour.reply_text) // 4)
+    if body.get("stream") is True:
+        return _Reply(
+            200,
+            stream=_stream_events(
+                message_id, body["model"], behaviour.reply_text, input_tokens, output_tokens
+            ),
+        )
+    return _Reply(
+        200,
+        {
+            "id": message_id,
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [{"type": "text", "text": behaviour.reply_text}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
+        },
+    )
+
+
+def _stream_events(
+    message_id: str, model: str, text: str, input_tokens: int, output_tokens: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    usage = {
+        "input_tokens": input_tokens,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 1,
+    }
+    start: dict[str, Any] = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    yield "message_start", {"type": "message_start", "message": start}
+    yield (
+        "content_block_start",
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    )
+    yield "ping", {"type": "ping"}
+    yield (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+    )
+    yield "content_block_stop", {"type": "content_block_stop", "index": 0}
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": output_tokens},
+        },
+    )
+    yield "message_stop", {"type": "message_stop"}
+
+
+def _count_tokens(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
+    if rejection := _model_error(request, behaviour):
+        return rejection
+    return _Reply(200, {"input_tokens": _estimate_tokens(request.body)})
+
+
+def _model_entry(model: str) -> dict[str, Any]:
+    return {
+        "type": "model",
+        "id": model,
+        "display_name": model,
+        "created_at": "2025-09-29T00:00:00Z",
+    }
+
+
+def _served(behaviour: Behaviour) -> list[str]:
+    return sorted(behaviour.models) if behaviour.models is not None else list(LISTED_MODELS)
+
+
+def _list_models(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
+    models = _served(behaviour)
+    return _Reply(
+        200,
+        {
+            "data": [_model_entry(m) for m in models],
+            "has_more": False,
+            "first_id": models[0] if models else None,
+            "last_id": models[-1] if models else None,
+        },
+    )
+
+
+def _get_model(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
+    model = request.route.rsplit("/", 1)[1]
+    if behaviour.models is not None and model not in behaviour.models:
+        return _error(404, f"model: {model}")
+    return _Reply(200, _model_entry(model))
+
+
+def _estimate_tokens(body: Mapping[str, Any]) -> int:
+    """Roughly four characters per token over what the model would read."""
+    prompt = json.dumps([body.get("system"), body.get("messages"), body.get("tools")])
+    return max(1, len(prompt) // 4)
+
+
+def _error(status: int, message: str | None = None) -> _Reply:
+    kind, default = ERROR_TYPES.get(status, ("api_error", _phrase(status)))
+    return _Reply(status, {"type": "error", "error": {"type": kind, "message": message or default}})
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _decorate_error(
+    reply: _Reply, request: RecordedRequest, behaviour: Behaviour, request_id: str
+) -> None:
+    if isinstance(reply.body, dict):
+        reply.body["request_id"] = request_id
+        if behaviour.echo_headers:
+            echoed = json.dumps(dict(request.headers))
+            reply.body["error"]["message"] += f" (request headers: {echoed})"
+    if behaviour.should_retry is not None:
+        reply.headers["x-should-retry"] = "true" if behaviour.should_retry else "false"
+    if reply.status == 429:
+        reply.headers["retry-after"] = "1"

@@ -1,0 +1,140 @@
+"""A threaded HTTP(S) server on 127.0.0.1 that really stops when asked.
+
+`http.server.ThreadingHTTPServer` alone keeps serving keep-alive connections after shutdown(),
+so a "stopped" peer could still answer. This one remembers its open connections and cuts them
+on stop, and it does the TLS handshake in the connection's own thread so a client that never
+completes one cannot stall the accept loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+
+from tests.peers.ports import LOOPBACK
+
+_Address = tuple[str, int]
+
+
+class _LoopbackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], ssl_context: ssl.SSLContext | None
+    ) -> None:
+        super().__init__((LOOPBACK, 0), handler)
+        self.ssl_context = ssl_context
+        self.peer: Any = None
+        self.tls_errors: list[str] = []
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def get_request(self) -> tuple[socket.socket, _Address]:
+        sock, address = super().get_request()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False
+            )
+        return sock, address
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError) as error:
+                # Expected whenever a test makes a client distrust this server's certificate.
+                with self._lock:
+                    self.tls_errors.append(str(error))
+                return
+        super().finish_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up mid-response are normal in these tests; don't spray tracebacks."""
+
+    def failed_handshakes(self) -> list[str]:
+        with self._lock:
+            return list(self.tls_errors)
+
+    def drop_connections(self) -> None:
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class ThreadedServer:
+    """Runs one request-handler class on an ephemeral loopback port in a background thread."""
+
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        peer: Any,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._server = _LoopbackHTTPServer(handler, ssl_context)
+        self._server.peer = peer
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"peer-{type(peer).__name__}",
+            daemon=True,
+        )
+        self._started = False
+        self._stopped = False
+
+    @property
+    def port(self) -> int:
+        port: int = self._server.server_address[1]
+        return port
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self._server.ssl_context is not None else "http"
+
+    @property
+    def tls_errors(self) -> list[str]:
+        """Handshakes that failed on the server side, e.g. a client that rejected our cert."""
+        return self._server.failed_handshakes()
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._started:
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+        self._server.drop_connections()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

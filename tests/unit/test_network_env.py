@@ -1,0 +1,497 @@
+"""network.env: proxy variables, NO_PROXY, CA bundles, mTLS files and TLS switches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccdoctor.knowledge import network
+from ccdoctor.model import CheckResult, Status
+from tests.machine import Machine
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def run(machine: Machine, **env: str) -> CheckResult:
+    machine.env.update(env)
+    return machine.check("network.env")
+
+
+def certificate(
+    name: str,
+    *,
+    ca: bool,
+    valid: tuple[dt.timedelta, dt.timedelta] = (dt.timedelta(days=-1), dt.timedelta(days=365)),
+    key: ec.EllipticCurvePrivateKey | None = None,
+) -> tuple[bytes, ec.EllipticCurvePrivateKey]:
+    """A self-signed certificate in PEM and its key."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW + valid[0])
+        .not_valid_after(NOW + valid[1])
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    cert = builder.sign(key, hashes.SHA256())
+    return cert.public_bytes(serialization.Encoding.PEM), key
+
+
+def key_pem(key: ec.EllipticCurvePrivateKey, passphrase: bytes | None = None) -> bytes:
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+@pytest.fixture
+def corporate_ca(machine: Machine) -> Path:
+    ca = trustme.CA(organization_name="Corp Inspection")
+    path = machine.root / "corp-ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+# --- proxies ----------------------------------------------------------------------------------
+
+
+def test_nothing_set_passes(machine: Machine) -> None:
+    result = run(machine)
+    assert result.status is Status.PASS
+    assert result.message == "no proxy"
+
+
+def test_http_proxy_passes_and_is_named(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="http://proxy.corp:3128")
+    assert result.status is Status.PASS
+    assert result.message == "proxy http://proxy.corp:3128 (HTTPS_PROXY)"
+
+
+def test_lowercase_https_proxy_wins(machine: Machine) -> None:
+    result = run(
+        machine,
+        https_proxy="http://first.corp:3128",
+        HTTPS_PROXY="http://second.corp:3128",
+        HTTP_PROXY="http://third.corp:3128",
+    )
+    assert result.status is Status.PASS
+    assert result.details["proxy"]["variable"] == "https_proxy"
+    assert result.details["proxy"]["shadowed"] == ["HTTPS_PROXY", "HTTP_PROXY"]
+
+
+def test_proxy_without_scheme_fails(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="proxy.corp:3128")
+    assert result.status is Status.FAIL
+    assert "HTTPS_PROXY='proxy.corp:3128' has no scheme" in result.message
+    assert "refuses to launch" in result.message
+    assert result.fix is not None
+    assert "export HTTPS_PROXY='http://proxy.corp:3128'" in result.fix.commands
+
+
+def test_quoted_proxy_fails(machine: Machine) -> None:
+    result = run(machine, HTTP_PROXY="'http://proxy.corp:3128'")
+    assert result.status is Status.FAIL
+    assert "literal quotes" in result.message
+
+
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h", "socks4"])
+def test_socks_proxy_fails(machine: Machine, scheme: str) -> None:
+    result = run(machine, HTTPS_PROXY=f"{scheme}://proxy.corp:1080")
+    assert result.status is Status.FAIL
+    assert "SOCKS proxy" in result.message
+    assert "supports only HTTP(S) proxies" in result.message
+
+
+def test_other_proxy_scheme_fails(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="ftp://proxy.corp:21")
+    assert result.status is Status.FAIL
+    assert "must be http:// or https://" in result.message
+
+
+def test_proxy_credentials_are_redacted(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="http://alice:Sup3rSecretPw@proxy.corp:3128")
+    assert result.status is Status.PASS
+    assert "Sup3rSecretPw" not in result.message
+    assert "Sup3rSecretPw" not in str(result.details)
+    assert "alice:<password: 13 chars>@proxy.corp:3128" in result.message
+
+
+def test_proxy_credentials_redacted_even_when_unparseable(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="alice:Sup3rSecretPw@proxy.corp:3128")
+    assert result.status is Status.FAIL
+    assert result.fix is not None
+    assert "Sup3rSecretPw" not in result.message + " ".join(result.fix.commands)
+
+
+# --- NO_PROXY ---------------------------------------------------------------------------------
+
+
+def test_no_proxy_bypassing_the_endpoint_is_reported(machine: Machine) -> None:
+    result = run(
+        machine, HTTPS_PROXY="http://proxy.corp:3128", NO_PROXY="localhost, .anthropic.com"
+    )
+    assert result.status is Status.PASS
+    assert (
+        "api.anthropic.com bypasses the proxy (NO_PROXY entry '.anthropic.com')" in result.message
+    )
+
+
+def test_no_proxy_star_means_the_proxy_is_unused(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="http://proxy.corp:3128", no_proxy="*")
+    assert result.status is Status.PASS
+    assert "no_proxy=* : no request uses the proxy" in result.message
+
+
+def test_no_proxy_not_matching_the_endpoint_says_nothing_about_it(machine: Machine) -> None:
+    result = run(machine, HTTPS_PROXY="http://proxy.corp:3128", NO_PROXY="localhost 127.0.0.1")
+    assert result.status is Status.PASS
+    assert "bypasses" not in result.message
+    assert result.details["no_proxy"]["proxied"] == ["api.anthropic.com"]
+
+
+def test_no_proxy_gateway_host_is_checked(machine: Machine) -> None:
+    result = run(
+        machine,
+        ANTHROPIC_BASE_URL="http://127.0.0.1:4000",
+        HTTP_PROXY="http://proxy.corp:3128",
+        NO_PROXY="127.0.0.1",
+    )
+    assert "127.0.0.1 bypasses the proxy" in result.message
+
+
+def test_no_proxy_url_entries_warn(machine: Machine) -> None:
+    result = run(machine, NO_PROXY="https://internal.corp,localhost")
+    assert result.status is Status.WARN
+    assert "'https://internal.corp'" in result.message
+    assert "never match" in result.message
+    assert result.fix is not None
+    assert "export NO_PROXY='localhost,internal.corp'" in result.fix.commands
+
+
+@pytest.mark.parametrize(
+    ("entries", "host", "port", "expected"),
+    [
+        (("*",), "api.anthropic.com", 443, "*"),
+        (("anthropic.com",), "api.anthropic.com", 443, "anthropic.com"),
+        (("*.anthropic.com",), "api.anthropic.com", 443, "*.anthropic.com"),
+        ((".anthropic.com",), "anthropic.com", 443, ".anthropic.com"),
+        (("thropic.com",), "api.anthropic.com", 443, None),
+        (("api.anthropic.com:8443",), "api.anthropic.com", 443, None),
+        (("api.anthropic.com:443",), "api.anthropic.com", 443, "api.anthropic.com:443"),
+        (("[::1]:4000",), "::1", 4000, "[::1]:4000"),
+        (("::1",), "::1", 4000, "::1"),
+    ],
+)
+def test_no_proxy_matching(
+    entries: tuple[str, ...], host: str, port: int, expected: str | None
+) -> None:
+    assert network.no_proxy_match(entries, host, port) == expected
+
+
+def test_no_proxy_entries_accept_commas_and_spaces() -> None:
+    assert network.no_proxy_entries(" a.com, b.com  c.com,,") == ("a.com", "b.com", "c.com")
+
+
+# --- CA bundles -------------------------------------------------------------------------------
+
+
+def test_valid_corporate_ca_passes(machine: Machine, corporate_ca: Path) -> None:
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(corporate_ca))
+    assert result.status is Status.PASS
+    assert f"NODE_EXTRA_CA_CERTS {corporate_ca}: " in result.message
+    assert "O=Corp Inspection, expires 3000-01-01" in result.message
+    assert "expires" in result.message
+    [summary] = result.details["NODE_EXTRA_CA_CERTS"]["certificates"]
+    assert summary["is_ca"] is True
+
+
+def test_relative_ca_path_is_read_from_the_project(machine: Machine) -> None:
+    pem, _ = certificate("Relative CA", ca=True)
+    machine.write(machine.project / "certs" / "ca.pem", pem)
+    result = run(machine, SSL_CERT_FILE="certs/ca.pem")
+    assert result.status is Status.PASS
+    assert "CN=Relative CA" in result.message
+
+
+def test_missing_ca_file_fails(machine: Machine) -> None:
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(machine.root / "nope.pem"))
+    assert result.status is Status.FAIL
+    assert "does not exist" in result.message
+
+
+def test_ca_path_that_is_a_directory_fails(machine: Machine) -> None:
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(machine.root))
+    assert result.status is Status.FAIL
+    assert "is a directory" in result.message
+
+
+def test_tilde_path_fails_because_node_does_not_expand_it(machine: Machine) -> None:
+    result = run(machine, NODE_EXTRA_CA_CERTS="~/corp.pem")
+    assert result.status is Status.FAIL
+    assert "starts with ~" in result.message
+    assert result.fix is not None
+    assert f"export NODE_EXTRA_CA_CERTS={machine.home / 'corp.pem'}" in result.fix.commands
+
+
+def test_der_ca_file_fails_with_conversion_command(machine: Machine) -> None:
+    pem, _ = certificate("DER CA", ca=True)
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    path = machine.write(machine.root / "ca.der", der)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "is not PEM" in result.message
+    assert result.fix is not None
+    assert any(c.startswith("openssl x509 -inform der") for c in result.fix.commands)
+
+
+def test_pem_without_certificate_fails(machine: Machine) -> None:
+    _, key = certificate("Key only", ca=True)
+    path = machine.write(machine.root / "key.pem", key_pem(key))
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "holds PEM blocks but no certificate" in result.message
+
+
+def test_corrupt_certificate_block_fails(machine: Machine) -> None:
+    body = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
+    path = machine.write(machine.root / "bad.pem", body)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "certificate 1 of 1" in result.message
+    assert "cannot be parsed" in result.message
+
+
+def test_expired_ca_fails(machine: Machine) -> None:
+    pem, _ = certificate("Old CA", ca=True, valid=(dt.timedelta(days=-400), dt.timedelta(days=-30)))
+    path = machine.write(machine.root / "old.pem", pem)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "CN=Old CA (expired" in result.message
+
+
+def test_ca_not_yet_valid_fails(machine: Machine) -> None:
+    pem, _ = certificate("Future CA", ca=True, valid=(dt.timedelta(days=3), dt.timedelta(days=30)))
+    path = machine.write(machine.root / "future.pem", pem)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "not valid before" in result.message
+
+
+def test_a_stale_root_in_a_bundle_is_no_problem(machine: Machine) -> None:
+    # System bundles carry a few expired roots; Node loads the rest and nothing breaks.
+    good, _ = certificate("Good CA", ca=True)
+    old, _ = certificate("Old CA", ca=True, valid=(dt.timedelta(days=-400), dt.timedelta(days=-1)))
+    path = machine.write(machine.root / "bundle.pem", good + old)
+    result = run(machine, SSL_CERT_FILE=str(path))
+    assert result.status is Status.PASS
+
+
+def test_leaf_certificate_in_extra_ca_certs_warns(machine: Machine) -> None:
+    pem, _ = certificate("proxy.corp", ca=False)
+    path = machine.write(machine.root / "leaf.pem", pem)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.WARN
+    assert "not CAs, e.g. CN=proxy.corp" in result.message
+
+
+# --- mTLS -------------------------------------------------------------------------------------
+
+
+def write_identity(
+    machine: Machine,
+    *,
+    passphrase: bytes | None = None,
+    valid: tuple[dt.timedelta, dt.timedelta] | None = None,
+) -> tuple[Path, Path]:
+    pem, key = certificate("client-7", ca=False, **({"valid": valid} if valid else {}))
+    cert_path = machine.write(machine.root / "client.pem", pem)
+    key_path = machine.write(machine.root / "client.key", key_pem(key, passphrase))
+    return cert_path, key_path
+
+
+def test_client_identity_passes(machine: Machine) -> None:
+    cert_path, key_path = write_identity(machine)
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
+    )
+    assert result.status is Status.PASS
+    assert "mTLS client certificate CN=client-7" in result.message
+
+
+def test_encrypted_key_with_right_passphrase_passes(machine: Machine) -> None:
+    cert_path, key_path = write_identity(machine, passphrase=b"open sesame")
+    result = run(
+        machine,
+        CLAUDE_CODE_CLIENT_CERT=str(cert_path),
+        CLAUDE_CODE_CLIENT_KEY=str(key_path),
+        CLAUDE_CODE_CLIENT_KEY_PASSPHRASE="open sesame",
+    )
+    assert result.status is Status.PASS
+
+
+def test_encrypted_key_with_wrong_passphrase_fails(machine: Machine) -> None:
+    cert_path, key_path = write_identity(machine, passphrase=b"open sesame")
+    result = run(
+        machine,
+        CLAUDE_CODE_CLIENT_CERT=str(cert_path),
+        CLAUDE_CODE_CLIENT_KEY=str(key_path),
+        CLAUDE_CODE_CLIENT_KEY_PASSPHRASE="wrong guess",
+    )
+    assert result.status is Status.FAIL
+    assert "wrong passphrase" in result.message
+    assert "wrong guess" not in result.message
+
+
+def test_encrypted_key_without_passphrase_fails(machine: Machine) -> None:
+    cert_path, key_path = write_identity(machine, passphrase=b"open sesame")
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
+    )
+    assert result.status is Status.FAIL
+    assert "is encrypted but CLAUDE_CODE_CLIENT_KEY_PASSPHRASE is not set" in result.message
+
+
+def test_passphrase_for_plain_key_is_noted(machine: Machine) -> None:
+    cert_path, key_path = write_identity(machine)
+    result = run(
+        machine,
+        CLAUDE_CODE_CLIENT_CERT=str(cert_path),
+        CLAUDE_CODE_CLIENT_KEY=str(key_path),
+        CLAUDE_CODE_CLIENT_KEY_PASSPHRASE="unused",
+    )
+    assert result.status is Status.PASS
+    assert "not encrypted" in " ".join(result.details["client_certificate"]["notes"])
+
+
+def test_key_of_another_certificate_fails(machine: Machine) -> None:
+    cert_path, _ = write_identity(machine)
+    _, other = certificate("someone-else", ca=False)
+    key_path = machine.write(machine.root / "other.key", key_pem(other))
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
+    )
+    assert result.status is Status.FAIL
+    assert "is not the private key of the certificate" in result.message
+    assert result.fix is not None
+    assert any("openssl pkey -pubout" in c for c in result.fix.commands)
+
+
+def test_expired_client_certificate_fails(machine: Machine) -> None:
+    cert_path, key_path = write_identity(
+        machine, valid=(dt.timedelta(days=-90), dt.timedelta(days=-2))
+    )
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
+    )
+    assert result.status is Status.FAIL
+    assert "CLAUDE_CODE_CLIENT_CERT" in result.message
+    assert "expired" in result.message
+
+
+def test_client_cert_without_key_warns(machine: Machine) -> None:
+    cert_path, _ = write_identity(machine)
+    result = run(machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path))
+    assert result.status is Status.WARN
+    assert "CLAUDE_CODE_CLIENT_CERT is set without CLAUDE_CODE_CLIENT_KEY" in result.message
+
+
+def test_client_key_file_without_key_fails(machine: Machine) -> None:
+    cert_path, _ = write_identity(machine)
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(cert_path)
+    )
+    assert result.status is Status.FAIL
+    assert "holds PEM blocks but no private key" in result.message
+
+
+def test_missing_client_key_file_fails(machine: Machine) -> None:
+    cert_path, _ = write_identity(machine)
+    result = run(
+        machine,
+        CLAUDE_CODE_CLIENT_CERT=str(cert_path),
+        CLAUDE_CODE_CLIENT_KEY=str(machine.root / "gone.key"),
+    )
+    assert result.status is Status.FAIL
+    assert "gone.key does not exist" in result.message
+
+
+# --- TLS verification switch ------------------------------------------------------------------
+
+
+def test_tls_verification_off_warns(machine: Machine) -> None:
+    result = run(machine, NODE_TLS_REJECT_UNAUTHORIZED="0")
+    assert result.status is Status.WARN
+    assert "turns TLS certificate verification off" in result.message
+    assert result.fix is not None
+    assert "unset NODE_TLS_REJECT_UNAUTHORIZED" in result.fix.commands
+
+
+def test_tls_verification_on_passes(machine: Machine) -> None:
+    assert run(machine, NODE_TLS_REJECT_UNAUTHORIZED="1").status is Status.PASS
+
+
+# --- without the cryptography package ---------------------------------------------------------
+
+
+def test_without_cryptography_only_markers_are_checked(
+    machine: Machine, corporate_ca: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(corporate_ca))
+    assert result.status is Status.PASS
+    assert "PEM markers only" in " ".join(result.details["NODE_EXTRA_CA_CERTS"]["notes"])
+
+
+def test_without_cryptography_missing_markers_still_fail(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = machine.write(machine.root / "junk.pem", "not a certificate")
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    assert result.status is Status.FAIL
+    assert "is not PEM" in result.message
+
+
+def test_without_cryptography_encrypted_key_needs_passphrase(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_path, key_path = write_identity(machine, passphrase=b"pw")
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    result = run(
+        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
+    )
+    assert result.status is Status.FAIL
+    assert "is encrypted" in result.message
+
+
+def test_nul_byte_in_a_settings_path_is_reported(machine: Machine) -> None:
+    machine.user_settings({"env": {"NODE_EXTRA_CA_CERTS": "/tmp/ca\u0000.pem"}})
+    result = run(machine)
+    assert result.status is Status.FAIL
+    assert "does not exist" in result.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=30), st.integers(min_value=0, max_value=65535))
+def test_no_proxy_matching_never_raises(text: str, host: str, port: int) -> None:
+    entries = network.no_proxy_entries(text)
+    match = network.no_proxy_match(entries, host, port)
+    assert match is None or match in entries
