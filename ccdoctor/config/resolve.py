@@ -120,7 +120,9 @@ def effective_env(environ: Mapping[str, str], layers: Layers) -> dict[str, Value
     for layer in layers.loaded:
         origin = Origin(layer.source, layer.path)
         for name, raw in layer.env.items():
-            if isinstance(name, str):
+            # An environment cannot hold an empty name or one with "=" or NUL in it; such keys
+            # never reach the client (config.settings reports them).
+            if name and "=" not in name and "\x00" not in name:
                 candidates.setdefault(name, []).append(Value(name, raw, origin))
     return {name: _winner(values) for name, values in candidates.items()}
 

@@ -330,7 +330,11 @@ def _resolve_model(
         break
     overrides = settings.get("modelOverrides")
     if overrides is not None and isinstance(overrides.raw, dict):
+        # Keys are Anthropic model IDs, also for the provider IDs an alias resolves to
+        # ({prefix}.anthropic.claude-opus-4-6-v1 is overridden by "claude-opus-4-6").
         mapped = overrides.raw.get(current)
+        if not (isinstance(mapped, str) and mapped):
+            mapped = overrides.raw.get(model_data.anthropic_id(current))
         if isinstance(mapped, str) and mapped:
             steps.append(f"modelOverrides maps {current} → {mapped}")
             current = mapped

@@ -224,3 +224,13 @@ def vertex_region_variable(model_id: str) -> str | None:
         if model_id.startswith(prefix):
             return variable
     return None
+
+
+_PROVIDER_DECORATION = re.compile(r"^(?:\{prefix\}|us|eu|apac|jp|au|global|us-gov)\.|^anthropic\.")
+
+
+def anthropic_id(model_id: str) -> str:
+    """The Anthropic API ID behind a Bedrock or Vertex ID: the key `modelOverrides` uses."""
+    name = _PROVIDER_DECORATION.sub("", _PROVIDER_DECORATION.sub("", model_id))
+    name = re.sub(r"-v\d+(?::\d+)?$", "", name)
+    return name.replace("@", "-")

@@ -293,3 +293,11 @@ def test_default_model_variable_is_last_before_provider_default(machine: Machine
     machine.claude_version = "2.1.197"
     machine.user_settings({})
     assert machine.resolve().main_model.model_id == "claude-opus-4-8"
+
+
+def test_model_overrides_apply_to_the_provider_id_an_alias_resolves_to(machine: Machine) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefghijkl"
+    machine.env["CLAUDE_CODE_USE_BEDROCK"] = "1"
+    machine.env["AWS_REGION"] = "us-east-1"
+    machine.user_settings({"model": "opus", "modelOverrides": {"claude-opus-4-6": arn}})
+    assert machine.resolve().main_model.model_id == arn

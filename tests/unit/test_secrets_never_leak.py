@@ -1,0 +1,148 @@
+"""Generated secrets, placed wherever a secret can live, never reach any output of any format."""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from ccdoctor.cli import app
+from tests.schema import validate_report
+
+_ALPHABET = string.ascii_letters + string.digits
+
+SECRET_VARIABLES = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "ANTHROPIC_FOUNDRY_API_KEY",
+)
+PLACES = ("shell", "user", "project", "local", "managed", "cli")
+FORMATS = ("text", "json", "markdown", "junit", "github")
+
+
+def secret_strategy() -> st.SearchStrategy[str]:
+    body = st.text(_ALPHABET + "-_", min_size=20, max_size=60)
+    return st.one_of(
+        body.map(lambda b: "sk-ant-api03-" + b),
+        body.map(lambda b: "sk-ant-oat01-" + b),
+        body.map(lambda b: "ABSK" + b),
+        body.map(lambda b: "bedrock-api-key-" + b),
+        st.text(_ALPHABET, min_size=40, max_size=40),
+        body,
+    )
+
+
+def _write(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _outputs(root: Path, env: dict[str, str], extra: list[str]) -> list[str]:
+    runner = CliRunner()
+    base = [
+        "--offline",
+        "--managed-settings",
+        str(root / "managed.json"),
+        "--claude-version",
+        "2.1.240",
+        "--project-dir",
+        str(root / "project"),
+        *extra,
+    ]
+    texts = []
+    for fmt in FORMATS:
+        for verbose in ([], ["-v"]):
+            out_file = root / f"report.{fmt}"
+            result = runner.invoke(
+                app, [*base, "--format", fmt, "--output", str(out_file), *verbose], env=env
+            )
+            assert result.exit_code in (0, 1), result.output
+            texts += [result.output, out_file.read_text(encoding="utf-8")]
+            if fmt == "json":
+                validate_report(json.loads(out_file.read_text(encoding="utf-8")))
+    for fmt in ("text", "json"):
+        result = runner.invoke(
+            app,
+            [
+                "config",
+                "--format",
+                fmt,
+                "--managed-settings",
+                str(root / "managed.json"),
+                "--project-dir",
+                str(root / "project"),
+                *extra,
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        texts.append(result.output)
+    return texts
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    secrets=st.lists(
+        secret_strategy(),
+        min_size=len(SECRET_VARIABLES),
+        max_size=len(SECRET_VARIABLES),
+        unique=True,
+    ),
+    places=st.lists(
+        st.sampled_from(PLACES), min_size=len(SECRET_VARIABLES), max_size=len(SECRET_VARIABLES)
+    ),
+    helper_secret=secret_strategy(),
+    header_secret=secret_strategy(),
+    proxy_password=st.text(_ALPHABET, min_size=12, max_size=30),
+)
+def test_no_secret_reaches_any_output(
+    secrets: list[str],
+    places: list[str],
+    helper_secret: str,
+    header_secret: str,
+    proxy_password: str,
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        home.mkdir()
+        env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        blocks: dict[str, dict[str, str]] = {place: {} for place in PLACES}
+        for variable, secret, place in zip(SECRET_VARIABLES, secrets, places, strict=True):
+            if place == "shell":
+                env[variable] = secret
+            else:
+                blocks[place][variable] = secret
+        helper = root / "helper.sh"
+        helper.write_text(f"#!/bin/sh\necho '{helper_secret}'\n", encoding="utf-8")
+        helper.chmod(0o755)
+        blocks["user"]["ANTHROPIC_CUSTOM_HEADERS"] = f"X-Gateway-Key: {header_secret}"
+        blocks["user"]["HTTPS_PROXY"] = f"http://corp:{proxy_password}@127.0.0.1:9"
+        _write(
+            home / ".claude" / "settings.json", {"env": blocks["user"], "apiKeyHelper": str(helper)}
+        )
+        _write(root / "project" / ".claude" / "settings.json", {"env": blocks["project"]})
+        _write(root / "project" / ".claude" / "settings.local.json", {"env": blocks["local"]})
+        _write(root / "managed.json", {"env": blocks["managed"]})
+        cli_file = _write(root / "cli.json", {"env": blocks["cli"]})
+
+        outputs = _outputs(root, env, ["--settings", str(cli_file)])
+
+        for text in outputs:
+            for secret in [*secrets, helper_secret, header_secret, proxy_password]:
+                assert secret not in text
