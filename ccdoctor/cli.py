@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -67,6 +68,14 @@ ClaudeVersionOption = Annotated[
         show_default=False,
     ),
 ]
+AnonymizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--anonymize",
+        help="Replace account IDs, ARN resources, project IDs, host and user names with "
+        "placeholders, for reports shared outside the company.",
+    ),
+]
 ManagedOption = Annotated[
     list[Path] | None,
     typer.Option("--managed-settings", hidden=True, help="Replace the managed settings paths."),
@@ -123,11 +132,13 @@ def _resolve(
     )
 
 
-def _colour(stream: object) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
+def _is_tty(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def _colour(stream: object) -> bool:
+    return not os.environ.get("NO_COLOR") and _is_tty(stream)
 
 
 @app.callback(invoke_without_command=True)
@@ -183,6 +194,7 @@ def run(
     model: ModelOption = None,
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
+    anonymize: AnonymizeOption = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
@@ -191,7 +203,9 @@ def run(
     """Run the checks (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
+    from ccdoctor.anonymize import Anonymizer
     from ccdoctor.context import CheckContext, RunOptions
+    from ccdoctor.progress import ProgressLine
     from ccdoctor.redact import redactor_for
     from ccdoctor.registry import UnknownSelector, load_catalogue, select
     from ccdoctor.render import renderer
@@ -214,20 +228,33 @@ def run(
         no_invoke=no_invoke,
     )
     check_ctx = CheckContext(config, options, redactor, started)
-    results = run_checks(checks, check_ctx, catalogue.failures, verbose=verbose)
+    table_on_terminal = fmt is Format.TEXT or output is not None
+    progress = ProgressLine(sys.stderr) if table_on_terminal and _is_tty(sys.stderr) else None
+    with progress or contextlib.nullcontext():
+        results = run_checks(checks, check_ctx, catalogue.failures, progress, verbose)
     report = build_report(
         config, results, (time.monotonic() - started) * 1000, redactor, strict=strict
     )
 
+    finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
     render = renderer(fmt)
     if output is not None:
-        _write(output, redactor.scrub(render(report, verbose, False)))
-        typer.echo(redactor.scrub(render_text(report, verbose, _colour(sys.stdout))), nl=False)
+        _write(output, finish(render(report, verbose, False)))
+        typer.echo(finish(render_text(report, verbose, _colour(sys.stdout))), nl=False)
     else:
-        typer.echo(redactor.scrub(render(report, verbose, _colour(sys.stdout))), nl=False)
+        typer.echo(finish(render(report, verbose, _colour(sys.stdout))), nl=False)
     if fmt is Format.GITHUB:
-        _append_step_summary(report, redactor.scrub)
+        _append_step_summary(report, finish)
     raise typer.Exit(report.exit_code)
+
+
+def _finisher(
+    scrub: Callable[[str], str], anonymize: Callable[[str], str] | None
+) -> Callable[[str], str]:
+    """The last pass over every text ccdoctor prints or writes."""
+    if anonymize is None:
+        return scrub
+    return lambda text: anonymize(scrub(text))
 
 
 def _write(path: Path, text: str) -> None:
@@ -263,6 +290,7 @@ def show_config(
     model: ModelOption = None,
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
+    anonymize: AnonymizeOption = False,
 ) -> None:
     """Show the effective configuration, where each value came from and what it shadowed."""
     import json
@@ -296,7 +324,12 @@ def show_config(
         text = render_config_table(entries)
     else:
         raise typer.BadParameter("config supports --format text or json", param_hint="--format")
-    typer.echo(redactor.scrub(text), nl=False)
+    text = redactor.scrub(text)
+    if anonymize:
+        from ccdoctor.anonymize import Anonymizer
+
+        text = Anonymizer(config).apply(text)
+    typer.echo(text, nl=False)
 
 
 @app.command("list")
