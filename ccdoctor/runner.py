@@ -51,17 +51,54 @@ def run_checks(
     observer: Observer | None = None,
     verbose: bool = False,
 ) -> list[CheckResult]:
-    ids = {c.spec.id for c in checks}
+    by_id = {c.spec.id: c for c in checks}
     results: dict[str, CheckResult] = {}
+    blocked: set[str] = set()
+    """Checks skipped because a need failed; they block their own dependents in turn."""
+    held: dict[str, CheckResult] = {}
     pending = list(checks)
     running: dict[str, _Running] = {}
     done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
     run_deadline = ctx.started + ctx.options.deadline
 
+    def unmet(check: Check) -> list[str]:
+        return [n for n in check.spec.needs if n in by_id and n not in results]
+
     def record(result: CheckResult) -> None:
         results[result.id] = _scrubbed(result, ctx)
         if observer is not None:
             observer.finished(results[result.id])
+        if result.status in (Status.FAIL, Status.ERROR) or result.id in blocked:
+            # Record and settle call each other: look entries up again, one may be gone.
+            for check_id in [i for i in running if result.id in by_id[i].spec.needs]:
+                if running.pop(check_id, None) is not None:  # the thread is abandoned
+                    settle(check_id, None)
+        for check_id in [i for i in held if not unmet(by_id[i])]:
+            finished = held.pop(check_id, None)
+            if finished is not None:
+                settle(check_id, finished)
+
+    def settle(check_id: str, result: CheckResult | None) -> None:
+        """Record a finished check once all its needs are known: a failed need turns it into
+        a skip, whatever it found while running alongside."""
+        check = by_id[check_id]
+        failed = next((n for n in check.spec.needs if _blocks(results.get(n), blocked)), None)
+        if failed is not None:
+            blocked.add(check_id)
+            record(_result(check, Outcome(Status.SKIP, _needs_reason(failed, results)), 0.0))
+        elif result is None:
+            return
+        elif unmet(check):
+            held[check_id] = result
+        else:
+            record(result)
+
+    def may_start(check: Check) -> bool:
+        # A network check starts alongside the network checks it needs instead of after
+        # them: the run then takes one probe's latency, not the sum of a chain, and settle()
+        # discards the answer if a need fails.
+        waiting = unmet(check)
+        return not waiting or (check.spec.network and all(by_id[n].spec.network for n in waiting))
 
     def start_ready() -> None:
         # Repeat until nothing changes: a check listed before its need must see that need's
@@ -70,12 +107,14 @@ def run_checks(
         while progressed:
             progressed = False
             for check in list(pending):
-                if any(n in ids and n not in results for n in check.spec.needs):
+                if not may_start(check):
                     continue
                 pending.remove(check)
                 progressed = True
-                reason = _reason_to_skip(check, ctx, results, ids)
+                reason = _reason_to_skip(check, ctx, results, blocked)
                 if reason is not None:
+                    if reason.startswith("needs "):
+                        blocked.add(check.spec.id)
                     record(_result(check, Outcome(Status.SKIP, reason), 0.0))
                     continue
                 now = time.monotonic()
@@ -104,32 +143,41 @@ def run_checks(
         except queue.Empty:
             now = time.monotonic()
             for check_id, entry in list(running.items()):
-                if now >= entry.started + entry.limit:
+                if check_id in running and now >= entry.started + entry.limit:
                     del running[check_id]
-                    record(_timed_out(entry, now >= run_deadline, ctx))
+                    settle(check_id, _timed_out(entry, now >= run_deadline, ctx))
             continue
         if check_id in running:
             del running[check_id]
-            record(result)
+            settle(check_id, result)
     for failure in plugin_failures:
         results[failure.result_id] = _scrubbed(_load_error(failure), ctx)
     order = [c.spec.id for c in checks] + [f.result_id for f in plugin_failures]
     return [results[i] for i in dict.fromkeys(order) if i in results]
 
 
+def _blocks(result: CheckResult | None, blocked: set[str]) -> bool:
+    return result is not None and (
+        result.status in (Status.FAIL, Status.ERROR) or result.id in blocked
+    )
+
+
+def _needs_reason(need: str, results: Mapping[str, CheckResult]) -> str:
+    return f"needs {need} ({results[need].status.value})"
+
+
 def _reason_to_skip(
-    check: Check, ctx: CheckContext, results: dict[str, CheckResult], ids: set[str]
+    check: Check, ctx: CheckContext, results: Mapping[str, CheckResult], blocked: set[str]
 ) -> str | None:
     spec = check.spec
     provider = ctx.config.provider.provider
     if not spec.applies_to(provider):
         return f"not used with provider {provider.value}"
-    # Only a need that failed blocks: a skipped or unselected need decided nothing, and the
-    # dependent still has its own say (its provider, --offline, what it can find).
+    # Only a need that failed (or was skipped because its own need failed) blocks: a skipped
+    # or unselected need decided nothing, and the dependent still has its own say.
     for need in spec.needs:
-        result = results.get(need)
-        if result is not None and result.status in (Status.FAIL, Status.ERROR):
-            return f"needs {need} ({result.status.value})"
+        if _blocks(results.get(need), blocked):
+            return _needs_reason(need, results)
     if spec.network and ctx.options.offline:
         return "offline"
     if ctx.remaining() <= 0:

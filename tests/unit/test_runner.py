@@ -178,8 +178,8 @@ def test_a_need_that_fails_skips_its_dependents(
     assert results["t.need"].status.value == reads
     assert results["t.dependent"].status is Status.SKIP
     assert results["t.dependent"].message == f"needs t.need ({reads})"
-    assert results["t.grandchild"].status is Status.PASS
-    assert called == ["dependent"]
+    assert results["t.grandchild"].message == "needs t.dependent (skip)"
+    assert called == []
 
 
 @pytest.mark.parametrize(
@@ -467,3 +467,61 @@ def test_the_observer_sees_every_start_and_finish(context: Callable[..., CheckCo
     checks = [make("t.run", ok), make("t.net", ok, network=True)]
     run_checks(checks, context(offline=True), observer=Recorder())
     assert sorted(seen) == ["finish t.net skip", "finish t.run pass", "start t.run"]
+
+
+# --- network checks start alongside the network checks they need ----------------------------
+
+
+def _sleeps_then(seconds: float, outcome: Outcome) -> Run:
+    def run(ctx: CheckContext) -> Outcome:
+        time.sleep(seconds)
+        return outcome
+
+    return run
+
+
+def test_a_network_chain_takes_one_probe_not_the_sum(
+    context: Callable[..., CheckContext],
+) -> None:
+    checks = [
+        make("t.reach", _sleeps_then(0.4, passed("up")), network=True),
+        make("t.auth", _sleeps_then(0.4, passed("ok")), needs=["t.reach"], network=True),
+        make("t.models", _sleeps_then(0.4, passed("ok")), needs=["t.auth"], network=True),
+    ]
+    results, elapsed = timed(lambda: run_checks(checks, context()))
+    assert [r.status for r in results.values()] == [Status.PASS] * 3
+    assert elapsed < 0.8
+
+
+def test_a_failed_network_need_discards_what_its_dependents_found(
+    context: Callable[..., CheckContext],
+) -> None:
+    checks = [
+        make("t.reach", _sleeps_then(0.2, failed("down", Fix("start it"))), network=True),
+        make(
+            "t.auth", _sleeps_then(0.05, failed("401", Fix("key"))), needs=["t.reach"], network=True
+        ),
+        make("t.models", _sleeps_then(2.0, passed("ok")), needs=["t.auth"], network=True),
+    ]
+    results, elapsed = timed(lambda: run_checks(checks, context()))
+    assert results["t.reach"].status is Status.FAIL
+    assert results["t.auth"].message == "needs t.reach (fail)"
+    assert results["t.models"].message == "needs t.auth (skip)"
+    assert elapsed < 1.0  # the slow dependent was abandoned, not waited for
+
+
+def test_a_local_need_is_still_waited_for(context: Callable[..., CheckContext]) -> None:
+    order: list[str] = []
+
+    def local(ctx: CheckContext) -> Outcome:
+        time.sleep(0.2)
+        order.append("local")
+        return passed("ok")
+
+    def network(ctx: CheckContext) -> Outcome:
+        order.append("network")
+        return passed("ok")
+
+    checks = [make("t.net", network, needs=["t.local"], network=True), make("t.local", local)]
+    run_checks(checks, context())
+    assert order == ["local", "network"]
