@@ -37,6 +37,7 @@ test: lint typecheck peers unit
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/offline.py
+	$(BIN)/python bench/live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
