@@ -3,14 +3,17 @@ requests (each made once per run), and the meaning of each answer as a message a
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ccdoctor.checks.credentials_anthropic import anthropic_credentials
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import client_requests as shape
-from ccdoctor.knowledge.connectivity import CAUSES
+from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
 from ccdoctor.model import Fix
 from ccdoctor.net.anthropic import (
     Classified,
@@ -20,6 +23,7 @@ from ccdoctor.net.anthropic import (
     count_tokens_body,
     messages_body,
     request_headers,
+    upstream_host,
 )
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.net.endpoints import Endpoint, inference_endpoint
@@ -65,7 +69,8 @@ def post(
     )
     headers.update(extra_headers or {})
     url = base.url + path
-    return Exchange(url, ctx.network.request("POST", url, ctx.step_timeout(), headers, body))
+    answer = ctx.network.request("POST", url, ctx.step_timeout(), headers, body)
+    return Exchange(url, scrubbed(ctx, answer))
 
 
 def get(ctx: CheckContext, path: str, authenticated: bool = True) -> Exchange:
@@ -73,7 +78,23 @@ def get(ctx: CheckContext, path: str, authenticated: bool = True) -> Exchange:
     assert base is not None
     headers = request_headers(ctx.config, credentials(ctx) if authenticated else ())
     url = base.url + path
-    return Exchange(url, ctx.network.request("GET", url, ctx.step_timeout(), headers))
+    return Exchange(
+        url, scrubbed(ctx, ctx.network.request("GET", url, ctx.step_timeout(), headers))
+    )
+
+
+def scrubbed(ctx: CheckContext, answer: HttpAnswer | HttpFailure) -> HttpAnswer | HttpFailure:
+    """The answer with every secret replaced by its fingerprint before anything reads it: a
+    server may echo the credential, and an excerpt cut mid-secret would escape the report's own
+    scrubbing."""
+    scrub = ctx.redactor.scrub
+    if isinstance(answer, HttpFailure):
+        return dataclasses.replace(answer, detail=scrub(answer.detail))
+    return dataclasses.replace(
+        answer,
+        body=scrub(answer.body),
+        headers={name: scrub(value) for name, value in answer.headers.items()},
+    )
 
 
 def invoke(ctx: CheckContext, model: ModelChoice) -> Exchange:
@@ -102,29 +123,34 @@ def describe_credentials(sent: tuple[Credential, ...]) -> str:
 
 def network_failure(failure: HttpFailure, base: Endpoint) -> tuple[str, Fix]:
     text = CAUSES[failure.cause]
+    parts = urlsplit(base.url)
+    other = "http" if parts.scheme == "https" else "https"
     facts = {
+        **FACT_DEFAULTS,
         "host": base.host,
-        "port": "",
+        "port": str(parts.port or (443 if parts.scheme == "https" else 80)),
         "url": base.url,
-        "endpoint_var": base.variable,
-        "proxy": "",
-        "proxy_var": "HTTPS_PROXY",
-        "proxy_hostport": "",
-        "issuer": "an unknown issuer",
         "detail": failure.detail,
-        "other_scheme_url": base.url,
+        "other_scheme_url": parts._replace(scheme=other).geturl(),
     }
-    return text.summary.format(**facts), Fix(text.fix.format(**facts))
+    if base.custom:
+        facts["endpoint_var"] = base.variable
+    return text.summary.format(**facts), Fix(
+        text.fix.format(**facts), tuple(c.format(**facts) for c in text.commands)
+    )
 
 
 def auth_fix(sent: tuple[Credential, ...], result: Classified, base: Endpoint) -> Fix:
     sources = {c.source for c in sent}
     lines = []
     if result.litellm and "db" in result.server_says.lower():
-        lines.append(
+        # LiteLLM reads the key from either header, so moving it would change nothing.
+        return Fix(
             "This LiteLLM proxy has no database, so it accepts only its master key: any other "
-            "key is answered with 400 no_db_connection. Use the master key, or a virtual key "
-            "issued by a LiteLLM that has a database."
+            "key is answered with 400 no_db_connection. Use the master key (general_settings."
+            "master_key or LITELLM_MASTER_KEY on the proxy), or a virtual key issued by a "
+            "LiteLLM that has a database.",
+            (f"export {_first_variable(sent)}=<the LiteLLM master key>",),
         )
     if "apiKeyHelper" in sources:
         lines.append(
@@ -150,7 +176,19 @@ def auth_fix(sent: tuple[Credential, ...], result: Classified, base: Endpoint) -
     return Fix(" ".join(lines))
 
 
-def model_fix(verdict: Verdict, model: ModelChoice, base: Endpoint, served: list[str]) -> Fix:
+def _first_variable(sent: tuple[Credential, ...]) -> str:
+    variables = [c.source for c in sent if c.source.startswith("ANTHROPIC_")]
+    return variables[0] if variables else "ANTHROPIC_AUTH_TOKEN"
+
+
+def model_fix(
+    verdict: Verdict,
+    model: ModelChoice,
+    base: Endpoint,
+    served: list[str],
+    server_says: str = "",
+    better_base: str | None = None,
+) -> Fix:
     variable = "ANTHROPIC_MODEL" if model.role == "main" else "ANTHROPIC_DEFAULT_HAIKU_MODEL"
     if verdict is Verdict.UNKNOWN_MODEL:
         listing = f" It serves: {', '.join(served[:12])}." if served else ""
@@ -168,15 +206,24 @@ def model_fix(verdict: Verdict, model: ModelChoice, base: Endpoint, served: list
             f'{{"env": {{"{DISABLE_BETAS}": "1"}}}}',
         )
     if verdict is Verdict.WRONG_PATH:
+        if better_base is not None:
+            return Fix(
+                f"{base.url}/v1/messages does not exist, but {better_base} answers the "
+                f"Anthropic API: set {base.variable} to it (Claude Code appends /v1/messages).",
+                (f"export {base.variable}={better_base}",),
+            )
         return Fix(
             f"{base.url}/v1/messages does not exist. Claude Code appends /v1/messages to "
             f"{base.variable}: for LiteLLM's pass-through the base ends in /anthropic; for its "
             "unified endpoint it is the bare host:port; never end it in /v1."
         )
     if verdict is Verdict.UPSTREAM_DOWN:
+        upstream = upstream_host(server_says)
+        where = f"its provider at {upstream}" if upstream else "its provider"
         return Fix(
-            "The gateway runs but cannot reach its provider: check the gateway's upstream "
-            "configuration and network (its own logs name the host)."
+            f"The gateway runs but cannot reach {where}: check the gateway's upstream "
+            f"configuration for {model.model_id} (api_base, credentials) and whether that host "
+            "is up and reachable from the gateway."
         )
     if verdict in (Verdict.RATE_LIMITED, Verdict.OVERLOADED):
         return Fix(
@@ -190,9 +237,12 @@ def model_fix(verdict: Verdict, model: ModelChoice, base: Endpoint, served: list
             f"and check {base.variable}."
         )
     if verdict is Verdict.REDIRECT:
+        target = redirected_base(base, server_says)
         return Fix(
-            f"Set {base.variable} to the final URL: ccdoctor does not follow redirects "
-            "with credentials, and a gateway should not need them."
+            f"{base.url} redirects to {server_says or 'another URL'}. ccdoctor does not follow "
+            "redirects with credentials, and a gateway should not need them: if that is the "
+            f"gateway's real address, set {base.variable} to it.",
+            (f"export {base.variable}={target}",) if target else (),
         )
     return Fix(
         f"The endpoint refused the request; its own words are in the message. Check "
@@ -200,9 +250,71 @@ def model_fix(verdict: Verdict, model: ModelChoice, base: Endpoint, served: list
     )
 
 
+def redirected_base(base: Endpoint, location: str) -> str | None:
+    """The base URL a redirect points at: its target minus the API path the client appends."""
+    if not location:
+        return None
+    target = urlsplit(urljoin(base.url + "/", location))
+    if target.scheme not in ("http", "https") or not target.netloc:
+        return None
+    path = target.path
+    for api_path in (shape.COUNT_TOKENS_PATH, shape.MESSAGES_PATH, shape.MODELS_PATH):
+        route = api_path.split("?", 1)[0]
+        if path.endswith(route):
+            path = path[: -len(route)]
+            break
+    return urlunsplit((target.scheme, target.netloc, path.rstrip("/"), "", ""))
+
+
+def answering_base(ctx: CheckContext, base: Endpoint) -> str | None:
+    """When {base}/v1/messages is 404: a nearby base URL that does answer the Anthropic API (a
+    parent path, or a gateway prefix added), found with free model listings. Once per run, and
+    within one step's time."""
+
+    def search() -> str | None:
+        deadline = time.monotonic() + ctx.step_timeout()
+        headers = request_headers(ctx.config, credentials(ctx))
+        for candidate in _nearby_bases(base.url):
+            remaining = min(deadline - time.monotonic(), ctx.remaining())
+            if remaining <= 0.05:
+                return None
+            answer = ctx.network.request("GET", candidate + shape.MODELS_PATH, remaining, headers)
+            if isinstance(answer, HttpAnswer) and classify(answer).verdict is Verdict.OK:
+                return candidate
+        return None
+
+    return ctx.once("answering-base", search)
+
+
+_MAX_NEARBY = 4
+"""Free listing requests spent looking for the right base URL."""
+
+
+def _nearby_bases(url: str) -> list[str]:
+    parts = urlsplit(url)
+    root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    segments = [s for s in parts.path.split("/") if s]
+    parents = [
+        root + "".join(f"/{s}" for s in segments[:n]) for n in range(len(segments) - 1, -1, -1)
+    ]
+    prefixed = [b + p for b in (url, root) for p in shape.GATEWAY_PREFIXES]
+    found = [c for c in dict.fromkeys(parents + prefixed) if c != url]
+    return found[:_MAX_NEARBY]
+
+
+def model_listing(ctx: CheckContext) -> Exchange:
+    return ctx.once("models-list", lambda: get(ctx, shape.MODELS_PATH))
+
+
+def lists_models(ctx: CheckContext) -> bool:
+    """The base URL answers the free model listing: it is the API, whatever else is missing."""
+    classified = model_listing(ctx).classified
+    return classified is not None and classified.verdict is Verdict.OK
+
+
 def served_models(ctx: CheckContext) -> list[str]:
     """Model ids the endpoint lists (free); empty when it offers no listing."""
-    exchange = ctx.once("models-list", lambda: get(ctx, shape.MODELS_PATH))
+    exchange = model_listing(ctx)
     if not isinstance(exchange.answer, HttpAnswer) or exchange.answer.status != 200:
         return []
     data = exchange.answer.json()

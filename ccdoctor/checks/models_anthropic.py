@@ -32,7 +32,7 @@ _SUMMARY = {
     Verdict.OVERLOADED: "is overloaded for {model} right now (529)",
     Verdict.UPSTREAM_DOWN: "is up, but its upstream provider is down for {model}",
     Verdict.MALFORMED: "answered HTTP 200 for {model} with something that is not the API",
-    Verdict.REDIRECT: "redirects the request for {model}",
+    Verdict.REDIRECT: "redirects the request for {model} elsewhere",
     Verdict.AUTH_REJECTED: "rejects the credential for {model}",
     Verdict.BAD_REQUEST: "refused the request for {model}",
     Verdict.SERVER_ERROR: "failed with a server error for {model}",
@@ -55,14 +55,16 @@ allowlists beta values answers 400 "Unexpected value(s) … for the anthropic-be
 This check sends that request with max_tokens 1 (about ten input tokens and one output token, so a
 fraction of a cent) for the main model and the small/fast model, and classifies the answer: unknown
 model (with the gateway's own model list), beta rejected (CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1),
-wrong path, 429, 529, the gateway up but its upstream down (with the upstream's message), or a
-non-API page. With --no-invoke it uses the free token-counting call instead, and says what that
+wrong path (with the nearby base URL that does answer, found with free model listings: a missing
+/anthropic prefix, an extra path), 429 and 529 (transient: warnings), the gateway up but its
+upstream down (with the upstream's message), a redirect (not followed: the credential stays here),
+or a non-API page. With --no-invoke it uses the free token-counting call instead, and says what that
 leaves unproven (quota, billing, streaming).
 
 The main model not served is a failure. The small/fast model not served is a warning: background
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
 """,
-    needs=("proxy.reachable", "credentials.anthropic", "proxy.auth"),
+    needs=("proxy.config", "proxy.reachable", "credentials.anthropic", "proxy.auth"),
     providers=[Provider.ANTHROPIC],
     network=True,
     cost=Cost.BILLED_CALL,
@@ -113,7 +115,7 @@ def _prove(
     info["verdict"] = result.verdict.value
     if result.verdict is Verdict.OK:
         return None, info
-    if ctx.options.no_invoke and result.verdict is Verdict.WRONG_PATH:
+    if ctx.options.no_invoke and result.verdict is Verdict.WRONG_PATH and live.lists_models(ctx):
         return (
             Problem(
                 Status.WARN,
@@ -133,5 +135,6 @@ def _prove(
         served = live.served_models(ctx) if result.verdict is Verdict.UNKNOWN_MODEL else []
         if served:
             info["served_models"] = served
-        fix = live.model_fix(result.verdict, model, base, served)
+        better = live.answering_base(ctx, base) if result.verdict is Verdict.WRONG_PATH else None
+        fix = live.model_fix(result.verdict, model, base, served, result.server_says, better)
     return Problem(severity, message, fix), info

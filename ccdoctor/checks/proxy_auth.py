@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from ccdoctor.checks import _anthropic_live as live
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.model import (
     Category,
     Cost,
@@ -45,7 +44,7 @@ calls LiteLLM's /health (which calls every model and costs money); /health/livel
 When the endpoint offers neither free call, the check is skipped and models.anthropic proves the
 credential with the client's own request.
 """,
-    needs=("proxy.reachable", "credentials.anthropic"),
+    needs=("proxy.config", "proxy.reachable", "credentials.anthropic"),
     providers=[Provider.ANTHROPIC],
     network=True,
     cost=Cost.FREE_CALL,
@@ -59,12 +58,15 @@ def auth_check(ctx: CheckContext) -> Outcome:
         return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
     who = live.describe_credentials(sent)
     details: dict[str, object] = {"endpoint": base.url, "sent": who}
+    where = base.host
     if base.custom:
-        details["gateway"] = _gateway_kind(ctx, base.url)
+        details["gateway"] = kind = _gateway_kind(ctx, base.url)
+        if kind != "gateway":
+            where += f" ({kind})"
     exchange = live.count_tokens(ctx, ctx.config.main_model)
     result = exchange.classified
     if result is None or result.verdict in _INCONCLUSIVE:
-        exchange = live.get(ctx, shape.MODELS_PATH)
+        exchange = live.model_listing(ctx)
         result = exchange.classified
     details["probe"] = exchange.url
     if isinstance(exchange.answer, HttpFailure):
@@ -80,11 +82,11 @@ def auth_check(ctx: CheckContext) -> Outcome:
         Verdict.RATE_LIMITED,
         Verdict.OVERLOADED,
     ):
-        return passed(f"{base.host} accepts {who}", **details)
+        return passed(f"{where} accepts {who}", **details)
     if result.verdict is Verdict.AUTH_REJECTED:
         details["server_says"] = result.server_says
         return failed(
-            f"{base.host} rejected {who}: HTTP {result.status} {result.server_says}",
+            f"{where} rejected {who}: HTTP {result.status} {result.server_says}",
             live.auth_fix(sent, result, base),
             **details,
         )

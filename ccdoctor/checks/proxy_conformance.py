@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from ccdoctor.checks import _anthropic_live as live
+from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check, skipped
-from ccdoctor.net.anthropic import Verdict, count_tokens_body, sse_shape
+from ccdoctor.net.anthropic import (
+    Classified,
+    Verdict,
+    count_tokens_body,
+    messages_body,
+    request_headers,
+    sse_shape,
+)
 from ccdoctor.net.client import HttpAnswer
+
+_NO_CACHING = "DISABLE_PROMPT_CACHING"
+_PROPERTIES = 4
+"""Token counting, streaming, beta forwarding, cache_control."""
 
 
 @check(
@@ -22,16 +34,23 @@ from ccdoctor.net.client import HttpAnswer
 Claude Code works best through a gateway that passes the Anthropic Messages API through
 unchanged. This check finds the partial failures that do not stop a first request but degrade
 sessions: no /v1/messages/count_tokens (the client falls back to estimates); a stream that is not
-well-formed server-sent events (buffering gateways stall the client); anthropic-beta headers
-dropped before the upstream (features silently off) — tested with a beta value no server knows,
-which a forwarding gateway passes on and the upstream rejects; and cache_control rejected (no
-prompt caching). Findings are warnings unless the client would break. It only runs for a gateway
-(ANTHROPIC_BASE_URL set) and uses free calls plus the streamed answer models.anthropic already got.
+server-sent events (a buffering gateway: the client waits for the whole answer, or fails) or whose
+events are malformed; anthropic-beta headers dropped before the upstream (features silently off);
+and cache_control rejected (no prompt caching).
+
+Forwarding is tested the way only a forwarding gateway can pass: the client's request with one
+extra beta value no server knows. The Anthropic API rejects it with 400 "Unexpected value(s)", so
+a gateway that forwards the header gets that 400 back (nothing is billed); one that drops the header
+gets an answer (billed, one output token). With --no-invoke the check keeps to free calls and says
+what stayed unproven (a gateway may treat token counting differently from messages).
+
+Findings are warnings unless the client would break (a stream that is not a stream). It only runs
+for a gateway (ANTHROPIC_BASE_URL set), after the credential and the models were proven.
 """,
-    needs=("models.anthropic",),
+    needs=("proxy.config", "proxy.reachable", "proxy.auth", "models.anthropic"),
     providers=[Provider.ANTHROPIC],
     network=True,
-    cost=Cost.FREE_CALL,
+    cost=Cost.BILLED_CALL,
 )
 def conformance_check(ctx: CheckContext) -> Outcome:
     base = live.endpoint(ctx)
@@ -41,10 +60,12 @@ def conformance_check(ctx: CheckContext) -> Outcome:
         return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
     model = ctx.config.main_model
     problems: list[Problem] = []
+    unproven: list[str] = []
     details: dict[str, Any] = {"endpoint": base.url}
 
     counted = live.count_tokens(ctx, model).classified
     details["count_tokens"] = counted.verdict.value if counted else "no answer"
+    counts = counted is not None and counted.verdict is Verdict.OK
     if counted is not None and counted.verdict is Verdict.WRONG_PATH:
         problems.append(
             Problem(
@@ -54,72 +75,141 @@ def conformance_check(ctx: CheckContext) -> Outcome:
                 Fix("Enable the token-counting route on the gateway if it offers one."),
             )
         )
+    elif not counts:
+        unproven.append(f"token counting ({_said(counted)})")
 
-    if not ctx.options.no_invoke:
-        streamed = live.invoke(ctx, model).answer
-        if isinstance(streamed, HttpAnswer) and streamed.status == 200:
-            content_type = streamed.headers.get("content-type", "")
-            stream = sse_shape(streamed.body)
-            details["stream_events"] = list(stream.events)
-            if "text/event-stream" not in content_type:
-                problems.append(
-                    Problem(
-                        Status.FAIL,
-                        f"a streaming request came back as {content_type or 'no content type'}, "
-                        "not text/event-stream: the gateway buffers or rewrites the stream",
-                        Fix("Configure the gateway to stream /v1/messages responses unchanged."),
-                    )
-                )
-            elif stream.problems:
-                problems.append(
-                    Problem(
-                        Status.WARN,
-                        "the event stream is malformed: " + "; ".join(stream.problems),
-                        Fix("The gateway must pass server-sent events through unchanged."),
-                    )
-                )
+    if ctx.options.no_invoke:
+        unproven.append("streaming (--no-invoke)")
+    else:
+        problems.extend(_stream_problems(ctx, model, details, unproven))
 
-    probe = live.post(
-        ctx,
-        shape.COUNT_TOKENS_PATH,
-        count_tokens_body(model.model_id),
-        model,
-        {"anthropic-beta": shape.PROBE_BETA},
-    ).classified
-    if probe is not None and counted is not None and counted.verdict is Verdict.OK:
-        forwarded = probe.verdict is Verdict.BETA_REJECTED or shape.PROBE_BETA in probe.server_says
-        details["beta_forwarded"] = forwarded
-        if probe.verdict is Verdict.OK:
-            problems.append(
-                Problem(
-                    Status.WARN,
-                    "anthropic-beta does not reach the upstream: an unknown beta value was "
-                    "accepted, so the gateway drops or rewrites the header",
-                    Fix(
-                        "Have the gateway forward anthropic-beta unchanged; otherwise Claude "
-                        "Code's beta features are silently off."
-                    ),
-                )
+    forwarded = _beta_forwarded(ctx, model, counts)
+    details["beta_forwarded"] = forwarded
+    if forwarded is False:
+        problems.append(
+            Problem(
+                Status.WARN,
+                "anthropic-beta does not reach the upstream: a beta value no server knows was "
+                "accepted, so the gateway drops or rewrites the header",
+                Fix(
+                    "Have the gateway forward anthropic-beta unchanged; otherwise Claude Code's "
+                    "beta features (1M context, interleaved thinking, context management) are "
+                    "silently off."
+                ),
             )
+        )
+    elif forwarded is None:
+        unproven.append("anthropic-beta forwarding")
 
-    cached = live.post(
-        ctx,
-        shape.COUNT_TOKENS_PATH,
-        count_tokens_body(model.model_id, cache_control=True),
-        model,
-    ).classified
-    if cached is not None and counted is not None and counted.verdict is Verdict.OK:
-        details["cache_control"] = cached.verdict.value
-        if cached.verdict is Verdict.EXTRA_INPUTS:
+    if ctx.config.truthy(_NO_CACHING):
+        details["cache_control"] = f"not sent ({_NO_CACHING})"
+    elif counts:
+        cached = live.post(
+            ctx,
+            shape.COUNT_TOKENS_PATH,
+            count_tokens_body(model.model_id, cache_control=True),
+            model,
+        ).classified
+        details["cache_control"] = cached.verdict.value if cached else "no answer"
+        if cached is not None and _rejects_cache_control(cached):
             problems.append(
                 Problem(
                     Status.WARN,
-                    "the gateway rejects cache_control: prompt caching cannot work through it",
+                    "the gateway rejects cache_control: prompt caching cannot work through it "
+                    f"(HTTP {cached.status} {cached.server_says})",
                     Fix(
                         "Forward cache_control to the upstream, or set DISABLE_PROMPT_CACHING=1 "
-                        "to stop the client sending it.",
-                        ("export DISABLE_PROMPT_CACHING=1",),
+                        "to stop the client sending it (prompts then cost full price).",
+                        (f"export {_NO_CACHING}=1",),
                     ),
                 )
             )
-    return Outcome.from_problems(problems, f"{base.host} behaves like the Anthropic API", details)
+        elif cached is None or cached.verdict is not Verdict.OK:
+            unproven.append(f"cache_control ({_said(cached)})")
+    else:
+        unproven.append("cache_control (needs token counting)")
+
+    details["unproven"] = unproven
+    if not problems and len(unproven) == _PROPERTIES:
+        return skipped("nothing could be checked: " + "; ".join(unproven), **details)
+    ok = f"{base.host} behaves like the Anthropic API"
+    if unproven:
+        ok += " (unproven: " + "; ".join(unproven) + ")"
+    return Outcome.from_problems(problems, ok, details)
+
+
+def _stream_problems(
+    ctx: CheckContext, model: ModelChoice, details: dict[str, Any], unproven: list[str]
+) -> list[Problem]:
+    """Judged on the streamed answer models.anthropic already got: no second billed call."""
+    streamed = live.invoke(ctx, model).answer
+    if not isinstance(streamed, HttpAnswer) or streamed.status != 200:
+        unproven.append("streaming (no streamed answer)")
+        return []
+    content_type = streamed.headers.get("content-type", "")
+    stream = sse_shape(streamed.body)
+    details["stream_events"] = list(stream.events)
+    if "text/event-stream" not in content_type:
+        return [
+            Problem(
+                Status.FAIL,
+                f"a streaming request came back as {content_type or 'no content type'}, not "
+                "text/event-stream: the gateway buffers or rewrites the stream",
+                Fix(
+                    "Configure the gateway to stream /v1/messages responses unchanged (for a "
+                    "LiteLLM model, no mock_response and a provider that streams)."
+                ),
+            )
+        ]
+    if stream.problems:
+        return [
+            Problem(
+                Status.WARN,
+                "the event stream is malformed: " + "; ".join(stream.problems),
+                Fix("The gateway must pass server-sent events through unchanged."),
+            )
+        ]
+    return []
+
+
+def _beta_forwarded(ctx: CheckContext, model: ModelChoice, counts: bool) -> bool | None:
+    """True when a beta value no server knows came back rejected (it reached an upstream that
+    checks betas), False when it was accepted (dropped on the way), None when unproven."""
+    if ctx.options.no_invoke:
+        if not counts:
+            return None
+        answer = live.post(
+            ctx,
+            shape.COUNT_TOKENS_PATH,
+            count_tokens_body(model.model_id),
+            model,
+            {"anthropic-beta": shape.PROBE_BETA},
+        ).classified
+        # Some gateways treat token counting on its own; an accepted probe proves nothing there.
+        return True if answer is not None and answer.verdict is Verdict.BETA_REJECTED else None
+    headers = request_headers(ctx.config, (), one_million=model.one_million)
+    betas = headers["anthropic-beta"] + "," + shape.PROBE_BETA
+    answer = live.post(
+        ctx,
+        shape.MESSAGES_PATH,
+        messages_body(model.model_id, stream=False),
+        model,
+        {"anthropic-beta": betas},
+    ).classified
+    if answer is None:
+        return None
+    if answer.verdict is Verdict.BETA_REJECTED:
+        return True
+    if answer.verdict is Verdict.OK:
+        return False
+    return None
+
+
+def _rejects_cache_control(answer: Classified) -> bool:
+    if answer.verdict is Verdict.EXTRA_INPUTS:
+        return True
+    return answer.verdict is Verdict.BAD_REQUEST and "cache_control" in answer.server_says
+
+
+def _said(answer: Classified | None) -> str:
+    return f"HTTP {answer.status}" if answer is not None else "no answer"

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge.connectivity import CAUSES
+from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
 from ccdoctor.model import Category, Cost, Fix, Outcome, check, failed, passed, skipped, warned
 from ccdoctor.net.endpoints import Endpoint, inference_endpoint
 from ccdoctor.net.probe import Cause, Reachability
@@ -35,7 +35,10 @@ that needs HTTPS_PROXY), a proxy that refuses, wants credentials (407) or cannot
 mismatch, an expired or not-yet-valid certificate, http:// to a TLS port and the reverse.
 
 Any HTTP status counts as an answer here: the client's own HEAD to the base URL is a warm-up whose
-status it ignores. Credentials and models are proven by proxy.auth and models.*.
+status it ignores (a 404 there is harmless). The exception is plain HTTP through a proxy, where a
+407 or 502 comes from the proxy itself. A server that asks for a client certificate and hangs up
+without one is told apart from one that merely hangs up. Credentials and models are proven by
+proxy.auth and models.*.
 """,
     needs=("proxy.config",),
     network=True,
@@ -61,17 +64,21 @@ def reachable_check(ctx: CheckContext) -> Outcome:
                 **details,
             )
         return passed(message, **details)
-    return failed(*describe_failure(result, endpoint, trust_problems), **details)
+    client_cert = ctx.network.settings.client_cert
+    return failed(*describe_failure(result, endpoint, trust_problems, client_cert), **details)
 
 
 def describe_failure(
-    result: Reachability, endpoint: Endpoint, trust_problems: tuple[str, ...] = ()
+    result: Reachability,
+    endpoint: Endpoint,
+    trust_problems: tuple[str, ...] = (),
+    client_cert: str | None = None,
 ) -> tuple[str, Fix]:
     """The message and fix for a failed reachability probe; reused by other live checks."""
     assert result.failure is not None
     failure = result.failure
     text = CAUSES[failure.cause]
-    facts = _facts(result, endpoint)
+    facts = _facts(result, endpoint, client_cert)
     message = f"{failure.stage.value} stage: " + text.summary.format(**facts)
     fix_text = text.fix.format(**facts)
     if failure.cause is Cause.TLS_UNKNOWN_ISSUER and trust_problems:
@@ -81,28 +88,42 @@ def describe_failure(
     return message, Fix(fix_text, tuple(c.format(**facts) for c in text.commands))
 
 
-def _facts(result: Reachability, endpoint: Endpoint) -> dict[str, str]:
+def _facts(result: Reachability, endpoint: Endpoint, client_cert: str | None) -> dict[str, str]:
     assert result.failure is not None
-    certificate = result.failure.certificate
-    proxy_url, proxy_hostport = "", ""
-    if result.proxy is not None:
-        proxy_url = safe_url(result.proxy.url)
-        parts = urlsplit(result.proxy.url)
-        proxy_hostport = f"{parts.hostname}:{parts.port or 80}"
+    facts = dict(FACT_DEFAULTS)
     parts = urlsplit(endpoint.url)
     other = "http" if parts.scheme == "https" else "https"
-    return {
-        "host": result.host,
-        "port": str(result.port),
-        "url": endpoint.url,
-        "endpoint_var": endpoint.variable if endpoint.custom else "the endpoint",
-        "proxy": proxy_url,
-        "proxy_var": result.proxy.variable if result.proxy else "HTTPS_PROXY",
-        "proxy_hostport": proxy_hostport,
-        "issuer": certificate.issuer if certificate else "an unknown issuer",
-        "detail": result.failure.detail,
-        "other_scheme_url": parts._replace(scheme=other).geturl(),
-    }
+    facts.update(
+        host=result.host,
+        port=str(result.port),
+        url=endpoint.url,
+        detail=result.failure.detail,
+        other_scheme_url=parts._replace(scheme=other).geturl(),
+    )
+    if endpoint.custom:
+        facts["endpoint_var"] = endpoint.variable
+    if result.proxy is not None:
+        proxy = urlsplit(result.proxy.url)
+        facts.update(
+            proxy=safe_url(result.proxy.url),
+            proxy_var=result.proxy.variable,
+            proxy_hostport=f"{proxy.hostname}:{proxy.port or 80}",
+        )
+    certificate = result.failure.certificate
+    if certificate is not None:
+        facts.update(
+            issuer=certificate.issuer,
+            not_before=certificate.not_before,
+            not_after=certificate.not_after,
+        )
+        if certificate.names:
+            facts["names"] = ", ".join(certificate.names)
+    facts["client_cert"] = (
+        f"it refused the certificate in CLAUDE_CODE_CLIENT_CERT ({client_cert})"
+        if client_cert
+        else "none is configured (CLAUDE_CODE_CLIENT_CERT is not set)"
+    )
+    return facts
 
 
 def _route(result: Reachability) -> str:
@@ -143,5 +164,6 @@ def reachability_details(result: Reachability, ctx: CheckContext) -> dict[str, A
                 "not_before": certificate.not_before,
                 "not_after": certificate.not_after,
                 "self_signed": certificate.self_signed,
+                "names": list(certificate.names),
             }
     return details

@@ -31,5 +31,8 @@ def user_agent(version: str | None) -> str:
     return f"claude-cli/{version or '2.1.197'} (external, cli)"
 
 
+GATEWAY_PREFIXES = ("/anthropic",)
+"""Path prefixes under which gateways serve the Anthropic API (LiteLLM's pass-through)."""
+
 PROBE_BETA = "ccdoctor-probe-2099-01-01"
 """A beta value no server knows: a 400 naming it proves anthropic-beta reaches the upstream."""

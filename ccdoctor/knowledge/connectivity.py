@@ -1,8 +1,7 @@
 """Connection failures by stage: what each means and how to fix it.
 
-Placeholders: {host} {port} {url} {endpoint_var} {proxy} {proxy_var} {issuer} {detail}
-{other_scheme_url}. What the client itself prints for each is in `client_says`, so a user can match
-the symptom they saw.
+Placeholders are the keys of FACT_DEFAULTS. What the client itself prints for each is in
+`client_says`, so a user can match the symptom they saw.
 """
 
 from __future__ import annotations
@@ -21,6 +20,24 @@ class CauseText:
 
 
 _RETRIES = "Claude Code retries this for about 3 minutes before it shows the error."
+
+FACT_DEFAULTS: dict[str, str] = {
+    "host": "",
+    "port": "",
+    "url": "",
+    "endpoint_var": "the endpoint",
+    "proxy": "",
+    "proxy_var": "HTTPS_PROXY",
+    "proxy_hostport": "",
+    "issuer": "an unknown issuer",
+    "names": "other names",
+    "not_before": "a later date",
+    "not_after": "an earlier date",
+    "detail": "",
+    "other_scheme_url": "",
+    "client_cert": "it did not get one or did not accept the one sent",
+}
+"""Every placeholder a text may use, with what to say when the fact is unknown."""
 
 CAUSES: dict[Cause, CauseText] = {
     Cause.DNS_FAILED: CauseText(
@@ -65,9 +82,14 @@ CAUSES: dict[Cause, CauseText] = {
     ),
     Cause.PROXY_AUTH: CauseText(
         "the proxy {proxy} wants credentials (407 Proxy Authentication Required)",
-        "Put the proxy user and password in {proxy_var} as http://USER:PASSWORD@host:port "
-        "(percent-encode special characters).",
-        ("export {proxy_var}=http://USER:PASSWORD@{proxy_hostport}",),
+        "Put the proxy user and password in {proxy_var}, before the host: "
+        "user:password@{proxy_hostport} (percent-encode special characters). Claude Code "
+        "reads them from there, as ccdoctor does.",
+        # In two steps: a URL with a password in it would be scrubbed from the report.
+        (
+            "PROXY_USERINFO='USER:PASSWORD'",
+            "export {proxy_var}=http://$PROXY_USERINFO@{proxy_hostport}",
+        ),
     ),
     Cause.PROXY_BAD_GATEWAY: CauseText(
         "the proxy {proxy} cannot reach {host}:{port} ({detail})",
@@ -90,9 +112,13 @@ CAUSES: dict[Cause, CauseText] = {
     ),
     Cause.TLS_SELF_SIGNED: CauseText(
         "{host} presents a self-signed certificate ({issuer})",
-        "Trust that certificate explicitly with NODE_EXTRA_CA_CERTS, or give the server a "
-        "certificate from a CA.",
-        ("export NODE_EXTRA_CA_CERTS=/path/to/{host}.pem",),
+        "Give the server a certificate from a CA, or, if you trust this one, save it and point "
+        "NODE_EXTRA_CA_CERTS at the file.",
+        (
+            "openssl s_client -connect {host}:{port} -servername {host} </dev/null "
+            "| openssl x509 > {host}.pem",
+            "export NODE_EXTRA_CA_CERTS=$PWD/{host}.pem",
+        ),
         "Unable to connect to API: Self-signed certificate detected.",
     ),
     Cause.TLS_SELF_SIGNED_IN_CHAIN: CauseText(
@@ -103,16 +129,16 @@ CAUSES: dict[Cause, CauseText] = {
         "Failed to connect to api.anthropic.com: SELF_SIGNED_CERT_IN_CHAIN",
     ),
     Cause.TLS_HOSTNAME: CauseText(
-        "the certificate does not name {host} ({detail})",
+        "the certificate is for {names}, not {host}",
         "Use the host name the certificate was issued for in {endpoint_var}, or reissue the "
         "certificate with {host} in its subject alternative names.",
     ),
     Cause.TLS_EXPIRED: CauseText(
-        "the certificate of {host} has expired ({detail})",
+        "the certificate of {host} expired on {not_after}",
         "The server's certificate must be renewed; nothing on this machine can fix it.",
     ),
     Cause.TLS_NOT_YET_VALID: CauseText(
-        "the certificate of {host} is not valid yet",
+        "the certificate of {host} is not valid before {not_before}",
         "Either the certificate was issued for the future or this machine's clock is wrong: "
         "check the clock first.",
         ("date -u",),
@@ -123,10 +149,14 @@ CAUSES: dict[Cause, CauseText] = {
         ("export {endpoint_var}={other_scheme_url}",),
     ),
     Cause.TLS_CLIENT_CERT: CauseText(
-        "{host} requires a client certificate it did not get or did not accept",
+        "{host} requires a client certificate (mTLS): {client_cert}",
         "Set CLAUDE_CODE_CLIENT_CERT and CLAUDE_CODE_CLIENT_KEY (and "
-        "CLAUDE_CODE_CLIENT_KEY_PASSPHRASE if the key is encrypted) to the certificate issued to "
-        "you.",
+        "CLAUDE_CODE_CLIENT_KEY_PASSPHRASE if the key is encrypted) to the certificate and key "
+        "issued to you for {host}.",
+        (
+            "export CLAUDE_CODE_CLIENT_CERT=/path/to/client-cert.pem",
+            "export CLAUDE_CODE_CLIENT_KEY=/path/to/client-key.pem",
+        ),
     ),
     Cause.TLS_TIMEOUT: CauseText(
         "the TLS handshake with {host} stalled",
@@ -143,7 +173,7 @@ CAUSES: dict[Cause, CauseText] = {
         ("export {endpoint_var}={other_scheme_url}",),
     ),
     Cause.HTTP_TIMEOUT: CauseText(
-        "{host}:{port} accepted the connection but sent no complete answer in time",
+        "{host}:{port} accepted the connection but sent no complete answer in time ({detail})",
         "The server is hung or overloaded (or a middlebox swallows traffic). Restart the "
         "gateway, or retry with a longer --timeout to tell slow from dead.",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,13 +43,19 @@ def request_headers(
         "content-type": "application/json",
     }
     for credential in credentials:
-        for header in credential.headers:
-            value = credential.value.strip()
-            headers[header.lower()] = (
-                f"Bearer {value}" if header.lower() == "authorization" else value
-            )
+        for label in credential.headers:
+            name, value = wire_header(label, credential.value.strip())
+            headers[name] = value
     headers.update(custom_headers(config.get("ANTHROPIC_CUSTOM_HEADERS")))
     return headers
+
+
+def wire_header(label: str, value: str) -> tuple[str, str]:
+    """A credential's header as it goes on the wire, from its label: `x-api-key` carries the
+    value as it is, `Authorization: Bearer` carries it after the scheme."""
+    name, _, scheme = label.partition(":")
+    scheme = scheme.strip()
+    return name.strip().lower(), f"{scheme} {value}" if scheme else value
 
 
 def custom_headers(raw: str | None) -> dict[str, str]:
@@ -115,7 +122,17 @@ _UPSTREAM_DOWN_SIGNS = (
 )
 
 
+_SERVER_TEXT_CAP = 400
+"""Characters of a server's error text kept for a message: enough for any real API error, short
+enough that a hostile or verbose server cannot flood the report."""
+
+
 def error_text(answer: HttpAnswer) -> str:
+    """The server's own error message, on one line and capped."""
+    return _one_line(_error_message(answer))
+
+
+def _error_message(answer: HttpAnswer) -> str:
     data = answer.json()
     if isinstance(data, dict):
         error = data.get("error")
@@ -127,7 +144,22 @@ def error_text(answer: HttpAnswer) -> str:
             return str(data["detail"])
         if isinstance(data.get("message"), str):
             return str(data["message"])
-    return " ".join(answer.body.split())[:300]
+    return answer.body
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _SERVER_TEXT_CAP else flat[: _SERVER_TEXT_CAP - 1] + "…"
+
+
+_UPSTREAM_HOST = re.compile(r"connect to host ([\w.\-\[\]:]+)", re.I)
+
+
+def upstream_host(server_says: str) -> str | None:
+    """The host:port a gateway says it could not reach (LiteLLM/aiohttp: "Cannot connect to host
+    H:P ssl:…")."""
+    found = _UPSTREAM_HOST.search(server_says)
+    return found.group(1).rstrip(":.") if found else None
 
 
 def error_type(answer: HttpAnswer) -> str:
@@ -163,7 +195,7 @@ def classify(answer: HttpAnswer) -> Classified:
     if kind == "no_db_connection" or "no connected db" in lowered:
         # LiteLLM without a database answers any key but the master key this way.
         return result(Verdict.AUTH_REJECTED)
-    if "anthropic-beta" in lowered or "unexpected value(s)" in lowered:
+    if _mentions_rejected_beta(lowered):
         return result(Verdict.BETA_REJECTED)
     if "extra inputs are not permitted" in lowered:
         return result(Verdict.EXTRA_INPUTS)
@@ -182,6 +214,15 @@ def classify(answer: HttpAnswer) -> Classified:
     return result(Verdict.BAD_REQUEST)
 
 
+def _mentions_rejected_beta(lowered: str) -> bool:
+    """The API's "Unexpected value(s) `x` for the `anthropic-beta` header", Bedrock's "invalid
+    beta flag". Both words are required: a server echoing the request's headers mentions
+    anthropic-beta in any error."""
+    return ("unexpected value" in lowered and "anthropic-beta" in lowered) or (
+        "invalid beta flag" in lowered
+    )
+
+
 def _mentions_unknown_model(lowered: str, kind: str, status: int) -> bool:
     if kind == "not_found_error" and "model" in lowered:
         return True
@@ -194,7 +235,8 @@ def _mentions_unknown_model(lowered: str, kind: str, status: int) -> bool:
 def _looks_like_api(answer: HttpAnswer) -> bool:
     content_type = answer.headers.get("content-type", "")
     if "text/event-stream" in content_type:
-        return "message_start" in answer.body or "event:" in answer.body
+        # A stream of pings (or anything else) without a message is not an answer.
+        return "message_start" in answer.body
     data = answer.json()
     return isinstance(data, dict) and (
         data.get("type") == "message" or "input_tokens" in data or "data" in data

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
 from ccdoctor.net.settings import NetworkSettings, network_settings
-from ccdoctor.net.tls import TrustSetup, client_context
+from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context
 
 if TYPE_CHECKING:
     import httpx
@@ -73,7 +73,11 @@ class Network:
         return self.trust.context
 
     def reachability(self, url: str, timeout: float) -> Reachability:
-        return probe(url, self.settings, self.context, timeout)
+        """The staged probe, over a context of its own: watching its handshake for a
+        client-certificate demand must not slow every other connection down."""
+        watch = HandshakeWatch()
+        trust = client_context(self.settings, watch)
+        return probe(url, self.settings, trust.context, timeout, watch)
 
     def _client(self, url: str) -> httpx.Client:
         import httpx
@@ -136,7 +140,14 @@ class Network:
             with client.stream(
                 method, url, headers=dict(headers), json=json_body, timeout=timeout
             ) as response:
-                body, truncated = _read_capped(response)
+                if response.status_code == 407 and self._proxied(url):
+                    # Plain HTTP through a proxy: the proxy's own refusal arrives as a response.
+                    return HttpFailure(
+                        Cause.PROXY_AUTH,
+                        "the proxy answered 407 Proxy Authentication Required",
+                        _ms(start),
+                    )
+                body, truncated = _read_capped(response, start, timeout)
                 return HttpAnswer(
                     response.status_code,
                     {k.lower(): v for k, v in response.headers.items()},
@@ -149,6 +160,10 @@ class Network:
         except (ssl.SSLError, OSError, ValueError) as exc:
             return HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
 
+    def _proxied(self, url: str) -> bool:
+        scheme, host, port = target_of(url)
+        return self.settings.proxy_for(scheme, host, port) is not None
+
     def close(self) -> None:
         with self._lock:
             for client in self._clients.values():
@@ -156,11 +171,13 @@ class Network:
             self._clients.clear()
 
 
-def _read_capped(response: httpx.Response) -> tuple[str, bool]:
+def _read_capped(response: httpx.Response, start: float, timeout: float) -> tuple[str, bool]:
+    """At most BODY_CAP bytes, and nothing after the request's wall-clock limit: the caller has
+    stopped waiting by then, so this thread stops reading and lets the connection go."""
     data = b""
     for chunk in response.iter_bytes():
         data += chunk
-        if len(data) >= BODY_CAP:
+        if len(data) >= BODY_CAP or time.perf_counter() - start > timeout:
             return data[:BODY_CAP].decode("utf-8", "replace"), True
     return data.decode("utf-8", "replace"), False
 

@@ -5,6 +5,7 @@ trusting the roots it would trust."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import enum
 import socket
 import ssl
@@ -16,7 +17,7 @@ from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ccdoctor.net.settings import NetworkSettings, ProxyChoice
-from ccdoctor.net.tls import PresentedCertificate, describe_certificate
+from ccdoctor.net.tls import HandshakeWatch, PresentedCertificate, describe_certificate
 
 _HEADER_CAP = 16 * 1024
 T = TypeVar("T")
@@ -71,6 +72,19 @@ VERIFY_CODES = {
 }
 
 
+_CERTIFICATE_CAUSES = frozenset(
+    {
+        Cause.TLS_UNKNOWN_ISSUER,
+        Cause.TLS_SELF_SIGNED,
+        Cause.TLS_SELF_SIGNED_IN_CHAIN,
+        Cause.TLS_HOSTNAME,
+        Cause.TLS_EXPIRED,
+        Cause.TLS_NOT_YET_VALID,
+    }
+)
+"""Failures where naming the presented certificate (issuer, names, dates) tells the fix."""
+
+
 @dataclass(frozen=True)
 class StageTiming:
     stage: Stage
@@ -121,21 +135,34 @@ def probe(
     settings: NetworkSettings,
     context: ssl.SSLContext,
     timeout: float,
+    watch: HandshakeWatch | None = None,
 ) -> Reachability:
-    """Walk the stages to `url`'s host and stop at the first that fails."""
+    """Walk the stages to `url`'s host and stop at the first that fails. Each stage gets
+    `timeout` seconds of wall-clock time; `watch` (from the context's handshake callback) tells a
+    server that wants a client certificate from one that merely hangs up."""
     scheme, host, port = target_of(url)
     proxy = settings.proxy_for(scheme, host, port)
+    seen = watch or HandshakeWatch()
     timings: list[StageTiming] = []
     sock: socket.socket | None = None
     try:
         sock = _open(scheme, host, port, proxy, timeout, timings)
         if scheme == "https":
             plain = sock
-            sock = _timed(timings, Stage.TLS, lambda: _handshake(plain, host, context, timeout))
-        status_line = _timed(timings, Stage.HTTP, lambda: _http_answer(sock, host, scheme))
+            sock = _timed(
+                timings, Stage.TLS, lambda: _handshake(plain, host, context, timeout, seen)
+            )
+        answered = sock
+        status_line = _timed(
+            timings, Stage.HTTP, lambda: _http_answer(answered, url, proxy, timeout, seen)
+        )
         return Reachability(url, host, port, proxy, tuple(timings), None, status_line)
     except _Failed as failed:
-        return Reachability(url, host, port, proxy, tuple(timings), failed.failure)
+        failure = failed.failure
+        if failure.cause in _CERTIFICATE_CAUSES:
+            certificate = _presented(scheme, host, port, proxy, timeout)
+            failure = dataclasses.replace(failure, certificate=certificate)
+        return Reachability(url, host, port, proxy, tuple(timings), failure)
     finally:
         if sock is not None:
             sock.close()
@@ -230,14 +257,10 @@ def _connect(addresses: list[tuple[object, ...]], timeout: float, to_proxy: bool
 
 def _tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyChoice, timeout: float) -> None:
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
-    parts = urlsplit(proxy.url)
-    if parts.username is not None:
-        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        lines.append("Proxy-Authorization: Basic " + base64.b64encode(token.encode()).decode())
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}", *_proxy_credentials(proxy)]
     try:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        head = _read_head(sock)
+        head = _read_head(sock, timeout)
     except TimeoutError:
         raise _Failed(
             StageFailure(
@@ -249,8 +272,7 @@ def _tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyChoice, timeo
             StageFailure(Stage.PROXY, Cause.PROXY_REJECTED, f"proxy closed: {exc}")
         ) from None
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1").strip()
-    fields = status_line.split(" ", 2)
-    code = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else 0
+    code = _status_code(status_line)
     if code == 200:
         return
     if code == 407:
@@ -262,10 +284,32 @@ def _tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyChoice, timeo
     raise _Failed(StageFailure(Stage.PROXY, cause, f"proxy answered CONNECT with {status_line!r}"))
 
 
-def _read_head(sock: socket.socket) -> bytes:
+def _proxy_credentials(proxy: ProxyChoice | None) -> list[str]:
+    """The Proxy-Authorization header line for credentials in the proxy URL, as the client's
+    proxy agent sends them (basic auth), on CONNECT and on plain requests alike."""
+    parts = urlsplit(proxy.url) if proxy is not None else None
+    if parts is None or parts.username is None:
+        return []
+    token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return ["Proxy-Authorization: Basic " + base64.b64encode(token.encode()).decode()]
+
+
+def _read_head(sock: socket.socket, timeout: float) -> bytes:
+    """The response head, within `timeout` seconds of wall-clock time: a server trickling one
+    byte a second never trips a per-read timeout, so the whole read has a deadline."""
     data = b""
+    deadline = time.monotonic() + timeout
     while b"\r\n\r\n" not in data and len(data) < _HEADER_CAP:
-        chunk = sock.recv(4096)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(
+                f"only {len(data)} bytes in {timeout:g} s" if data else f"nothing in {timeout:g} s"
+            )
+        sock.settimeout(remaining)
+        try:
+            chunk = sock.recv(4096)
+        except TimeoutError:
+            continue
         if not chunk:
             break
         data += chunk
@@ -273,20 +317,21 @@ def _read_head(sock: socket.socket) -> bytes:
 
 
 def _handshake(
-    sock: socket.socket, host: str, context: ssl.SSLContext, timeout: float
+    sock: socket.socket, host: str, context: ssl.SSLContext, timeout: float, seen: HandshakeWatch
 ) -> socket.socket:
     try:
         return context.wrap_socket(sock, server_hostname=host)
     except ssl.SSLCertVerificationError as exc:
         cause = VERIFY_CODES.get(exc.verify_code, Cause.TLS_OTHER)
-        raise _Failed(
-            StageFailure(Stage.TLS, cause, exc.verify_message or str(exc), _presented(sock, host))
-        ) from None
+        raise _Failed(StageFailure(Stage.TLS, cause, exc.verify_message or str(exc))) from None
     except ssl.SSLError as exc:
         text = str(exc)
         if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
             cause = Cause.TLS_TO_PLAIN_PORT
-        elif "CERTIFICATE_REQUIRED" in text or "HANDSHAKE_FAILURE" in text:
+        elif "CERTIFICATE_REQUIRED" in text or (
+            # TLS 1.2 servers refuse a missing client certificate with a bare handshake failure.
+            "HANDSHAKE_FAILURE" in text and seen.certificate_requested
+        ):
             cause = Cause.TLS_CLIENT_CERT
         else:
             cause = Cause.TLS_OTHER
@@ -299,46 +344,66 @@ def _handshake(
         raise _Failed(StageFailure(Stage.TLS, Cause.TLS_OTHER, str(exc))) from None
 
 
-def _presented(sock: socket.socket, host: str) -> PresentedCertificate | None:
-    """The certificate the server showed, read over a second, unverified handshake to the same
-    peer, so the report can name its issuer. The failed handshake leaves nothing to read."""
-    try:
-        peer = sock.getpeername()
-        family = sock.family
-    except OSError:
-        return None
+def _presented(
+    scheme: str, host: str, port: int, proxy: ProxyChoice | None, timeout: float
+) -> PresentedCertificate | None:
+    """The certificate the server showed, read over a second, unverified handshake along the same
+    path (through the same proxy), so the report can name its issuer: a failed handshake leaves
+    nothing to read."""
     unverified = ssl.create_default_context()
     unverified.check_hostname = False
     unverified.verify_mode = ssl.CERT_NONE
     try:
-        with socket.socket(family, socket.SOCK_STREAM) as raw:
-            raw.settimeout(sock.gettimeout() or 2.0)
-            raw.connect(peer)
-            with unverified.wrap_socket(raw, server_hostname=host) as tls:
-                der = tls.getpeercert(binary_form=True)
+        raw = _open(scheme, host, port, proxy, timeout, [])
+    except _Failed:
+        return None
+    try:
+        with unverified.wrap_socket(raw, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
     except (OSError, ssl.SSLError):
         return None
+    finally:
+        raw.close()
     return describe_certificate(der) if der else None
 
 
-def _http_answer(sock: socket.socket, host: str, scheme: str) -> str:
-    request = (
-        f"HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: ccdoctor\r\n\r\n"
-    )
+def _http_answer(
+    sock: socket.socket,
+    url: str,
+    proxy: ProxyChoice | None,
+    timeout: float,
+    watch: HandshakeWatch,
+) -> str:
+    """The status line of the answer to the client's own warm-up request, `HEAD {base}/`. Any
+    status is an answer (the client ignores it), except what a proxy says about itself."""
+    parts = urlsplit(url)
+    scheme, host, port = target_of(url)
+    authority = parts.netloc.rpartition("@")[2]
+    path = parts.path.rstrip("/") + "/"
+    # Through a proxy, plain HTTP names the whole URL; HTTPS went through a CONNECT tunnel.
+    forwarded = proxy if scheme == "http" else None
+    target = f"http://{authority}{path}" if forwarded is not None else path
+    lines = [
+        f"HEAD {target} HTTP/1.1",
+        f"Host: {authority}",
+        "Connection: close",
+        "User-Agent: ccdoctor",
+        *_proxy_credentials(forwarded),
+    ]
+    request = "\r\n".join(lines) + "\r\n\r\n"
     try:
         sock.sendall(request.encode())
-        head = _read_head(sock)
-    except TimeoutError:
+        head = _read_head(sock, timeout)
+    except TimeoutError as exc:
         raise _Failed(
-            StageFailure(Stage.HTTP, Cause.HTTP_TIMEOUT, "no HTTP answer in time")
+            StageFailure(Stage.HTTP, Cause.HTTP_TIMEOUT, str(exc) or "no HTTP answer in time")
         ) from None
     except ssl.SSLError as exc:
         if "CERTIFICATE_REQUIRED" in str(exc):
             raise _Failed(StageFailure(Stage.TLS, Cause.TLS_CLIENT_CERT, str(exc))) from None
-        raise _Failed(StageFailure(Stage.HTTP, Cause.HTTP_CLOSED, str(exc))) from None
+        raise _hung_up(url, proxy, timeout, watch, str(exc)) from None
     except OSError as exc:
-        cause = Cause.PLAIN_TO_TLS_PORT if scheme == "http" else Cause.HTTP_CLOSED
-        raise _Failed(StageFailure(Stage.HTTP, cause, str(exc))) from None
+        raise _hung_up(url, proxy, timeout, watch, str(exc)) from None
     if head[:1] == b"\x15" and scheme == "http":
         raise _Failed(
             StageFailure(
@@ -346,9 +411,63 @@ def _http_answer(sock: socket.socket, host: str, scheme: str) -> str:
             )
         )
     if not head:
-        cause = Cause.PLAIN_TO_TLS_PORT if scheme == "http" else Cause.HTTP_CLOSED
-        raise _Failed(StageFailure(Stage.HTTP, cause, "connection closed without an answer"))
+        raise _hung_up(url, proxy, timeout, watch, "connection closed without an answer")
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace").strip()
     if not status_line.startswith("HTTP/"):
         raise _Failed(StageFailure(Stage.HTTP, Cause.HTTP_GARBAGE, "the answer is not HTTP"))
+    if forwarded is not None:
+        _proxy_verdict(status_line, host, port)
     return status_line
+
+
+def _hung_up(
+    url: str, proxy: ProxyChoice | None, timeout: float, watch: HandshakeWatch, detail: str
+) -> _Failed:
+    """Why a server closed the connection instead of answering: it asked for a client
+    certificate; it speaks TLS and got plain text; or it just hung up."""
+    scheme, host, port = target_of(url)
+    if watch.certificate_requested:
+        return _Failed(StageFailure(Stage.TLS, Cause.TLS_CLIENT_CERT, detail))
+    if scheme == "http" and proxy is None and _speaks_tls(host, port, timeout):
+        return _Failed(StageFailure(Stage.HTTP, Cause.PLAIN_TO_TLS_PORT, detail))
+    return _Failed(StageFailure(Stage.HTTP, Cause.HTTP_CLOSED, detail))
+
+
+def _speaks_tls(host: str, port: int, timeout: float) -> bool:
+    """Whether the port completes (or refuses with an alert) a TLS handshake."""
+    unverified = ssl.create_default_context()
+    unverified.check_hostname = False
+    unverified.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            unverified.wrap_socket(raw, server_hostname=host),
+        ):
+            return True
+    except ssl.SSLError as exc:
+        return "ALERT" in str(exc)
+    except OSError:
+        return False
+
+
+def _proxy_verdict(status_line: str, host: str, port: int) -> None:
+    """Plain HTTP through a proxy: a 407 is the proxy asking for credentials, and a 502-504 the
+    proxy failing to reach the target; no gateway answers its warm-up with those."""
+    code = _status_code(status_line)
+    if code == 407:
+        raise _Failed(
+            StageFailure(Stage.PROXY, Cause.PROXY_AUTH, f"proxy answered with {status_line!r}")
+        )
+    if code in (502, 503, 504):
+        raise _Failed(
+            StageFailure(
+                Stage.PROXY,
+                Cause.PROXY_BAD_GATEWAY,
+                f"proxy answered the request for {host}:{port} with {status_line!r}",
+            )
+        )
+
+
+def _status_code(status_line: str) -> int:
+    fields = status_line.split(" ", 2)
+    return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else 0

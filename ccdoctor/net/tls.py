@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ccdoctor.net.settings import NetworkSettings
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 @dataclass(frozen=True)
@@ -16,7 +20,34 @@ class TrustSetup:
     """Files the client would also fail to load (it warns and goes on without them)."""
 
 
-def client_context(settings: NetworkSettings) -> TrustSetup:
+@dataclass
+class HandshakeWatch:
+    """What the server asked for during a handshake. A server that wants a client certificate
+    and gets none may hang up after a TLS 1.3 handshake has already succeeded, with nothing in
+    the error to say why: this records that it asked."""
+
+    certificate_requested: bool = False
+
+    def observe(self, *message: Any) -> None:
+        """OpenSSL's message callback: (connection, direction, version, content type, message
+        type, data)."""
+        _, direction, _, content_type, message_type, _ = message
+        if (
+            direction == "read"
+            and content_type == _HANDSHAKE_RECORD
+            and message_type == _CERTIFICATE_REQUEST
+        ):
+            self.certificate_requested = True
+
+
+_HANDSHAKE_RECORD = 22
+_CERTIFICATE_REQUEST = 13
+
+
+def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = None) -> TrustSetup:
+    """The client's trust and identity. With `watch`, the context reports handshake messages to
+    it (through CPython's message-callback hook; where that hook is missing the watch stays
+    blind and a client-certificate demand is reported as a dropped connection)."""
     import certifi
 
     problems: list[str] = []
@@ -43,6 +74,9 @@ def client_context(settings: NetworkSettings) -> TrustSetup:
     if not settings.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if watch is not None and hasattr(context, "_msg_callback"):
+        # No public hook exists; CPython has carried this one since 3.8.
+        context._msg_callback = watch.observe
     return TrustSetup(context, tuple(problems))
 
 
@@ -53,6 +87,8 @@ class PresentedCertificate:
     not_before: str
     not_after: str
     self_signed: bool
+    names: tuple[str, ...] = ()
+    """The DNS names and IP addresses it is valid for (subject alternative names)."""
 
 
 def describe_certificate(der: bytes) -> PresentedCertificate | None:
@@ -70,4 +106,17 @@ def describe_certificate(der: bytes) -> PresentedCertificate | None:
         not_before=cert.not_valid_before_utc.isoformat(),
         not_after=cert.not_valid_after_utc.isoformat(),
         self_signed=cert.issuer == cert.subject,
+        names=_alternative_names(cert),
     )
+
+
+def _alternative_names(cert: x509.Certificate) -> tuple[str, ...]:
+    from cryptography import x509
+
+    try:
+        extension = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except (x509.ExtensionNotFound, ValueError):
+        return ()
+    names = extension.value.get_values_for_type(x509.DNSName)
+    addresses = extension.value.get_values_for_type(x509.IPAddress)
+    return (*names, *(str(a) for a in addresses))

@@ -229,7 +229,9 @@ def test_fake_rejects_a_configured_beta_header(
     betas = {"anthropic-beta": "claude-code-20250219, context-1m-2025-08-07"}
 
     rejected = api.post("/v1/messages", json=message_body(), headers=betas)
-    accepted = api.post("/v1/messages", json=message_body(), headers={"anthropic-beta": "x-1"})
+    accepted = api.post(
+        "/v1/messages", json=message_body(), headers={"anthropic-beta": "claude-code-20250219"}
+    )
 
     assert rejected.status_code == 400
     error = rejected.json()["error"]
@@ -238,6 +240,22 @@ def test_fake_rejects_a_configured_beta_header(
         "Unexpected value(s) `context-1m-2025-08-07` for the `anthropic-beta` header."
     )
     assert accepted.status_code == 200
+
+
+def test_fake_rejects_beta_values_it_does_not_know_like_the_api(
+    fake_anthropic: FakeAnthropic, api: httpx.Client
+) -> None:
+    unknown = {"anthropic-beta": "claude-code-20250219,made-up-2099-01-01"}
+
+    rejected = api.post("/v1/messages", json=message_body(), headers=unknown)
+    fake_anthropic.configure(known_betas=None)
+    ignored = api.post("/v1/messages", json=message_body(), headers=unknown)
+
+    assert rejected.status_code == 400
+    assert rejected.json()["error"]["message"].startswith(
+        "Unexpected value(s) `made-up-2099-01-01` for the `anthropic-beta` header."
+    )
+    assert ignored.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -473,7 +491,7 @@ def test_litellm_relays_upstream_errors_without_cooling_the_model_down(
 # --- TLS ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", [name for name in TLS_CASES if name != "mtls"])
+@pytest.mark.parametrize("case", [name for name in TLS_CASES if not name.startswith("mtls")])
 def test_tls_case_fails_verification_with_its_code(tls_lab: TLSLab, case: str) -> None:
     public_roots_only = {"self_signed": 18, "mitm_chain": 19}.get(case, 20)
     with tls_lab.serve(case) as server:

@@ -5,6 +5,7 @@
   TLS-handshake timeouts, never connection errors.
 - `TricklingServer`: answers a valid HTTP response one byte per `interval` seconds, so per-read
   timeouts never fire and only an overall deadline stops the client.
+- `BannerServer`: answers with a non-HTTP banner and hangs up (another service on the port).
 - `closed_port()`: a port nobody listens on (connection refused).
 """
 
@@ -129,3 +130,20 @@ class TricklingServer(_Listener):
                 if self._stop.wait(self.interval):
                     return
                 connection.sendall(TRICKLED_RESPONSE[index : index + 1])
+
+
+class BannerServer(_Listener):
+    """Greets every connection with `banner` (by default the way an SSH server does: the port is
+    taken by something that does not speak HTTP), then closes it. An empty banner makes a server
+    that hangs up without a word."""
+
+    SSH = b"SSH-2.0-OpenSSH_9.6\r\n"
+
+    def __init__(self, banner: bytes = SSH) -> None:
+        super().__init__()
+        self.banner = banner
+
+    def _serve(self, connection: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            connection.sendall(self.banner)
+            connection.shutdown(socket.SHUT_WR)

@@ -4,8 +4,10 @@ Serves `POST /v1/messages` (JSON, or SSE when `"stream": true`), `POST /v1/messa
 `GET /v1/models[/{id}]`, optionally under a path prefix such as `/anthropic` (a gateway). The
 query string is ignored, as the client sends `?beta=true`. Error bodies, status codes and headers
 follow the real API, so a test can make it fail the way production does: wrong credential, model
-not served, rejected beta, rate limit, overload, slow answers, or (hostile) a server that echoes
-the request's headers — secrets included — back in its error messages.
+not served, an `anthropic-beta` value it does not know (rejected by default, as the API does),
+rate limit, overload, slow answers, or (hostile) a server that echoes the request's headers —
+secrets included — back in its error messages. It can also act as a gateway that is not quite the
+API: no token counting, a stream answered as plain JSON, cache_control rejected, a redirect.
 """
 
 from __future__ import annotations
@@ -35,6 +37,31 @@ LISTED_MODELS = (
 )
 """What `GET /v1/models` lists when `Behaviour.models` is None (every model served)."""
 
+KNOWN_BETAS = frozenset(
+    {
+        # Claude Code 2.1.197's own (observed), and what LiteLLM adds for token counting.
+        "claude-code-20250219",
+        "context-1m-2025-08-07",
+        "interleaved-thinking-2025-05-14",
+        "thinking-token-count-2026-05-13",
+        "context-management-2025-06-27",
+        "prompt-caching-scope-2026-01-05",
+        "mid-conversation-system-2026-04-07",
+        "effort-2025-11-24",
+        "token-counting-2024-11-01",
+        # Other public betas a client may send.
+        "prompt-caching-2024-07-31",
+        "output-128k-2025-02-19",
+        "fine-grained-tool-streaming-2025-05-14",
+        "files-api-2025-04-14",
+        "computer-use-2025-01-24",
+        "oauth-2025-04-20",
+    }
+)
+"""`anthropic-beta` values the fake accepts by default; like the API, it answers any other value
+with 400 "Unexpected value(s)", which is what lets a test see whether a gateway forwards the
+header at all."""
+
 ERROR_TYPES: Mapping[int, tuple[str, str]] = {
     400: ("invalid_request_error", "Invalid request"),
     401: ("authentication_error", "invalid x-api-key"),
@@ -63,8 +90,11 @@ class Behaviour:
     require_auth: bool = True
     models: frozenset[str] | None = None
     """Served model ids; None serves every model (and lists LISTED_MODELS)."""
+    known_betas: frozenset[str] | None = KNOWN_BETAS
+    """`anthropic-beta` values accepted; any other is answered with 400, as the API does. None
+    accepts every value (an upstream that ignores the header)."""
     rejected_betas: frozenset[str] = frozenset()
-    """`anthropic-beta` values answered with 400, as the API does for betas it does not know."""
+    """`anthropic-beta` values answered with 400 even though known (a gateway's allowlist)."""
     forced_status: int | None = None
     """Answer every API call with this error status (before authentication)."""
     should_retry: bool | None = None
@@ -72,8 +102,19 @@ class Behaviour:
     latency: float = 0.0
     """Seconds to wait before answering each request."""
     echo_headers: bool = False
-    """Hostile: put every request header, secrets included, into error messages."""
+    """Hostile: put every request header into error messages, credentials and custom headers
+    first, so that even a client showing only the start of an error shows them."""
     reply_text: str = "hi"
+    count_tokens: bool = True
+    """False: no token-counting route (404), like a gateway that does not offer it."""
+    stream: bool = True
+    """False: answer `"stream": true` with one JSON message, like a buffering gateway."""
+    reject_cache_control: bool = False
+    """Answer any `cache_control` in the body with 400 "Extra inputs are not permitted"."""
+    redirect_to: str | None = None
+    """Answer every API call with 307 to this base URL plus the request's path."""
+    error_padding: int = 0
+    """Characters of filler appended to every error message (a verbose or hostile server)."""
 
 
 @dataclass(frozen=True)
@@ -246,7 +287,7 @@ def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Repl
     method = request.method
     if method == "POST" and route == "/v1/messages":
         return _api(request, behaviour, _messages)
-    if method == "POST" and route == "/v1/messages/count_tokens":
+    if method == "POST" and route == "/v1/messages/count_tokens" and behaviour.count_tokens:
         return _api(request, behaviour, _count_tokens)
     if method == "GET" and route == "/v1/models":
         return _api(request, behaviour, _list_models)
@@ -259,18 +300,45 @@ _Endpoint = Callable[[RecordedRequest, Behaviour], "_Reply"]
 
 
 def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) -> _Reply:
+    if behaviour.redirect_to is not None:
+        return _Reply(307, headers={"location": _redirect_location(behaviour.redirect_to, request)})
     if behaviour.forced_status is not None:
         return _error(behaviour.forced_status)
     if behaviour.require_auth and (rejection := _authentication_error(request, behaviour)):
         return rejection
-    betas = {b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()}
-    if bad := sorted(betas & behaviour.rejected_betas):
+    betas = [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
+    bad = [
+        b
+        for b in betas
+        if b in behaviour.rejected_betas
+        or (behaviour.known_betas is not None and b not in behaviour.known_betas)
+    ]
+    if bad:
         return _error(
             400,
             f"Unexpected value(s) `{', '.join(bad)}` for the `anthropic-beta` header. Please "
             "consult our documentation at docs.claude.com or try again without the header.",
         )
+    if behaviour.reject_cache_control and "cache_control" in json.dumps(request.body):
+        return _error(400, _cache_control_path(request.body) + ": Extra inputs are not permitted")
     return endpoint(request, behaviour)
+
+
+def _redirect_location(target: str, request: RecordedRequest) -> str:
+    """The same API path and query under `target`, whatever prefix the request came in under."""
+    _, _, api_path = request.path.partition("/v1/")
+    return f"{target.rstrip('/')}/v1/{api_path}"
+
+
+def _cache_control_path(body: Any) -> str:
+    """Where the first cache_control sits, in the API's error notation (messages.0.content.0)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    for m, message in enumerate(messages if isinstance(messages, list) else []):
+        content = message.get("content") if isinstance(message, dict) else None
+        for c, block in enumerate(content if isinstance(content, list) else []):
+            if isinstance(block, dict) and "cache_control" in block:
+                return f"messages.{m}.content.{c}.{block.get('type', 'text')}.cache_control"
+    return "cache_control"
 
 
 def _authentication_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
@@ -305,7 +373,7 @@ def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
     message_id = "msg_" + secrets.token_hex(12)
     input_tokens = _estimate_tokens(body)
     output_tokens = max(1, len(behaviour.reply_text) // 4)
-    if body.get("stream") is True:
+    if body.get("stream") is True and behaviour.stream:
         return _Reply(
             200,
             stream=_stream_events(
@@ -431,9 +499,17 @@ def _decorate_error(
     if isinstance(reply.body, dict):
         reply.body["request_id"] = request_id
         if behaviour.echo_headers:
-            echoed = json.dumps(dict(request.headers))
+            echoed = json.dumps(dict(sorted(request.headers.items(), key=_leak_first)))
             reply.body["error"]["message"] += f" (request headers: {echoed})"
+        reply.body["error"]["message"] += "." * behaviour.error_padding
     if behaviour.should_retry is not None:
         reply.headers["x-should-retry"] = "true" if behaviour.should_retry else "false"
     if reply.status == 429:
         reply.headers["retry-after"] = "1"
+
+
+def _leak_first(header: tuple[str, str]) -> int:
+    name = header[0]
+    if name in ("authorization", "x-api-key", "proxy-authorization"):
+        return 0
+    return 1 if name.startswith("x-") and name != "x-app" else 2

@@ -51,6 +51,7 @@ TLS_CASES: Mapping[str, TLSCase] = {
         TLSCase("self_signed", "leaf signed by its own key", 18),
         TLSCase("mitm_chain", "leaf plus an untrusted root, as an intercepting proxy sends", 19),
         TLSCase("mtls", "valid lab leaf, but the server requires a lab client certificate", None),
+        TLSCase("mtls_tls12", "as mtls, on TLS 1.2 (refuses with a handshake failure)", None),
     )
 }
 
@@ -61,6 +62,9 @@ class TLSLab:
         self.directory = directory
         self.ca = trustme.CA(organization_name="ccdoctor test lab")
         self._rogue_ca = trustme.CA(organization_name="Intercepting appliance")
+        self.rogue_ca_pem = directory / "intercepting-appliance-ca.pem"
+        """The root of the unknown_ca and mitm_chain cases, as IT would hand it out."""
+        self._rogue_ca.cert_pem.write_to_path(str(self.rogue_ca_pem))
         self.ca_pem = directory / "lab-ca.pem"
         """The file for NODE_EXTRA_CA_CERTS (adds to the public roots)."""
         self.ca.cert_pem.write_to_path(str(self.ca_pem))
@@ -94,15 +98,17 @@ class TLSLab:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         certificate, key = self._certificate_files(case)
         context.load_cert_chain(str(certificate), str(key))
-        if case == "mtls":
+        if case in ("mtls", "mtls_tls12"):
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(cafile=str(self.ca_pem))
+        if case == "mtls_tls12":
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
         return context
 
     def _certificate_files(self, case: str) -> tuple[Path, Path]:
         now = datetime.datetime.now(datetime.UTC)
         day = datetime.timedelta(days=1)
-        if case in ("valid", "mtls"):
+        if case in ("valid", "mtls", "mtls_tls12"):
             leaf = self.ca.issue_cert(*SERVER_NAMES)
         elif case == "expired":
             leaf = self.ca.issue_cert(*SERVER_NAMES, not_before=now - 30 * day, not_after=now - day)
@@ -121,6 +127,11 @@ class TLSLab:
             self._write(f"{case}-chain.pem", chain),
             self._write(f"{case}-key.pem", leaf.private_key_pem.bytes()),
         )
+
+    @property
+    def self_signed_pem(self) -> Path:
+        """The self_signed case's certificate (written once that case has been served)."""
+        return self.directory / "self_signed-cert.pem"
 
     def _self_signed_files(self) -> tuple[Path, Path]:
         key = ec.generate_private_key(ec.SECP256R1())

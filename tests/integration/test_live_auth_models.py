@@ -1,0 +1,360 @@
+"""proxy.auth and models.anthropic against the fake Anthropic API and a real LiteLLM proxy, plus
+the safety rules every live probe keeps: no credential follows a redirect, no secret reaches a
+report, bodies are capped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ccdoctor.knowledge import client_requests as client
+from tests.integration.verdicts import apply_exports, verdict
+from tests.machine import Machine
+from tests.peers.fake_anthropic import (
+    DEFAULT_API_KEY,
+    DEFAULT_AUTH_TOKEN,
+    KNOWN_BETAS,
+    FakeAnthropic,
+)
+from tests.peers.litellm_proxy import LiteLLMProxy
+
+SERVED = "claude-sonnet-4-5"
+UNSERVED = "claude-nonexistent-1"
+SCRUBBED_KEY = "anthropic_api_key: 43 chars …0000"
+"""The redactor's fingerprint of DEFAULT_API_KEY where a server echoed it."""
+SCRUBBED_HEADER = "header-value: 28 chars …6789"
+
+
+def gateway(machine: Machine, url: str, **env: str) -> Machine:
+    machine.env["ANTHROPIC_BASE_URL"] = url
+    machine.env.update(env or {"ANTHROPIC_API_KEY": DEFAULT_API_KEY})
+    return machine
+
+
+# --- the fake Anthropic API --------------------------------------------------------------------
+
+
+def test_the_request_has_the_clients_shape(machine: Machine, fake_anthropic: FakeAnthropic) -> None:
+    gateway(
+        machine,
+        fake_anthropic.url,
+        ANTHROPIC_AUTH_TOKEN=DEFAULT_AUTH_TOKEN,
+        ANTHROPIC_MODEL=SERVED,
+        ANTHROPIC_CUSTOM_HEADERS="X-Team: platform\\nX-Trace-Id: ccdoctor",
+    )
+
+    verdict(machine, "models.anthropic").assert_green()
+
+    (sent,) = fake_anthropic.requests_to("/v1/messages")
+    assert (sent.method, sent.path) == ("POST", "/v1/messages?beta=true")
+    assert sent.header("anthropic-version") == "2023-06-01"
+    betas = (sent.header("anthropic-beta") or "").split(",")
+    assert betas[0] == "claude-code-20250219"
+    assert sent.header("x-app") == "cli"
+    assert sent.header("authorization") == f"Bearer {DEFAULT_AUTH_TOKEN}"
+    assert sent.header("x-api-key") is None
+    assert sent.header("x-team") == "platform"
+    assert sent.header("x-trace-id") == "ccdoctor"
+    assert sent.body["model"] == SERVED
+    assert sent.body["max_tokens"] == 1
+    assert sent.body["stream"] is True
+
+
+def test_the_fake_knows_every_beta_the_client_sends() -> None:
+    sent = {client.CLAUDE_CODE_BETA, client.ONE_MILLION_BETA, *client.EXPERIMENTAL_BETAS}
+    assert sent <= KNOWN_BETAS
+    assert client.PROBE_BETA not in KNOWN_BETAS
+
+
+def test_wrong_key_is_rejected_by_name_and_the_right_key_is_green(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    gateway(machine, fake_anthropic.url, ANTHROPIC_API_KEY="sk-ant-api03-wrong-key-0123456789")
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.auth"
+    assert failure.message.startswith(
+        "127.0.0.1 rejected ANTHROPIC_API_KEY (sent as x-api-key, <key: 33 chars …6789>): "
+        "HTTP 401 invalid x-api-key"
+    )
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    verdict(machine).assert_green()
+
+
+def test_no_key_is_one_failure_and_a_key_is_green(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    gateway(machine, fake_anthropic.url, ANTHROPIC_MODEL=SERVED)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "credentials.anthropic"
+    machine.env["ANTHROPIC_AUTH_TOKEN"] = DEFAULT_AUTH_TOKEN
+    verdict(machine).assert_green()
+
+
+def test_unknown_main_model_fails_and_the_served_model_from_the_fix_is_green(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.configure(models={SERVED, "claude-haiku-4-5-20251001"})
+    gateway(machine, fake_anthropic.url).env["ANTHROPIC_MODEL"] = UNSERVED
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "models.anthropic"
+    assert failure.message.startswith(f"main model: 127.0.0.1 does not serve {UNSERVED}: HTTP 404")
+    assert failure.fix is not None
+    assert f"It serves: claude-haiku-4-5-20251001, {SERVED}." in failure.fix.text
+    assert apply_exports(machine, failure.fix) == {"ANTHROPIC_MODEL": "claude-haiku-4-5-20251001"}
+    verdict(machine).assert_green()
+
+
+def test_unknown_small_model_is_only_a_warning(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.configure(models={SERVED})
+    gateway(machine, fake_anthropic.url, ANTHROPIC_MODEL=SERVED)
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = UNSERVED
+
+    result = verdict(machine)
+
+    result.assert_green()
+    (warning,) = result.warnings
+    assert warning.id == "models.anthropic"
+    assert warning.message.startswith(f"small/fast model: 127.0.0.1 does not serve {UNSERVED}")
+    assert apply_exports(machine, warning.fix) == {"ANTHROPIC_DEFAULT_HAIKU_MODEL": SERVED}
+    assert not verdict(machine).warnings
+
+
+def test_rejected_beta_is_named_and_disabling_experimental_betas_is_green(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    gateway(machine, fake_anthropic.url)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "models.anthropic"
+    assert "rejects the anthropic-beta header Claude Code sends" in failure.message
+    assert "`effort-2025-11-24`" in failure.message
+    assert apply_exports(machine, failure.fix) == {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}
+    fake_anthropic.reset()
+    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    verdict(machine).assert_green()
+    for sent in fake_anthropic.requests_to("/v1/messages"):
+        betas = set((sent.header("anthropic-beta") or "").split(","))
+        assert not betas & set(client.EXPERIMENTAL_BETAS), betas
+
+
+@pytest.mark.parametrize(("status", "words"), [(429, "rate-limiting"), (529, "overloaded")])
+def test_rate_limit_and_overload_are_warnings(
+    machine: Machine, fake_anthropic: FakeAnthropic, status: int, words: str
+) -> None:
+    fake_anthropic.configure(forced_status=status)
+
+    result = verdict(gateway(machine, fake_anthropic.url))
+
+    result.assert_green()
+    models = result["models.anthropic"]
+    assert models.status.value == "warn"
+    assert words in models.message
+    assert f"HTTP {status}" in models.message
+
+
+def test_base_url_without_the_gateway_prefix_gets_the_right_url(machine: Machine) -> None:
+    with FakeAnthropic(prefix="/anthropic") as prefixed:
+        root = prefixed.url.removesuffix("/anthropic")
+        failure = verdict(gateway(machine, root)).only_failure()
+
+        assert failure.id == "models.anthropic"
+        assert "has no /v1/messages at this base URL: HTTP 404" in failure.message
+        assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": prefixed.url}
+        verdict(machine).assert_green()
+
+
+def test_no_invoke_keeps_to_token_counting_and_says_what_is_unproven(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    result = verdict(gateway(machine, fake_anthropic.url), no_invoke=True)
+
+    result.assert_green()
+    assert fake_anthropic.requests_to("/v1/messages") == []
+    assert fake_anthropic.requests_to("/v1/messages/count_tokens")
+    assert result["models.anthropic"].message == (
+        "127.0.0.1 knows claude-opus-4-8 and claude-haiku-4-5-20251001 (free token count; "
+        "unproven with --no-invoke: quota, billing and streaming)"
+    )
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+def test_no_credential_follows_a_redirect_to_another_host(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    with FakeAnthropic() as elsewhere:
+        fake_anthropic.configure(redirect_to=elsewhere.url)
+        gateway(machine, fake_anthropic.url)
+
+        failure = verdict(machine).only_failure()
+
+        assert elsewhere.requests == []
+        assert failure.id == "models.anthropic"
+        assert (
+            "redirects the request for claude-opus-4-8 elsewhere: HTTP 307 "
+            f"{elsewhere.url}/v1/messages?beta=true"
+        ) in failure.message
+        assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": elsewhere.url}
+        verdict(machine).assert_green()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit", "github"])
+def test_a_server_echoing_the_key_never_gets_it_into_a_report(
+    machine: Machine, fake_anthropic: FakeAnthropic, fmt: str
+) -> None:
+    secret_header = "team-secret-value-0123456789"
+    fake_anthropic.configure(echo_headers=True, api_keys=set())
+    gateway(machine, fake_anthropic.url)
+    machine.env["ANTHROPIC_CUSTOM_HEADERS"] = f"X-Team-Secret: {secret_header}"
+
+    done = machine.cli("--only", "proxy", "--format", fmt, "--verbose", "--timeout", "2")
+
+    assert done.returncode == 1
+    output = done.stdout + done.stderr
+    assert DEFAULT_API_KEY not in output
+    assert secret_header not in output
+    # The server's words are shown, with each secret in them replaced by its fingerprint.
+    assert SCRUBBED_KEY in output
+    assert SCRUBBED_HEADER in output
+
+
+def test_a_huge_error_body_is_read_up_to_a_cap(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.configure(forced_status=500, error_padding=4_000_000)
+    gateway(machine, fake_anthropic.url)
+
+    done = machine.cli("--only", "proxy", "--format", "json", "--timeout", "2")
+
+    report = json.loads(done.stdout)
+    models = next(c for c in report["checks"] if c["id"] == "models.anthropic")
+    assert models["status"] == "fail"
+    assert len(models["message"]) < 1000
+    assert len(done.stdout) < 100_000
+
+
+# --- a real LiteLLM proxy ----------------------------------------------------------------------
+
+
+def litellm_gateway(machine: Machine, proxy: LiteLLMProxy, path: str = "", **env: str) -> Machine:
+    return gateway(machine, proxy.url + path, **({"ANTHROPIC_AUTH_TOKEN": proxy.master_key} | env))
+
+
+@pytest.mark.litellm
+def test_litellm_with_its_master_key_is_green(machine: Machine, litellm: LiteLLMProxy) -> None:
+    result = verdict(litellm_gateway(machine, litellm))
+
+    result.assert_green()
+    assert not result.warnings, result.summary()
+    assert result["proxy.auth"].message.startswith("127.0.0.1 (LiteLLM) accepts ANTHROPIC_AUTH")
+    upstream_models = {r.body["model"] for r in litellm.upstream.requests_to("/v1/messages")}
+    assert upstream_models == {"claude-opus-4-8", "claude-haiku-4-5-20251001"}
+
+
+@pytest.mark.litellm
+def test_litellm_wrong_key_is_the_no_database_quirk_and_the_master_key_fixes_it(
+    machine: Machine, litellm: LiteLLMProxy
+) -> None:
+    litellm_gateway(machine, litellm, ANTHROPIC_AUTH_TOKEN="sk-wrong-key-0123456789abcdef")
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.auth"
+    assert "HTTP 400 No connected db" in failure.message
+    assert failure.fix is not None
+    assert "accepts only its master key" in failure.fix.text
+    assert "export ANTHROPIC_AUTH_TOKEN=<the LiteLLM master key>" in failure.fix.commands
+    machine.env["ANTHROPIC_AUTH_TOKEN"] = litellm.master_key
+    verdict(machine).assert_green()
+
+
+@pytest.mark.litellm
+def test_litellm_without_a_key(machine: Machine, litellm: LiteLLMProxy) -> None:
+    gateway(machine, litellm.url, ANTHROPIC_MODEL=SERVED)
+
+    assert verdict(machine).only_failure().id == "credentials.anthropic"
+    machine.env["ANTHROPIC_AUTH_TOKEN"] = litellm.master_key
+    verdict(machine).assert_green()
+
+
+@pytest.mark.litellm
+def test_litellm_unknown_model_lists_what_it_serves(
+    machine: Machine, litellm: LiteLLMProxy
+) -> None:
+    litellm_gateway(machine, litellm, ANTHROPIC_MODEL=UNSERVED)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "models.anthropic"
+    assert failure.message.startswith(f"main model: 127.0.0.1 does not serve {UNSERVED}: HTTP 400")
+    assert "Invalid model name" in failure.message
+    assert apply_exports(machine, failure.fix) == {"ANTHROPIC_MODEL": litellm.models[0]}
+    verdict(machine).assert_green()
+
+
+@pytest.mark.litellm
+def test_litellm_unserved_small_model_is_a_warning(machine: Machine, litellm: LiteLLMProxy) -> None:
+    litellm_gateway(
+        machine, litellm, ANTHROPIC_MODEL=SERVED, ANTHROPIC_DEFAULT_HAIKU_MODEL=UNSERVED
+    )
+
+    result = verdict(machine)
+
+    result.assert_green()
+    assert [w.id for w in result.warnings] == ["models.anthropic"]
+    assert "small/fast model" in result.warnings[0].message
+
+
+@pytest.mark.litellm
+def test_litellm_with_a_dead_upstream_shows_the_upstreams_message(
+    machine: Machine, litellm: LiteLLMProxy
+) -> None:
+    litellm_gateway(machine, litellm, ANTHROPIC_MODEL=litellm.down_model)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "models.anthropic"
+    assert f"is up, but its upstream provider is down for {litellm.down_model}" in failure.message
+    assert "Cannot connect to host 127.0.0.1:" in failure.message
+    assert failure.fix is not None
+    assert "cannot reach its provider at 127.0.0.1:" in failure.fix.text
+    machine.env["ANTHROPIC_MODEL"] = SERVED
+    verdict(machine).assert_green()
+
+
+@pytest.mark.litellm
+def test_litellm_pass_through_prefix_is_green(machine: Machine, litellm: LiteLLMProxy) -> None:
+    result = verdict(litellm_gateway(machine, litellm, "/anthropic", ANTHROPIC_MODEL=SERVED))
+
+    result.assert_green()
+    assert not result.warnings, result.summary()
+    # The pass-through hands the request on as it came, query string included.
+    first = litellm.upstream.requests_to("/v1/messages")[0]
+    assert first.path == "/v1/messages?beta=true"
+
+
+@pytest.mark.litellm
+def test_litellm_base_url_with_an_extra_path_gets_the_right_url(
+    machine: Machine, litellm: LiteLLMProxy
+) -> None:
+    litellm_gateway(machine, litellm, "/anthropic/extra", ANTHROPIC_MODEL=SERVED)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "models.anthropic"
+    assert "has no /v1/messages at this base URL" in failure.message
+    assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": litellm.url + "/anthropic"}
+    verdict(machine).assert_green()

@@ -1,0 +1,254 @@
+"""TLS and corporate proxies as the client (a Node program) meets them: the lab's certificates
+(trustme), a real forward proxy (proxy.py) with and without basic auth, NO_PROXY. Each broken set-up
+is one failing check naming the cause; the fix it gives turns the run green."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ccdoctor.net.client import Network
+from tests.integration.conftest import PROXY_CREDENTIALS
+from tests.integration.verdicts import apply_exports, verdict
+from tests.machine import Machine
+from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
+from tests.peers.forward_proxy import ForwardProxy
+from tests.peers.tls_servers import WRONG_NAME, TLSLab
+
+LAB_ISSUER = "O=ccdoctor test lab"
+APPLIANCE_ISSUER = "O=Intercepting appliance"
+_AUTHORITY_FIELDS = ("organizationName", "commonName")
+
+
+@pytest.fixture
+def valid(tls_lab: TLSLab) -> Iterator[FakeAnthropic]:
+    with tls_lab.serve("valid") as server:
+        yield server
+
+
+def gateway(machine: Machine, url: str, ca: object = None) -> Machine:
+    machine.env["ANTHROPIC_BASE_URL"] = url
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    if ca is not None:
+        machine.env["NODE_EXTRA_CA_CERTS"] = str(ca)
+    return machine
+
+
+def test_untrusted_issuer_is_named_and_node_extra_ca_certs_fixes_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic
+) -> None:
+    failure = verdict(gateway(machine, valid.url)).only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert failure.message.startswith("tls stage: the certificate of 127.0.0.1 was issued by ")
+    assert LAB_ISSUER in failure.message
+    assert failure.fix is not None
+    assert "NODE_EXTRA_CA_CERTS" in failure.fix.text
+    assert failure.details["certificate"]["issuer"].endswith(LAB_ISSUER)
+    machine.env["NODE_EXTRA_CA_CERTS"] = str(tls_lab.ca_pem)
+    verdict(machine).assert_green()
+
+
+def test_ssl_cert_file_is_ignored_as_node_ignores_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic
+) -> None:
+    gateway(machine, valid.url).env["SSL_CERT_FILE"] = str(tls_lab.ca_bundle)
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert LAB_ISSUER in failure.message
+
+
+def test_node_extra_ca_certs_adds_to_the_default_roots(machine: Machine, tls_lab: TLSLab) -> None:
+    def authorities(env: dict[str, str]) -> set[str]:
+        machine.env = {k: v for k, v in machine.env.items() if k in ("HOME", "PATH")} | env
+        context = Network.for_config(machine.resolve()).context
+        names: set[str] = set()
+        for cert in context.get_ca_certs():
+            subject: Any = cert["subject"]  # ((("organizationName", "…"),), …)
+            for entry in subject:
+                names |= {value for key, value in entry if key in _AUTHORITY_FIELDS}
+        return names
+
+    default = authorities({})
+    extra = authorities({"NODE_EXTRA_CA_CERTS": str(tls_lab.ca_pem)})
+    replaced = authorities({"SSL_CERT_FILE": str(tls_lab.ca_pem)})
+
+    assert "ISRG Root X1" in default  # a public root, from the bundled store
+    assert "ccdoctor test lab" not in default
+    assert extra == default | {"ccdoctor test lab"}
+    assert replaced == default
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("expired", "tls stage: the certificate of 127.0.0.1 expired on "),
+        ("not_yet_valid", "tls stage: the certificate of 127.0.0.1 is not valid before "),
+        ("wrong_host", f"tls stage: the certificate is for {WRONG_NAME}, not 127.0.0.1"),
+    ],
+)
+def test_a_broken_server_certificate_is_named_and_a_good_one_is_green(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, case: str, expected: str
+) -> None:
+    with tls_lab.serve(case) as broken:
+        failure = verdict(gateway(machine, broken.url, tls_lab.ca_pem)).only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert failure.message.startswith(expected)
+    # Nothing on this machine fixes these: the server gets a valid certificate.
+    machine.env["ANTHROPIC_BASE_URL"] = valid.url
+    verdict(machine).assert_green()
+
+
+def test_self_signed_certificate_is_green_once_trusted(machine: Machine, tls_lab: TLSLab) -> None:
+    with tls_lab.serve("self_signed") as server:
+        failure = verdict(gateway(machine, server.url, tls_lab.ca_pem)).only_failure()
+        assert failure.message == (
+            "tls stage: 127.0.0.1 presents a self-signed certificate (CN=localhost)"
+        )
+        assert failure.fix is not None
+        assert any(
+            c.startswith("openssl s_client -connect 127.0.0.1:") for c in failure.fix.commands
+        )
+        machine.env["NODE_EXTRA_CA_CERTS"] = str(tls_lab.self_signed_pem)
+        verdict(machine).assert_green()
+
+
+def test_intercepting_appliance_chain_names_its_root(machine: Machine, tls_lab: TLSLab) -> None:
+    with tls_lab.serve("mitm_chain") as server:
+        failure = verdict(gateway(machine, server.url)).only_failure()
+        assert failure.message.startswith("tls stage: a self-signed root (")
+        assert APPLIANCE_ISSUER in failure.message
+        assert "TLS-inspecting appliance" in failure.message
+        machine.env["NODE_EXTRA_CA_CERTS"] = str(tls_lab.rogue_ca_pem)
+        verdict(machine).assert_green()
+
+
+def test_plain_http_to_a_tls_port_is_named_and_fixed_by_its_command(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic
+) -> None:
+    plain = valid.url.replace("https://", "http://")
+
+    failure = verdict(gateway(machine, plain, tls_lab.ca_pem)).only_failure()
+
+    assert failure.message == (
+        f"http stage: 127.0.0.1:{valid.port} speaks TLS, but ANTHROPIC_BASE_URL says http://"
+    )
+    assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": valid.url}
+    verdict(machine).assert_green()
+
+
+@pytest.mark.parametrize("case", ["mtls", "mtls_tls12"])
+def test_mtls_without_a_client_certificate_is_named_and_fixed(
+    machine: Machine, tls_lab: TLSLab, case: str
+) -> None:
+    with tls_lab.serve(case) as server:
+        gateway(machine, server.url, tls_lab.ca_pem)
+        for _ in range(3):  # the server's hang-up races the request: it must not matter
+            failure = verdict(machine).only_failure()
+            assert failure.message == (
+                "tls stage: 127.0.0.1 requires a client certificate (mTLS): none is configured "
+                "(CLAUDE_CODE_CLIENT_CERT is not set)"
+            )
+        assert failure.fix is not None
+        assert "CLAUDE_CODE_CLIENT_CERT" in failure.fix.text
+        machine.env["CLAUDE_CODE_CLIENT_CERT"] = str(tls_lab.client_cert_pem)
+        machine.env["CLAUDE_CODE_CLIENT_KEY"] = str(tls_lab.client_key_pem)
+        verdict(machine).assert_green()
+
+
+def test_https_goes_through_the_proxy_with_connect(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, forward_proxy: ForwardProxy
+) -> None:
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = forward_proxy.url
+    mark = forward_proxy.log_mark()
+
+    result = verdict(machine)
+
+    result.assert_green()
+    assert "through the proxy http://127.0.0.1:" in result["proxy.reachable"].message
+    assert forward_proxy.wait_for_tunnel(f"127.0.0.1:{valid.port}", since=mark)
+
+
+def test_proxy_wanting_credentials_is_named_and_credentials_fix_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, auth_forward_proxy: ForwardProxy
+) -> None:
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = auth_forward_proxy.url
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.message == (
+        f"proxy stage: the proxy {auth_forward_proxy.url} wants credentials "
+        "(407 Proxy Authentication Required)"
+    )
+    assert failure.fix is not None
+    assert any("$PROXY_USERINFO@127.0.0.1:" in c for c in failure.fix.commands)
+    machine.env["HTTPS_PROXY"] = auth_forward_proxy.url_with_credentials
+    result = verdict(machine)
+    result.assert_green()
+    password = PROXY_CREDENTIALS[1]
+    assert password not in result["proxy.reachable"].message
+
+
+def test_plain_http_through_a_proxy_wanting_credentials_is_the_same_finding(
+    machine: Machine, fake_anthropic: FakeAnthropic, auth_forward_proxy: ForwardProxy
+) -> None:
+    gateway(machine, fake_anthropic.url).env["HTTP_PROXY"] = auth_forward_proxy.url
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert "wants credentials (407 Proxy Authentication Required)" in failure.message
+    machine.env["HTTP_PROXY"] = auth_forward_proxy.url_with_credentials
+    verdict(machine).assert_green()
+
+
+def test_proxy_that_cannot_reach_the_target_says_so(
+    machine: Machine, tls_lab: TLSLab, forward_proxy: ForwardProxy, dead_port: int
+) -> None:
+    gateway(machine, f"https://127.0.0.1:{dead_port}", tls_lab.ca_pem)
+    machine.env["HTTPS_PROXY"] = forward_proxy.url
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.message.startswith(
+        f"proxy stage: the proxy {forward_proxy.url} cannot reach 127.0.0.1:{dead_port}"
+    )
+    assert "502" in failure.message
+    # Once the target is up behind the proxy, the same path is green.
+    with tls_lab.serve("valid") as target:
+        machine.env["ANTHROPIC_BASE_URL"] = target.url
+        verdict(machine).assert_green()
+
+
+def test_plain_http_proxy_that_cannot_reach_the_target_says_so(
+    machine: Machine, forward_proxy: ForwardProxy, dead_port: int
+) -> None:
+    gateway(machine, f"http://127.0.0.1:{dead_port}").env["HTTP_PROXY"] = forward_proxy.url
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.message.startswith(
+        f"proxy stage: the proxy {forward_proxy.url} cannot reach 127.0.0.1:{dead_port}"
+    )
+
+
+def test_dead_proxy_is_named_and_no_proxy_bypasses_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, dead_port: int
+) -> None:
+    dead_proxy = f"http://127.0.0.1:{dead_port}"
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = dead_proxy
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.message == (
+        f"connect stage: the proxy {dead_proxy} (HTTPS_PROXY) refuses connections"
+    )
+    machine.env["NO_PROXY"] = "localhost,127.0.0.1"
+    result = verdict(machine)
+    result.assert_green()
+    assert "answers directly" in result["proxy.reachable"].message
