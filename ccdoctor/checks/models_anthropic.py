@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ccdoctor.checks import _anthropic_live as live
@@ -19,7 +20,7 @@ from ccdoctor.model import (
     skipped,
 )
 from ccdoctor.net.anthropic import Credential, Verdict
-from ccdoctor.net.client import HttpFailure
+from ccdoctor.net.client import HttpFailure, background
 from ccdoctor.net.endpoints import Endpoint
 
 _TRANSIENT = (Verdict.RATE_LIMITED, Verdict.OVERLOADED)
@@ -82,8 +83,9 @@ def models_check(ctx: CheckContext) -> Outcome:
         roles.append(config.small_model)
     problems: list[Problem] = []
     details: dict[str, Any] = {"endpoint": base.url, "free_calls_only": ctx.options.no_invoke}
-    for model in roles:
-        problem, info = _prove(ctx, model, base, sent)
+    proofs = [(m, background(partial(_prove, ctx, m, base, sent))) for m in roles]
+    for model, proof in proofs:
+        problem, info = proof.result()
         details[model.role] = info
         if problem is not None:
             problems.append(problem)

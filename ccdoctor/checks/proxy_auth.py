@@ -18,7 +18,7 @@ from ccdoctor.model import (
     warned,
 )
 from ccdoctor.net.anthropic import Verdict
-from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.net.client import HttpAnswer, HttpFailure, background
 
 _INCONCLUSIVE = (Verdict.WRONG_PATH, Verdict.SERVER_ERROR, Verdict.UPSTREAM_DOWN)
 
@@ -59,11 +59,12 @@ def auth_check(ctx: CheckContext) -> Outcome:
     who = live.describe_credentials(sent)
     details: dict[str, object] = {"endpoint": base.url, "sent": who}
     where = base.host
-    if base.custom:
-        details["gateway"] = kind = _gateway_kind(ctx, base.url)
+    gateway = background(lambda: _gateway_kind(ctx, base.url)) if base.custom else None
+    exchange = live.count_tokens(ctx, ctx.config.main_model)
+    if gateway is not None:
+        details["gateway"] = kind = gateway.result()
         if kind != "gateway":
             where += f" ({kind})"
-    exchange = live.count_tokens(ctx, ctx.config.main_model)
     result = exchange.classified
     if result is None or result.verdict in _INCONCLUSIVE:
         exchange = live.model_listing(ctx)

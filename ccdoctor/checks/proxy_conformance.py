@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
 from ccdoctor.checks import _anthropic_live as live
@@ -17,7 +18,7 @@ from ccdoctor.net.anthropic import (
     request_headers,
     sse_shape,
 )
-from ccdoctor.net.client import HttpAnswer
+from ccdoctor.net.client import HttpAnswer, background
 
 _NO_CACHING = "DISABLE_PROMPT_CACHING"
 _PROPERTIES = 4
@@ -63,7 +64,14 @@ def conformance_check(ctx: CheckContext) -> Outcome:
     unproven: list[str] = []
     details: dict[str, Any] = {"endpoint": base.url}
 
-    counted = live.count_tokens(ctx, model).classified
+    # Every probe starts now and is judged below: the check takes its slowest request.
+    counting = background(lambda: live.count_tokens(ctx, model))
+    streaming = None if ctx.options.no_invoke else background(lambda: live.invoke(ctx, model))
+    beta_probe = None if ctx.options.no_invoke else background(lambda: _beta_probe(ctx, model))
+    caching = None
+    if not ctx.config.truthy(_NO_CACHING):
+        caching = background(lambda: _cache_probe(ctx, model))
+    counted = counting.result().classified
     details["count_tokens"] = counted.verdict.value if counted else "no answer"
     counts = counted is not None and counted.verdict is Verdict.OK
     if counted is not None and counted.verdict is Verdict.WRONG_PATH:
@@ -81,9 +89,10 @@ def conformance_check(ctx: CheckContext) -> Outcome:
     if ctx.options.no_invoke:
         unproven.append("streaming (--no-invoke)")
     else:
-        problems.extend(_stream_problems(ctx, model, details, unproven))
+        assert streaming is not None
+        problems.extend(_stream_problems(streaming, details, unproven))
 
-    forwarded = _beta_forwarded(ctx, model, counts)
+    forwarded = _beta_forwarded(ctx, model, counts, beta_probe)
     details["beta_forwarded"] = forwarded
     if forwarded is False:
         problems.append(
@@ -103,13 +112,8 @@ def conformance_check(ctx: CheckContext) -> Outcome:
 
     if ctx.config.truthy(_NO_CACHING):
         details["cache_control"] = f"not sent ({_NO_CACHING})"
-    elif counts:
-        cached = live.post(
-            ctx,
-            shape.COUNT_TOKENS_PATH,
-            count_tokens_body(model.model_id, cache_control=True),
-            model,
-        ).classified
+    elif counts and caching is not None:
+        cached = caching.result()
         details["cache_control"] = cached.verdict.value if cached else "no answer"
         if cached is not None and _rejects_cache_control(cached):
             problems.append(
@@ -139,10 +143,10 @@ def conformance_check(ctx: CheckContext) -> Outcome:
 
 
 def _stream_problems(
-    ctx: CheckContext, model: ModelChoice, details: dict[str, Any], unproven: list[str]
+    streaming: Future[live.Exchange], details: dict[str, Any], unproven: list[str]
 ) -> list[Problem]:
     """Judged on the streamed answer models.anthropic already got: no second billed call."""
-    streamed = live.invoke(ctx, model).answer
+    streamed = streaming.result().answer
     if not isinstance(streamed, HttpAnswer) or streamed.status != 200:
         unproven.append("streaming (no streamed answer)")
         return []
@@ -172,10 +176,34 @@ def _stream_problems(
     return []
 
 
-def _beta_forwarded(ctx: CheckContext, model: ModelChoice, counts: bool) -> bool | None:
+def _cache_probe(ctx: CheckContext, model: ModelChoice) -> Classified | None:
+    return live.post(
+        ctx,
+        shape.COUNT_TOKENS_PATH,
+        count_tokens_body(model.model_id, cache_control=True),
+        model,
+    ).classified
+
+
+def _beta_probe(ctx: CheckContext, model: ModelChoice) -> Classified | None:
+    """The client's request with one beta value no server knows added."""
+    headers = request_headers(ctx.config, (), one_million=model.one_million)
+    betas = headers["anthropic-beta"] + "," + shape.PROBE_BETA
+    return live.post(
+        ctx,
+        shape.MESSAGES_PATH,
+        messages_body(model.model_id, stream=False),
+        model,
+        {"anthropic-beta": betas},
+    ).classified
+
+
+def _beta_forwarded(
+    ctx: CheckContext, model: ModelChoice, counts: bool, probe: Future[Classified | None] | None
+) -> bool | None:
     """True when a beta value no server knows came back rejected (it reached an upstream that
     checks betas), False when it was accepted (dropped on the way), None when unproven."""
-    if ctx.options.no_invoke:
+    if probe is None:
         if not counts:
             return None
         answer = live.post(
@@ -187,15 +215,7 @@ def _beta_forwarded(ctx: CheckContext, model: ModelChoice, counts: bool) -> bool
         ).classified
         # Some gateways treat token counting on its own; an accepted probe proves nothing there.
         return True if answer is not None and answer.verdict is Verdict.BETA_REJECTED else None
-    headers = request_headers(ctx.config, (), one_million=model.one_million)
-    betas = headers["anthropic-beta"] + "," + shape.PROBE_BETA
-    answer = live.post(
-        ctx,
-        shape.MESSAGES_PATH,
-        messages_body(model.model_id, stream=False),
-        model,
-        {"anthropic-beta": betas},
-    ).classified
+    answer = probe.result()
     if answer is None:
         return None
     if answer.verdict is Verdict.BETA_REJECTED:

@@ -11,9 +11,10 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
 from ccdoctor.net.settings import NetworkSettings, network_settings
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from ccdoctor.config.view import ResolvedConfig
 
+T = TypeVar("T")
 BODY_CAP = 64 * 1024
 USER_AGENT = "ccdoctor (+https://github.com/ccdoctor)"
 
@@ -54,7 +56,7 @@ class HttpFailure:
 class Network:
     settings: NetworkSettings
     _trust: TrustSetup | None = field(default=None, init=False)
-    _clients: dict[str | None, httpx.Client] = field(default_factory=dict, init=False)
+    _clients: dict[tuple[str | None, bool], httpx.Client] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @classmethod
@@ -76,20 +78,23 @@ class Network:
         """The staged probe, over a context of its own: watching its handshake for a
         client-certificate demand must not slow every other connection down."""
         watch = HandshakeWatch()
-        trust = client_context(self.settings, watch)
-        return probe(url, self.settings, trust.context, timeout, watch)
+        # Loading the roots costs tens of milliseconds: only a TLS target pays for it.
+        return probe(
+            url, self.settings, lambda: client_context(self.settings, watch).context, timeout, watch
+        )
 
     def _client(self, url: str) -> httpx.Client:
         import httpx
 
         scheme, host, port = target_of(url)
         proxy = self.settings.proxy_for(scheme, host, port)
-        key = proxy.url if proxy else None
-        context = self.context
+        key = (proxy.url if proxy else None, scheme == "https")
+        # Plain-HTTP targets never use the roots; loading them costs tens of milliseconds.
+        verify: ssl.SSLContext | bool = self.context if scheme == "https" else False
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                transport = httpx.HTTPTransport(verify=context, proxy=key, retries=0)
+                transport = httpx.HTTPTransport(verify=verify, proxy=key[0], retries=0)
                 client = httpx.Client(
                     transport=transport,
                     trust_env=False,
@@ -225,3 +230,18 @@ def classify_exception(exc: BaseException) -> Cause:
     if isinstance(exc, httpx.RemoteProtocolError):
         return Cause.HTTP_GARBAGE
     return Cause.HTTP_CLOSED
+
+
+def background(call: Callable[[], T]) -> Future[T]:
+    """Start an independent request now and collect it later, so a check that needs several
+    answers waits for the slowest, not for their sum. Each request bounds its own time."""
+    future: Future[T] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(call())
+        except BaseException as exc:  # handed to whoever collects the result
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="ccdoctor-background", daemon=True).start()
+    return future

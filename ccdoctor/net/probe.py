@@ -133,7 +133,7 @@ def target_of(url: str) -> tuple[str, str, int]:
 def probe(
     url: str,
     settings: NetworkSettings,
-    context: ssl.SSLContext,
+    context: Callable[[], ssl.SSLContext],
     timeout: float,
     watch: HandshakeWatch | None = None,
 ) -> Reachability:
@@ -150,7 +150,7 @@ def probe(
         if scheme == "https":
             plain = sock
             sock = _timed(
-                timings, Stage.TLS, lambda: _handshake(plain, host, context, timeout, seen)
+                timings, Stage.TLS, lambda: _handshake(plain, host, context(), timeout, seen)
             )
         answered = sock
         status_line = _timed(
