@@ -44,6 +44,11 @@ class _NetworkSlot:
                 self._network = Network.for_config(config)
             return self._network
 
+    def close(self) -> None:
+        with self._lock:
+            if self._network is not None:
+                self._network.close()
+
 
 class _Memo:
     """Facts several checks need (e.g. the apiKeyHelper's output) are computed once per run:
@@ -76,6 +81,10 @@ class CheckContext:
     @property
     def network(self) -> Network:
         return self._network.get(self.config)
+
+    def close(self) -> None:
+        """Release the run's connections (keep-alive sockets to gateways and proxies)."""
+        self._network.close()
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()` the first time `key` is asked for in this run; its result afterwards."""

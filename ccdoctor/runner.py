@@ -150,6 +150,7 @@ def run_checks(
         if check_id in running:
             del running[check_id]
             settle(check_id, result)
+    ctx.close()
     for failure in plugin_failures:
         results[failure.result_id] = _scrubbed(_load_error(failure), ctx)
     order = [c.spec.id for c in checks] + [f.result_id for f in plugin_failures]

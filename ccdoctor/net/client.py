@@ -111,14 +111,17 @@ class Network:
         timeout: float,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        content: bytes | str | None = None,
     ) -> HttpAnswer | HttpFailure:
         """One request, abandoned after `timeout` seconds of wall-clock time whatever the peer
-        does."""
+        does. The body is `json_body` as JSON, or `content` as it is (e.g. a form)."""
         box: dict[str, HttpAnswer | HttpFailure] = {}
         start = time.perf_counter()
 
         def work() -> None:
-            box["result"] = self._send(method, url, timeout, headers or {}, json_body, start)
+            box["result"] = self._send(
+                method, url, timeout, headers or {}, json_body, content, start
+            )
 
         worker = threading.Thread(target=work, name="ccdoctor-http", daemon=True)
         worker.start()
@@ -136,6 +139,7 @@ class Network:
         timeout: float,
         headers: Mapping[str, str],
         json_body: Any,
+        content: bytes | str | None,
         start: float,
     ) -> HttpAnswer | HttpFailure:
         import httpx
@@ -143,7 +147,7 @@ class Network:
         try:
             client = self._client(url)
             with client.stream(
-                method, url, headers=dict(headers), json=json_body, timeout=timeout
+                method, url, headers=dict(headers), json=json_body, content=content, timeout=timeout
             ) as response:
                 if response.status_code == 407 and self._proxied(url):
                     # Plain HTTP through a proxy: the proxy's own refusal arrives as a response.
