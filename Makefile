@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit bench clean peers
+.PHONY: run test lint typecheck unit bench clean peers conformance
 
 $(BIN)/ccdoctor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,17 @@ unit: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Real LiteLLM for tests/integration, in its own venv (~750 MB, ~45 s the first time, then a no-op).
+# Real peers for the integration and conformance tiers: LiteLLM in its own venv (~750 MB, ~45 s
+# the first time) and the pinned Claude Code client (~245 MB); both no-ops once installed. A
+# machine that cannot install the client skips the conformance tier, with the reason printed,
+# unless CCDOCTOR_REQUIRE_CLAUDE=1 (CI) makes that a failure.
 peers:
 	bash tests/peers/install_litellm.sh
+	bash tests/peers/install_claude.sh || test "$$CCDOCTOR_REQUIRE_CLAUDE" != 1
+
+# The agreement table: each scenario run by the real client and by ccdoctor.
+conformance: $(VENV)/.dev peers
+	$(BIN)/python tests/conformance/report.py $(ARGS)
 
 test: lint typecheck peers unit
 

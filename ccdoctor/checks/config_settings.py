@@ -103,10 +103,13 @@ def _broken(layer: SettingsLayer, label: str, config: ResolvedConfig) -> Problem
         )
     salvaged = _salvage(layer, config)
     lost = _what_vanished(salvaged)
+    # The client drops the file silently: that breaks the connection only if the file held
+    # something the connection depends on (seen: a broken file of permissions is harmless).
+    status = Status.FAIL if _bears_on_connection(salvaged) else Status.WARN
     if error.line is not None and error.column is not None and "not valid JSON" in error.message:
         hint = _syntax_hint(layer, config)
         return Problem(
-            Status.FAIL,
+            status,
             f"{label} {error.message} at line {error.line}, column {error.column}"
             f"{hint}; Claude Code drops the whole file silently, so {lost}",
             Fix(
@@ -117,10 +120,21 @@ def _broken(layer: SettingsLayer, label: str, config: ResolvedConfig) -> Problem
             ),
         )
     return Problem(
-        Status.FAIL,
+        status,
         f"{label} {error.message}; Claude Code ignores the whole file, so {lost}",
         _repair(layer, error.message),
     )
+
+
+def _bears_on_connection(salvaged: Mapping[str, Any] | None) -> bool:
+    """Whether a dropped file took connection settings with it; unknown contents count."""
+    if salvaged is None:
+        return True
+    for key in salvaged:
+        spec = settings_keys.KNOWN_SETTINGS.get(key)
+        if spec is None or spec.connectivity:
+            return True
+    return False
 
 
 def _repair(layer: SettingsLayer, message: str) -> Fix:

@@ -1,5 +1,6 @@
 """credentials.aws — which source of the AWS credential chain will sign Claude Code's Bedrock
-requests, and whether it can work, judged from files and variables alone (no network)."""
+requests and whether it can work: judged from files and variables alone, then (unless --offline)
+by making the chain produce credentials and asking STS whose they are."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ccdoctor.context import CheckContext
 from ccdoctor.credential_text import credential_text_problem
 from ccdoctor.helper_command import expand_home, program_path
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
 
 _STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 
@@ -36,6 +37,14 @@ class AwsCredentials:
     summary: str
     problems: tuple[Problem, ...]
     details: Mapping[str, Any]
+    unchecked: str = ""
+    """What only a live check can judge (appended to the summary when none follows)."""
+    undecided: tuple[Problem, ...] = ()
+    """Warnings that hold only while nothing live has been tried (a source that cannot be judged
+    from files); a live check replaces them with what it finds."""
+
+    def offline_problems(self) -> tuple[Problem, ...]:
+        return (*self.problems, *self.undecided)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,8 @@ class BedrockKey:
     title="AWS credentials",
     category=Category.CREDENTIALS,
     description="Which AWS credential source will sign Claude Code's Bedrock requests (API key, "
-    "environment keys, profile, SSO, role, process, container or instance) and whether it can "
-    "work, without calling AWS.",
+    "environment keys, profile, SSO, role, process, container or instance), whether it can "
+    "work, and (unless --offline) whether AWS accepts it and whose identity it is.",
     explain="""
 With CLAUDE_CODE_USE_BEDROCK, Claude Code sends a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK
 when one is set (it wins over every other credential); else it uses the credentials printed by the
@@ -64,23 +73,47 @@ chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then the profile named by AWS_PR
 "default") in ~/.aws/credentials and ~/.aws/config — assumed role, web identity, IAM Identity
 Center (SSO), static keys, `aws login`, credential_process — then container credentials and the
 EC2 instance role. When nothing supplies credentials the client sends nothing, retries for about
-three minutes and prints "Could not load credentials from any providers".
+three minutes and prints "Could not load credentials from any providers"; ccdoctor says so at once.
 
-This check names the source that wins and reads what it can offline: half-set environment keys, a
+Offline, this check names the source that wins and reads what it can: half-set environment keys, a
 temporary ASIA key without AWS_SESSION_TOKEN, environment keys silently beating AWS_PROFILE, a
 profile that does not exist, an SSO login whose cached token has expired or is about to
 (~/.aws/sso/cache), a missing web-identity token file or credential_process program, and a Bedrock
 API key that has expired or was created for another region (short-term keys work only in their
-own region). Container and instance credentials cannot be judged without the network.
+own region).
+
+Online (the default), it then makes the chain really produce credentials — SSO and assumed roles
+resolve lazily, so an expired SSO session shows only here; container and instance credentials are
+fetched; an awsCredentialExport command is run as the client runs it — and asks STS whose they
+are (sts:GetCallerIdentity needs no permission and cannot be denied): the account and principal go
+into the details, an unknown key, a wrong secret or expired session credentials fail, and the
+clock is compared with AWS's (SigV4 fails beyond 5 minutes of skew). STS does not take Bedrock
+API keys: a key is proven by Bedrock's own ListInferenceProfiles instead. STS is a call the client
+never makes, so when it cannot be reached (a network without a route to STS) that is only a
+warning.
 
 Typical fixes: `aws sso login --profile P`; unset the environment keys or AWS_PROFILE; fix the
-profile name; export AWS_REGION to the key's region or create a key in the region you use.
+profile name; re-export keys that belong together; sync the clock; export AWS_REGION to the key's
+region or create a key in the region you use.
 """,
     providers=[Provider.BEDROCK],
+    cost=Cost.FREE_CALL,
 )
 def aws_credentials_check(ctx: CheckContext) -> Outcome:
+    # The offline verdict alone under --offline, and when it already fails: the client would
+    # not get further, and live calls would only hang where it hangs.
     found = find_aws_credentials(ctx.config)
-    return Outcome.from_problems(found.problems, found.summary, found.details)
+    if ctx.options.offline or any(p.status is Status.FAIL for p in found.problems):
+        summary = found.summary + found.unchecked
+        return Outcome.from_problems(found.offline_problems(), summary, found.details)
+    from ccdoctor.checks._bedrock_live import live_identity
+
+    identity = live_identity(ctx)
+    return Outcome.from_problems(
+        (*found.problems, *identity.problems),
+        found.summary + identity.summary,
+        {**found.details, **identity.details},
+    )
 
 
 def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) -> AwsCredentials:
@@ -102,10 +135,18 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
         "config_file": str(files.config_path),
     }
 
-    def result(method: str | None, summary: str, profile: str | None = None) -> AwsCredentials:
+    def result(
+        method: str | None,
+        summary: str,
+        profile: str | None = None,
+        unchecked: str = "",
+        undecided: tuple[Problem, ...] = (),
+    ) -> AwsCredentials:
         details["method"] = method
         details["source"] = known.AWS_METHOD_LABELS.get(method or "", "none found")
-        return AwsCredentials(method, profile, summary, tuple(problems), details)
+        return AwsCredentials(
+            method, profile, summary, tuple(problems), details, unchecked, undecided
+        )
 
     if config.truthy("CLAUDE_CODE_SKIP_BEDROCK_AUTH"):
         problems.extend(_skip_auth_problems(config))
@@ -128,7 +169,8 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
         }
         return result(
             "aws-credential-export",
-            f"awsCredentialExport command from {export.origin.describe()} (not run offline)",
+            f"awsCredentialExport command from {export.origin.describe()}",
+            unchecked=" (not run offline)",
         )
 
     profiles = read_aws_profiles(files)
@@ -148,15 +190,17 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
     method = reader.method_of(profile, frozenset(), top_level=True)
     if method is not None:
         summary = f"{known.AWS_METHOD_LABELS[method]}, profile '{profile}'"
-        return result(method, summary + reader.note, profile)
+        return result(method, summary + reader.note, profile, reader.unchecked)
 
     container = next((v for v in known.AWS_CONTAINER_VARIABLES if config.get(v)), None)
     if container is not None:
-        problems.append(_cannot_tell("container-role", f"{container} is set"))
-        return result("container-role", known.AWS_METHOD_LABELS["container-role"])
+        undecided = (_cannot_tell("container-role", f"{container} is set"),)
+        return result(
+            "container-role", known.AWS_METHOD_LABELS["container-role"], None, "", undecided
+        )
     if not config.truthy("AWS_EC2_METADATA_DISABLED") and cloud_vendor() == "aws":
-        problems.append(_cannot_tell("iam-role", "this machine is an EC2 instance"))
-        return result("iam-role", known.AWS_METHOD_LABELS["iam-role"])
+        undecided = (_cannot_tell("iam-role", "this machine is an EC2 instance"),)
+        return result("iam-role", known.AWS_METHOD_LABELS["iam-role"], None, "", undecided)
     problems.append(_no_credentials(profile, profiles, config))
     return result(None, "no AWS credentials found", profile)
 
@@ -449,6 +493,8 @@ class _ProfileReader:
         self.details = details
         self.note = ""
         """Appended to the summary (e.g. how long an SSO login has left)."""
+        self.unchecked = ""
+        """What only a live check can judge."""
 
     def method_of(self, name: str, seen: frozenset[str], *, top_level: bool) -> str | None:
         entry = self.profiles.merged(name)
@@ -483,7 +529,7 @@ class _ProfileReader:
             self._static(name, in_credentials, self.config.aws_files.credentials_path)
             return "shared-credentials-file"
         if entry.get("login_session"):
-            self.note = " (session expiry is checked online)"
+            self.unchecked = " (session expiry is checked online)"
             return "login"
         if entry.get("credential_process"):
             self._process(name, entry["credential_process"])
@@ -717,7 +763,7 @@ class _ProfileReader:
                 )
             )
         else:
-            self.note = " (the command is not run offline)"
+            self.unchecked = " (the command is not run offline)"
 
 
 def _profile_not_found(profile: str, profiles: AwsProfiles, config: ResolvedConfig) -> Problem:

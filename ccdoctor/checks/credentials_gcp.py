@@ -1,21 +1,32 @@
 """credentials.gcp — which Application Default Credentials Claude Code will use for Vertex AI,
-whether the file can work, and which project the requests go to (no network)."""
+whether the file can work, which project the requests go to, and (online) whether Google really
+mints a token from them."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ccdoctor import file_probe
 from ccdoctor.cloud_host import cloud_vendor
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.knowledge import vertex_requests as vertex
+from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
+from ccdoctor.knowledge.vertex_errors import (
+    AUTH_FACT_DEFAULTS,
+    AuthCause,
+    classify_auth_error,
+)
+from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.net.google import MintedToken, TokenError, mint_from_file, mint_from_metadata
 from ccdoctor.redact import Redactor
 
 ENV_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -24,6 +35,8 @@ METADATA = "metadata server"
 SKIPPED = "skipped"
 _ADC_LOGIN = "gcloud auth application-default login"
 _PROJECT_VARIABLES = ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT")
+_CLOCK_SKEW_WORTH_SAYING = 60
+"""Seconds of difference from the token endpoint's clock worth reporting."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,16 @@ class GcpCredentials:
     summary: str
     problems: tuple[Problem, ...]
     details: Mapping[str, Any]
+    settled_live: tuple[Problem, ...] = ()
+    """Problems among `problems` that only an answer from Google can settle (a live run drops
+    them and reports what it found instead)."""
+
+    @property
+    def refreshable(self) -> bool:
+        """Something to mint a token from, and nothing that stops the client before it tries."""
+        if self.source not in (ENV_FILE, GCLOUD_FILE, METADATA):
+            return False
+        return not any(p.status is Status.FAIL for p in self.problems if p not in self.settled_live)
 
 
 @check(
@@ -42,32 +65,222 @@ class GcpCredentials:
     title="Google Cloud credentials",
     category=Category.CREDENTIALS,
     description="Which Application Default Credentials Claude Code uses for Vertex AI, whether "
-    "the credential file is complete, and which Google Cloud project requests go to.",
+    "Google mints a token from them, and which Google Cloud project requests go to.",
     explain="""
 With CLAUDE_CODE_USE_VERTEX, Claude Code authenticates with Google's Application Default
 Credentials: the JSON file named by GOOGLE_APPLICATION_CREDENTIALS, else the file `gcloud auth
 application-default login` writes (~/.config/gcloud/application_default_credentials.json, or under
 CLOUDSDK_CONFIG), else the metadata server of a Google Cloud VM. The project comes from
 GCLOUD_PROJECT / GOOGLE_CLOUD_PROJECT, then the credential file's project_id, then
-ANTHROPIC_VERTEX_PROJECT_ID; with none the client stops with "No projectId was given and it could
-not be resolved from credentials".
+ANTHROPIC_VERTEX_PROJECT_ID (on a VM, then the metadata server); with none the client stops with
+"No projectId was given and it could not be resolved from credentials".
 
-This check reads the credential file without sending it anywhere: that it exists and is JSON, that
-its `type` is one Google's libraries accept, that the fields that type needs are there (a service
-account's client_email, private_key with its BEGIN/END lines, token_uri; a user's refresh_token,
-client_id, client_secret), and that user credentials name a quota project. It warns when two
-sources name different projects and the one you set is not the one used. Secrets in the file
-never appear in the report.
+Offline, this check reads the credential file without sending it anywhere: that it exists and is
+JSON, that its `type` is one Google's libraries accept, that the fields that type needs are there
+(a service account's client_email, private_key with its BEGIN/END lines, token_uri; a user's
+refresh_token, client_id, client_secret), and that user credentials name a quota project. It warns
+when two sources name different projects and the one you set is not the one used.
 
-Typical fixes: `gcloud auth application-default login`; fix GOOGLE_APPLICATION_CREDENTIALS;
-`gcloud auth application-default set-quota-project P`; export ANTHROPIC_VERTEX_PROJECT_ID (or make
-GOOGLE_CLOUD_PROJECT agree with it).
+Online, it loads the file with google-auth as the client's library would and refreshes it once,
+through the proxy and with the CA certificates the client uses (a free call to Google's token
+endpoint; the metadata server on a VM, and only when one is configured or detected). It names the
+credential type, the principal and the quota project, and classifies a refusal: reauthentication
+needed (invalid_rapt), refresh token expired or revoked (invalid_grant), a deleted or disabled
+service-account key ("Invalid JWT Signature"), a wrong clock ("Token must be a short-lived token"),
+an unreachable token endpoint. It warns when requests would bill a quota project other than the
+Vertex project, whose API enablement and quota then apply. Under CLAUDE_CODE_SKIP_VERTEX_AUTH the
+client sends no Google token and nothing is refreshed. Secrets and tokens never appear in the
+report.
+
+Typical fixes: `gcloud auth application-default login`; a new service-account key; sync the
+clock; fix GOOGLE_APPLICATION_CREDENTIALS; `gcloud auth application-default set-quota-project P`;
+export ANTHROPIC_VERTEX_PROJECT_ID (or make GOOGLE_CLOUD_PROJECT agree with it).
 """,
     providers=[Provider.VERTEX],
+    cost=Cost.FREE_CALL,
 )
 def gcp_credentials_check(ctx: CheckContext) -> Outcome:
     found = find_gcp_credentials(ctx.config, ctx.redactor)
-    return Outcome.from_problems(found.problems, found.summary, found.details)
+    minted = google_token(ctx)
+    if minted is None:
+        return Outcome.from_problems(found.problems, found.summary, found.details)
+    problems = [p for p in found.problems if p not in found.settled_live]
+    details = dict(found.details)
+    if isinstance(minted, TokenError):
+        details["refresh"] = {
+            "error": minted.text,
+            "exception": minted.exception_names[0],
+            "token_url": minted.token_url,
+            "ms": minted.elapsed_ms,
+        }
+        problems.append(_refresh_problem(ctx.config, found, minted))
+        return Outcome.from_problems(problems, found.summary, details)
+    project = vertex_project(ctx.config, found, minted)
+    details["refresh"] = {
+        "credential_class": minted.credential_class,
+        "principal": minted.principal,
+        "quota_project": minted.quota_project,
+        "token_url": minted.token_url,
+        "ms": minted.elapsed_ms,
+    }
+    summary = found.summary
+    if project is None:
+        problems.extend(p for p in found.settled_live if p.status is Status.FAIL)
+    elif ctx.config.vertex_project.value is None:
+        details["project"] = {"value": project, "origin": METADATA, "shadowed": []}
+        summary += f", project {project} from the metadata server"
+    problems.extend(_quota_project_problems(ctx.config, found, minted, project))
+    return Outcome.from_problems(problems, summary + "; " + _minted_text(minted), details)
+
+
+def google_token(ctx: CheckContext) -> MintedToken | TokenError | None:
+    """The access token the client would send to Vertex AI, minted once per run. None when
+    there is none to mint: --offline, CLAUDE_CODE_SKIP_VERTEX_AUTH, or credentials that stop
+    the client before it tries."""
+    return ctx.once("google-token", lambda: _mint(ctx))
+
+
+def vertex_project(
+    config: ResolvedConfig, found: GcpCredentials, minted: MintedToken | None
+) -> str | None:
+    """The project the client puts in its request paths."""
+    if config.vertex_project.value is not None:
+        return config.vertex_project.value
+    if found.source == METADATA and minted is not None:
+        return minted.project
+    return None
+
+
+def _mint(ctx: CheckContext) -> MintedToken | TokenError | None:
+    found = find_gcp_credentials(ctx.config, ctx.redactor)
+    if ctx.options.offline or not found.refreshable:
+        return None
+    timeout = ctx.step_timeout()
+    if found.source == METADATA:
+        minted = mint_from_metadata(ctx.network, _metadata_host(ctx.config), timeout)
+    else:
+        assert found.path is not None
+        quota = (ctx.config.get(known.GCP_QUOTA_PROJECT_VARIABLE) or "").strip() or None
+        minted = mint_from_file(ctx.network, found.path, quota, timeout)
+    if isinstance(minted, MintedToken):
+        ctx.redactor.add(minted.token, "google-access-token")
+    return minted
+
+
+def _metadata_host(config: ResolvedConfig) -> str:
+    for variable in vertex.METADATA_HOST_VARIABLES:
+        value = (config.get(variable) or "").strip()
+        if value:
+            return value
+    return vertex.METADATA_DEFAULT_HOST
+
+
+def _minted_text(minted: MintedToken) -> str:
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    left = minted.minutes_left(now)
+    valid = f", valid for {left} min" if left is not None else ""
+    who = f" for {minted.principal}" if minted.principal else ""
+    quota = minted.quota_project or "none"
+    return f"Google minted a token{who} in {minted.elapsed_ms:.0f} ms{valid}; quota project {quota}"
+
+
+def _quota_project_problems(
+    config: ResolvedConfig, found: GcpCredentials, minted: MintedToken, project: str | None
+) -> list[Problem]:
+    quota = minted.quota_project
+    if quota is None or project is None or quota == project:
+        return []
+    if config.get(known.GCP_QUOTA_PROJECT_VARIABLE):
+        where = known.GCP_QUOTA_PROJECT_VARIABLE
+        commands: tuple[str, ...] = (f"export {known.GCP_QUOTA_PROJECT_VARIABLE}={project}",)
+    else:
+        where = f"quota_project_id in {found.path}"
+        commands = (f"gcloud auth application-default set-quota-project {project}",)
+    return [
+        Problem(
+            Status.WARN,
+            f"requests are billed to quota project {quota} ({where}, sent as "
+            f"{vertex.QUOTA_PROJECT_HEADER}), not to the Vertex project {project}: the Vertex AI "
+            f"API must be enabled, and quota available, in {quota} as well",
+            Fix(
+                f"Make the quota project the Vertex project, unless {quota} is meant to carry "
+                "the quota (then enable aiplatform.googleapis.com there).",
+                commands,
+            ),
+        )
+    ]
+
+
+def _refresh_problem(config: ResolvedConfig, found: GcpCredentials, error: TokenError) -> Problem:
+    where = str(found.path) if found.path else METADATA
+    if error.transport is not None:
+        failure = error.transport
+        text = CAUSES[failure.cause]
+        endpoint = (
+            f"token_uri in {found.path}"
+            if found.credential_type == "service_account"
+            else f"the route to {failure.host}"
+        )
+        facts = {
+            **FACT_DEFAULTS,
+            "host": failure.host,
+            "port": str(failure.port),
+            "url": failure.url,
+            "endpoint_var": endpoint,
+            "detail": failure.detail,
+        }
+        if failure.proxy is not None:
+            proxy = urlsplit(failure.proxy.url)
+            facts.update(
+                proxy=f"{proxy.scheme}://{proxy.hostname}:{proxy.port or 80}",
+                proxy_var=failure.proxy.variable,
+                proxy_hostport=f"{proxy.hostname}:{proxy.port or 80}",
+            )
+        return Problem(
+            Status.FAIL,
+            f"no token from {where}: the connection to the token endpoint {failure.host} failed — "
+            + text.summary.format(**facts),
+            Fix(
+                "Claude Code cannot refresh its Google token either, so every request would "
+                "fail. " + text.fix.format(**facts),
+                tuple(c.format(**facts) for c in text.commands),
+            ),
+        )
+    row = classify_auth_error(error.exception_names, error.text)
+    facts = {
+        **AUTH_FACT_DEFAULTS,
+        "path": where,
+        "login": _login_command(found.credential_type),
+    }
+    principal = found.details.get("principal")
+    if isinstance(principal, str):
+        facts["principal"] = principal
+    message = f'no token from {where}: {row.meaning.format(**facts)}; Google said "{error.text}"'
+    if row.cause is AuthCause.CLOCK_SKEW and error.server_date is not None:
+        message += _skew_text(error.server_date)
+    return Problem(
+        Status.FAIL,
+        message,
+        Fix(row.fix.format(**facts), tuple(c.format(**facts) for c in row.commands)),
+    )
+
+
+def _login_command(credential_type: str | None) -> str:
+    if credential_type == "external_account_authorized_user":
+        return f"{_ADC_LOGIN} --login-config=LOGIN_CONFIG_FILE"
+    return _ADC_LOGIN
+
+
+def _skew_text(server_date: datetime.datetime) -> str:
+    if server_date.tzinfo is None:
+        server_date = server_date.replace(tzinfo=datetime.UTC)
+    skew = (datetime.datetime.now(datetime.UTC) - server_date).total_seconds()
+    if abs(skew) < _CLOCK_SKEW_WORTH_SAYING:
+        return ""
+    direction = "ahead of" if skew > 0 else "behind"
+    # The Date header has a resolution of a second, so large skews are told in minutes.
+    amount = f"{abs(skew):.0f} s" if abs(skew) < 120 else f"{abs(skew) / 60:.0f} min"
+    return f" (this machine's clock is {amount} {direction} the token endpoint's)"
 
 
 def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCredentials:
@@ -81,14 +294,21 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
             "shadowed": [{"origin": o, "value": v} for o, v in project.shadowed],
         }
     }
-    problems.extend(_project_problems(config))
+    project_problems = _project_problems(config)
+    problems.extend(project_problems)
 
     def result(
-        source: str | None, summary: str, path: Path | None = None, kind: str | None = None
+        source: str | None,
+        summary: str,
+        path: Path | None = None,
+        kind: str | None = None,
+        settled_live: tuple[Problem, ...] = (),
     ) -> GcpCredentials:
         details.update(source=source, path=str(path) if path else None, type=kind)
         in_project = f", project {project.value}" if project.value else ""
-        return GcpCredentials(source, path, kind, summary + in_project, tuple(problems), details)
+        return GcpCredentials(
+            source, path, kind, summary + in_project, tuple(problems), details, settled_live
+        )
 
     if config.truthy("CLAUDE_CODE_SKIP_VERTEX_AUTH"):
         if not config.get("ANTHROPIC_VERTEX_BASE_URL"):
@@ -113,18 +333,20 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
     hint = next((v for v in known.GCP_METADATA_HINT_VARIABLES if config.get(v)), None)
     if hint is not None or cloud_vendor() == "gcp":
         why = f"{hint} is set" if hint else "this machine is a Google Cloud VM"
-        problems.append(
-            Problem(
-                Status.WARN,
-                f"no credential file, so credentials would come from the metadata server ({why}); "
-                "ccdoctor cannot tell offline whether it answers",
-                Fix(
-                    "Run ccdoctor without --offline, or check by hand.",
-                    ("gcloud auth application-default print-access-token",),
-                ),
-            )
+        unknown = Problem(
+            Status.WARN,
+            f"no credential file, so credentials would come from the metadata server ({why}); "
+            "ccdoctor cannot tell offline whether it answers",
+            Fix(
+                "Run ccdoctor without --offline, or check by hand.",
+                ("gcloud auth application-default print-access-token",),
+            ),
         )
-        return result(METADATA, "metadata server")
+        problems.append(unknown)
+        # The client asks the metadata server for the project too, so a missing project
+        # variable is only a failure if the server names none.
+        missing_project = tuple(project_problems) if project.value is None else ()
+        return result(METADATA, "metadata server", settled_live=(unknown, *missing_project))
     problems.append(
         Problem(
             Status.FAIL,

@@ -23,7 +23,6 @@ from ccdoctor.net.anthropic import Credential, Verdict
 from ccdoctor.net.client import HttpFailure, background
 from ccdoctor.net.endpoints import Endpoint
 
-_TRANSIENT = (Verdict.RATE_LIMITED, Verdict.OVERLOADED)
 _SUMMARY = {
     Verdict.UNKNOWN_MODEL: "does not serve {model}",
     Verdict.BETA_REJECTED: "rejects the anthropic-beta header Claude Code sends with {model}",
@@ -65,7 +64,13 @@ leaves unproven (quota, billing, streaming).
 The main model not served is a failure. The small/fast model not served is a warning: background
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
 """,
-    needs=("proxy.config", "proxy.reachable", "credentials.anthropic", "proxy.auth"),
+    needs=(
+        "proxy.config",
+        "proxy.reachable",
+        "credentials.anthropic",
+        "proxy.auth",
+        "proxy.conformance",
+    ),
     providers=[Provider.ANTHROPIC],
     network=True,
     cost=Cost.BILLED_CALL,
@@ -127,8 +132,6 @@ def _prove(
             info,
         )
     info["server_says"] = result.server_says
-    if result.verdict in _TRANSIENT:
-        severity = Status.WARN
     summary = _SUMMARY[result.verdict].format(model=model.model_id)
     message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
     if result.verdict is Verdict.AUTH_REJECTED:

@@ -19,6 +19,7 @@ from ccdoctor.net.anthropic import (
     sse_shape,
 )
 from ccdoctor.net.client import HttpAnswer, background
+from ccdoctor.net.endpoints import Endpoint
 
 _NO_CACHING = "DISABLE_PROMPT_CACHING"
 _PROPERTIES = 4
@@ -48,7 +49,7 @@ what stayed unproven (a gateway may treat token counting differently from messag
 Findings are warnings unless the client would break (a stream that is not a stream). It only runs
 for a gateway (ANTHROPIC_BASE_URL set), after the credential and the models were proven.
 """,
-    needs=("proxy.config", "proxy.reachable", "proxy.auth", "models.anthropic"),
+    needs=("proxy.config", "proxy.reachable", "credentials.anthropic", "proxy.auth"),
     providers=[Provider.ANTHROPIC],
     network=True,
     cost=Cost.BILLED_CALL,
@@ -90,7 +91,7 @@ def conformance_check(ctx: CheckContext) -> Outcome:
         unproven.append("streaming (--no-invoke)")
     else:
         assert streaming is not None
-        problems.extend(_stream_problems(streaming, details, unproven))
+        problems.extend(_stream_problems(ctx, streaming, base, details, unproven))
 
     forwarded = _beta_forwarded(ctx, model, counts, beta_probe)
     details["beta_forwarded"] = forwarded
@@ -116,18 +117,7 @@ def conformance_check(ctx: CheckContext) -> Outcome:
         cached = caching.result()
         details["cache_control"] = cached.verdict.value if cached else "no answer"
         if cached is not None and _rejects_cache_control(cached):
-            problems.append(
-                Problem(
-                    Status.WARN,
-                    "the gateway rejects cache_control: prompt caching cannot work through it "
-                    f"(HTTP {cached.status} {cached.server_says})",
-                    Fix(
-                        "Forward cache_control to the upstream, or set DISABLE_PROMPT_CACHING=1 "
-                        "to stop the client sending it (prompts then cost full price).",
-                        (f"export {_NO_CACHING}=1",),
-                    ),
-                )
-            )
+            problems.append(_cache_control_problem(cached))
         elif cached is None or cached.verdict is not Verdict.OK:
             unproven.append(f"cache_control ({_said(cached)})")
     else:
@@ -142,11 +132,54 @@ def conformance_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems(problems, ok, details)
 
 
+_ROUTE_VERDICTS = (Verdict.WRONG_PATH, Verdict.BETA_REJECTED, Verdict.EXTRA_INPUTS)
+"""Answers to the client's request that are about the gateway, not about the model."""
+
+
+def _route_problem(
+    ctx: CheckContext, route: Classified, base: Endpoint, model: ModelChoice
+) -> Problem:
+    if route.verdict is Verdict.WRONG_PATH:
+        what = f"{base.url}/v1/messages does not exist (HTTP {route.status})"
+        better = live.answering_base(ctx, base)
+        return Problem(
+            Status.FAIL, what, live.model_fix(route.verdict, model, base, [], "", better)
+        )
+    if _rejects_cache_control(route):
+        return _cache_control_problem(route)
+    what = f"the gateway rejects Claude Code's beta features (HTTP {route.status} "
+    what += f"{route.server_says})"
+    return Problem(Status.FAIL, what, live.model_fix(route.verdict, model, base, []))
+
+
+def _cache_control_problem(answer: Classified) -> Problem:
+    # The client marks its prompt for caching in every request: each one would fail.
+    return Problem(
+        Status.FAIL,
+        "the gateway rejects cache_control, which Claude Code sends in every request "
+        f"(HTTP {answer.status} {answer.server_says})",
+        Fix(
+            "Forward cache_control to the upstream, or set DISABLE_PROMPT_CACHING=1 "
+            "to stop the client sending it (prompts then cost full price).",
+            (f"export {_NO_CACHING}=1",),
+        ),
+    )
+
+
 def _stream_problems(
-    streaming: Future[live.Exchange], details: dict[str, Any], unproven: list[str]
+    ctx: CheckContext,
+    streaming: Future[live.Exchange],
+    base: Endpoint,
+    details: dict[str, Any],
+    unproven: list[str],
 ) -> list[Problem]:
-    """Judged on the streamed answer models.anthropic already got: no second billed call."""
-    streamed = streaming.result().answer
+    """Judged on the client's own request, made once for models.anthropic too: a route the
+    gateway lacks or features it rejects fail here, in the gateway's category."""
+    exchange = streaming.result()
+    streamed = exchange.answer
+    route = exchange.classified
+    if route is not None and route.verdict in _ROUTE_VERDICTS:
+        return [_route_problem(ctx, route, base, ctx.config.main_model)]
     if not isinstance(streamed, HttpAnswer) or streamed.status != 200:
         unproven.append("streaming (no streamed answer)")
         return []

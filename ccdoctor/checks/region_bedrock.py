@@ -1,16 +1,21 @@
-"""region.bedrock — which AWS region each model is called in, and whether the models fit it."""
+"""region.bedrock — which AWS region each model is called in, and whether the models fit it: by
+the region's geography offline, by the client's own ListInferenceProfiles call online."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
+from ccdoctor.checks import _bedrock_live as shared
 from ccdoctor.config.resolve import DEFAULT
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.knowledge.bedrock_errors import Kind
+from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.net.aws import AwsError
 
 _REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _PREFIX_VARIABLE = "ANTHROPIC_BEDROCK_REGION_PREFIX"
@@ -37,7 +42,10 @@ def call_regions(config: ResolvedConfig) -> tuple[CallRegion, ...]:
     )
 
 
-def region_problems(config: ResolvedConfig) -> list[Problem]:
+def region_problems(
+    config: ResolvedConfig, judged_live: frozenset[tuple[str, str]] = frozenset()
+) -> list[Problem]:
+    """`judged_live`: (model, region) pairs a live listing has already judged."""
     problems: list[Problem] = []
     problems.extend(_skipped(config.bedrock_region))
     problems.extend(_file_region_ignored(config))
@@ -49,7 +57,7 @@ def region_problems(config: ResolvedConfig) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     for target in targets:
         key = (target.model.model_id, target.region)
-        if key not in seen:
+        if key not in seen and key not in judged_live:
             seen.add(key)
             problems.extend(model_region_problems(target, config))
     return problems
@@ -139,8 +147,9 @@ def model_region_problems(target: CallRegion, config: ResolvedConfig) -> list[Pr
     title="Bedrock region",
     category=Category.REGION,
     description="The AWS region each model is called in, where it came from, and whether the "
-    "models' inference profiles exist there.",
+    "inference profiles the client will send exist there (listed live unless --offline).",
     providers=[Provider.BEDROCK],
+    cost=Cost.FREE_CALL,
     explain="""
 Claude Code takes the region from AWS_REGION, then AWS_DEFAULT_REGION, then the active profile's
 region in ~/.aws/credentials and ~/.aws/config (2.1.172+), else us-east-1. Values not shaped like
@@ -153,14 +162,21 @@ invalid"). An application-inference-profile or provisioned-model ARN must be cal
 own region. ANTHROPIC_BEDROCK_REGION_PREFIX changes the prefix of built-in models, and accepts
 only us, eu, apac, jp, au, global.
 
-Typical fixes: export AWS_REGION explicitly; use the profile prefix of your region; call the
-ARN's region; pin ANTHROPIC_DEFAULT_HAIKU_MODEL next to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION.
+Unless --offline, the check then makes the client's own start-up call, ListInferenceProfiles
+(type SYSTEM_DEFINED) in each region a model is called in (through ANTHROPIC_BEDROCK_BASE_URL when
+set), and looks for the exact profile the client will send. When it is missing it names the
+prefixes that do offer the model there. A denied listing is a warning: the client then applies
+its prefix blindly.
+
+Typical fixes: export AWS_REGION explicitly; use the profile prefix of your region (or set
+ANTHROPIC_BEDROCK_REGION_PREFIX); call the ARN's region; pin ANTHROPIC_DEFAULT_HAIKU_MODEL next
+to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION; grant bedrock:ListInferenceProfiles.
 """,
 )
 def region_bedrock_check(ctx: CheckContext) -> Outcome:
     config = ctx.config
     targets = call_regions(config)
-    details = {
+    details: dict[str, Any] = {
         "region": config.bedrock_region.value,
         "origin": config.bedrock_region.origin,
         "skipped": [{"where": w, "value": v} for w, v in config.bedrock_region.skipped],
@@ -170,7 +186,112 @@ def region_bedrock_check(ctx: CheckContext) -> Outcome:
             for t in targets
         ],
     }
-    return Outcome.from_problems(region_problems(config), _summary(config, targets), details)
+    summary = _summary(config, targets)
+    if ctx.options.offline:
+        return Outcome.from_problems(region_problems(config), summary, details)
+    judged = _judge_live(ctx, targets)
+    details["live"] = judged.notes
+    problems = [*region_problems(config, judged.pairs), *judged.problems]
+    return Outcome.from_problems(problems, summary + judged.summary, details)
+
+
+@dataclass(frozen=True)
+class _LiveJudgement:
+    problems: list[Problem]
+    pairs: frozenset[tuple[str, str]]
+    """(model, region) pairs the listing decided, replacing the offline guess."""
+    notes: dict[str, Any]
+    summary: str
+
+
+def _judge_live(ctx: CheckContext, targets: tuple[CallRegion, ...]) -> _LiveJudgement:
+    budget = shared.Budget(ctx)
+    state = shared.usable(ctx, budget)
+    if not state.ok:
+        return _LiveJudgement([], frozenset(), {"skipped": state.why}, "")
+    problems: list[Problem] = []
+    pairs: set[tuple[str, str]] = set()
+    notes: dict[str, Any] = {}
+    for region in dict.fromkeys(t.region for t in targets):
+        result = shared.listing(ctx, region, budget)
+        if isinstance(result, AwsError):
+            notes[region] = result.describe()
+            if result.rule.kind is not Kind.CREDENTIALS:  # credentials.aws reports those
+                problems.append(_listing_failed(ctx, result, region))
+            continue
+        notes[region] = {"profiles_listed": len(result.profiles)}
+        for target in (t for t in targets if t.region == region):
+            pair = (target.model.model_id, region)
+            if model_data.BEDROCK_PROFILE_ID.match(pair[0]) and pair not in pairs:
+                pairs.add(pair)  # a small/fast model that is the main model is judged once
+                problems.extend(_profile_problems(target, result))
+    listed = [r for r, n in notes.items() if isinstance(n, dict)]
+    summary = f"; profiles listed live in {', '.join(listed)}" if listed else ""
+    return _LiveJudgement(problems, frozenset(pairs), notes, summary)
+
+
+def _listing_failed(ctx: CheckContext, error: AwsError, region: str) -> Problem:
+    known = shared.facts(ctx, error, region=region)
+    return shared.error_problem(
+        Status.WARN,
+        f"could not list the inference profiles in {region}, as the client does at start-up; "
+        f"it then sends its {ctx.config.bedrock_prefix}. profiles unverified",
+        error,
+        known,
+    )
+
+
+def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Problem]:
+    model = target.model
+    model_id = model.model_id
+    if model_id in listing.profiles:
+        return []
+    role = "main model" if target.role == "main" else "small/fast model"
+    variable = shared.model_variable(model.role)
+    others = listing.same_model(model_id)
+    where = f"{target.region} ({target.origin})"
+    if others and not model.explicit:
+        other = others[0]
+        prefix = other.split(".", 1)[0]
+        command = (
+            f"export {_PREFIX_VARIABLE}={prefix}"
+            if prefix in regions.REGION_PREFIX_SETTING_VALUES
+            else f"export {variable}={other}"
+        )
+        return [
+            Problem(
+                Status.WARN,
+                f"{role} {model_id} (built-in default) is not offered in {where}; recent Claude "
+                f"Code versions then pick {other}, older ones fail",
+                Fix(f"Make the choice explicit: {other} is offered there.", (command,)),
+            )
+        ]
+    status = Status.FAIL if target.role == "main" else Status.WARN
+    if others:
+        return [
+            Problem(
+                status,
+                f"{role} {model_id} is not an inference profile offered in {where}; "
+                f"{', '.join(others)} {'is' if len(others) == 1 else 'are'}",
+                Fix(
+                    f"Use a profile of the same model that {target.region} offers.",
+                    (f"export {variable}={others[0]}",),
+                ),
+            )
+        ]
+    family = listing.family(model_id, regions.bedrock_prefix_for_region(target.region))
+    hint = f" Offered there: {', '.join(family[:4])}." if family else ""
+    return [
+        Problem(
+            status,
+            f"{role} {model_id} is not offered in {where}, under any prefix",
+            Fix(
+                f"Pin a model {target.region} offers, or call a region that offers this one."
+                + hint,
+                (f"export {variable}={family[0]}",) if family else (),
+            ),
+        )
+    ]
 
 
 def _summary(config: ResolvedConfig, targets: tuple[CallRegion, ...]) -> str:

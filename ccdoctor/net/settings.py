@@ -1,8 +1,9 @@
-"""The network settings the client (a Node program) applies, read from the effective config.
+"""The network settings the client applies, read from the effective config.
 
-Node differs from Python defaults in ways that matter here: it trusts its bundled roots plus the
-system store plus NODE_EXTRA_CA_CERTS (added, never replacing), ignores SSL_CERT_FILE, and picks
-proxies from lowercase variables first.
+Observed with Claude Code 2.1.197 (a Bun binary), which differs from Python's defaults: it
+trusts its bundled roots, the system store, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and SSL_CERT_DIR
+(but not REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE); and it sends every API request, `http://` ones
+and loopback included, through the first of https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ccdoctor.config.view import ResolvedConfig
 
-_HTTPS_PROXY_ORDER = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
-_HTTP_PROXY_ORDER = ("http_proxy", "HTTP_PROXY")
+PROXY_ORDER = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,11 @@ class ProxyChoice:
 
 @dataclass(frozen=True)
 class NetworkSettings:
-    https_proxy: ProxyChoice | None = None
-    http_proxy: ProxyChoice | None = None
+    proxy: ProxyChoice | None = None
     no_proxy: tuple[str, ...] = ()
     extra_ca_file: str | None = None
+    ssl_cert_file: str | None = None
+    ssl_cert_dir: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
     client_key_passphrase: str | None = None
@@ -36,15 +37,15 @@ class NetworkSettings:
     """False when NODE_TLS_REJECT_UNAUTHORIZED=0 turns verification off in the client."""
 
     def proxy_for(self, scheme: str, host: str, port: int) -> ProxyChoice | None:
-        choice = self.https_proxy if scheme == "https" else self.http_proxy
-        if choice is None or bypasses_proxy(host, port, self.no_proxy):
+        """The proxy a request to `host` goes through; the scheme does not matter to the client."""
+        if self.proxy is None or bypasses_proxy(host, port, self.no_proxy):
             return None
-        return choice
+        return self.proxy
 
 
 def network_settings(config: ResolvedConfig) -> NetworkSettings:
-    def first(names: tuple[str, ...]) -> ProxyChoice | None:
-        for name in names:
+    def first_proxy() -> ProxyChoice | None:
+        for name in PROXY_ORDER:
             value = config.get(name)
             if value and value.strip():
                 return ProxyChoice(_with_scheme(value.strip()), name)
@@ -52,10 +53,11 @@ def network_settings(config: ResolvedConfig) -> NetworkSettings:
 
     raw_no_proxy = config.get("no_proxy") or config.get("NO_PROXY") or ""
     return NetworkSettings(
-        https_proxy=first(_HTTPS_PROXY_ORDER),
-        http_proxy=first(_HTTP_PROXY_ORDER),
+        proxy=first_proxy(),
         no_proxy=tuple(e for e in raw_no_proxy.replace(",", " ").split() if e),
         extra_ca_file=_stripped(config.get("NODE_EXTRA_CA_CERTS")),
+        ssl_cert_file=_stripped(config.get("SSL_CERT_FILE")),
+        ssl_cert_dir=_stripped(config.get("SSL_CERT_DIR")),
         client_cert=_stripped(config.get("CLAUDE_CODE_CLIENT_CERT")),
         client_key=_stripped(config.get("CLAUDE_CODE_CLIENT_KEY")),
         client_key_passphrase=config.get("CLAUDE_CODE_CLIENT_KEY_PASSPHRASE"),

@@ -52,16 +52,24 @@ def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = Non
 
     problems: list[str] = []
     context = ssl.create_default_context(cafile=certifi.where())
-    # The compiled-in system store, not the one SSL_CERT_FILE points at: Node ignores that
-    # variable, so honouring it would make ccdoctor trust what the client does not.
+    # The compiled-in system store, read from its own paths: the client's SSL_CERT_FILE and
+    # SSL_CERT_DIR come from the effective configuration below, not from this process.
     paths = ssl.get_default_verify_paths()
     with contextlib.suppress(OSError, ssl.SSLError):  # no system store: bundled roots remain
         context.load_verify_locations(cafile=paths.openssl_cafile, capath=paths.openssl_capath)
-    if settings.extra_ca_file:
+    # Added to the roots, never replacing them. Whether the client's SSL_CERT_FILE replaces its
+    # bundled roots could not be observed offline; adding errs towards trusting what it trusts.
+    for variable, cafile, capath in (
+        ("NODE_EXTRA_CA_CERTS", settings.extra_ca_file, None),
+        ("SSL_CERT_FILE", settings.ssl_cert_file, None),
+        ("SSL_CERT_DIR", None, settings.ssl_cert_dir),
+    ):
+        if cafile is None and capath is None:
+            continue
         try:
-            context.load_verify_locations(cafile=settings.extra_ca_file)
+            context.load_verify_locations(cafile=cafile, capath=capath)
         except (OSError, ssl.SSLError) as exc:
-            problems.append(f"NODE_EXTRA_CA_CERTS={settings.extra_ca_file} not loaded: {exc}")
+            problems.append(f"{variable}={cafile or capath} not loaded: {exc}")
     if settings.client_cert:
         try:
             context.load_cert_chain(

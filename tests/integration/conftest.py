@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.integration.conftest_bedrock import *  # noqa: F403 (the live Bedrock fixtures)
+from tests.integration.conftest_vertex import *  # noqa: F403 (the live Vertex fixtures)
 from tests.peers.blackhole import SilentListener, closed_port
 from tests.peers.fake_anthropic import FakeAnthropic
 from tests.peers.forward_proxy import ForwardProxy

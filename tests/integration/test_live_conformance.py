@@ -103,19 +103,18 @@ def test_no_invoke_leaves_beta_forwarding_unproven_rather_than_guessing(
     )
 
 
-def test_rejected_cache_control_is_a_warning_that_disabling_caching_settles(
+def test_rejected_cache_control_fails_and_disabling_caching_settles(
     machine: Machine, fake_anthropic: FakeAnthropic
 ) -> None:
+    # The client sends cache_control in every request: each one is refused (seen with 2.1.197).
     fake_anthropic.configure(reject_cache_control=True)
 
-    result = verdict(gateway(machine, fake_anthropic.url))
+    failure = verdict(gateway(machine, fake_anthropic.url)).only_failure()
 
-    result.assert_green()
-    (warning,) = result.warnings
-    assert warning.id == "proxy.conformance"
-    assert warning.message.startswith(
-        "the gateway rejects cache_control: prompt caching cannot work through it (HTTP 400 "
+    assert failure.id == "proxy.conformance"
+    assert failure.message.startswith(
+        "the gateway rejects cache_control, which Claude Code sends in every request (HTTP 400 "
         "messages.0.content.0.text.cache_control: Extra inputs are not permitted"
     )
-    assert apply_exports(machine, warning.fix) == {"DISABLE_PROMPT_CACHING": "1"}
-    assert not verdict(machine).warnings
+    assert apply_exports(machine, failure.fix) == {"DISABLE_PROMPT_CACHING": "1"}
+    assert not verdict(machine).failures

@@ -51,15 +51,18 @@ def test_untrusted_issuer_is_named_and_node_extra_ca_certs_fixes_it(
     verdict(machine).assert_green()
 
 
-def test_ssl_cert_file_is_ignored_as_node_ignores_it(
+def test_ssl_cert_file_is_trusted_as_the_client_trusts_it(
     machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic
 ) -> None:
-    gateway(machine, valid.url).env["SSL_CERT_FILE"] = str(tls_lab.ca_bundle)
-
+    # Claude Code 2.1.197 is a Bun binary, which honours SSL_CERT_FILE (seen in the
+    # conformance tier), unlike Node; REQUESTS_CA_BUNDLE stays ignored.
+    gateway(machine, valid.url).env["REQUESTS_CA_BUNDLE"] = str(tls_lab.ca_bundle)
     failure = verdict(machine).only_failure()
-
     assert failure.id == "proxy.reachable"
     assert LAB_ISSUER in failure.message
+
+    machine.env["SSL_CERT_FILE"] = str(tls_lab.ca_bundle)
+    verdict(machine).assert_green()
 
 
 def test_node_extra_ca_certs_adds_to_the_default_roots(machine: Machine, tls_lab: TLSLab) -> None:
@@ -75,12 +78,12 @@ def test_node_extra_ca_certs_adds_to_the_default_roots(machine: Machine, tls_lab
 
     default = authorities({})
     extra = authorities({"NODE_EXTRA_CA_CERTS": str(tls_lab.ca_pem)})
-    replaced = authorities({"SSL_CERT_FILE": str(tls_lab.ca_pem)})
+    from_ssl_cert_file = authorities({"SSL_CERT_FILE": str(tls_lab.ca_pem)})
 
     assert "ISRG Root X1" in default  # a public root, from the bundled store
     assert "ccdoctor test lab" not in default
     assert extra == default | {"ccdoctor test lab"}
-    assert replaced == default
+    assert from_ssl_cert_file == default | {"ccdoctor test lab"}
 
 
 @pytest.mark.parametrize(

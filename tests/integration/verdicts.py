@@ -59,7 +59,7 @@ def verdict(
     `changes` replace fields of `options` (timeout=1.0, no_invoke=True)."""
     start = time.monotonic()
     options = dataclasses.replace(options, **changes)
-    results = machine.run(*(selection or ("proxy",)), options=options)
+    results = machine.run(*(selection or ("proxy", "models")), options=options)
     return Verdict(results, time.monotonic() - start)
 
 

@@ -397,3 +397,16 @@ def test_any_file_content_gives_a_verdict_never_an_error(
     machine.write(machine.home / ".claude.json", project)
     result = machine.check(CHECK)
     assert result.status in (Status.PASS, Status.WARN, Status.FAIL), result.message
+
+
+def test_a_broken_file_without_connection_settings_only_warns(machine: Machine) -> None:
+    # Seen with Claude Code 2.1.197: it drops the file and connects as before.
+    machine.user_settings('{"permissions": {"allow": []},}')
+    result = machine.check("config.settings")
+    assert result.status is Status.WARN
+    assert "permissions" in result.message
+
+
+def test_a_broken_file_with_an_env_block_fails(machine: Machine) -> None:
+    machine.user_settings('{"env": {"ANTHROPIC_API_KEY": "x"},}')
+    assert machine.check("config.settings").status is Status.FAIL

@@ -289,7 +289,7 @@ def test_a_plain_http_proxy_asking_for_credentials_is_a_failure_not_an_answer(
     proxy = ProxyChoice("http://proxy.corp.test:3128", "HTTP_PROXY")
     httpx_mock.add_response(proxy_url="http://proxy.corp.test:3128/", status_code=407)
 
-    got = network(http_proxy=proxy).request("GET", "http://gateway.test/v1/models", 2.0)
+    got = network(proxy=proxy).request("GET", "http://gateway.test/v1/models", 2.0)
 
     assert isinstance(got, HttpFailure)
     assert got.cause is Cause.PROXY_AUTH

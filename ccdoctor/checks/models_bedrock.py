@@ -1,0 +1,608 @@
+"""models.bedrock — Bedrock serves the exact models the client will send, in the region it sends
+them to, proven by the client's own streaming call (or by free calls with --no-invoke)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccdoctor.checks import _bedrock_live as shared
+from ccdoctor.config.view import ModelChoice
+from ccdoctor.context import CheckContext
+from ccdoctor.knowledge import bedrock_live as live
+from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge.bedrock_errors import Kind, fill
+from ccdoctor.model import (
+    Category,
+    Cost,
+    Fix,
+    Outcome,
+    Problem,
+    Provider,
+    Status,
+    check,
+    skipped,
+)
+from ccdoctor.net.aws import AwsAnswer, AwsError, AwsResult
+
+_STREAM_EVENT_CAP = 64
+"""A one-token answer has six or seven events; more means something else is talking."""
+
+
+@check(
+    id="models.bedrock",
+    title="Models served (Bedrock)",
+    category=Category.MODELS,
+    description="Bedrock serves the main and the small/fast model the client will send, in the "
+    "region it sends them to: application profile, access, lifecycle, and the client's own "
+    "streaming call (max_tokens 1; billed, a few tokens).",
+    explain="""
+For each model Claude Code will send (the main model, and the small/fast one in its own region
+when ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION applies) this check:
+- looks up an application inference profile ARN with GetInferenceProfile, as the client does, and
+  checks it exists in that region and is ACTIVE;
+- asks GetFoundationModelAvailability about the base model (Marketplace agreement, authorization
+  by the use-case form, entitlement, region) and ListFoundationModels about its lifecycle (LEGACY
+  models keep working only for accounts that used them recently);
+- proves the main model with the client's own call, InvokeModelWithResponseStream with
+  max_tokens 1 (about ten input tokens and one output token: a fraction of a cent), because
+  throttling and a daily token quota of zero show only there, and checks that the answer is the
+  AWS binary event stream (content type application/vnd.amazon.eventstream): a gateway that
+  re-encodes it as server-sent events breaks the client. The small/fast model is checked with the
+  free CountTokens call.
+
+With --no-invoke only free calls are made (CountTokens, which some models do not support: its
+validation errors prove nothing) and the report says what stayed unproven.
+
+Every AWS error is classified by code, status and message: IAM, SCP or permissions-boundary
+denial, Marketplace subscription not allowed, use-case form missing, model not enabled, base model
+ID where an inference profile is required, invalid ID, end of life, Legacy, daily token quota,
+throttling, geographic restriction, rejected or expired credentials, clock skew.
+
+The main model not served is a failure. The small/fast model not served is a warning: background
+tasks degrade, but a one-shot `claude -p` still works. A diagnostic call the client never makes
+(availability, model list, CountTokens) that is denied or unreachable is "could not check",
+never a failure.
+""",
+    needs=("credentials.aws", "region.bedrock", "proxy.reachable"),
+    providers=[Provider.BEDROCK],
+    network=True,
+    cost=Cost.BILLED_CALL,
+)
+def models_bedrock_check(ctx: CheckContext) -> Outcome:
+    budget = shared.Budget(ctx, steps=3)
+    state = shared.usable(ctx, budget)
+    if not state.ok:
+        return skipped(f"no live calls: {state.why}")
+    targets = _targets(ctx, budget)
+    catalogues = _lookups(ctx, targets, budget)
+    _prove(ctx, targets, budget)
+    problems: list[Problem] = []
+    details: dict[str, Any] = {"free_calls_only": ctx.options.no_invoke}
+    summaries: list[str] = []
+    for target in targets:
+        found, info, summary = _verdict(ctx, target, catalogues.get(target.region))
+        problems.extend(found)
+        details[target.role] = info
+        summaries.append(summary)
+    return Outcome.from_problems(problems, "; ".join(summaries), details)
+
+
+class _Proof(enum.Enum):
+    """What the calls proved about one model."""
+
+    STREAMED = "streamed"
+    COUNTED = "counted"
+    AVAILABLE = "available"
+    UNKNOWN = "unknown"
+    REFUSED = "refused"
+
+
+@dataclass
+class _Target:
+    model: ModelChoice
+    model_id: str
+    """What the client sends: the configured ID, or the profile it falls back to."""
+    region: str
+    listing: shared.Listing | None = None
+    """The region's inference profiles, when the listing worked."""
+    base: str | None = None
+    lookup: AwsResult | None = None
+    """GetInferenceProfile, for an application inference profile."""
+    availability: AwsResult | None = None
+    proof: AwsResult | None = None
+    proof_call: str = "CountTokens"
+    notes: list[str] = field(default_factory=list)
+    """Why nothing was conclusive, when nothing was."""
+
+    @property
+    def role(self) -> str:
+        return self.model.role
+
+    @property
+    def main(self) -> bool:
+        return self.model.role == "main"
+
+    @property
+    def label(self) -> str:
+        return f"{'main' if self.main else 'small/fast'} model {self.model_id}"
+
+    @property
+    def severity(self) -> Status:
+        return Status.FAIL if self.main else Status.WARN
+
+    @property
+    def profile_missing(self) -> bool:
+        return isinstance(self.lookup, AwsError) and _not_found(self.lookup)
+
+
+def _targets(ctx: CheckContext, budget: shared.Budget) -> list[_Target]:
+    config = ctx.config
+    pairs = [
+        (config.main_model, config.bedrock_region.value),
+        (config.small_model, config.small_model_region.value),
+    ]
+    targets: list[_Target] = []
+    for model, region in pairs:
+        found = shared.listing(ctx, region, budget)
+        listing = found if isinstance(found, shared.Listing) else None
+        model_id = _sent_id(model, listing)
+        if any((t.model_id, t.region) == (model_id, region) for t in targets):
+            continue
+        targets.append(_Target(model, model_id, region, listing, shared.base_model(model_id)))
+    return targets
+
+
+def _sent_id(model: ModelChoice, listing: shared.Listing | None) -> str:
+    """Recent clients pick another prefix of a built-in default when its preferred profile is
+    not listed; region.bedrock warns about that, and the model the client picks is proven."""
+    if model.explicit or listing is None or model.model_id in listing.profiles:
+        return model.model_id
+    others = listing.same_model(model.model_id)
+    return others[0] if others else model.model_id
+
+
+# --- the calls -----------------------------------------------------------------------------------
+
+
+def _parallel(calls: list[Callable[[], None]]) -> None:
+    """Each call is bounded by its own time limit, so joining them all is bounded too."""
+    threads = [threading.Thread(target=c, daemon=True) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _lookups(
+    ctx: CheckContext, targets: list[_Target], budget: shared.Budget
+) -> dict[str, dict[str, Any] | AwsError]:
+    """Application profiles (the client's own lookup) and each region's model list."""
+    link = shared.link(ctx)
+    catalogues: dict[str, dict[str, Any] | AwsError] = {}
+
+    def look_up(target: _Target) -> Callable[[], None]:
+        def run() -> None:
+            target.lookup = link.call(
+                live.CONTROL_SERVICE,
+                target.region,
+                "get_inference_profile",
+                budget.left(),
+                {"inferenceProfileIdentifier": target.model_id},
+            )
+            if isinstance(target.lookup, AwsAnswer):
+                target.base = _profile_base(target.lookup) or target.base
+
+        return run
+
+    def catalogue(region: str) -> Callable[[], None]:
+        def run() -> None:
+            catalogues[region] = shared.catalogue(ctx, region, budget)
+
+        return run
+
+    calls = [look_up(t) for t in targets if _is_application_profile(t.model_id)]
+    calls += [catalogue(r) for r in dict.fromkeys(t.region for t in targets)]
+    _parallel(calls)
+    return catalogues
+
+
+def _prove(ctx: CheckContext, targets: list[_Target], budget: shared.Budget) -> None:
+    """Availability (diagnostic) and the decisive call, for every model at once."""
+    link = shared.link(ctx)
+
+    def availability(target: _Target) -> Callable[[], None]:
+        def run() -> None:
+            target.availability = link.call(
+                live.CONTROL_SERVICE,
+                target.region,
+                "get_foundation_model_availability",
+                budget.left(),
+                {"modelId": target.base},
+            )
+
+        return run
+
+    def prove(target: _Target) -> Callable[[], None]:
+        def run() -> None:
+            if target.main and not ctx.options.no_invoke:
+                target.proof_call = "InvokeModelWithResponseStream"
+                target.proof = link.call(
+                    live.RUNTIME_SERVICE,
+                    target.region,
+                    "invoke_model_with_response_stream",
+                    budget.left(),
+                    {
+                        "modelId": target.model_id,
+                        "body": json.dumps(live.probe_body()).encode(),
+                        "contentType": "application/json",
+                        "accept": "application/json",
+                    },
+                    consume=_read_stream,
+                )
+                return
+            body = {k: v for k, v in live.probe_body().items() if k != "max_tokens"}
+            target.proof = link.call(
+                live.RUNTIME_SERVICE,
+                target.region,
+                "count_tokens",
+                budget.left(),
+                {
+                    # Token counting takes the base model; not every profile is accepted.
+                    "modelId": target.base or target.model_id,
+                    "input": {"invokeModel": {"body": json.dumps(body).encode()}},
+                },
+            )
+
+        return run
+
+    calls = [availability(t) for t in targets if t.base]
+    calls += [prove(t) for t in targets if not t.profile_missing]
+    _parallel(calls)
+
+
+def _read_stream(response: Mapping[str, Any]) -> dict[str, Any]:
+    """The stream's content type and the Anthropic events it carries, read with botocore's own
+    event-stream parser (an exception event raises, and is classified like any error)."""
+    from botocore.eventstream import ParserError
+
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    events: list[str] = []
+    problem: str | None = None
+    try:
+        for event in response["body"]:
+            chunk = event.get("chunk") if isinstance(event, Mapping) else None
+            if chunk is not None:
+                payload = json.loads(chunk.get("bytes") or b"{}")
+                events.append(str(payload.get("type", "?")))
+            if len(events) >= _STREAM_EVENT_CAP:
+                break
+    except (ParserError, ValueError, UnicodeDecodeError, AttributeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    return {
+        "content_type": str(headers.get("content-type", "")),
+        "events": events,
+        "decode_error": problem,
+    }
+
+
+# --- the verdict ---------------------------------------------------------------------------------
+
+
+def _verdict(
+    ctx: CheckContext, target: _Target, catalogue: dict[str, Any] | AwsError | None
+) -> tuple[list[Problem], dict[str, Any], str]:
+    info: dict[str, Any] = {"model": target.model_id, "region": target.region}
+    if target.model_id != target.model.model_id:
+        info["configured"] = target.model.model_id
+    problems = _lookup_problems(ctx, target, info)
+    if target.profile_missing:
+        return problems, info, f"{target.label}: not found in {target.region}"
+    explanation = _availability_verdict(target, info)
+    found, proof = _proof_verdict(ctx, target, info, explanation)
+    problems += found
+    if proof is _Proof.UNKNOWN and explanation:
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{target.label}: not proven with a free call, and Bedrock says "
+                f"{'; '.join(explanation)}",
+                _availability_fix(target),
+            )
+        )
+    elif proof is _Proof.UNKNOWN and target.main:
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"could not check {target.label} with free calls "
+                f"({'; '.join(target.notes) or 'no conclusive answer'})",
+                Fix(
+                    "Run without --no-invoke to prove it with the client's own call (billed, "
+                    "a few tokens).",
+                    ("ccdoctor --only models.bedrock",),
+                ),
+            )
+        )
+    problems += _lifecycle_problems(ctx, target, catalogue, info)
+    return problems, info, _summary(target, proof)
+
+
+def _summary(target: _Target, proof: _Proof) -> str:
+    where = f"in {target.region}"
+    if proof is _Proof.STREAMED:
+        return f"{target.label} answers {where} (streamed, one token)"
+    if proof is _Proof.COUNTED:
+        unproven = (
+            "throttling, the daily token quota and the event stream stay unproven"
+            if target.main
+            else "invocation unproven"
+        )
+        return f"{target.label} known {where} (free token count; {unproven})"
+    if proof is _Proof.AVAILABLE:
+        return f"{target.label} available {where} (per GetFoundationModelAvailability; not invoked)"
+    if proof is _Proof.REFUSED:
+        return f"{target.label}: refused {where}"
+    return f"{target.label}: not proven {where}"
+
+
+def _lookup_problems(ctx: CheckContext, target: _Target, info: dict[str, Any]) -> list[Problem]:
+    result = target.lookup
+    if result is None:
+        return []
+    if isinstance(result, AwsAnswer):
+        status = str(result.data.get("status", ""))
+        info["application_profile"] = {"status": status, "base": target.base}
+        if not status or status == live.ACTIVE:
+            return []
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: the application inference profile is {status}, not ACTIVE",
+                Fix(
+                    "Wait for it to become ACTIVE, or point the model at an active profile.",
+                    (
+                        f"aws bedrock get-inference-profile --region {target.region} "
+                        f"--inference-profile-identifier {target.model_id}",
+                    ),
+                ),
+            )
+        ]
+    info["application_profile"] = result.describe()
+    if _not_found(result):
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: no such application inference profile in {target.region} "
+                f"({result.describe()}): deleted, or created in another region",
+                Fix(
+                    "Point the model at a profile listed in the region of its ARN.",
+                    (
+                        "aws bedrock list-inference-profiles --type-equals APPLICATION "
+                        f"--region {target.region}",
+                    ),
+                ),
+            )
+        ]
+    if result.rule.kind is Kind.PERMISSION:
+        return [
+            shared.error_problem(
+                Status.WARN,
+                f"{target.label}: could not look up the application profile, as the client does "
+                "(it then retries with the other request shape)",
+                result,
+                shared.facts(ctx, result, target.model, target.model_id, target.region),
+            )
+        ]
+    return []
+
+
+def _not_found(error: AwsError) -> bool:
+    return error.code == "ResourceNotFoundException" and error.rule.kind is not Kind.MODEL_ACCESS
+
+
+def _availability_verdict(target: _Target, info: dict[str, Any]) -> list[str]:
+    """What GetFoundationModelAvailability says is wrong (empty when healthy or unknown)."""
+    result = target.availability
+    if result is None:
+        return []
+    if isinstance(result, AwsError):
+        info["availability"] = f"could not check: {result.describe()}"
+        target.notes.append(f"availability could not be checked ({result.code})")
+        return []
+    data = result.data
+    agreement = data.get("agreementAvailability") or {}
+    info["availability"] = {k: v for k, v in data.items() if k != "modelId"}
+    found: list[str] = []
+    status = str(agreement.get("status", ""))
+    if status == live.AGREEMENT_PENDING:
+        found.append("its AWS Marketplace subscription is still pending (up to 15 min)")
+    elif status and status not in live.AGREEMENT_OK:
+        detail = f": {agreement['errorMessage']}" if agreement.get("errorMessage") else ""
+        found.append(f"the account has no AWS Marketplace agreement for it ({status}{detail})")
+    if data.get("authorizationStatus") not in (None, live.AUTHORIZED):
+        found.append("the account is not authorized (use-case form not submitted?)")
+    if data.get("entitlementAvailability") not in (None, live.AVAILABLE):
+        found.append("the account has no entitlement to it")
+    if data.get("regionAvailability") not in (None, live.AVAILABLE):
+        found.append(f"it is not offered in {target.region}")
+    return found
+
+
+def _availability_fix(target: _Target) -> Fix:
+    return Fix(
+        "Invoke the model once as a principal allowed to subscribe in AWS Marketplace "
+        "(aws-marketplace:Subscribe, aws-marketplace:ViewSubscriptions), submit the Anthropic "
+        "use-case form (Bedrock console → Model catalog), then wait up to 15 minutes; or call a "
+        "region that offers the model.",
+        (
+            f"aws bedrock get-foundation-model-availability --region {target.region} "
+            f"--model-id {target.base}",
+        ),
+    )
+
+
+def _proof_verdict(
+    ctx: CheckContext, target: _Target, info: dict[str, Any], explanation: list[str]
+) -> tuple[list[Problem], _Proof]:
+    """Problems from the decisive call, and what it proved."""
+    result = target.proof
+    healthy = isinstance(target.availability, AwsAnswer) and not explanation
+    fallback = _Proof.AVAILABLE if healthy else _Proof.UNKNOWN
+    if result is None:
+        return [], fallback
+    info["call"] = target.proof_call
+    if isinstance(result, AwsAnswer):
+        if target.proof_call == "CountTokens":
+            info["input_tokens"] = result.data.get("inputTokens")
+            return [], _Proof.COUNTED
+        return _stream_verdict(ctx, target, result, info)
+    info["error"] = result.describe()
+    rule = result.rule
+    info["cause"] = rule.cause
+    counting = target.proof_call == "CountTokens"
+    if counting and (
+        rule.cause in live.INCONCLUSIVE_COUNT_TOKENS or rule.kind in (Kind.PERMISSION, Kind.NETWORK)
+    ):
+        target.notes.append(f"CountTokens inconclusive ({result.code})")
+        return [], fallback
+    replace = rule.cause in ("end_of_life", "legacy_inactive")
+    suggested = _replacement(ctx, target) if replace else _same_model(ctx, target)
+    known = shared.facts(ctx, result, target.model, target.model_id, target.region, suggested)
+    status = Status.WARN if rule.transient or rule.kind is Kind.TRANSIENT else target.severity
+    extra = f" Bedrock's availability check says {'; '.join(explanation)}." if explanation else ""
+    call = "a free token count" if counting else "the client's own call"
+    commands: tuple[str, ...] = ()
+    if rule.cause == "signature_mismatch" and shared.link(ctx).setup.base_url is not None:
+        # Signed for the gateway's address and forwarded elsewhere: let the gateway sign.
+        commands = (f"export {live.SKIP_AUTH_VARIABLE}=1",)
+    problem = shared.error_problem(
+        status, f"{target.label} ({call})", result, known, extra, commands
+    )
+    return [problem], _Proof.REFUSED
+
+
+def _stream_verdict(
+    ctx: CheckContext, target: _Target, answer: AwsAnswer, info: dict[str, Any]
+) -> tuple[list[Problem], _Proof]:
+    content_type = str(answer.data.get("content_type", ""))
+    events = list(answer.data.get("events") or [])
+    info["stream"] = {"content_type": content_type, "events": events}
+    decode_error = answer.data.get("decode_error")
+    where = answer.url
+    readable = bool(events) and not decode_error
+    if content_type.split(";")[0].strip() != live.EVENT_STREAM:
+        client_says = live.CLIENT_CONTENT_TYPE_ERROR.format(found=content_type)
+        if readable and ctx.config.truthy(live.CONTENT_TYPE_GUARD_VARIABLE):
+            info["stream"]["tolerated"] = live.CONTENT_TYPE_GUARD_VARIABLE
+            return [], _Proof.STREAMED
+        if readable:
+            return [
+                Problem(
+                    target.severity,
+                    f"{target.label}: {where} sends the event stream under content type "
+                    f'"{content_type}"; Claude Code refuses it: "{client_says}"',
+                    Fix(
+                        "Make the gateway pass the Content-Type header through unchanged; or, "
+                        "since only the header is wrong, tell Claude Code to accept it.",
+                        (f"export {live.CONTENT_TYPE_GUARD_VARIABLE}=1",),
+                        f'{{"env": {{"{live.CONTENT_TYPE_GUARD_VARIABLE}": "1"}}}}',
+                    ),
+                )
+            ], _Proof.REFUSED
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
+                f'"{content_type}"; Claude Code fails with "{client_says}" (before 2.1.208: '
+                '"Truncated event message received")',
+                Fix(
+                    "Configure the gateway to pass InvokeModelWithResponseStream answers through "
+                    f"unchanged: the AWS binary event stream, content type {live.EVENT_STREAM}. "
+                    f"{live.CONTENT_TYPE_GUARD_VARIABLE} does not help when the body itself was "
+                    "re-encoded."
+                ),
+            )
+        ], _Proof.REFUSED
+    if not readable:
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: the answer from {where} is not a readable event stream "
+                f"({decode_error or 'no events'})",
+                Fix("Make the gateway pass the stream through unchanged."),
+            )
+        ], _Proof.REFUSED
+    return [], _Proof.STREAMED
+
+
+def _same_model(ctx: CheckContext, target: _Target) -> str | None:
+    """A listed profile of the same base model, the client's preferred prefix first."""
+    if target.listing is None or target.base is None:
+        return None
+    listed = target.listing.for_base(target.base)
+    preferred = [p for p in listed if p.startswith(ctx.config.bedrock_prefix + ".")]
+    ranked = preferred or listed
+    return ranked[0] if ranked else None
+
+
+def _replacement(ctx: CheckContext, target: _Target) -> str | None:
+    """A listed profile of another, newer-looking model of the same family, for a model at or
+    near its end of life."""
+    if target.listing is None:
+        return None
+    others = target.listing.family(target.model_id, ctx.config.bedrock_prefix, target.base)
+    return others[0] if others else None
+
+
+def _lifecycle_problems(
+    ctx: CheckContext,
+    target: _Target,
+    catalogue: dict[str, Any] | AwsError | None,
+    info: dict[str, Any],
+) -> list[Problem]:
+    if isinstance(catalogue, AwsError):
+        info["lifecycle"] = f"could not check: {catalogue.describe()}"
+        return []
+    entry = (catalogue or {}).get(target.base or "")
+    if not isinstance(entry, Mapping):
+        return []
+    lifecycle = entry.get("modelLifecycle") or {}
+    status = str(lifecycle.get("status", ""))
+    info["lifecycle"] = status
+    if status != live.LEGACY:
+        return []
+    end = lifecycle.get("endOfLifeTime")
+    when = f", end of life {str(end)[:10]}" if end else ""
+    known = {
+        "model_variable": shared.model_variable(target.role),
+        "suggested_model": _replacement(ctx, target),
+    }
+    return [
+        Problem(
+            Status.WARN,
+            f"{target.label} is LEGACY on Bedrock{when}: only accounts that used it recently keep "
+            "access, and it will stop working",
+            Fix(
+                "Move to an active model.",
+                (fill("export {model_variable}={suggested_model}", known),),
+            ),
+        )
+    ]
+
+
+def _is_application_profile(model_id: str) -> bool:
+    match = model_data.BEDROCK_ARN.match(model_id)
+    return match is not None and match.group(3) == "application-inference-profile"
+
+
+def _profile_base(answer: AwsAnswer) -> str | None:
+    for model in answer.data.get("models") or []:
+        arn = model.get("modelArn", "") if isinstance(model, Mapping) else ""
+        match = model_data.BEDROCK_ARN.match(str(arn))
+        if match and match.group(3) == "foundation-model":
+            return match.group(4)
+    return None

@@ -1,0 +1,618 @@
+"""models.vertex — Vertex AI serves the models the client will call, each in its location, for
+the project the client puts in its request paths: proven with the client's own request."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ccdoctor.checks.credentials_gcp import (
+    find_gcp_credentials,
+    google_token,
+    vertex_project,
+)
+from ccdoctor.checks.region_vertex import VertexTarget, vertex_targets
+from ccdoctor.context import CheckContext
+from ccdoctor.knowledge import client_requests as shape
+from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge import vertex_requests as vertex
+from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
+from ccdoctor.knowledge.vertex_errors import (
+    FACT_DEFAULTS as VERTEX_FACTS,
+)
+from ccdoctor.knowledge.vertex_errors import (
+    PROJECT_WIDE,
+    GoogleError,
+    VertexCause,
+    VertexErrorRow,
+    classify_vertex_error,
+    parse_google_error,
+    quota_facts,
+)
+from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check, skipped
+from ccdoctor.net.anthropic import custom_headers, error_text, sse_shape
+from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.net.google import MintedToken
+
+_BASE_URL_VARIABLE = "ANTHROPIC_VERTEX_BASE_URL"
+_SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"
+_REGION_VARIABLE = "CLOUD_ML_REGION"
+_STEPS = 3
+"""Network steps the runner allows a live check; the probes share them."""
+_MARGIN = 0.2
+"""Seconds kept back from the runner's limit for the check's own bookkeeping."""
+_TEXT_CAP = 300
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@check(
+    id="models.vertex",
+    title="Vertex models served",
+    category=Category.MODELS,
+    description="Vertex AI answers the exact request Claude Code sends for the main and the "
+    "small/fast model, each in its location and project (free token count, then "
+    "streamRawPredict with max_tokens 1; billed, a few tokens).",
+    explain="""
+Claude Code posts each request to {host}/v1/projects/{project}/locations/{location}/publishers/
+anthropic/models/{model}:streamRawPredict — the host built from the model's location (global →
+aiplatform.googleapis.com, us/eu → aiplatform.{us,eu}.rep.googleapis.com, a region R →
+R-aiplatform.googleapis.com) or ANTHROPIC_VERTEX_BASE_URL, the location from the model's
+VERTEX_REGION_CLAUDE_* variable, else CLOUD_ML_REGION, else us-east5. It sends the Google token
+from credentials.gcp (and x-goog-user-project for a quota project); under
+CLAUDE_CODE_SKIP_VERTEX_AUTH it sends none and a gateway adds its own.
+
+For the main and the small/fast model this check first makes the free token count
+(…/models/count-tokens:rawPredict, the model in the body), then, for the main model, the client's
+own streamRawPredict with max_tokens 1 (a few tokens, billed). Token counting has its own quota, so
+only the real call can show an exhausted prediction quota; with --no-invoke the check keeps to the
+free calls and says what stayed unproven.
+
+Each refusal is mapped to its cause and fix: a model not served in that location (ccdoctor then
+asks, for free, which of global, us, eu and us-east5 serve it, and names the variable to set),
+Model Garden terms not accepted (400 FAILED_PRECONDITION), the Vertex AI API disabled (403
+SERVICE_DISABLED, in the project or the quota project), a missing role (403 IAM_PERMISSION_DENIED
+→ roles/aiplatform.user), a project ID that does not exist, billing off, an exhausted quota (429
+RESOURCE_EXHAUSTED, which quota, in which location), a rejected beta, a gateway without the route.
+
+The main model not served is a failure; the small/fast model not served is a warning: background
+tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
+""",
+    needs=("proxy.config", "proxy.reachable", "credentials.gcp"),
+    providers=[Provider.VERTEX],
+    network=True,
+    cost=Cost.BILLED_CALL,
+)
+def models_vertex_check(ctx: CheckContext) -> Outcome:
+    caller = _caller(ctx)
+    if isinstance(caller, str):
+        return skipped(caller)
+    budget = _Budget(time.monotonic() + _STEPS * ctx.options.timeout - _MARGIN)
+    proofs: list[_Proof] = []
+    for target in _distinct(vertex_targets(ctx.config)):
+        proof = _prove(ctx, caller, target, budget)
+        proofs.append(proof)
+        if proof.problem is not None and proof.cause in PROJECT_WIDE:
+            break  # every other model would be refused the same way
+    details: dict[str, Any] = {
+        "project": caller.project,
+        "endpoint": caller.base or "Google's host for each location",
+        "path_shape": vertex.PATH_SHAPE,
+        "authorization_sent": caller.token is not None,
+        "quota_project_header": caller.quota_project,
+        "anthropic_beta": list(vertex.BETAS_SENT),
+        "free_calls_only": ctx.options.no_invoke,
+        "models": [p.info for p in proofs],
+    }
+    unproven = [text for p in proofs for text in p.unproven]
+    if unproven:
+        details["unproven"] = unproven
+    ok = f"project {caller.project}: " + "; ".join(p.summary for p in proofs)
+    if unproven:
+        ok += "; unproven: " + "; ".join(unproven)
+    return Outcome.from_problems((p.problem for p in proofs if p.problem is not None), ok, details)
+
+
+# --- how the client calls Vertex ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Caller:
+    base: str | None
+    """ANTHROPIC_VERTEX_BASE_URL without its trailing slash; None: Google's host per location."""
+    project: str
+    project_origin: str
+    headers: Mapping[str, str]
+    token: MintedToken | None
+    """None under CLAUDE_CODE_SKIP_VERTEX_AUTH: a gateway adds credentials itself."""
+
+    @property
+    def gateway(self) -> bool:
+        return self.token is None
+
+    @property
+    def quota_project(self) -> str | None:
+        return self.token.quota_project if self.token is not None else None
+
+    def base_for(self, location: str) -> str:
+        return self.base or vertex.default_base(location)
+
+    def url(self, location: str, model: str, method: str) -> str:
+        return vertex.model_url(self.base_for(location), self.project, location, model, method)
+
+    def endpoint_name(self, location: str) -> str:
+        if self.base is not None:
+            return _BASE_URL_VARIABLE
+        return f"the Vertex endpoint for {location} ({_REGION_VARIABLE})"
+
+
+def _caller(ctx: CheckContext) -> _Caller | str:
+    """How the client would call Vertex, or why ccdoctor cannot call it that way."""
+    config = ctx.config
+    raw_base = config.get(_BASE_URL_VARIABLE)
+    base = raw_base.strip().rstrip("/") if raw_base and raw_base.strip() else None
+    if base is not None and urlsplit(base).scheme not in ("http", "https"):
+        return f"{_BASE_URL_VARIABLE} is not a usable URL (see proxy.config)"
+    headers = {
+        **shape.CLIENT_HEADERS,
+        "content-type": "application/json",
+        "anthropic-version": shape.ANTHROPIC_VERSION,
+        "anthropic-beta": ",".join(vertex.BETAS_SENT),
+        "user-agent": shape.user_agent(
+            ".".join(map(str, config.claude_version)) if config.claude_version else None
+        ),
+    }
+    found = find_gcp_credentials(config, ctx.redactor)
+    token: MintedToken | None = None
+    if not config.truthy(_SKIP_AUTH_VARIABLE):
+        minted = google_token(ctx)
+        if not isinstance(minted, MintedToken):
+            return "no Google access token to send (credentials.gcp says why)"
+        token = minted
+        headers["authorization"] = f"Bearer {minted.token}"
+        if minted.quota_project:
+            headers[vertex.QUOTA_PROJECT_HEADER] = minted.quota_project
+    project = vertex_project(config, found, token)
+    if project is None:
+        return "no Google Cloud project to call (credentials.gcp says which to set)"
+    headers.update(custom_headers(config.get("ANTHROPIC_CUSTOM_HEADERS")))
+    origin = config.vertex_project.origin or "the metadata server"
+    return _Caller(base, project, origin, headers, token)
+
+
+def _distinct(targets: tuple[VertexTarget, ...]) -> list[VertexTarget]:
+    """One probe per (model, location): the small/fast model is often the main one."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for target in targets:
+        key = (target.model.model_id, target.location.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(target)
+    return kept
+
+
+@dataclass
+class _Budget:
+    """The runner abandons a live check after its network steps; the probes share that time."""
+
+    end: float
+
+    def timeout(self, ctx: CheckContext) -> float:
+        return min(ctx.step_timeout(), self.end - time.monotonic())
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    url: str
+    answer: HttpAnswer | HttpFailure | None
+    """None when no time was left to make the call."""
+
+
+def _call(
+    ctx: CheckContext,
+    caller: _Caller,
+    budget: _Budget,
+    location: str,
+    model: str,
+    one_million: bool,
+    streaming: bool,
+) -> _Exchange:
+    if streaming:
+        url = caller.url(location, model, vertex.STREAM_METHOD)
+        body: dict[str, object] = vertex.stream_body()
+    else:
+        url = caller.url(location, vertex.COUNT_TOKENS_MODEL, vertex.RAW_METHOD)
+        body = vertex.count_tokens_body(model)
+    headers = dict(caller.headers)
+    if one_million:
+        headers["anthropic-beta"] += "," + shape.ONE_MILLION_BETA
+
+    def send() -> _Exchange:
+        timeout = budget.timeout(ctx)
+        if timeout <= 0.05:
+            return _Exchange(url, None)
+        return _Exchange(url, ctx.network.request("POST", url, timeout, headers, body))
+
+    return ctx.once(f"vertex:{url}:{model}", send)
+
+
+# --- what an answer means -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reading:
+    ok: bool
+    status: int | None = None
+    row: VertexErrorRow | None = None
+    google: GoogleError | None = None
+    server_says: str = ""
+    failure: HttpFailure | None = None
+    not_google: bool = False
+    """An error answer without Google's JSON: a gateway's own, or a front end's 404 page."""
+    untried: bool = False
+    malformed: str | None = None
+
+    @property
+    def project_wide(self) -> bool:
+        return self.row is not None and not self.not_google and self.row.cause in PROJECT_WIDE
+
+
+def _read(exchange: _Exchange, streaming: bool) -> _Reading:
+    answer = exchange.answer
+    if answer is None:
+        return _Reading(False, untried=True)
+    if isinstance(answer, HttpFailure):
+        return _Reading(False, failure=answer)
+    if 200 <= answer.status < 300:
+        problem = _stream_problem(answer) if streaming else _count_problem(answer)
+        if problem is None:
+            return _Reading(True, answer.status)
+        if isinstance(problem, _Reading):
+            return problem
+        return _Reading(False, answer.status, malformed=problem)
+    google = parse_google_error(answer.json())
+    says = _one_line(google.message if google and google.message else _plain(answer))
+    row = classify_vertex_error(answer.status, google, says)
+    return _Reading(False, answer.status, row, google, says, not_google=google is None)
+
+
+def _count_problem(answer: HttpAnswer) -> str | None:
+    data = answer.json()
+    if isinstance(data, dict) and isinstance(data.get("input_tokens"), int):
+        return None
+    return "answered the token count with something that is not a token count"
+
+
+def _stream_problem(answer: HttpAnswer) -> _Reading | str | None:
+    if "text/event-stream" not in answer.headers.get("content-type", ""):
+        return (
+            "answered the streaming request without an event stream "
+            f"({answer.headers.get('content-type') or 'no content-type'}), which the client "
+            "cannot read"
+        )
+    stream = sse_shape(answer.body)
+    if "error" in stream.events:
+        says = _stream_error(answer.body)
+        row = classify_vertex_error(529 if "overloaded" in says.lower() else 500, None, says)
+        return _Reading(False, answer.status, row, None, says)
+    if stream.problems:
+        return "sent a broken event stream: " + "; ".join(stream.problems)
+    return None
+
+
+def _stream_error(body: str) -> str:
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        if "event: error" in block:
+            data = block.split("data:", 1)[-1].strip()
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                return _one_line(data)
+            error = payload.get("error") if isinstance(payload, dict) else None
+            if isinstance(error, dict):
+                return _one_line(f"{error.get('type', '')}: {error.get('message', '')}")
+    return "an error event"
+
+
+def _plain(answer: HttpAnswer) -> str:
+    if "html" in answer.headers.get("content-type", ""):
+        return _TAGS.sub(" ", answer.body)
+    return error_text(answer)
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _TEXT_CAP else flat[: _TEXT_CAP - 1] + "…"
+
+
+# --- proving one model --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Proof:
+    summary: str
+    problem: Problem | None
+    cause: VertexCause | None
+    info: dict[str, Any]
+    unproven: tuple[str, ...] = field(default=())
+
+
+def _prove(ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Budget) -> _Proof:
+    model = target.model
+    location = target.location.value
+    role = "main model" if model.role == "main" else "small/fast model"
+    invoke = model.role == "main" and not ctx.options.no_invoke
+    info: dict[str, Any] = {
+        "role": model.role,
+        "model": model.model_id,
+        "location": location,
+        "location_origin": target.location.origin,
+    }
+    count = _call(ctx, caller, budget, location, model.model_id, model.one_million, False)
+    counted = _read(count, streaming=False)
+    info["count_tokens"] = {"url": count.url, "status": counted.status, "ok": counted.ok}
+    decisive, method, url = counted, "count-tokens", count.url
+    if invoke and not counted.project_wide and counted.failure is None:
+        stream = _call(ctx, caller, budget, location, model.model_id, model.one_million, True)
+        decisive, method, url = _read(stream, streaming=True), vertex.STREAM_METHOD, stream.url
+        info["stream"] = {"url": stream.url, "status": decisive.status, "ok": decisive.ok}
+    where = f"{role} {model.model_id} in {location}"
+    if decisive.ok:
+        if method == vertex.STREAM_METHOD:
+            return _Proof(f"{where} answered the client's streamRawPredict", None, None, info)
+        unproven = (
+            f"the {role}'s prediction quota and streaming (a token count has its own quota)",
+        )
+        return _Proof(f"{where} answered a free token count", None, None, info, unproven)
+    severity = Status.FAIL if model.role == "main" else Status.WARN
+    if decisive.untried:
+        message = f"{where}: no time left to ask Vertex AI (raise --timeout)"
+        return _Proof(message, Problem(Status.WARN, message), None, info)
+    if decisive.failure is not None:
+        problem = _network_problem(caller, where, location, decisive.failure, severity)
+        return _Proof(where, problem, None, info)
+    if decisive.malformed is not None:
+        host = urlsplit(url).netloc
+        message = f"{where}: {host} {decisive.malformed}"
+        fix = Fix(
+            f"Something between Claude Code and Vertex AI rewrites the answer: a gateway must "
+            f"pass streamRawPredict's event stream through unchanged; check {_BASE_URL_VARIABLE} "
+            "and the gateway's Vertex route."
+        )
+        return _Proof(where, Problem(severity, message, fix), None, info)
+    if decisive.not_google and decisive.status == 404 and method == "count-tokens":
+        # Token counting is optional for a gateway: its absence proves nothing either way.
+        info["count_tokens"]["route_missing"] = True
+        summary = f"{where} could not be checked for free (the endpoint has no token counting)"
+        if model.role == "main":
+            problem = Problem(
+                Status.WARN,
+                f"{where}: could not be checked with a free call: the endpoint has no token "
+                "counting (run without --no-invoke to prove it with the client's own request)",
+            )
+            return _Proof(summary, problem, None, info)
+        return _Proof(summary, None, None, info, (f"the {role} {model.model_id}",))
+    return _refusal(ctx, caller, target, budget, decisive, method, url, severity, info)
+
+
+def _refusal(
+    ctx: CheckContext,
+    caller: _Caller,
+    target: VertexTarget,
+    budget: _Budget,
+    reading: _Reading,
+    method: str,
+    url: str,
+    severity: Status,
+    info: dict[str, Any],
+) -> _Proof:
+    model = target.model
+    location = target.location.value
+    role = "main model" if model.role == "main" else "small/fast model"
+    where = f"{role} {model.model_id} in {location}"
+    row = reading.row
+    assert row is not None
+    info["error"] = {
+        "status": reading.status,
+        "cause": row.cause.value,
+        "says": reading.server_says,
+    }
+    if reading.google is not None and reading.google.status:
+        info["error"]["google_status"] = reading.google.status
+    if reading.not_google and reading.status == 404:
+        return _Proof(where, _no_route(caller, where, url, severity), None, info)
+    facts = _facts(caller, target, reading)
+    if row.cause is VertexCause.MODEL_NOT_FOUND and not reading.not_google:
+        facts["served_in"] = ", ".join(_served_elsewhere(ctx, caller, target, budget))
+        info["served_in"] = facts["served_in"].split(", ") if facts["served_in"] else []
+    if row.transient:
+        severity = Status.WARN
+    status = f"HTTP {reading.status}" + (
+        f" {reading.google.status}" if reading.google and reading.google.status else ""
+    )
+    speaker = "the gateway said" if reading.not_google else "Google said"
+    message = (
+        f"{where}: {row.meaning.format(**facts)} ({method}: {status}; {speaker} "
+        f'"{reading.server_says}")'
+    )
+    return _Proof(
+        where, Problem(severity, message, _fix(caller, target, row, facts)), row.cause, info
+    )
+
+
+def _facts(caller: _Caller, target: VertexTarget, reading: _Reading) -> dict[str, str]:
+    model_id = target.model.model_id
+    facts = {
+        **VERTEX_FACTS,
+        "project": caller.project,
+        "location": target.location.value,
+        "model": model_id,
+        "model_name": vertex.model_name(model_id),
+        "base_model": vertex.base_model(model_id),
+        "region_variable": model_data.vertex_region_variable(model_id) or _REGION_VARIABLE,
+        "model_garden_url": vertex.MODEL_GARDEN_URL.format(
+            model_name=vertex.model_name(model_id), project=caller.project
+        ),
+        "quotas_url": vertex.QUOTAS_URL.format(project=caller.project),
+        "consumer": caller.project,
+        "served_in": "",
+    }
+    if caller.token is not None and caller.token.principal:
+        principal = caller.token.principal
+        kind = "serviceAccount" if principal.endswith(".gserviceaccount.com") else "user"
+        facts["member"] = f"{kind}:{principal}"
+    if reading.google is not None:
+        consumer = reading.google.metadata.get("consumer", "")
+        if consumer:
+            facts["consumer"] = consumer.removeprefix("projects/")
+        facts.update(quota_facts(reading.google.message))
+    return facts
+
+
+def _served_elsewhere(
+    ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Budget
+) -> list[str]:
+    """Locations where a free token count for the model answers."""
+    found = []
+    for location in vertex.TRY_LOCATIONS:
+        if location == target.location.value:
+            continue
+        model = target.model
+        exchange = _call(ctx, caller, budget, location, model.model_id, model.one_million, False)
+        if exchange.answer is None:
+            break
+        if _read(exchange, streaming=False).ok:
+            found.append(location)
+    return found
+
+
+# --- fixes --------------------------------------------------------------------------------------
+
+
+def _fix(caller: _Caller, target: VertexTarget, row: VertexErrorRow, facts: dict[str, str]) -> Fix:
+    cause = row.cause
+    variable = facts["region_variable"]
+    if cause is VertexCause.MODEL_NOT_FOUND:
+        return _not_found_fix(target, facts)
+    if cause is VertexCause.QUOTA_EXHAUSTED and facts["location"] != "global":
+        text = row.fix.format(**facts) + f" For global: set {variable}=global."
+        return Fix(text, (f"export {variable}=global",), json.dumps({"env": {variable: "global"}}))
+    if cause is VertexCause.SERVICE_DISABLED and caller.quota_project not in (None, caller.project):
+        quota = caller.quota_project
+        return Fix(
+            f"{row.fix} Requests also bill the quota project {quota} "
+            f"({vertex.QUOTA_PROJECT_HEADER}), where the API must be enabled too; or make "
+            f"{caller.project} the quota project.",
+            (
+                f"gcloud services enable aiplatform.googleapis.com --project {quota}",
+                f"gcloud services enable aiplatform.googleapis.com --project {caller.project}",
+                f"gcloud auth application-default set-quota-project {caller.project}",
+            ),
+        )
+    if cause is VertexCause.PROJECT_NOT_FOUND:
+        return _project_fix(caller, row)
+    if cause is VertexCause.UNAUTHENTICATED and caller.gateway:
+        return Fix(
+            f"The gateway wants credentials, and under {_SKIP_AUTH_VARIABLE} Claude Code sends "
+            "none: give the gateway its own Google credentials, send the header it expects "
+            f"with ANTHROPIC_CUSTOM_HEADERS, or unset {_SKIP_AUTH_VARIABLE} so your Google "
+            "token is sent.",
+            (f"unset {_SKIP_AUTH_VARIABLE}",),
+        )
+    if cause is VertexCause.UNAUTHENTICATED and caller.base is not None:
+        return Fix(
+            f"{urlsplit(caller.base).netloc} refused your Google access token. If it is a "
+            f"gateway that adds credentials of its own, set {_SKIP_AUTH_VARIABLE}=1; otherwise "
+            "log in again.",
+            (f"export {_SKIP_AUTH_VARIABLE}=1", "gcloud auth application-default login"),
+        )
+    text = row.fix.format(**facts)
+    if cause in (
+        VertexCause.IAM_DENIED,
+        VertexCause.SERVICE_DISABLED,
+    ) and caller.project_origin in (
+        "GCLOUD_PROJECT",
+        "GOOGLE_CLOUD_PROJECT",
+    ):
+        text += (
+            f" Note: the project comes from {caller.project_origin}, which beats "
+            "ANTHROPIC_VERTEX_PROJECT_ID."
+        )
+    return Fix(text, tuple(c.format(**facts) for c in row.commands))
+
+
+def _not_found_fix(target: VertexTarget, facts: dict[str, str]) -> Fix:
+    variable = facts["region_variable"]
+    served = [s for s in facts["served_in"].split(", ") if s]
+    scope = "for this model only" if variable != _REGION_VARIABLE else "for every model"
+    if served:
+        first = served[0]
+        return Fix(
+            f"{facts['model']} answers in {', '.join(served)} (free token counts there) but not "
+            f"in {facts['location']}: call it in {first} — set {variable}={first} ({scope}).",
+            (f"export {variable}={first}",),
+            json.dumps({"env": {variable: first}}),
+        )
+    tried = ", ".join(dict.fromkeys((facts["location"], *vertex.TRY_LOCATIONS)))
+    return Fix(
+        f"No location tried ({tried}) serves {facts['model']} to project {facts['project']}: "
+        f"enable it in Model Garden ({facts['model_garden_url']}; approval can take 24–48 h) "
+        "and check that the ID is a Vertex model version (name@YYYYMMDD up to the 4.5 models; "
+        "no date from 4.6 on)."
+    )
+
+
+def _project_fix(caller: _Caller, row: VertexErrorRow) -> Fix:
+    origin = caller.project_origin
+    if origin in ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
+        return Fix(
+            f"{row.fix} Claude Code takes the project from {origin}, which beats "
+            "ANTHROPIC_VERTEX_PROJECT_ID: correct or unset it.",
+            (*row.commands, f"unset {origin}"),
+        )
+    return Fix(
+        f"{row.fix} Then set ANTHROPIC_VERTEX_PROJECT_ID to it (the project now comes from "
+        f"{origin}).",
+        (*row.commands, "export ANTHROPIC_VERTEX_PROJECT_ID=PROJECT_ID"),
+    )
+
+
+def _no_route(caller: _Caller, where: str, url: str, severity: Status) -> Problem:
+    base = caller.base or "Google's endpoint"
+    path = urlsplit(url).path
+    return Problem(
+        severity,
+        f"{where}: nothing at {base} serves {path} (a 404 without Google's error)",
+        Fix(
+            f"Claude Code appends /projects/…:streamRawPredict to {_BASE_URL_VARIABLE}, which must "
+            "therefore end where the gateway serves Vertex's /v1 API (LiteLLM: "
+            "http://HOST:4000/vertex_ai/v1); the gateway must serve :streamRawPredict and "
+            ":rawPredict there."
+        ),
+    )
+
+
+def _network_problem(
+    caller: _Caller, where: str, location: str, failure: HttpFailure, severity: Status
+) -> Problem:
+    base = caller.base_for(location)
+    parts = urlsplit(base)
+    facts = {
+        **FACT_DEFAULTS,
+        "host": parts.hostname or "",
+        "port": str(parts.port or (443 if parts.scheme == "https" else 80)),
+        "url": base,
+        "endpoint_var": caller.endpoint_name(location),
+        "detail": failure.detail,
+    }
+    text = CAUSES[failure.cause]
+    return Problem(
+        severity,
+        f"{where}: {text.summary.format(**facts)}",
+        Fix(text.fix.format(**facts), tuple(c.format(**facts) for c in text.commands)),
+    )

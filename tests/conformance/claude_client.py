@@ -1,0 +1,165 @@
+"""The real Claude Code client, installed by tests/peers/install_claude.sh, and how one run of it
+is made: a fresh HOME, an environment built only from the scenario, and a hard timeout."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+VERSION = "2.1.197"
+INSTALL_SCRIPT = "tests/peers/install_claude.sh"
+REQUIRE_CLAUDE = "CCDOCTOR_REQUIRE_CLAUDE"
+"""Set to 1 (CI does) to make a missing client fail the tier instead of skipping it."""
+PROMPT = "say hi"
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How the client is run: the variables the harness adds to every scenario's environment
+    (for the client and ccdoctor alike) and how long one run may take."""
+
+    env: Mapping[str, str]
+    timeout: float
+
+    def describe(self) -> str:
+        return ", ".join(f"{name}={value}" for name, value in self.env.items()) or "no overrides"
+
+
+NO_TRAFFIC = {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
+"""No auto-update, telemetry or error reporting: nothing but the API calls leaves the client."""
+
+FAST = Mode({"CLAUDE_CODE_MAX_RETRIES": "0", **NO_TRAFFIC}, timeout=60.0)
+"""The tier's mode. The client retries a failed request 10 times with exponential backoff,
+about 175 s before it exits 1; with no retries it prints the same final message at once, so a
+failing scenario costs about a second. Retries change when the client gives up, not whether it
+succeeds, so the outcome compared with ccdoctor's is the same."""
+
+DEFAULT_RETRIES = Mode(NO_TRAFFIC, timeout=400.0)
+"""The client as users run it, retries and all: for measuring the real time to failure."""
+
+
+def peers_dir() -> Path:
+    return Path(os.environ.get("CCDOCTOR_PEERS_DIR") or str(REPO / ".peers"))
+
+
+def claude_binary() -> Path | None:
+    """The installed binary, whichever platform package npm chose; None when not installed."""
+    prefix = peers_dir() / "claude"
+    stamp = prefix / ".ccdoctor-version"
+    if not stamp.is_file() or stamp.read_text().strip() != VERSION:
+        return None
+    found = sorted((prefix / "node_modules" / "@anthropic-ai").glob("claude-code-*/claude"))
+    return next((path for path in found if os.access(path, os.X_OK)), None)
+
+
+def missing_reason() -> str | None:
+    """Why the client cannot run here, or None when it can."""
+    if claude_binary() is None:
+        return f"Claude Code {VERSION} not installed: run {INSTALL_SCRIPT} (make test does)"
+    return None
+
+
+@dataclass(frozen=True)
+class ClientRun:
+    exit_code: int | None
+    """None when the run timed out."""
+    seconds: float
+    stdout: str
+    stderr: str = ""
+    timeout: float = FAST.timeout
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def last_line(self) -> str:
+        if self.exit_code is None:
+            return f"no answer within {self.timeout:.0f} s"
+        # The verdict is on stdout ("API Error: …"); stderr only adds context, e.g. the
+        # apiKeyHelper's complaint before the 401 that follows it.
+        for stream in (self.stdout, self.stderr):
+            lines = [line.strip() for line in stream.splitlines() if line.strip()]
+            if lines:
+                return lines[-1]
+        return "no output"
+
+
+def run_client(
+    binary: Path,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    timeout: float = FAST.timeout,
+    connect_log: Path | None = None,
+) -> ClientRun:
+    """`claude -p PROMPT` as a user would type it, non-bare: a normal run reads ~/.claude
+    settings and honours their apiKeyHelper, which --bare would ignore. With `connect_log`,
+    under strace, recording every connect() the client and its children make."""
+    command = [str(binary), "-p", PROMPT, *args]
+    if connect_log is not None:
+        command = [*_strace(connect_log), *command]
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            command,
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        seconds = time.monotonic() - started
+        return ClientRun(None, seconds, _text(expired.stdout), _text(expired.stderr), timeout)
+    seconds = time.monotonic() - started
+    return ClientRun(completed.returncode, seconds, completed.stdout, completed.stderr, timeout)
+
+
+def _text(data: str | bytes | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode(errors="replace")
+    return data or ""
+
+
+def strace_missing() -> str | None:
+    return None if shutil.which("strace") else "strace is not installed"
+
+
+def _strace(log: Path) -> list[str]:
+    strace = shutil.which("strace")
+    if strace is None:
+        raise RuntimeError(strace_missing())
+    return [strace, "-f", "-qq", "-e", "trace=connect", "-o", str(log)]
+
+
+_INET_CONNECT = re.compile(
+    r"sa_family=AF_INET6?, sin6?_port=htons\((?P<port>\d+)\)"
+    r'.*?inet_(?:addr|pton)\((?:AF_INET6, )?"(?P<ip>[^"]+)"'
+)
+
+
+def off_loopback(connect_log: Path) -> list[str]:
+    """Every non-loopback address:port the traced client tried to connect to (DNS included)."""
+    if not connect_log.exists():
+        return []
+    found = []
+    for match in _INET_CONNECT.finditer(connect_log.read_text(errors="replace")):
+        if not ipaddress.ip_address(match["ip"]).is_loopback:
+            found.append(f"{match['ip']}:{match['port']}")
+    return list(dict.fromkeys(found))

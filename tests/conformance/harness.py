@@ -1,0 +1,271 @@
+"""One scenario, run twice on the identical set-up: by the real client and by ccdoctor.
+
+Each scenario gets its own HOME, project and scratch directory, filled from the scenario file,
+and its own endpoint; both programs get the same environment (the scenario's, plus PATH, HOME
+and the harness variables), the same working directory and the same extra arguments.
+ccdoctor runs first, so that it sees the machine exactly as written, before the client leaves
+its ~/.claude.json and session files behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ccdoctor.model import Category
+from tests.conformance.claude_client import (
+    FAST,
+    VERSION,
+    ClientRun,
+    Mode,
+    off_loopback,
+    run_client,
+)
+from tests.conformance.lab import Endpoint, Lab, proxy_urls, scenario_endpoint
+from tests.conformance.scenario import Scenario, fill
+from tests.peers.fake_vertex import PROJECT as VERTEX_PROJECT
+
+CCDOCTOR_TIMEOUT = 60.0
+FAILING = ("fail", "error")
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    id: str
+    category: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CcdoctorRun:
+    exit_code: int | None
+    seconds: float
+    checks: tuple[CheckLine, ...]
+    output: str
+    """Raw output, kept for the failure message when the JSON cannot be read."""
+
+    @property
+    def first_failure(self) -> CheckLine | None:
+        return next((c for c in self.checks if c.status in FAILING), None)
+
+    def warnings_in(self, category: Category) -> list[CheckLine]:
+        return [c for c in self.checks if c.status == "warn" and c.category == category.value]
+
+
+@dataclass(frozen=True)
+class Observation:
+    scenario: Scenario
+    client: ClientRun
+    ccdoctor: CcdoctorRun
+    off_loopback: tuple[str, ...] | None = None
+    """Non-loopback addresses the client tried to reach; None when not traced."""
+
+    @property
+    def scenario_problems(self) -> list[str]:
+        """Where the client itself did not do what the scenario says it does: the scenario
+        (or our understanding of the client) is wrong, whatever ccdoctor says."""
+        if self.client.ok == self.scenario.client_ok:
+            return []
+        expected = "succeed" if self.scenario.client_ok else "fail"
+        return [f"the scenario expects the client to {expected}, but it {self.client_outcome}"]
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Where ccdoctor's verdict differs from the client's or names the wrong category."""
+        found = []
+        doctor_ok = self.ccdoctor.exit_code == 0
+        if self.ccdoctor.exit_code not in (0, 1):
+            found.append(
+                f"ccdoctor exited {self.ccdoctor.exit_code}: {self.ccdoctor.output[-600:]}"
+            )
+        elif self.client.ok != doctor_ok:
+            found.append(
+                f"the client {self.client_outcome} but ccdoctor exited {self.ccdoctor.exit_code}"
+            )
+        failure = self.ccdoctor.first_failure
+        expected = self.scenario.category
+        if (
+            not self.client.ok
+            and expected is not None
+            and failure is not None
+            and failure.category != expected.value
+        ):
+            found.append(
+                f"ccdoctor's first failure is {failure.id} ({failure.category}), "
+                f"expected a {expected.value} check"
+            )
+        for category in self.scenario.warns:
+            if not self.ccdoctor.warnings_in(category):
+                found.append(f"ccdoctor shows no {category.value} warning")
+        return found
+
+    @property
+    def agrees(self) -> bool:
+        return not self.scenario_problems and not self.disagreements
+
+    @property
+    def client_outcome(self) -> str:
+        return "succeeded" if self.client.ok else f"failed ({self.client.last_line})"
+
+    def explain(self) -> str:
+        """Everything needed to understand a mismatch without re-running it."""
+        checks = "\n".join(f"  {c.status:5} {c.id}: {c.message}" for c in self.ccdoctor.checks)
+        return (
+            f"scenario {self.scenario.name}: {self.scenario.description}\n"
+            + "".join(f"- {problem}\n" for problem in self.scenario_problems + self.disagreements)
+            + f"client exit {self.client.exit_code} in {self.client.seconds:.2f} s:\n"
+            + _indent(self.client.output[-1500:])
+            + f"ccdoctor exit {self.ccdoctor.exit_code} in {self.ccdoctor.seconds:.2f} s:\n"
+            + (checks or _indent(self.ccdoctor.output[-1500:]))
+        )
+
+
+def observe(
+    scenario: Scenario,
+    lab: Lab,
+    claude: Path,
+    workdir: Path,
+    mode: Mode = FAST,
+    trace: bool = False,
+) -> Observation:
+    home, project, scratch = workdir / "home", workdir / "project", workdir / "tmp"
+    for directory in (home, project, scratch):
+        directory.mkdir(parents=True, exist_ok=True)
+    with scenario_endpoint(scenario, lab) as endpoint:
+        values = _placeholder_values(scenario, lab, endpoint, home, project, scratch)
+        _write_files(scenario, values)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            **mode.env,
+            **{name: fill(value, values) for name, value in scenario.env.items()},
+        }
+        args = [fill(arg, values) for arg in scenario.args]
+        doctor = run_ccdoctor(args, env, project, scratch / "none.json")
+        connect_log = workdir / "client-connects.strace" if trace else None
+        client = run_client(claude, args, env, project, mode.timeout, connect_log)
+    reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
+    return Observation(scenario, client, doctor, reached)
+
+
+def observe_all(
+    scenarios: Sequence[Scenario],
+    lab: Lab,
+    claude: Path,
+    workdir: Path,
+    jobs: int,
+    mode: Mode = FAST,
+    trace: bool = False,
+) -> dict[str, Observation | BaseException]:
+    """Every scenario, `jobs` at a time; an exception (a peer that could not start) is kept as
+    the scenario's result so the others still run."""
+
+    def one(scenario: Scenario) -> Observation | BaseException:
+        try:
+            return observe(scenario, lab, claude, workdir / scenario.name, mode, trace)
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(one, scenarios))
+    return {s.name: result for s, result in zip(scenarios, results, strict=True)}
+
+
+def run_ccdoctor(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, managed: Path
+) -> CcdoctorRun:
+    command = [
+        sys.executable,
+        "-m",
+        "ccdoctor",
+        "--format",
+        "json",
+        "--claude-version",
+        VERSION,
+        "--managed-settings",
+        str(managed),
+        *args,
+    ]
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            command,
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=CCDOCTOR_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return CcdoctorRun(None, time.monotonic() - started, (), "(timed out)")
+    seconds = time.monotonic() - started
+    output = completed.stdout + completed.stderr
+    return CcdoctorRun(completed.returncode, seconds, _checks(completed.stdout), output)
+
+
+def median_ratio(observations: Iterable[Observation]) -> float | None:
+    """Median of ccdoctor's time to verdict over the client's time to failure, over the
+    scenarios where the client failed."""
+    ratios = [
+        o.ccdoctor.seconds / o.client.seconds
+        for o in observations
+        if not o.client.ok and o.client.seconds > 0
+    ]
+    return statistics.median(ratios) if ratios else None
+
+
+def _checks(stdout: str) -> tuple[CheckLine, ...]:
+    try:
+        report: Any = json.loads(stdout)
+        return tuple(
+            CheckLine(c["id"], c["category"], c["status"], c["message"]) for c in report["checks"]
+        )
+    except (ValueError, KeyError, TypeError):
+        return ()
+
+
+def _placeholder_values(
+    scenario: Scenario,
+    lab: Lab,
+    endpoint: Endpoint,
+    home: Path,
+    project: Path,
+    scratch: Path,
+) -> dict[str, str]:
+    return {
+        "gateway": endpoint.url,
+        "gateway_hostport": endpoint.hostport,
+        "key": endpoint.key,
+        "ca": str(lab.tls.ca_pem),
+        "home": str(home),
+        "project": str(project),
+        "tmp": str(scratch),
+        "gcp_project": VERTEX_PROJECT,
+        **proxy_urls(scenario, lab),
+    }
+
+
+def _write_files(scenario: Scenario, values: Mapping[str, str]) -> None:
+    for file in scenario.files:
+        path = Path(fill(file.path, values))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(file.render(values), encoding="utf-8")
+        if file.executable:
+            path.chmod(0o755)
+
+
+def _indent(text: str) -> str:
+    return "".join(f"  {line}\n" for line in text.splitlines())

@@ -1,0 +1,235 @@
+"""The harness itself, without the client: scenario files are read strictly, placeholders are
+filled safely, verdicts are judged as the issue defines agreement, and the strace reading finds
+connections beyond loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ccdoctor.model import Category
+from tests.conformance.claude_client import ClientRun, off_loopback
+from tests.conformance.harness import CcdoctorRun, CheckLine, Observation, median_ratio
+from tests.conformance.scenario import File, Gateway, Scenario, ScenarioError, fill, load, load_all
+
+HEALTHY = """
+description = "healthy"
+client = "ok"
+
+[env]
+ANTHROPIC_BASE_URL = "{{gateway}}"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "case") -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_failure() -> None:
+    scenarios = load_all()
+    anthropic = [s for s in scenarios if s.provider == "anthropic"]
+
+    assert len(anthropic) >= 30
+    assert {s.client_ok for s in scenarios} == {True, False}
+    assert all(s.category is not None for s in scenarios if not s.client_ok)
+    assert {s.gateway.kind for s in scenarios} == {"fake", "litellm", "tls", "dead", "vertex"}
+
+
+def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
+    scenario = load(write(tmp_path, HEALTHY, "healthy_case"))
+
+    assert scenario.name == "healthy_case"
+    assert scenario.client_ok
+    assert scenario.category is None
+    assert scenario.gateway == Gateway("fake")
+    assert scenario.env == {"ANTHROPIC_BASE_URL": "{{gateway}}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ('description = "d"\nclient = "ok"\nflavour = 1\n', "unknown key(s) in scenario: flavour"),
+        ('description = "d"\nclient = "maybe"\n', "client must be one of"),
+        ('description = "d"\nclient = "fail"\n', "must name the category"),
+        ('description = "d"\nclient = "ok"\ncategory = "proxy"\n', "only for scenarios where"),
+        ('description = "d"\nclient = "fail"\ncategory = "vibes"\n', "'vibes' is not a valid"),
+        ('description = "d"\nclient = "ok"\n[env]\nX = "{{gatewya}}"\n', "{{gatewya}}"),
+        ('description = "d"\nclient = "ok"\n[env]\nX = 1\n', "env values must be strings"),
+        ('description = "d"\nclient = "ok"\n[gateway]\nkind = "moon"\n', "gateway.kind"),
+        (
+            'description = "d"\nclient = "ok"\n[gateway.behaviour]\nlatencyy = 1\n',
+            "latencyy is not a Behaviour field",
+        ),
+        (
+            'description = "d"\nclient = "ok"\n[gateway]\nkind = "vertex"\n'
+            "[gateway.behaviour]\nforced_status = 529\n",
+            "forced_status is not a VertexBehaviour field",
+        ),
+        (
+            'description = "d"\nclient = "ok"\n[gateway]\nkind = "litellm"\n'
+            "[gateway.behaviour]\nlatency = 1\n",
+            "applies to the fake, tls, vertex kinds",
+        ),
+        ('description = "d"\nclient = "ok"\n[proxy]\nkind = "socks"\n', "proxy.kind"),
+        (
+            'description = "d"\nclient = "ok"\n[[files]]\npath = "p"\n',
+            "needs exactly one of json, text",
+        ),
+        ('description = "d"\nclient = "ok"\n[env\n', "case.toml"),
+    ],
+)
+def test_a_scenario_that_does_not_say_what_it_means_is_refused(
+    tmp_path: Path, text: str, complaint: str
+) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        load(write(tmp_path, text))
+
+    assert complaint in str(raised.value)
+    assert str(raised.value).startswith("case.toml: ")
+
+
+def test_placeholders_are_filled_and_an_unknown_one_is_an_error() -> None:
+    assert fill("{{gateway}}/v1", {"gateway": "http://127.0.0.1:1"}) == "http://127.0.0.1:1/v1"
+    with pytest.raises(ScenarioError, match="proxy"):
+        fill("{{proxy}}", {"gateway": "x"})
+
+
+def test_a_json_file_stays_valid_json_whatever_the_placeholder_holds() -> None:
+    file = File("{{home}}/s.json", json={"env": {"K": "{{key}}"}, "n": 1})
+
+    rendered = json.loads(file.render({"key": 'a"b\\c'}))
+
+    assert rendered == {"env": {"K": 'a"b\\c'}, "n": 1}
+
+
+def test_a_text_file_is_written_as_it_is_with_placeholders_filled() -> None:
+    file = File("p", text='{\n  "k": "{{key}}",\n}\n')
+
+    assert file.render({"key": "v"}) == '{\n  "k": "v",\n}\n'
+
+
+def scenario(client_ok: bool, category: Category | None = None, **extra: object) -> Scenario:
+    return Scenario(
+        name="s",
+        description="d",
+        client_ok=client_ok,
+        category=category,
+        gateway=Gateway("fake"),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def client(exit_code: int | None, seconds: float = 1.0, output: str = "") -> ClientRun:
+    return ClientRun(exit_code, seconds, output)
+
+
+def doctor(exit_code: int, *checks: tuple[str, str, str], seconds: float = 0.5) -> CcdoctorRun:
+    lines = tuple(CheckLine(i, i.split(".")[0], status, "m") for i, status, _ in checks)
+    return CcdoctorRun(exit_code, seconds, lines, "")
+
+
+def test_agreement_when_both_succeed_or_both_fail_in_the_expected_category() -> None:
+    healthy = Observation(scenario(True), client(0), doctor(0, ("proxy.auth", "pass", "")))
+    broken = Observation(
+        scenario(False, Category.PROXY),
+        client(1, output="API Error: 401"),
+        doctor(1, ("config.env", "warn", ""), ("proxy.auth", "fail", ""), ("models.x", "fail", "")),
+    )
+
+    assert healthy.agrees
+    assert broken.agrees
+
+
+def test_the_verdicts_differ() -> None:
+    seen = Observation(scenario(False, Category.PROXY), client(1, output="boom"), doctor(0))
+
+    assert seen.disagreements == ["the client failed (boom) but ccdoctor exited 0"]
+    assert not seen.scenario_problems
+
+
+def test_the_first_failure_in_report_order_is_in_another_category() -> None:
+    seen = Observation(
+        scenario(False, Category.PROXY),
+        client(1),
+        doctor(1, ("models.anthropic", "fail", ""), ("proxy.auth", "error", "")),
+    )
+
+    assert seen.disagreements == [
+        "ccdoctor's first failure is models.anthropic (models), expected a proxy check"
+    ]
+
+
+def test_a_missing_warning_and_a_usage_error_are_disagreements() -> None:
+    quiet = Observation(scenario(True, warns=(Category.MODELS,)), client(0), doctor(0))
+    usage = Observation(scenario(True), client(0), doctor(2))
+
+    assert quiet.disagreements == ["ccdoctor shows no models warning"]
+    assert usage.disagreements[0].startswith("ccdoctor exited 2")
+
+
+def test_a_client_that_does_not_do_what_the_scenario_says_is_a_scenario_problem() -> None:
+    seen = Observation(scenario(True), client(None), doctor(0))
+
+    assert seen.scenario_problems == [
+        "the scenario expects the client to succeed, but it failed (no answer within 60 s)"
+    ]
+    assert not seen.agrees
+
+
+def test_the_median_ratio_counts_only_the_scenarios_where_the_client_failed() -> None:
+    runs = [
+        Observation(scenario(False, Category.PROXY), client(1, 2.0), doctor(1, seconds=1.0)),
+        Observation(scenario(False, Category.PROXY), client(1, 1.0), doctor(1, seconds=1.0)),
+        Observation(scenario(False, Category.PROXY), client(1, 4.0), doctor(1, seconds=1.0)),
+        Observation(scenario(True), client(0, 0.1), doctor(0, seconds=9.0)),
+    ]
+
+    assert median_ratio(runs) == 0.5
+    assert median_ratio(runs[3:]) is None
+
+
+def test_connections_beyond_loopback_are_read_from_the_strace_log(tmp_path: Path) -> None:
+    log = tmp_path / "connects.strace"
+    log.write_text(
+        '1 connect(16, {sa_family=AF_INET, sin_port=htons(4000), sin_addr=inet_addr("127.0.0.1")}'
+        ", 16) = -1 EINPROGRESS\n"
+        '1 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT\n'
+        '2 connect(16, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.53")}'
+        ", 16) = 0\n"
+        "3 connect(9, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "2607:6bc0::10", &sin6_addr), sin6_scope_id=0}, 28) = -1\n'
+        "3 connect(9, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0\n'
+    )
+
+    assert off_loopback(log) == ["10.0.0.53:53", "2607:6bc0::10:443"]
+    assert off_loopback(tmp_path / "never-written") == []
+
+
+def test_the_clients_last_word_is_read_from_stdout_before_stderr() -> None:
+    helper_then_401 = ClientRun(1, 1.0, "Invalid API key\n", "apiKeyHelper failed: exited 1\n")
+
+    assert helper_then_401.last_line == "Invalid API key"
+    assert ClientRun(1, 1.0, "", "boom\n\n").last_line == "boom"
+    assert ClientRun(1, 1.0, "", "").last_line == "no output"
+    assert ClientRun(None, 400.0, "", "", timeout=400.0).last_line == "no answer within 400 s"
+
+
+def test_vertex_behaviour_tables_become_the_sets_the_fake_reads() -> None:
+    gateway = Gateway(
+        "vertex",
+        behaviour={
+            "served": {"us-east5": ["claude-sonnet-4-5@20250929"]},
+            "quota_exhausted": [["p", "us-east5", "m"]],
+        },
+    )
+
+    behaviour = gateway.make_vertex_behaviour()
+
+    assert behaviour.served == {"us-east5": frozenset({"claude-sonnet-4-5@20250929"})}
+    assert behaviour.quota_exhausted == frozenset({("p", "us-east5", "m")})
+    assert behaviour.require_auth is False
