@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Check, CheckResult, Fix, Outcome, Status
+from ccdoctor.model import Category, Check, CheckResult, Cost, Fix, Outcome, Status
 from ccdoctor.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
 
 _GRACE = 0.5
@@ -40,7 +40,10 @@ class _Running:
 
 
 def time_limit(check: Check, ctx: CheckContext) -> float:
-    steps = _NETWORK_STEPS if check.spec.network else 1
+    # A check with an offline verdict and a live part (network=False, but a call that costs
+    # something) needs the network allowance too when the run is online.
+    live = check.spec.network or (check.spec.cost is not Cost.LOCAL and not ctx.options.offline)
+    steps = _NETWORK_STEPS if live else 1
     return ctx.options.timeout * steps + _GRACE
 
 

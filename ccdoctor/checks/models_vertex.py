@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.checks.credentials_gcp import (
-    find_gcp_credentials,
-    google_token,
-    vertex_project,
+from ccdoctor.checks.region_vertex import (
+    Budget,
+    Exchange,
+    VertexCaller,
+    VertexTarget,
+    call_vertex,
+    distinct_targets,
+    is_token_count,
+    served_elsewhere,
+    vertex_caller,
+    vertex_targets,
 )
-from ccdoctor.checks.region_vertex import VertexTarget, vertex_targets
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
@@ -35,17 +38,14 @@ from ccdoctor.knowledge.vertex_errors import (
     quota_facts,
 )
 from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check, skipped
-from ccdoctor.net.anthropic import custom_headers, error_text, sse_shape
+from ccdoctor.net.anthropic import error_text, sse_shape
 from ccdoctor.net.client import HttpAnswer, HttpFailure
-from ccdoctor.net.google import MintedToken
 
 _BASE_URL_VARIABLE = "ANTHROPIC_VERTEX_BASE_URL"
 _SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"
 _REGION_VARIABLE = "CLOUD_ML_REGION"
 _STEPS = 3
 """Network steps the runner allows a live check; the probes share them."""
-_MARGIN = 0.2
-"""Seconds kept back from the runner's limit for the check's own bookkeeping."""
 _TEXT_CAP = 300
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -72,9 +72,11 @@ own streamRawPredict with max_tokens 1 (a few tokens, billed). Token counting ha
 only the real call can show an exhausted prediction quota; with --no-invoke the check keeps to the
 free calls and says what stayed unproven.
 
-Each refusal is mapped to its cause and fix: a model not served in that location (ccdoctor then
-asks, for free, which of global, us, eu and us-east5 serve it, and names the variable to set),
-Model Garden terms not accepted (400 FAILED_PRECONDITION), the Vertex AI API disabled (403
+When the main model is served only in another location, region.vertex fails and this check is
+skipped (both make the same free token counts, each once per run). Each refusal is mapped to its
+cause and fix: a model not served in that location (ccdoctor then asks, for free, which of global,
+us, eu and us-east5 serve it and names the variable to set; served nowhere, it is Model Garden
+access), Model Garden terms not accepted (400 FAILED_PRECONDITION), the Vertex AI API disabled (403
 SERVICE_DISABLED, in the project or the quota project), a missing role (403 IAM_PERMISSION_DENIED
 → roles/aiplatform.user), a project ID that does not exist, billing off, an exhausted quota (429
 RESOURCE_EXHAUSTED, which quota, in which location), a rejected beta, a gateway without the route.
@@ -82,18 +84,18 @@ RESOURCE_EXHAUSTED, which quota, in which location), a rejected beta, a gateway 
 The main model not served is a failure; the small/fast model not served is a warning: background
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
 """,
-    needs=("proxy.config", "proxy.reachable", "credentials.gcp"),
+    needs=("proxy.config", "proxy.reachable", "credentials.gcp", "region.vertex"),
     providers=[Provider.VERTEX],
     network=True,
     cost=Cost.BILLED_CALL,
 )
 def models_vertex_check(ctx: CheckContext) -> Outcome:
-    caller = _caller(ctx)
+    caller = vertex_caller(ctx)
     if isinstance(caller, str):
         return skipped(caller)
-    budget = _Budget(time.monotonic() + _STEPS * ctx.options.timeout - _MARGIN)
+    budget = Budget.for_steps(ctx, _STEPS)
     proofs: list[_Proof] = []
-    for target in _distinct(vertex_targets(ctx.config)):
+    for target in distinct_targets(vertex_targets(ctx.config)):
         proof = _prove(ctx, caller, target, budget)
         proofs.append(proof)
         if proof.problem is not None and proof.cause in PROJECT_WIDE:
@@ -117,130 +119,6 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems((p.problem for p in proofs if p.problem is not None), ok, details)
 
 
-# --- how the client calls Vertex ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Caller:
-    base: str | None
-    """ANTHROPIC_VERTEX_BASE_URL without its trailing slash; None: Google's host per location."""
-    project: str
-    project_origin: str
-    headers: Mapping[str, str]
-    token: MintedToken | None
-    """None under CLAUDE_CODE_SKIP_VERTEX_AUTH: a gateway adds credentials itself."""
-
-    @property
-    def gateway(self) -> bool:
-        return self.token is None
-
-    @property
-    def quota_project(self) -> str | None:
-        return self.token.quota_project if self.token is not None else None
-
-    def base_for(self, location: str) -> str:
-        return self.base or vertex.default_base(location)
-
-    def url(self, location: str, model: str, method: str) -> str:
-        return vertex.model_url(self.base_for(location), self.project, location, model, method)
-
-    def endpoint_name(self, location: str) -> str:
-        if self.base is not None:
-            return _BASE_URL_VARIABLE
-        return f"the Vertex endpoint for {location} ({_REGION_VARIABLE})"
-
-
-def _caller(ctx: CheckContext) -> _Caller | str:
-    """How the client would call Vertex, or why ccdoctor cannot call it that way."""
-    config = ctx.config
-    raw_base = config.get(_BASE_URL_VARIABLE)
-    base = raw_base.strip().rstrip("/") if raw_base and raw_base.strip() else None
-    if base is not None and urlsplit(base).scheme not in ("http", "https"):
-        return f"{_BASE_URL_VARIABLE} is not a usable URL (see proxy.config)"
-    headers = {
-        **shape.CLIENT_HEADERS,
-        "content-type": "application/json",
-        "anthropic-version": shape.ANTHROPIC_VERSION,
-        "anthropic-beta": ",".join(vertex.BETAS_SENT),
-        "user-agent": shape.user_agent(
-            ".".join(map(str, config.claude_version)) if config.claude_version else None
-        ),
-    }
-    found = find_gcp_credentials(config, ctx.redactor)
-    token: MintedToken | None = None
-    if not config.truthy(_SKIP_AUTH_VARIABLE):
-        minted = google_token(ctx)
-        if not isinstance(minted, MintedToken):
-            return "no Google access token to send (credentials.gcp says why)"
-        token = minted
-        headers["authorization"] = f"Bearer {minted.token}"
-        if minted.quota_project:
-            headers[vertex.QUOTA_PROJECT_HEADER] = minted.quota_project
-    project = vertex_project(config, found, token)
-    if project is None:
-        return "no Google Cloud project to call (credentials.gcp says which to set)"
-    headers.update(custom_headers(config.get("ANTHROPIC_CUSTOM_HEADERS")))
-    origin = config.vertex_project.origin or "the metadata server"
-    return _Caller(base, project, origin, headers, token)
-
-
-def _distinct(targets: tuple[VertexTarget, ...]) -> list[VertexTarget]:
-    """One probe per (model, location): the small/fast model is often the main one."""
-    seen: set[tuple[str, str]] = set()
-    kept = []
-    for target in targets:
-        key = (target.model.model_id, target.location.value)
-        if key not in seen:
-            seen.add(key)
-            kept.append(target)
-    return kept
-
-
-@dataclass
-class _Budget:
-    """The runner abandons a live check after its network steps; the probes share that time."""
-
-    end: float
-
-    def timeout(self, ctx: CheckContext) -> float:
-        return min(ctx.step_timeout(), self.end - time.monotonic())
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    url: str
-    answer: HttpAnswer | HttpFailure | None
-    """None when no time was left to make the call."""
-
-
-def _call(
-    ctx: CheckContext,
-    caller: _Caller,
-    budget: _Budget,
-    location: str,
-    model: str,
-    one_million: bool,
-    streaming: bool,
-) -> _Exchange:
-    if streaming:
-        url = caller.url(location, model, vertex.STREAM_METHOD)
-        body: dict[str, object] = vertex.stream_body()
-    else:
-        url = caller.url(location, vertex.COUNT_TOKENS_MODEL, vertex.RAW_METHOD)
-        body = vertex.count_tokens_body(model)
-    headers = dict(caller.headers)
-    if one_million:
-        headers["anthropic-beta"] += "," + shape.ONE_MILLION_BETA
-
-    def send() -> _Exchange:
-        timeout = budget.timeout(ctx)
-        if timeout <= 0.05:
-            return _Exchange(url, None)
-        return _Exchange(url, ctx.network.request("POST", url, timeout, headers, body))
-
-    return ctx.once(f"vertex:{url}:{model}", send)
-
-
 # --- what an answer means -----------------------------------------------------------------------
 
 
@@ -262,7 +140,7 @@ class _Reading:
         return self.row is not None and not self.not_google and self.row.cause in PROJECT_WIDE
 
 
-def _read(exchange: _Exchange, streaming: bool) -> _Reading:
+def _read(exchange: Exchange, streaming: bool) -> _Reading:
     answer = exchange.answer
     if answer is None:
         return _Reading(False, untried=True)
@@ -282,8 +160,7 @@ def _read(exchange: _Exchange, streaming: bool) -> _Reading:
 
 
 def _count_problem(answer: HttpAnswer) -> str | None:
-    data = answer.json()
-    if isinstance(data, dict) and isinstance(data.get("input_tokens"), int):
+    if is_token_count(answer):
         return None
     return "answered the token count with something that is not a token count"
 
@@ -342,7 +219,7 @@ class _Proof:
     unproven: tuple[str, ...] = field(default=())
 
 
-def _prove(ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Budget) -> _Proof:
+def _prove(ctx: CheckContext, caller: VertexCaller, target: VertexTarget, budget: Budget) -> _Proof:
     model = target.model
     location = target.location.value
     role = "main model" if model.role == "main" else "small/fast model"
@@ -353,12 +230,12 @@ def _prove(ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Bu
         "location": location,
         "location_origin": target.location.origin,
     }
-    count = _call(ctx, caller, budget, location, model.model_id, model.one_million, False)
+    count = call_vertex(ctx, caller, budget, location, model.model_id, model.one_million, False)
     counted = _read(count, streaming=False)
     info["count_tokens"] = {"url": count.url, "status": counted.status, "ok": counted.ok}
     decisive, method, url = counted, "count-tokens", count.url
     if invoke and not counted.project_wide and counted.failure is None:
-        stream = _call(ctx, caller, budget, location, model.model_id, model.one_million, True)
+        stream = call_vertex(ctx, caller, budget, location, model.model_id, model.one_million, True)
         decisive, method, url = _read(stream, streaming=True), vertex.STREAM_METHOD, stream.url
         info["stream"] = {"url": stream.url, "status": decisive.status, "ok": decisive.ok}
     where = f"{role} {model.model_id} in {location}"
@@ -402,9 +279,9 @@ def _prove(ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Bu
 
 def _refusal(
     ctx: CheckContext,
-    caller: _Caller,
+    caller: VertexCaller,
     target: VertexTarget,
-    budget: _Budget,
+    budget: Budget,
     reading: _Reading,
     method: str,
     url: str,
@@ -428,7 +305,7 @@ def _refusal(
         return _Proof(where, _no_route(caller, where, url, severity), None, info)
     facts = _facts(caller, target, reading)
     if row.cause is VertexCause.MODEL_NOT_FOUND and not reading.not_google:
-        facts["served_in"] = ", ".join(_served_elsewhere(ctx, caller, target, budget))
+        facts["served_in"] = ", ".join(served_elsewhere(ctx, caller, budget, target))
         info["served_in"] = facts["served_in"].split(", ") if facts["served_in"] else []
     if row.transient:
         severity = Status.WARN
@@ -445,7 +322,7 @@ def _refusal(
     )
 
 
-def _facts(caller: _Caller, target: VertexTarget, reading: _Reading) -> dict[str, str]:
+def _facts(caller: VertexCaller, target: VertexTarget, reading: _Reading) -> dict[str, str]:
     model_id = target.model.model_id
     facts = {
         **VERTEX_FACTS,
@@ -474,27 +351,12 @@ def _facts(caller: _Caller, target: VertexTarget, reading: _Reading) -> dict[str
     return facts
 
 
-def _served_elsewhere(
-    ctx: CheckContext, caller: _Caller, target: VertexTarget, budget: _Budget
-) -> list[str]:
-    """Locations where a free token count for the model answers."""
-    found = []
-    for location in vertex.TRY_LOCATIONS:
-        if location == target.location.value:
-            continue
-        model = target.model
-        exchange = _call(ctx, caller, budget, location, model.model_id, model.one_million, False)
-        if exchange.answer is None:
-            break
-        if _read(exchange, streaming=False).ok:
-            found.append(location)
-    return found
-
-
 # --- fixes --------------------------------------------------------------------------------------
 
 
-def _fix(caller: _Caller, target: VertexTarget, row: VertexErrorRow, facts: dict[str, str]) -> Fix:
+def _fix(
+    caller: VertexCaller, target: VertexTarget, row: VertexErrorRow, facts: dict[str, str]
+) -> Fix:
     cause = row.cause
     variable = facts["region_variable"]
     if cause is VertexCause.MODEL_NOT_FOUND:
@@ -567,7 +429,7 @@ def _not_found_fix(target: VertexTarget, facts: dict[str, str]) -> Fix:
     )
 
 
-def _project_fix(caller: _Caller, row: VertexErrorRow) -> Fix:
+def _project_fix(caller: VertexCaller, row: VertexErrorRow) -> Fix:
     origin = caller.project_origin
     if origin in ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
         return Fix(
@@ -582,7 +444,7 @@ def _project_fix(caller: _Caller, row: VertexErrorRow) -> Fix:
     )
 
 
-def _no_route(caller: _Caller, where: str, url: str, severity: Status) -> Problem:
+def _no_route(caller: VertexCaller, where: str, url: str, severity: Status) -> Problem:
     base = caller.base or "Google's endpoint"
     path = urlsplit(url).path
     return Problem(
@@ -598,7 +460,7 @@ def _no_route(caller: _Caller, where: str, url: str, severity: Status) -> Proble
 
 
 def _network_problem(
-    caller: _Caller, where: str, location: str, failure: HttpFailure, severity: Status
+    caller: VertexCaller, where: str, location: str, failure: HttpFailure, severity: Status
 ) -> Problem:
     base = caller.base_for(location)
     parts = urlsplit(base)

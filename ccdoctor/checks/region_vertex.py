@@ -1,20 +1,47 @@
-"""region.vertex — which Vertex location (and host) each model is called in, and whether it fits."""
+"""region.vertex — which Vertex location (and host) each model is called in, and whether the model
+is served there: judged from the configuration offline and, unless --offline, by free token counts
+in that location and, after Google's 404, in the locations that serve Claude most widely.
+
+It also holds how the client calls Vertex AI in a location (the caller, the time a check may
+spend, the requests, each made at most once per run), which models.vertex builds on."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
+from ccdoctor.checks.credentials_gcp import find_gcp_credentials, google_token, vertex_project
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network, regions
+from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.knowledge.network import UrlReading
+from ccdoctor.knowledge.vertex_errors import (
+    GoogleError,
+    VertexCause,
+    classify_vertex_error,
+    parse_google_error,
+)
 from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.net.anthropic import custom_headers
+from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.net.google import MintedToken
 
 _ROLES = (("main", "main"), ("small_fast", "small/fast"))
 _REGION_VARIABLE = "CLOUD_ML_REGION"
 _BASE_URL_VARIABLE = network.BASE_URL_VARIABLE[Provider.VERTEX]
+_SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"
+_MARGIN = 0.2
+"""Seconds kept back from a check's time limit for its own bookkeeping."""
+_SHORTEST_CALL = 0.05
+"""Seconds below which a call is not worth starting."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +71,25 @@ def vertex_targets(config: ResolvedConfig) -> tuple[VertexTarget, ...]:
     return tuple(targets)
 
 
-def location_problems(config: ResolvedConfig) -> list[Problem]:
+def distinct_targets(targets: Iterable[VertexTarget]) -> list[VertexTarget]:
+    """One probe per (model, location): the small/fast model is often the main one."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for target in targets:
+        key = (target.model.model_id, target.location.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(target)
+    return kept
+
+
+def location_problems(
+    config: ResolvedConfig, settled: frozenset[tuple[str, str]] = frozenset()
+) -> list[Problem]:
+    """`settled`: (model, location) pairs Vertex AI has answered for, which replace the guesses
+    made from ccdoctor's list of locations."""
     problems = _nonexistent_global_host(config)
+    settled_locations = {location for _, location in settled}
     seen: set[object] = set()
     for target in vertex_targets(config):
         location = target.location
@@ -53,12 +97,17 @@ def location_problems(config: ResolvedConfig) -> list[Problem]:
             if (where, raw) not in seen:
                 seen.add((where, raw))
                 problems.append(_skipped(where, raw, location))
-        if location.value not in regions.VERTEX_CLAUDE_LOCATIONS and location.value not in seen:
+        if (
+            location.value not in regions.VERTEX_CLAUDE_LOCATIONS
+            and location.value not in settled_locations
+            and location.value not in seen
+        ):
             seen.add(location.value)
             problems.append(_unknown(location))
+        pair = (target.model.model_id, location.value)
         problem = regional_model_problem(target)
-        if problem is not None and (target.model.model_id, location.value) not in seen:
-            seen.add((target.model.model_id, location.value))
+        if problem is not None and pair not in seen and pair not in settled:
+            seen.add(pair)
             problems.append(problem)
     return problems
 
@@ -103,13 +152,23 @@ Regional locations serve Claude models up to Sonnet/Opus 4.6; Opus 4.7 and later
 Opus 5 and Fable are served only on global and the us/eu multi-regions, so the default us-east5
 fails for them with a 404 or "not available on your vertex deployment".
 
-Typical fixes: CLOUD_ML_REGION=global; a VERTEX_REGION_CLAUDE_* override for a model that must
-stay regional; remove a hand-built global-aiplatform host from ANTHROPIC_VERTEX_BASE_URL.
+Unless --offline, the check then asks Vertex AI, with the client's free token count
+(count-tokens:rawPredict, with the client's token, project and host), whether each model is served
+in its location. Google's 404 reads the same for "not served in this location" and "no access to
+the model", so after a 404 it asks the same in global, us, eu and us-east5: a model served in one
+of those is in the wrong location (a failure for the main model, a warning for the small/fast
+one); a model served nowhere is an access problem, which models.vertex reports. Under a gateway
+that answers without Google's error it cannot tell, and keeps to the offline verdict. The answers
+are shared with models.vertex, which makes no call twice.
+
+Typical fixes: the model's VERTEX_REGION_CLAUDE_* variable set to a location that serves it;
+CLOUD_ML_REGION=global; remove a hand-built global-aiplatform host from
+ANTHROPIC_VERTEX_BASE_URL.
 """,
 )
 def region_vertex_check(ctx: CheckContext) -> Outcome:
     targets = vertex_targets(ctx.config)
-    details = {
+    details: dict[str, Any] = {
         "models": [
             {
                 "role": t.role,
@@ -126,7 +185,268 @@ def region_vertex_check(ctx: CheckContext) -> Outcome:
         f"{t.role} {t.model.model_id} → {t.location.value} ({t.location.origin}) at {t.host}"
         for t in targets
     )
-    return Outcome.from_problems(location_problems(ctx.config), summary, details)
+    offline = location_problems(ctx.config)
+    # A location that already fails (a host that does not exist) needs no call to prove it.
+    if ctx.options.offline or any(p.status is Status.FAIL for p in offline):
+        return Outcome.from_problems(offline, summary, details)
+    live = _judge_live(ctx, targets)
+    details["live"] = live.notes
+    problems = [*location_problems(ctx.config, live.settled), *live.problems]
+    return Outcome.from_problems(problems, summary + live.summary, details)
+
+
+# --- asking Vertex AI where a model is served ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LiveJudgement:
+    problems: list[Problem]
+    settled: frozenset[tuple[str, str]]
+    """(model, location) pairs answered for: served there, or refused there and served elsewhere."""
+    notes: dict[str, Any]
+    summary: str
+
+
+def _judge_live(ctx: CheckContext, targets: Iterable[VertexTarget]) -> _LiveJudgement:
+    # Started before the caller is built: waiting for the Google access token uses this
+    # check's time too.
+    budget = Budget.for_steps(ctx, 1)
+    caller = vertex_caller(ctx)
+    if isinstance(caller, str):
+        return _LiveJudgement([], frozenset(), {"skipped": caller}, "")
+    problems: list[Problem] = []
+    settled: set[tuple[str, str]] = set()
+    notes: dict[str, Any] = {}
+    served: list[str] = []
+    for target in distinct_targets(targets):
+        model, location = target.model, target.location.value
+        pair = (model.model_id, location)
+        answer = call_vertex(
+            ctx, caller, budget, location, model.model_id, model.one_million, False
+        ).answer
+        note = f"{model.model_id} in {location}"
+        if counted(answer):
+            settled.add(pair)
+            served.append(note)
+            notes[note] = "a free token count answered"
+            continue
+        refusal = _model_not_found(answer)
+        if refusal is None:
+            notes[note] = f"undecided: {_describe(answer)}"
+            continue
+        elsewhere = served_elsewhere(ctx, caller, budget, target)
+        notes[note] = {"google_said": refusal.message, "served_in": elsewhere}
+        if elsewhere:
+            settled.add(pair)
+            problems.append(_misplaced(target, elsewhere, refusal))
+    summary = f"; a free token count answered for {', '.join(served)}" if served else ""
+    return _LiveJudgement(problems, frozenset(settled), notes, summary)
+
+
+def _model_not_found(answer: HttpAnswer | HttpFailure | None) -> GoogleError | None:
+    """Google's own 404 for a model it does not serve in a location, or not to this project.
+    Only Google's error says so: a gateway's bare 404 may just lack the route."""
+    if not isinstance(answer, HttpAnswer) or answer.status != 404:
+        return None
+    google = parse_google_error(answer.json())
+    if google is None:
+        return None
+    row = classify_vertex_error(answer.status, google, google.message)
+    return google if row.cause is VertexCause.MODEL_NOT_FOUND else None
+
+
+def _describe(answer: HttpAnswer | HttpFailure | None) -> str:
+    if answer is None:
+        return "no time left to ask"
+    if isinstance(answer, HttpFailure):
+        return f"no answer ({answer.cause.value})"
+    return f"HTTP {answer.status} (models.vertex says what it means)"
+
+
+def _misplaced(target: VertexTarget, elsewhere: list[str], refusal: GoogleError) -> Problem:
+    model_id = target.model.model_id
+    location = target.location
+    variable = model_data.vertex_region_variable(model_id)
+    scope = "for this model only"
+    if variable is None:
+        variable, scope = _REGION_VARIABLE, "for every model: this one has no variable of its own"
+    first = elsewhere[0]
+    google = f" {refusal.status}" if refusal.status else ""
+    return Problem(
+        Status.FAIL if target.role == "main" else Status.WARN,
+        f"{target.role} model {model_id} is not served in {location.value} ({location.origin}); "
+        f"it is served in {', '.join(elsewhere)} (free token counts; Vertex AI answered HTTP "
+        f"404{google} in {location.value})",
+        Fix(
+            f"Call {model_id} in {first}: set {variable}={first} ({scope}).",
+            (f"export {variable}={first}",),
+            json.dumps({"env": {variable: first}}),
+        ),
+    )
+
+
+# --- how the client calls Vertex AI ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VertexCaller:
+    base: str | None
+    """ANTHROPIC_VERTEX_BASE_URL without its trailing slash; None: Google's host per location."""
+    project: str
+    project_origin: str
+    headers: Mapping[str, str]
+    token: MintedToken | None
+    """None under CLAUDE_CODE_SKIP_VERTEX_AUTH: a gateway adds credentials itself."""
+
+    @property
+    def gateway(self) -> bool:
+        return self.token is None
+
+    @property
+    def quota_project(self) -> str | None:
+        return self.token.quota_project if self.token is not None else None
+
+    def base_for(self, location: str) -> str:
+        return self.base or vertex.default_base(location)
+
+    def url(self, location: str, model: str, method: str) -> str:
+        return vertex.model_url(self.base_for(location), self.project, location, model, method)
+
+    def endpoint_name(self, location: str) -> str:
+        if self.base is not None:
+            return _BASE_URL_VARIABLE
+        return f"the Vertex endpoint for {location} ({_REGION_VARIABLE})"
+
+
+def vertex_caller(ctx: CheckContext) -> VertexCaller | str:
+    """How the client would call Vertex, or why ccdoctor cannot call it that way."""
+    config = ctx.config
+    raw_base = config.get(_BASE_URL_VARIABLE)
+    base = raw_base.strip().rstrip("/") if raw_base and raw_base.strip() else None
+    if base is not None and urlsplit(base).scheme not in ("http", "https"):
+        return f"{_BASE_URL_VARIABLE} is not a usable URL (see proxy.config)"
+    headers = {
+        **shape.CLIENT_HEADERS,
+        "content-type": "application/json",
+        "anthropic-version": shape.ANTHROPIC_VERSION,
+        "anthropic-beta": ",".join(vertex.BETAS_SENT),
+        "user-agent": shape.user_agent(
+            ".".join(map(str, config.claude_version)) if config.claude_version else None
+        ),
+    }
+    found = find_gcp_credentials(config, ctx.redactor)
+    token: MintedToken | None = None
+    if not config.truthy(_SKIP_AUTH_VARIABLE):
+        minted = google_token(ctx)
+        if not isinstance(minted, MintedToken):
+            return "no Google access token to send (credentials.gcp says why)"
+        token = minted
+        headers["authorization"] = f"Bearer {minted.token}"
+        if minted.quota_project:
+            headers[vertex.QUOTA_PROJECT_HEADER] = minted.quota_project
+    project = vertex_project(config, found, token)
+    if project is None:
+        return "no Google Cloud project to call (credentials.gcp says which to set)"
+    headers.update(custom_headers(config.get("ANTHROPIC_CUSTOM_HEADERS")))
+    origin = config.vertex_project.origin or "the metadata server"
+    return VertexCaller(base, project, origin, headers, token)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The runner abandons a check after its steps' timeouts: its calls share that time."""
+
+    end: float
+
+    @classmethod
+    def for_steps(cls, ctx: CheckContext, steps: int) -> Budget:
+        return cls(time.monotonic() + steps * ctx.options.timeout - _MARGIN)
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+
+@dataclass(frozen=True)
+class Exchange:
+    url: str
+    answer: HttpAnswer | HttpFailure | None
+    """None when no time was left to make the call."""
+
+
+class _Remembered:
+    """One request's answer, kept for the run so that region.vertex and models.vertex never make
+    it twice. A call that found no time, or failed within a check's shortened allowance, is not
+    kept: a check with more time left makes it again."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answer: HttpAnswer | HttpFailure | None = None
+
+
+def call_vertex(
+    ctx: CheckContext,
+    caller: VertexCaller,
+    budget: Budget,
+    location: str,
+    model: str,
+    one_million: bool,
+    streaming: bool,
+) -> Exchange:
+    """The client's streamRawPredict, or the free token count for `model`, in `location`."""
+    if streaming:
+        url = caller.url(location, model, vertex.STREAM_METHOD)
+        body: dict[str, object] = vertex.stream_body()
+    else:
+        url = caller.url(location, vertex.COUNT_TOKENS_MODEL, vertex.RAW_METHOD)
+        body = vertex.count_tokens_body(model)
+    headers = dict(caller.headers)
+    if one_million:
+        headers["anthropic-beta"] += "," + shape.ONE_MILLION_BETA
+    remembered = ctx.once(f"vertex:{url}:{model}", _Remembered)
+    with remembered.lock:
+        if remembered.answer is not None:
+            return Exchange(url, remembered.answer)
+        full = ctx.step_timeout()
+        timeout = min(full, budget.left())
+        if timeout <= _SHORTEST_CALL:
+            return Exchange(url, None)
+        answer = ctx.network.request("POST", url, timeout, headers, body)
+        if isinstance(answer, HttpAnswer) or timeout >= full:
+            remembered.answer = answer
+        return Exchange(url, answer)
+
+
+def is_token_count(answer: HttpAnswer) -> bool:
+    data = answer.json()
+    return isinstance(data, dict) and isinstance(data.get("input_tokens"), int)
+
+
+def counted(answer: HttpAnswer | HttpFailure | None) -> bool:
+    """The free token count answered: the model is served there, to this project."""
+    return isinstance(answer, HttpAnswer) and 200 <= answer.status < 300 and is_token_count(answer)
+
+
+def served_elsewhere(
+    ctx: CheckContext, caller: VertexCaller, budget: Budget, target: VertexTarget
+) -> list[str]:
+    """Locations, among those that serve Claude most widely, where a free token count for the
+    model answers."""
+    found = []
+    model = target.model
+    for location in vertex.TRY_LOCATIONS:
+        if location == target.location.value:
+            continue
+        exchange = call_vertex(
+            ctx, caller, budget, location, model.model_id, model.one_million, False
+        )
+        if exchange.answer is None:
+            break
+        if counted(exchange.answer):
+            found.append(location)
+    return found
+
+
+# --- offline findings ---------------------------------------------------------------------------
 
 
 def _nonexistent_global_host(config: ResolvedConfig) -> list[Problem]:
@@ -171,8 +491,8 @@ def _unknown(location: RegionChoice) -> Problem:
         f"location {location.value} ({location.origin}) is not one ccdoctor has seen serve "
         "Claude; it may be misspelt, or serve only some models",
         Fix(
-            f"Known locations: {known}. A live check (models.vertex) tells whether your models "
-            "answer there.",
+            f"Known locations: {known}. A free token count there (ccdoctor without --offline, "
+            "with working credentials) tells whether your models answer.",
             (f"export {_REGION_VARIABLE}=global",),
         ),
     )

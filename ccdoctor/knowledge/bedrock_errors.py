@@ -50,11 +50,15 @@ class Rule:
     """Normalised substrings; the rule matches when any one is in the message. Empty: any."""
     transient: bool = False
     """The condition may clear by itself; the client's own retries may get through."""
+    unanswered: bool = False
+    """Matches only errors that came without an HTTP answer (raised before or while sending)."""
 
     def matches(self, code: str, status: int | None, message: str) -> bool:
         if self.codes and code not in self.codes:
             return False
         if self.status is not None and status != self.status:
+            return False
+        if self.unanswered and status is not None:
             return False
         return not self.needles or any(n in message for n in self.needles)
 
@@ -549,7 +553,15 @@ RULES: tuple[Rule, ...] = (
             }
         ),
     ),
-    # --- catch-alls by status --------------------------------------------------------------------
+    # --- catch-alls ------------------------------------------------------------------------------
+    Rule(
+        "not_sent",
+        Kind.UNKNOWN,
+        "the request could not be sent",
+        "Check the endpoint URL and the value the message names.",
+        (),
+        unanswered=True,
+    ),
     Rule(
         "client_error",
         Kind.UNKNOWN,

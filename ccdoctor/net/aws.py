@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from ccdoctor.knowledge import bedrock_live as live
 from ccdoctor.knowledge.bedrock_errors import Rule, classify
 from ccdoctor.net.bundle import ca_bundle
-from ccdoctor.net.endpoints import inference_endpoint
+from ccdoctor.net.endpoints import Endpoint, inference_endpoint
 from ccdoctor.net.settings import NetworkSettings
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def auth_mode(config: ResolvedConfig) -> AuthMode:
 def base_url(config: ResolvedConfig) -> str | None:
     """ANTHROPIC_BEDROCK_BASE_URL as the client joins paths onto it; None when unset or
     unusable (proxy.config says why)."""
-    endpoint = inference_endpoint(config)
+    endpoint = _endpoint(config)
     return endpoint.url if endpoint is not None and endpoint.custom else None
 
 
@@ -69,7 +69,14 @@ def base_url_unusable(config: ResolvedConfig) -> bool:
     """Set, but not a URL the client can use: it stops at once, and a check calling AWS
     directly instead would prove something about a set-up nobody uses."""
     raw = config.get(live.BASE_URL_VARIABLE)
-    return raw is not None and bool(raw.strip()) and inference_endpoint(config) is None
+    return raw is not None and bool(raw.strip()) and _endpoint(config) is None
+
+
+def _endpoint(config: ResolvedConfig) -> Endpoint | None:
+    try:
+        return inference_endpoint(config)
+    except ValueError:  # urlsplit refuses some malformed URLs, e.g. an unclosed IPv6 bracket
+        return None
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,12 @@ def inference_endpoint(config: ResolvedConfig) -> Endpoint | None:
     raw = config.get(variable)
     if raw is not None and raw.strip():
         url = raw.strip().rstrip("/")
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:  # e.g. an unclosed IPv6 bracket; proxy.config names the fault
+            return None
+        if parts.scheme not in ("http", "https") or not host:
             return None
         return Endpoint(url, variable, custom=True)
     if provider is Provider.BEDROCK:

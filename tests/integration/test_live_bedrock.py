@@ -1003,3 +1003,33 @@ def test_an_unusable_base_url_sends_nothing_to_aws_instead(bedrock: BedrockSetUp
     assert result["region.bedrock"].details["live"] == {
         "skipped": "ANTHROPIC_BEDROCK_BASE_URL is not a usable URL (see proxy.config)"
     }
+
+
+ODD_INPUTS = [
+    {"ANTHROPIC_MODEL": "us.anthropic.claude-\u00fc\u200b"},
+    {"ANTHROPIC_MODEL": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/"},
+    {"ANTHROPIC_MODEL": "a" * 3000},
+    {"ANTHROPIC_BEDROCK_BASE_URL": "http://127.0.0.1:99999"},
+    {"ANTHROPIC_BEDROCK_BASE_URL": "http://[::1"},
+    {"AWS_REGION": "zz-nowhere-9"},
+    {
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": "x\x00y",
+        "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION": "eu-west-1",
+    },
+    {"AWS_ENDPOINT_URL_STS": "not a url"},
+    {"AWS_CA_BUNDLE": "/nonexistent", "NODE_EXTRA_CA_CERTS": "/nonexistent"},
+    {"HTTPS_PROXY": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_STS": "https://127.0.0.1:2"},
+    {"AWS_PROFILE": "\u00e9t\u00e9"},
+    {"AWS_BEARER_TOKEN_BEDROCK": "ABSK" + "\u00ff" * 10},
+]
+
+
+@pytest.mark.parametrize("odd", ODD_INPUTS, ids=lambda odd: ",".join(odd))
+def test_odd_input_gets_a_verdict_never_a_crash(bedrock: BedrockSetUp, odd: dict[str, str]) -> None:
+    bedrock.keys()
+    bedrock.machine.env.update(odd)
+
+    result = verdict(bedrock.machine, *SELECTION, options=RunOptions(timeout=3.0, deadline=12.0))
+
+    assert not [r for r in result.results.values() if r.status is Status.ERROR], result.summary()
+    assert not [r for r in result.results.values() if "timed out" in r.message], result.summary()

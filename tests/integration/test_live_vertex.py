@@ -355,18 +355,34 @@ def test_quota_project_without_the_api_warns_then_vertex_names_it(
 # --- Vertex AI: each refusal, and its fix --------------------------------------------------------
 
 
-def test_model_not_in_the_region_names_where_it_is_and_the_variable_to_set(
+def token_counts(fake: FakeVertex) -> list[tuple[str, str]]:
+    """(model, location) of each free token count the fake answered, in order."""
+    return [
+        (r.body["model"], r.route.split("/locations/")[1].split("/")[0])
+        for r in fake.requests_to(COUNT)
+    ]
+
+
+def test_model_not_in_the_region_fails_the_region_and_names_the_variable_to_set(
     vertex_machine: Machine, fake_vertex: FakeVertex
 ) -> None:
     fake_vertex.configure(served={"global": frozenset({MAIN}), "us": frozenset({MAIN})})
 
-    failure = failing(vertex_machine, "models.vertex").only_failure()
+    result = failing(vertex_machine, "region.vertex")
 
+    failure = result.only_failure()
     assert failure.message.startswith(
-        f"main model {MAIN} in us-east5: {MAIN} is not served in us-east5 for project {PROJECT}"
+        f"main model {MAIN} is not served in us-east5 (CLOUD_ML_REGION); it is served in "
+        "global, us (free token counts; Vertex AI answered HTTP 404 NOT_FOUND in us-east5)"
     )
-    assert "HTTP 404 NOT_FOUND" in failure.message and "Publisher Model" in failure.message
-    assert failure.details["models"][0]["served_in"] == ["global", "us"]
+    assert failure.details["live"][f"{MAIN} in us-east5"]["served_in"] == ["global", "us"]
+    assert result["models.vertex"].message == "needs region.vertex (fail)"
+    assert token_counts(fake_vertex) == [
+        (MAIN, "us-east5"),
+        (MAIN, "global"),
+        (MAIN, "us"),
+        (MAIN, "eu"),
+    ]
     assert apply_exports(vertex_machine, failure.fix) == {MAIN_REGION_VARIABLE: "global"}
     run(vertex_machine).assert_green()
     assert fake_vertex.requests_to(STREAM)[-1].route.startswith(
@@ -374,16 +390,74 @@ def test_model_not_in_the_region_names_where_it_is_and_the_variable_to_set(
     )
 
 
+def test_a_small_model_served_only_elsewhere_is_a_region_warning(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    vertex_machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = SMALL
+    fake_vertex.configure(
+        served={"us-east5": frozenset({MAIN}), "global": frozenset({MAIN, SMALL})}
+    )
+
+    result = run(vertex_machine)
+
+    result.assert_green()
+    region = result["region.vertex"]
+    assert region.status is Status.WARN
+    assert region.message.startswith(
+        f"small/fast model {SMALL} is not served in us-east5 (CLOUD_ML_REGION); it is served "
+        "in global"
+    )
+    assert region.fix is not None
+    assert region.fix.commands == ("export VERTEX_REGION_CLAUDE_HAIKU_4_5=global",)
+    assert result["models.vertex"].status is Status.WARN  # the same refusal, from its side
+    assert sorted(token_counts(fake_vertex)) == sorted(set(token_counts(fake_vertex)))
+
+
+def test_a_model_without_its_own_variable_is_moved_with_cloud_ml_region(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    legacy = "claude-3-haiku@20240307"
+    vertex_machine.env["ANTHROPIC_MODEL"] = legacy
+    vertex_machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = legacy
+    fake_vertex.configure(served={"eu": frozenset({legacy})})
+
+    failure = failing(vertex_machine, "region.vertex").only_failure()
+
+    assert "it is served in eu" in failure.message
+    assert failure.fix is not None
+    assert "this one has no variable of its own" in failure.fix.text
+    assert apply_exports(vertex_machine, failure.fix) == {"CLOUD_ML_REGION": "eu"}
+    run(vertex_machine).assert_green()
+
+
+def test_a_location_vertex_serves_the_model_in_needs_no_offline_warning(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    vertex_machine.env["CLOUD_ML_REGION"] = "southamerica-east1"
+    assert run(vertex_machine, offline=True)["region.vertex"].status is Status.WARN
+    assert fake_vertex.requests == []  # --offline asks nothing
+
+    result = run(vertex_machine)
+
+    result.assert_green()
+    region = result["region.vertex"]
+    assert region.status is Status.PASS
+    assert f"a free token count answered for {MAIN} in southamerica-east1" in region.message
+
+
 def test_model_served_nowhere_points_at_model_garden(
     vertex_machine: Machine, fake_vertex: FakeVertex
 ) -> None:
     fake_vertex.configure(served={"us-east5": frozenset({SMALL})})
 
-    failure = failing(vertex_machine, "models.vertex").only_failure()
+    result = failing(vertex_machine, "models.vertex")
 
+    assert result["region.vertex"].status is Status.PASS  # no location to move it to
+    failure = result.only_failure()
     assert failure.fix is not None
     assert "No location tried (us-east5, global, us, eu) serves" in failure.fix.text
     assert "model-garden/claude-sonnet-4-5?project=claude-vertex-prod" in failure.fix.text
+    assert len(token_counts(fake_vertex)) == 4  # asked by region.vertex, reused by models.vertex
     fake_vertex.configure(served=None)
     run(vertex_machine).assert_green()
 
@@ -576,6 +650,9 @@ def test_gateway_without_token_counting_is_proven_by_the_real_call(
     result = run(machine)
 
     result.assert_green()
+    region = result["region.vertex"]
+    assert region.status is Status.PASS  # a bare 404 cannot tell a wrong location
+    assert region.details["live"][f"{SMALL} in us-east5"].startswith("undecided: HTTP 404")
     models = result["models.vertex"]
     assert models.status is Status.PASS
     assert f"unproven: the small/fast model {SMALL}" in models.message

@@ -379,6 +379,7 @@ SAMPLES = [
         Kind.MODEL_ID,
     ),
     ("TeapotException", 418, "I'm a teapot", "client_error", Kind.UNKNOWN),
+    ("ValueError", None, "Port out of range 0-65535", "not_sent", Kind.UNKNOWN),
 ]
 
 

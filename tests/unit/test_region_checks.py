@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ccdoctor import cloud_host
+from ccdoctor.context import RunOptions
 from ccdoctor.knowledge import regions
 from ccdoctor.model import CheckResult, Status
 from tests.machine import Machine
+
+OFFLINE = RunOptions(timeout=2.0, deadline=10.0, offline=True)
 
 
 def problem_messages(result: CheckResult) -> list[str]:
@@ -20,10 +26,12 @@ def bedrock(machine: Machine, **env: str) -> CheckResult:
 
 
 def vertex(machine: Machine, **env: str) -> CheckResult:
+    """The offline part alone: the live part is tested against a fake Vertex AI
+    (tests/integration/test_live_vertex.py)."""
     machine.env["CLAUDE_CODE_USE_VERTEX"] = "1"
     machine.env["ANTHROPIC_VERTEX_PROJECT_ID"] = "my-project"
     machine.env.update(env)
-    return machine.check("region.vertex")
+    return machine.check("region.vertex", options=OFFLINE)
 
 
 # --- region.bedrock ---------------------------------------------------------------------------
@@ -360,6 +368,42 @@ def test_vertex_base_url_is_shown_as_host(machine: Machine) -> None:
     result = vertex(machine, ANTHROPIC_VERTEX_BASE_URL="https://gw.example.com/vertex/v1")
     assert result.status is Status.PASS
     assert "https://gw.example.com/vertex/v1 (ANTHROPIC_VERTEX_BASE_URL)" in result.message
+
+
+def test_vertex_offline_asks_nothing(machine: Machine) -> None:
+    result = vertex(machine, CLOUD_ML_REGION="southamerica-east1")
+    assert "live" not in result.details
+
+
+def test_vertex_live_part_without_a_token_keeps_the_offline_verdict(
+    machine: Machine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cloud_host, "DMI_DIRECTORY", tmp_path / "no-dmi")  # no Google Cloud VM
+    machine.env.update(
+        CLAUDE_CODE_USE_VERTEX="1",
+        ANTHROPIC_VERTEX_PROJECT_ID="my-project",
+        CLOUD_ML_REGION="southamerica-east1",
+    )
+    result = machine.check("region.vertex")
+    assert result.status is Status.WARN
+    assert "southamerica-east1 (CLOUD_ML_REGION) is not one ccdoctor has seen" in result.message
+    assert result.details["live"] == {
+        "skipped": "no Google access token to send (credentials.gcp says why)"
+    }
+
+
+def test_vertex_location_that_already_fails_is_not_asked_about(machine: Machine) -> None:
+    # Were it asked, the call would go to a closed loopback port, never off this machine.
+    machine.env.update(
+        CLAUDE_CODE_USE_VERTEX="1",
+        CLAUDE_CODE_SKIP_VERTEX_AUTH="1",
+        ANTHROPIC_VERTEX_PROJECT_ID="my-project",
+        ANTHROPIC_VERTEX_BASE_URL="http://127.0.0.1:9/global-aiplatform.googleapis.com/v1",
+    )
+    result = machine.check("region.vertex")
+    assert result.status is Status.FAIL
+    assert "global-aiplatform.googleapis.com, which does not exist" in result.message
+    assert "live" not in result.details
 
 
 def test_vertex_check_skips_other_providers(machine: Machine) -> None:
