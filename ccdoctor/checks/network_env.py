@@ -18,8 +18,6 @@ from ccdoctor.model import Category, Fix, Outcome, Problem, Status, check
 if TYPE_CHECKING:
     from cryptography import x509
 
-_MARKERS_ONLY = "PEM markers only: the cryptography package is not installed"
-
 
 @dataclass(frozen=True)
 class ProxyChoice:
@@ -141,9 +139,8 @@ def inspect_ca_bundle(variable: str, path: Path, now: dt.datetime) -> PemReport:
     blocks = network.PEM_CERTIFICATE.findall(data)
     if not blocks:
         return PemReport((_not_pem(variable, path, data, "certificate"),))
-    x509 = _x509()
-    if x509 is None:
-        return PemReport(notes=(_MARKERS_ONLY, f"{len(blocks)} certificate block(s)"))
+    from cryptography import x509
+
     summaries: list[CertificateSummary] = []
     problems: list[Problem] = []
     for index, block in enumerate(blocks, start=1):
@@ -198,9 +195,7 @@ def inspect_client_identity(
     encrypted = b"ENCRYPTED" in key_match.group(0)
     if encrypted and not passphrase:
         return PemReport((_passphrase_missing(key_path),))
-    x509 = _x509()
-    if x509 is None:
-        return PemReport(notes=(_MARKERS_ONLY,))
+    from cryptography import x509
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
@@ -336,16 +331,6 @@ def network_env_check(ctx: CheckContext) -> Outcome:
     if config.get(network.TLS_REJECT_VARIABLE) == network.TLS_REJECT_OFF:
         problems.append(_verification_off(config))
     return Outcome.from_problems(problems, "; ".join(summary), details)
-
-
-def _x509() -> Any:
-    """cryptography's x509 module, or None: it is a development dependency only, so ccdoctor
-    falls back to checking PEM markers when it is missing."""
-    try:
-        from cryptography import x509
-    except ImportError:
-        return None
-    return x509
 
 
 def _describe(certificate: x509.Certificate) -> CertificateSummary:

@@ -100,10 +100,8 @@ class PresentedCertificate:
 
 
 def describe_certificate(der: bytes) -> PresentedCertificate | None:
-    try:
-        from cryptography import x509
-    except ImportError:
-        return None
+    from cryptography import x509
+
     try:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:

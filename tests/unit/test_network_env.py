@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ccdoctor.knowledge import network
 from ccdoctor.model import CheckResult, Status
@@ -446,52 +443,3 @@ def test_tls_verification_off_warns(machine: Machine) -> None:
 
 def test_tls_verification_on_passes(machine: Machine) -> None:
     assert run(machine, NODE_TLS_REJECT_UNAUTHORIZED="1").status is Status.PASS
-
-
-# --- without the cryptography package ---------------------------------------------------------
-
-
-def test_without_cryptography_only_markers_are_checked(
-    machine: Machine, corporate_ca: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "cryptography", None)
-    result = run(machine, NODE_EXTRA_CA_CERTS=str(corporate_ca))
-    assert result.status is Status.PASS
-    assert "PEM markers only" in " ".join(result.details["NODE_EXTRA_CA_CERTS"]["notes"])
-
-
-def test_without_cryptography_missing_markers_still_fail(
-    machine: Machine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = machine.write(machine.root / "junk.pem", "not a certificate")
-    monkeypatch.setitem(sys.modules, "cryptography", None)
-    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
-    assert result.status is Status.FAIL
-    assert "is not PEM" in result.message
-
-
-def test_without_cryptography_encrypted_key_needs_passphrase(
-    machine: Machine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cert_path, key_path = write_identity(machine, passphrase=b"pw")
-    monkeypatch.setitem(sys.modules, "cryptography", None)
-    result = run(
-        machine, CLAUDE_CODE_CLIENT_CERT=str(cert_path), CLAUDE_CODE_CLIENT_KEY=str(key_path)
-    )
-    assert result.status is Status.FAIL
-    assert "is encrypted" in result.message
-
-
-def test_nul_byte_in_a_settings_path_is_reported(machine: Machine) -> None:
-    machine.user_settings({"env": {"NODE_EXTRA_CA_CERTS": "/tmp/ca\u0000.pem"}})
-    result = run(machine)
-    assert result.status is Status.FAIL
-    assert "does not exist" in result.message
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=40), st.text(max_size=30), st.integers(min_value=0, max_value=65535))
-def test_no_proxy_matching_never_raises(text: str, host: str, port: int) -> None:
-    entries = network.no_proxy_entries(text)
-    match = network.no_proxy_match(entries, host, port)
-    assert match is None or match in entries
