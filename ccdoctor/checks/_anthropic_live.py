@@ -14,7 +14,7 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.model import Fix
+from ccdoctor.model import Fix, Outcome, skipped
 from ccdoctor.net.anthropic import (
     Classified,
     Credential,
@@ -41,6 +41,25 @@ def credentials(ctx: CheckContext) -> tuple[Credential, ...]:
 
 def endpoint(ctx: CheckContext) -> Endpoint | None:
     return inference_endpoint(ctx.config)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a live check sends its requests, and the credentials it sends."""
+
+    base: Endpoint
+    sent: tuple[Credential, ...]
+
+
+def route(ctx: CheckContext) -> Route | Outcome:
+    """The endpoint and credentials, or the skip that says why a live check cannot run."""
+    base = endpoint(ctx)
+    if base is None:
+        return skipped("no usable endpoint URL (see proxy.config)")
+    sent = credentials(ctx)
+    if not sent:
+        return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
+    return Route(base, sent)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from ccdoctor.model import (
     Provider,
     Status,
     check,
-    skipped,
 )
 from ccdoctor.net.anthropic import Credential, Verdict
 from ccdoctor.net.client import HttpFailure, background
@@ -76,12 +75,10 @@ tasks degrade, but a one-shot `claude -p` still works (seen with the real client
     cost=Cost.BILLED_CALL,
 )
 def models_check(ctx: CheckContext) -> Outcome:
-    base = live.endpoint(ctx)
-    if base is None:
-        return skipped("no usable endpoint URL (see proxy.config)")
-    sent = live.credentials(ctx)
-    if not sent:
-        return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
+    found = live.route(ctx)
+    if isinstance(found, Outcome):
+        return found
+    base, sent = found.base, found.sent
     config = ctx.config
     roles = [config.main_model]
     if config.small_model.model_id != config.main_model.model_id:

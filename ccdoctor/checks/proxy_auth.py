@@ -50,12 +50,10 @@ credential with the client's own request.
     cost=Cost.FREE_CALL,
 )
 def auth_check(ctx: CheckContext) -> Outcome:
-    base = live.endpoint(ctx)
-    if base is None:
-        return skipped("no usable endpoint URL (see proxy.config)")
-    sent = live.credentials(ctx)
-    if not sent:
-        return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
+    found = live.route(ctx)
+    if isinstance(found, Outcome):
+        return found
+    base, sent = found.base, found.sent
     who = live.describe_credentials(sent)
     details: dict[str, object] = {"endpoint": base.url, "sent": who}
     where = base.host

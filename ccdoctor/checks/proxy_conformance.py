@@ -55,11 +55,12 @@ for a gateway (ANTHROPIC_BASE_URL set), after the credential and the models were
     cost=Cost.BILLED_CALL,
 )
 def conformance_check(ctx: CheckContext) -> Outcome:
-    base = live.endpoint(ctx)
-    if base is None or not base.custom:
+    found = live.route(ctx)
+    if isinstance(found, Outcome):
+        return found
+    base = found.base
+    if not base.custom:
         return skipped("no gateway: ANTHROPIC_BASE_URL is not set")
-    if not live.credentials(ctx):
-        return skipped("no credential ccdoctor can send (a claude.ai login is not replayed)")
     model = ctx.config.main_model
     problems: list[Problem] = []
     unproven: list[str] = []

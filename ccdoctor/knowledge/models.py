@@ -28,14 +28,23 @@ class DefaultsRow:
     providers: dict[Provider, ModelDefaults]
 
 
-_ANTHROPIC_197 = ModelDefaults(
-    main="claude-opus-4-8[1m]",
-    small_fast="claude-haiku-4-5-20251001",
-    aliases={
-        "opus": "claude-opus-4-8",
-        "sonnet": "claude-sonnet-5",
-        "haiku": "claude-haiku-4-5-20251001",
-    },
+_BEDROCK_SONNET = "{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0"
+_BEDROCK_HAIKU = "{prefix}.anthropic.claude-haiku-4-5-20251001-v1:0"
+_VERTEX_SONNET = "claude-sonnet-4-5@20250929"
+_VERTEX_HAIKU = "claude-haiku-4-5@20251001"
+_ANTHROPIC_HAIKU = "claude-haiku-4-5-20251001"
+
+
+def _defaults(main: str, small_fast: str, opus: str, sonnet: str, haiku: str) -> ModelDefaults:
+    return ModelDefaults(main, small_fast, {"opus": opus, "sonnet": sonnet, "haiku": haiku})
+
+
+_FOUNDRY = _defaults(
+    "claude-sonnet-4-5", "claude-sonnet-4-5", "claude-opus-4-6", "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+)  # fmt: skip
+_ANTHROPIC_197 = _defaults(
+    "claude-opus-4-8[1m]", _ANTHROPIC_HAIKU, "claude-opus-4-8", "claude-sonnet-5", _ANTHROPIC_HAIKU
 )
 
 DEFAULTS_BY_VERSION: tuple[DefaultsRow, ...] = (
@@ -44,33 +53,14 @@ DEFAULTS_BY_VERSION: tuple[DefaultsRow, ...] = (
         source="observed: Claude Code 2.1.197 against local fakes",
         providers={
             Provider.ANTHROPIC: _ANTHROPIC_197,
-            Provider.BEDROCK: ModelDefaults(
-                main="{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                small_fast="{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                aliases={
-                    "opus": "{prefix}.anthropic.claude-opus-4-6-v1",
-                    "sonnet": "{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                    "haiku": "{prefix}.anthropic.claude-haiku-4-5-20251001-v1:0",
-                },
+            Provider.BEDROCK: _defaults(
+                _BEDROCK_SONNET, _BEDROCK_SONNET, "{prefix}.anthropic.claude-opus-4-6-v1",
+                _BEDROCK_SONNET, _BEDROCK_HAIKU,
             ),
-            Provider.VERTEX: ModelDefaults(
-                main="claude-sonnet-4-5@20250929",
-                small_fast="claude-sonnet-4-5@20250929",
-                aliases={
-                    "opus": "claude-opus-4-6",
-                    "sonnet": "claude-sonnet-4-5@20250929",
-                    "haiku": "claude-haiku-4-5@20251001",
-                },
+            Provider.VERTEX: _defaults(
+                _VERTEX_SONNET, _VERTEX_SONNET, "claude-opus-4-6", _VERTEX_SONNET, _VERTEX_HAIKU
             ),
-            Provider.FOUNDRY: ModelDefaults(
-                main="claude-sonnet-4-5",
-                small_fast="claude-sonnet-4-5",
-                aliases={
-                    "opus": "claude-opus-4-6",
-                    "sonnet": "claude-sonnet-4-5",
-                    "haiku": "claude-haiku-4-5",
-                },
-            ),
+            Provider.FOUNDRY: _FOUNDRY,
         },
     ),
     DefaultsRow(
@@ -78,78 +68,35 @@ DEFAULTS_BY_VERSION: tuple[DefaultsRow, ...] = (
         source="docs: Bedrock/Vertex default to Opus 4.8, background to Sonnet 4.5",
         providers={
             Provider.ANTHROPIC: _ANTHROPIC_197,
-            Provider.BEDROCK: ModelDefaults(
-                main="{prefix}.anthropic.claude-opus-4-8",
-                small_fast="{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                aliases={
-                    "opus": "{prefix}.anthropic.claude-opus-4-8",
-                    "sonnet": "{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                    "haiku": "{prefix}.anthropic.claude-haiku-4-5-20251001-v1:0",
-                },
+            Provider.BEDROCK: _defaults(
+                "{prefix}.anthropic.claude-opus-4-8", _BEDROCK_SONNET,
+                "{prefix}.anthropic.claude-opus-4-8", _BEDROCK_SONNET, _BEDROCK_HAIKU,
             ),
-            Provider.VERTEX: ModelDefaults(
-                main="claude-opus-4-8",
-                small_fast="claude-sonnet-4-5@20250929",
-                aliases={
-                    "opus": "claude-opus-4-8",
-                    "sonnet": "claude-sonnet-4-5@20250929",
-                    "haiku": "claude-haiku-4-5@20251001",
-                },
+            Provider.VERTEX: _defaults(
+                "claude-opus-4-8", _VERTEX_SONNET, "claude-opus-4-8", _VERTEX_SONNET, _VERTEX_HAIKU
             ),
-            Provider.FOUNDRY: ModelDefaults(
-                main="claude-sonnet-4-5",
-                small_fast="claude-sonnet-4-5",
-                aliases={
-                    "opus": "claude-opus-4-6",
-                    "sonnet": "claude-sonnet-4-5",
-                    "haiku": "claude-haiku-4-5",
-                },
-            ),
+            Provider.FOUNDRY: _FOUNDRY,
         },
     ),
     DefaultsRow(
         since=(2, 1, 219),
         source="docs: Opus 5 becomes the default and the `opus` alias",
         providers={
-            Provider.ANTHROPIC: ModelDefaults(
-                main="claude-opus-5",
-                small_fast="claude-haiku-4-5-20251001",
-                aliases={
-                    "opus": "claude-opus-5",
-                    "sonnet": "claude-sonnet-5",
-                    "haiku": "claude-haiku-4-5-20251001",
-                },
+            Provider.ANTHROPIC: _defaults(
+                "claude-opus-5", _ANTHROPIC_HAIKU, "claude-opus-5", "claude-sonnet-5",
+                _ANTHROPIC_HAIKU,
             ),
-            Provider.BEDROCK: ModelDefaults(
-                main="{prefix}.anthropic.claude-opus-5",
-                small_fast="{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                aliases={
-                    "opus": "{prefix}.anthropic.claude-opus-5",
-                    "sonnet": "{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                    "haiku": "{prefix}.anthropic.claude-haiku-4-5-20251001-v1:0",
-                },
+            Provider.BEDROCK: _defaults(
+                "{prefix}.anthropic.claude-opus-5", _BEDROCK_SONNET,
+                "{prefix}.anthropic.claude-opus-5", _BEDROCK_SONNET, _BEDROCK_HAIKU,
             ),
-            Provider.VERTEX: ModelDefaults(
-                main="claude-opus-5",
-                small_fast="claude-sonnet-4-5@20250929",
-                aliases={
-                    "opus": "claude-opus-5",
-                    "sonnet": "claude-sonnet-4-5@20250929",
-                    "haiku": "claude-haiku-4-5@20251001",
-                },
+            Provider.VERTEX: _defaults(
+                "claude-opus-5", _VERTEX_SONNET, "claude-opus-5", _VERTEX_SONNET, _VERTEX_HAIKU
             ),
-            Provider.FOUNDRY: ModelDefaults(
-                main="claude-sonnet-4-5",
-                small_fast="claude-sonnet-4-5",
-                aliases={
-                    "opus": "claude-opus-4-6",
-                    "sonnet": "claude-sonnet-4-5",
-                    "haiku": "claude-haiku-4-5",
-                },
-            ),
+            Provider.FOUNDRY: _FOUNDRY,
         },
     ),
-)
+)  # fmt: skip
 
 ALIASES = ("default", "opus", "sonnet", "haiku", "opusplan", "best", "fable")
 ALIAS_OVERRIDE_VARIABLE = {

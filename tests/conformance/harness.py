@@ -254,6 +254,7 @@ def _placeholder_values(
         "project": str(project),
         "tmp": str(scratch),
         "gcp_project": VERTEX_PROJECT,
+        **({"aws_endpoint": endpoint.aws_endpoint} if endpoint.aws_endpoint else {}),
         **proxy_urls(scenario, lab),
     }
 

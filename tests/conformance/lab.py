@@ -1,6 +1,6 @@
 """The peers a run of the matrix shares (LiteLLM, the TLS lab's CA, the corporate proxies) and
 the endpoint each scenario gets for itself (a fake Anthropic API, an HTTPS one, a fake Vertex, a
-closed port)."""
+fake Bedrock, a closed port)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.conformance.scenario import Scenario
 from tests.peers.blackhole import closed_port
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
+from tests.peers.fake_bedrock import FakeBedrock
 from tests.peers.fake_vertex import FakeVertex
 from tests.peers.forward_proxy import ForwardProxy
 from tests.peers.litellm_proxy import (
@@ -48,6 +49,8 @@ class Endpoint:
     url: str
     hostport: str
     key: str
+    aws_endpoint: str | None = None
+    """bedrock: the fake's root URL, where it answers STS; None for the other kinds."""
 
 
 @contextmanager
@@ -92,6 +95,9 @@ def scenario_endpoint(scenario: Scenario, lab: Lab) -> Iterator[Endpoint]:
         with FakeVertex(gateway.make_vertex_behaviour(), prefix=gateway.prefix) as vertex:
             # Without the /v1 the client needs: a scenario spells it, or leaves it out.
             yield _endpoint(vertex.url + vertex.prefix, "")
+    elif gateway.kind == "bedrock":
+        with FakeBedrock(gateway.make_bedrock_behaviour(), prefix=gateway.prefix) as bedrock:
+            yield _endpoint(bedrock.url, "", aws_endpoint=bedrock.root_url)
     else:
         behaviour = gateway.make_behaviour()
         fake = (
@@ -114,6 +120,6 @@ def proxy_urls(scenario: Scenario, lab: Lab) -> dict[str, str]:
     return {"proxy": proxy.url, "proxy_with_credentials": proxy.url_with_credentials}
 
 
-def _endpoint(url: str, key: str) -> Endpoint:
+def _endpoint(url: str, key: str, aws_endpoint: str | None = None) -> Endpoint:
     hostport = url.split("://", 1)[1].split("/", 1)[0]
-    return Endpoint(url, hostport, key)
+    return Endpoint(url, hostport, key, aws_endpoint)

@@ -13,13 +13,17 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     known_disagreement = "..."       # only while ccdoctor is wrong: the test xfails strictly
 
     [gateway]                        # the provider's endpoint
-    kind = "fake"                    # fake | litellm | tls | vertex | dead
-    prefix = "/anthropic"            # fake, tls, vertex: served under this path
+    kind = "fake"                    # fake | litellm | tls | vertex | bedrock | dead
+    prefix = "/anthropic"            # fake, tls, vertex, bedrock: served under this path
     route = "unified"                # litellm: unified (/v1/messages) | passthrough (/anthropic)
     tls = "valid"                    # tls: a TLSLab case
     host = "localhost"               # tls: the name used in {{gateway}}
     [gateway.behaviour]              # fake, tls: tests.peers.fake_anthropic.Behaviour fields;
-    forced_status = 529              # vertex: tests.peers.fake_vertex.VertexBehaviour fields
+    forced_status = 529              # vertex: tests.peers.fake_vertex.VertexBehaviour fields;
+                                     # bedrock: tests.peers.fake_bedrock.Behaviour fields, with
+    [[gateway.behaviour.faults]]     # faults as tables: a FAULTS name and FaultRule fields
+    fault = "model_not_enabled"
+    operation = "InvokeModelWithResponseStream"
 
     [proxy]
     kind = "open"                    # open | auth | dead
@@ -32,7 +36,10 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     json = { env = { ANTHROPIC_API_KEY = "{{key}}" } }   # or: text = "...", executable = true
 
 {{gateway}} is the endpoint's base URL; for vertex it lacks the /v1 the client needs, so that a
-scenario spells it out (or leaves it out on purpose).
+scenario spells it out (or leaves it out on purpose). For bedrock it is what
+ANTHROPIC_BEDROCK_BASE_URL takes (prefix included), and {{aws_endpoint}} is the same fake without
+the prefix, where it answers STS (for AWS_ENDPOINT_URL_STS: ccdoctor asks STS who the SigV4 keys
+belong to, and must not ask the real one).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.model import Category
+from tests.peers import fake_bedrock
 from tests.peers.fake_anthropic import Behaviour
 from tests.peers.fake_vertex import VertexBehaviour
 from tests.peers.tls_servers import TLS_CASES
@@ -64,17 +72,19 @@ PLACEHOLDERS: Mapping[str, str] = {
     "project": "the project directory (the working directory of both programs)",
     "tmp": "a scratch directory outside HOME and the project",
     "gcp_project": "the Google Cloud project the fake Vertex knows",
+    "aws_endpoint": "bedrock: the fake's root URL, where it also answers STS",
 }
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
-GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex")
+GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex", "bedrock")
 LITELLM_ROUTES = ("unified", "passthrough")
 PROXY_KINDS = ("open", "auth", "dead")
 OUTCOMES = {"ok": True, "fail": False}
-_BEHAVIOURS: Mapping[str, type[Behaviour] | type[VertexBehaviour]] = {
+_BEHAVIOURS: Mapping[str, type[Behaviour] | type[VertexBehaviour] | type[fake_bedrock.Behaviour]] = {
     "fake": Behaviour,
     "tls": Behaviour,
     "vertex": VertexBehaviour,
+    "bedrock": fake_bedrock.Behaviour,
 }
 """Which peer's Behaviour the `[gateway.behaviour]` table configures, by gateway kind."""
 _VERTEX_DEFAULTS: Mapping[str, Any] = {"require_auth": False}
@@ -100,6 +110,29 @@ class Gateway:
 
     def make_vertex_behaviour(self) -> VertexBehaviour:
         return VertexBehaviour(**{**_VERTEX_DEFAULTS, **_frozen(self.behaviour)})
+
+    def make_bedrock_behaviour(self) -> fake_bedrock.Behaviour:
+        """Arrays as the tuples or frozensets the fields hold (`models` keeps its order: the
+        profile listing follows it), and each fault table as a FaultRule."""
+        fields = {f.name: str(f.type) for f in dataclasses.fields(fake_bedrock.Behaviour)}
+        values: dict[str, Any] = {}
+        for name, value in self.behaviour.items():
+            if name == "faults":
+                values[name] = tuple(_fault_rule(rule) for rule in value)
+            elif isinstance(value, list) and fields[name].startswith("tuple"):
+                values[name] = tuple(value)
+            else:
+                values[name] = _frozen({name: value})[name]
+        return fake_bedrock.Behaviour(**values)
+
+
+def _fault_rule(table: Mapping[str, Any]) -> fake_bedrock.FaultRule:
+    _only(table, {"fault", *(f.name for f in dataclasses.fields(fake_bedrock.FaultRule))}, "fault")
+    name = table["fault"]
+    if name not in fake_bedrock.FAULTS:
+        raise ScenarioError(f"fault {name!r} is not one of tests.peers.fake_bedrock.FAULTS")
+    rest = {key: value for key, value in table.items() if key != "fault"}
+    return fake_bedrock.FaultRule(fake_bedrock.FAULTS[name], **rest)
 
 
 def _frozen(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,7 +186,7 @@ class Scenario:
     @property
     def provider(self) -> str:
         """The provider the client is meant to use, for grouping the matrix."""
-        return "vertex" if self.gateway.kind == "vertex" else "anthropic"
+        return self.gateway.kind if self.gateway.kind in ("vertex", "bedrock") else "anthropic"
 
 
 def load_all(directory: Path = SCENARIO_DIR) -> list[Scenario]:
@@ -258,7 +291,10 @@ def _gateway(data: dict[str, Any]) -> Gateway:
         if field_name not in fields:
             assert peer is not None
             raise ScenarioError(f"gateway.behaviour.{field_name} is not a {peer.__name__} field")
-    return Gateway(**data)
+    gateway = Gateway(**data)
+    if kind == "bedrock":
+        gateway.make_bedrock_behaviour()  # a bad fault table fails at collection, not mid-run
+    return gateway
 
 
 def _proxy(data: dict[str, Any] | None) -> str | None:

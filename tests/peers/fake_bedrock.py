@@ -398,6 +398,8 @@ class FakeBedrock(ThreadedServer):
 # --- the event stream ----------------------------------------------------------------------------
 
 _STRING_HEADER = 7
+_OUTPUT_TOKENS = 1
+"""Every answer is one token ("hi")."""
 
 
 def encode_message(headers: Mapping[str, str], payload: bytes) -> bytes:
@@ -439,7 +441,11 @@ def exception_event(code: str, message: str) -> bytes:
     )
 
 
-def anthropic_events(model: str, text: str = "hi") -> list[dict[str, Any]]:
+def anthropic_events(
+    model: str, text: str = "hi", stop_reason: str = "end_turn"
+) -> list[dict[str, Any]]:
+    """The Anthropic streaming events of a one-token answer. `end_turn` is a healthy answer;
+    the client treats `max_tokens` as its output limit exceeded and fails the session."""
     message_id = "msg_bdrk_" + secrets.token_hex(10)
     return [
         {
@@ -452,7 +458,7 @@ def anthropic_events(model: str, text: str = "hi") -> list[dict[str, Any]]:
                 "content": [],
                 "stop_reason": None,
                 "stop_sequence": None,
-                "usage": {"input_tokens": 8, "output_tokens": 1},
+                "usage": {"input_tokens": 8, "output_tokens": _OUTPUT_TOKENS},
             },
         },
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
@@ -460,14 +466,14 @@ def anthropic_events(model: str, text: str = "hi") -> list[dict[str, Any]]:
         {"type": "content_block_stop", "index": 0},
         {
             "type": "message_delta",
-            "delta": {"stop_reason": "max_tokens", "stop_sequence": None},
-            "usage": {"output_tokens": 1},
+            "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": _OUTPUT_TOKENS},
         },
         {
             "type": "message_stop",
             "amazon-bedrock-invocationMetrics": {
                 "inputTokenCount": 8,
-                "outputTokenCount": 1,
+                "outputTokenCount": _OUTPUT_TOKENS,
                 "invocationLatency": 120,
                 "firstByteLatency": 100,
             },
@@ -884,10 +890,21 @@ class _Exchange:
             if allowed is not None and resolved not in allowed:
                 return self._fault(FAULTS["count_tokens_unsupported"])
             return _json(200, {"inputTokens": 8})
-        events = anthropic_events(resolved)
+        events = anthropic_events(resolved, stop_reason=self._stop_reason())
         if self.operation == "InvokeModel":
             return _json(200, _buffered_message(events))
         return self._stream(events, rule)
+
+    def _stop_reason(self) -> str:
+        """As the model would end a one-token answer: cut off only when the request allowed no
+        more than that one token (a probe's max_tokens 1), finished otherwise."""
+        try:
+            body = json.loads(self.body) if self.body else None
+        except ValueError:
+            body = None
+        limit = body.get("max_tokens") if isinstance(body, dict) else None
+        cut_off = isinstance(limit, int) and not isinstance(limit, bool) and limit <= _OUTPUT_TOKENS
+        return "max_tokens" if cut_off else "end_turn"
 
     def _stream(self, events: list[dict[str, Any]], rule: FaultRule | None) -> _Reply:
         encoding = self.behaviour.stream_encoding
@@ -967,7 +984,7 @@ def _buffered_message(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         **start,
         "content": [{"type": "text", "text": events[2]["delta"]["text"]}],
-        "stop_reason": "max_tokens",
+        "stop_reason": events[4]["delta"]["stop_reason"],
     }
 
 
