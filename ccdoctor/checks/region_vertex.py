@@ -29,7 +29,7 @@ from ccdoctor.knowledge.vertex_errors import (
     classify_vertex_error,
     parse_google_error,
 )
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
 from ccdoctor.net.anthropic import custom_headers
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.net.google import MintedToken
@@ -165,6 +165,7 @@ Typical fixes: the model's VERTEX_REGION_CLAUDE_* variable set to a location tha
 CLOUD_ML_REGION=global; remove a hand-built global-aiplatform host from
 ANTHROPIC_VERTEX_BASE_URL.
 """,
+    cost=Cost.FREE_CALL,
 )
 def region_vertex_check(ctx: CheckContext) -> Outcome:
     targets = vertex_targets(ctx.config)
@@ -210,7 +211,7 @@ class _LiveJudgement:
 def _judge_live(ctx: CheckContext, targets: Iterable[VertexTarget]) -> _LiveJudgement:
     # Started before the caller is built: waiting for the Google access token uses this
     # check's time too.
-    budget = Budget.for_steps(ctx, 1)
+    budget = Budget.for_steps(ctx, 3)
     caller = vertex_caller(ctx)
     if isinstance(caller, str):
         return _LiveJudgement([], frozenset(), {"skipped": caller}, "")

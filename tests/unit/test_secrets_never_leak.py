@@ -146,3 +146,44 @@ def test_no_secret_reaches_any_output(
         for text in outputs:
             for secret in [*secrets, helper_secret, header_secret, proxy_password]:
                 assert secret not in text
+
+
+def test_a_service_account_private_key_never_reaches_any_output() -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    body_lines = [line for line in pem.splitlines() if "-----" not in line]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "home").mkdir()
+        (root / "project").mkdir()
+        key_file = _write(
+            root / "sa.json",
+            {
+                "type": "service_account",
+                "project_id": "leak-test",
+                "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+                "private_key": pem,
+                "client_email": "ccdoctor@leak-test.iam.gserviceaccount.com",
+                "client_id": "1234567890",
+                "token_uri": "http://127.0.0.1:9/token",
+            },
+        )
+        env = {
+            "HOME": str(root / "home"),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
+            "ANTHROPIC_VERTEX_PROJECT_ID": "leak-test",
+        }
+        for text in _outputs(root, env, []):
+            assert "BEGIN PRIVATE KEY" not in text
+            for line in body_lines:
+                assert line not in text
+            assert "0123456789abcdef0123456789abcdef01234567" not in text
