@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.runtime import runtime_python  # noqa: E402
 from tests.peers.blackhole import SilentListener  # noqa: E402
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, Behaviour, FakeAnthropic  # noqa: E402
 
@@ -66,12 +67,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    python = sys.executable
+    python = runtime_python()
     with tempfile.TemporaryDirectory() as home:
         base_env = {
             "HOME": home,
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": str(REPO),
         }
         ccdoctor = [
             python,

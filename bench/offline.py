@@ -17,11 +17,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.runtime import runtime_python  # noqa: E402
+
 TARGET_SECONDS = 0.3
 
 EAGER_IMPORTS = """
 import boto3, botocore.session, google.auth, google.oauth2.service_account
-import google.auth.transport.requests, httpx, typer, tabulate
+import cryptography.x509, httpx, typer, tabulate
 import pkgutil, importlib, ccdoctor.checks
 for m in pkgutil.walk_packages(ccdoctor.__path__, 'ccdoctor.'):
     importlib.import_module(m.name)
@@ -46,9 +50,8 @@ def main() -> None:
         env = {
             "HOME": home,
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": str(REPO),
         }
-        python = sys.executable
+        python = runtime_python()
         cases = {
             "python -c pass": [python, "-c", "pass"],
             "eager imports": [python, "-c", EAGER_IMPORTS],
