@@ -15,6 +15,7 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import bedrock_live as live
 from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge import regions
 from ccdoctor.knowledge.bedrock_errors import Kind, fill
 from ccdoctor.model import (
     Category,
@@ -96,6 +97,8 @@ class _Proof(enum.Enum):
     """What the calls proved about one model."""
 
     STREAMED = "streamed"
+    ANSWERED = "answered"
+    """HTTP 200 from the model, but not as an event stream the client can read."""
     COUNTED = "counted"
     AVAILABLE = "available"
     UNKNOWN = "unknown"
@@ -150,17 +153,21 @@ def _targets(ctx: CheckContext, budget: shared.Budget) -> list[_Target]:
     for model, region in pairs:
         found = shared.listing(ctx, region, budget)
         listing = found if isinstance(found, shared.Listing) else None
-        model_id = _sent_id(model, listing)
+        model_id = _sent_id(model, listing, config.claude_version)
         if any((t.model_id, t.region) == (model_id, region) for t in targets):
             continue
         targets.append(_Target(model, model_id, region, listing, shared.base_model(model_id)))
     return targets
 
 
-def _sent_id(model: ModelChoice, listing: shared.Listing | None) -> str:
+def _sent_id(
+    model: ModelChoice, listing: shared.Listing | None, version: tuple[int, int, int] | None
+) -> str:
     """Recent clients pick another prefix of a built-in default when its preferred profile is
     not listed; region.bedrock warns about that, and the model the client picks is proven."""
     if model.explicit or listing is None or model.model_id in listing.profiles:
+        return model.model_id
+    if not regions.picks_listed_profile(version):
         return model.model_id
     others = listing.same_model(model.model_id)
     return others[0] if others else model.model_id
@@ -335,6 +342,8 @@ def _summary(target: _Target, proof: _Proof) -> str:
     where = f"in {target.region}"
     if proof is _Proof.STREAMED:
         return f"{target.label} answers {where} (streamed, one token)"
+    if proof is _Proof.ANSWERED:
+        return f"{target.label} answers {where} (one token, not as an event stream)"
     if proof is _Proof.COUNTED:
         unproven = (
             "throttling, the daily token quota and the event stream stay unproven"
@@ -499,6 +508,8 @@ def _stream_verdict(
         if readable and ctx.config.truthy(live.CONTENT_TYPE_GUARD_VARIABLE):
             info["stream"]["tolerated"] = live.CONTENT_TYPE_GUARD_VARIABLE
             return [], _Proof.STREAMED
+        if _before_guard(ctx):
+            return _unguarded_stream(ctx, target, where, content_type, readable, client_says)
         if readable:
             return [
                 Problem(
@@ -537,6 +548,66 @@ def _stream_verdict(
             )
         ], _Proof.REFUSED
     return [], _Proof.STREAMED
+
+
+def _before_guard(ctx: CheckContext) -> bool:
+    version = ctx.config.claude_version
+    return version is not None and version < live.CONTENT_TYPE_GUARD_SINCE
+
+
+def _unguarded_stream(
+    ctx: CheckContext,
+    target: _Target,
+    where: str,
+    content_type: str,
+    readable: bool,
+    client_says: str,
+) -> tuple[list[Problem], _Proof]:
+    """A client without the content-type guard reads a mislabelled event stream, and falls back
+    to a plain InvokeModel when the body was re-encoded: the session works, until an upgrade."""
+    guard = ".".join(map(str, live.CONTENT_TYPE_GUARD_SINCE))
+    upgrade = f'Claude Code {guard} and later refuse it: "{client_says}"'
+    if readable:
+        return [
+            Problem(
+                Status.WARN,
+                f"{target.label}: {where} sends the event stream under content type "
+                f'"{content_type}"; this Claude Code reads it, but {upgrade}',
+                Fix(
+                    "Make the gateway pass the Content-Type header through unchanged; or, "
+                    "since only the header is wrong, tell Claude Code 2.1.208+ to accept it.",
+                    (f"export {live.CONTENT_TYPE_GUARD_VARIABLE}=1",),
+                    f'{{"env": {{"{live.CONTENT_TYPE_GUARD_VARIABLE}": "1"}}}}',
+                ),
+            )
+        ], _Proof.STREAMED
+    gateway_fix = (
+        "Configure the gateway to pass InvokeModelWithResponseStream answers through "
+        f"unchanged: the AWS binary event stream, content type {live.EVENT_STREAM}."
+    )
+    if ctx.config.truthy(live.NONSTREAMING_FALLBACK_VARIABLE):
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
+                f'"{content_type}"; with {live.NONSTREAMING_FALLBACK_VARIABLE} set, Claude Code '
+                f'fails with "{live.OLD_CLIENT_STREAM_ERROR}"',
+                Fix(
+                    f"{gateway_fix} Meanwhile, unset {live.NONSTREAMING_FALLBACK_VARIABLE}: "
+                    "the client then retries each turn without streaming.",
+                    (f"unset {live.NONSTREAMING_FALLBACK_VARIABLE}",),
+                ),
+            )
+        ], _Proof.REFUSED
+    return [
+        Problem(
+            Status.WARN,
+            f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
+            f'"{content_type}"; this Claude Code fails each stream and retries the turn without '
+            f"streaming (no answer shows until it is complete), and {upgrade}",
+            Fix(gateway_fix),
+        )
+    ], _Proof.ANSWERED
 
 
 def _same_model(ctx: CheckContext, target: _Target) -> str | None:

@@ -224,7 +224,7 @@ def _judge_live(ctx: CheckContext, targets: tuple[CallRegion, ...]) -> _LiveJudg
             pair = (target.model.model_id, region)
             if model_data.BEDROCK_PROFILE_ID.match(pair[0]) and pair not in pairs:
                 pairs.add(pair)  # a small/fast model that is the main model is judged once
-                problems.extend(_profile_problems(target, result))
+                problems.extend(_profile_problems(target, result, ctx.config.claude_version))
     listed = [r for r, n in notes.items() if isinstance(n, dict)]
     summary = f"; profiles listed live in {', '.join(listed)}" if listed else ""
     return _LiveJudgement(problems, frozenset(pairs), notes, summary)
@@ -241,7 +241,9 @@ def _listing_failed(ctx: CheckContext, error: AwsError, region: str) -> Problem:
     )
 
 
-def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Problem]:
+def _profile_problems(
+    target: CallRegion, listing: shared.Listing, version: tuple[int, int, int] | None
+) -> list[Problem]:
     model = target.model
     model_id = model.model_id
     if model_id in listing.profiles:
@@ -250,7 +252,7 @@ def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Probl
     variable = shared.model_variable(model.role)
     others = listing.same_model(model_id)
     where = f"{target.region} ({target.origin})"
-    if others and not model.explicit:
+    if others and not model.explicit and regions.picks_listed_profile(version):
         other = others[0]
         prefix = other.split(".", 1)[0]
         command = (

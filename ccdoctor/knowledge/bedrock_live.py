@@ -28,6 +28,13 @@ CLIENT_CONTENT_TYPE_ERROR = (
 )
 """What the client (2.1.208+) prints when a gateway re-encodes the stream; older ones print
 "API Error: Truncated event message received"."""
+CONTENT_TYPE_GUARD_SINCE = (2, 1, 208)
+"""The first client that refuses a stream whose content type is not EVENT_STREAM."""
+OLD_CLIENT_STREAM_ERROR = "API Error: Truncated event message received."
+"""What a client without the guard prints for a re-encoded stream, when it cannot fall back."""
+NONSTREAMING_FALLBACK_VARIABLE = "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"
+"""Set, a failed stream is final; unset, a client without the guard retries the turn as a plain
+InvokeModel, which a re-encoding gateway passes through (observed with 2.1.197)."""
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 PROBE_PROMPT = "hi"

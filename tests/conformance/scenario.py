@@ -80,7 +80,9 @@ GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex", "bedrock")
 LITELLM_ROUTES = ("unified", "passthrough")
 PROXY_KINDS = ("open", "auth", "dead")
 OUTCOMES = {"ok": True, "fail": False}
-_BEHAVIOURS: Mapping[str, type[Behaviour] | type[VertexBehaviour] | type[fake_bedrock.Behaviour]] = {
+_BEHAVIOURS: Mapping[
+    str, type[Behaviour] | type[VertexBehaviour] | type[fake_bedrock.Behaviour]
+] = {
     "fake": Behaviour,
     "tls": Behaviour,
     "vertex": VertexBehaviour,

@@ -13,6 +13,7 @@ from ccdoctor.model import Category
 from tests.conformance.claude_client import ClientRun, off_loopback
 from tests.conformance.harness import CcdoctorRun, CheckLine, Observation, median_ratio
 from tests.conformance.scenario import File, Gateway, Scenario, ScenarioError, fill, load, load_all
+from tests.peers.fake_bedrock import FAULTS, FaultRule
 
 HEALTHY = """
 description = "healthy"
@@ -32,11 +33,20 @@ def write(tmp_path: Path, text: str, name: str = "case") -> Path:
 def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_failure() -> None:
     scenarios = load_all()
     anthropic = [s for s in scenarios if s.provider == "anthropic"]
+    bedrock = [s for s in scenarios if s.provider == "bedrock"]
 
     assert len(anthropic) >= 30
+    assert len(bedrock) >= 15
     assert {s.client_ok for s in scenarios} == {True, False}
     assert all(s.category is not None for s in scenarios if not s.client_ok)
-    assert {s.gateway.kind for s in scenarios} == {"fake", "litellm", "tls", "dead", "vertex"}
+    assert {s.gateway.kind for s in scenarios} == {
+        "fake",
+        "litellm",
+        "tls",
+        "dead",
+        "vertex",
+        "bedrock",
+    }
 
 
 def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
@@ -72,7 +82,22 @@ def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
         (
             'description = "d"\nclient = "ok"\n[gateway]\nkind = "litellm"\n'
             "[gateway.behaviour]\nlatency = 1\n",
-            "applies to the fake, tls, vertex kinds",
+            "applies to the fake, tls, vertex, bedrock kinds",
+        ),
+        (
+            'description = "d"\nclient = "ok"\n[gateway]\nkind = "bedrock"\n'
+            "[gateway.behaviour]\nforced_status = 529\n",
+            "forced_status is not a Behaviour field",
+        ),
+        (
+            'description = "d"\nclient = "ok"\n[gateway]\nkind = "bedrock"\n'
+            '[[gateway.behaviour.faults]]\nfault = "model_on_fire"\n',
+            "fault 'model_on_fire' is not one of",
+        ),
+        (
+            'description = "d"\nclient = "ok"\n[gateway]\nkind = "bedrock"\n'
+            '[[gateway.behaviour.faults]]\nfault = "throttled"\nwhen = "tuesday"\n',
+            "unknown key(s) in fault: when",
         ),
         ('description = "d"\nclient = "ok"\n[proxy]\nkind = "socks"\n', "proxy.kind"),
         (
@@ -233,3 +258,28 @@ def test_vertex_behaviour_tables_become_the_sets_the_fake_reads() -> None:
     assert behaviour.served == {"us-east5": frozenset({"claude-sonnet-4-5@20250929"})}
     assert behaviour.quota_exhausted == frozenset({("p", "us-east5", "m")})
     assert behaviour.require_auth is False
+
+
+def test_bedrock_behaviour_tables_become_the_fields_the_fake_reads() -> None:
+    gateway = Gateway(
+        "bedrock",
+        behaviour={
+            "region": "eu-west-1",
+            "models": ["anthropic.claude-opus-5", "anthropic.claude-haiku-4-5-20251001-v1:0"],
+            "hidden_profiles": ["global.anthropic.claude-opus-5"],
+            "faults": [{"fault": "model_not_enabled", "model": "opus", "in_stream": True}],
+        },
+    )
+
+    behaviour = gateway.make_bedrock_behaviour()
+
+    assert behaviour.region == "eu-west-1"
+    assert behaviour.models == (
+        "anthropic.claude-opus-5",
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+    )
+    assert behaviour.hidden_profiles == frozenset({"global.anthropic.claude-opus-5"})
+    assert behaviour.faults == (
+        FaultRule(FAULTS["model_not_enabled"], model="opus", in_stream=True),
+    )
+    assert behaviour.auth == "any"

@@ -564,9 +564,28 @@ def test_us_profile_called_in_europe_fails_with_the_profiles_offered_there(
     run(bedrock).assert_green()
 
 
+def test_built_in_profile_missing_in_the_region_fails_where_the_client_sends_it_anyway(
+    bedrock: BedrockSetUp,
+) -> None:
+    """2.1.197 sends the region's prefix whatever the listing offers (400 invalid identifier)."""
+    bedrock.keys()
+    bedrock.fake.configure(hidden_profiles=frozenset({MAIN}))
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "region.bedrock"
+    assert failure.message == (
+        f"main model {MAIN} is not an inference profile offered in us-east-1 (AWS_REGION); "
+        f"global.{SONNET} is"
+    )
+    assert apply_exports(bedrock.machine, failure.fix) == {"ANTHROPIC_MODEL": f"global.{SONNET}"}
+    run(bedrock).assert_green()
+
+
 def test_built_in_profile_missing_in_the_region_warns_and_the_fallback_is_proven(
     bedrock: BedrockSetUp,
 ) -> None:
+    bedrock.machine.claude_version = "2.1.198"  # newer clients pick the listed profile
     bedrock.keys()
     bedrock.fake.configure(hidden_profiles=frozenset({MAIN}))
 
@@ -826,7 +845,27 @@ def test_denied_diagnostic_calls_are_not_failures(bedrock: BedrockSetUp) -> None
 # --- the event stream, and gateways that break it ------------------------------------------------
 
 
+def test_gateway_re_encoding_the_stream_only_warns_before_the_guard(bedrock: BedrockSetUp) -> None:
+    """2.1.197 fails the stream and retries the turn as a plain InvokeModel, which works."""
+    bedrock.keys()
+    bedrock.fake.configure(stream_encoding="sse")
+
+    result = run(bedrock)
+
+    result.assert_green()
+    models = result["models.bedrock"]
+    assert models.status is Status.WARN
+    assert "fails each stream and retries the turn without streaming" in models.message
+    bedrock.machine.env["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
+    failure = run(bedrock).only_failure()
+    assert failure.id == "models.bedrock"
+    assert failure.message.endswith('fails with "API Error: Truncated event message received."')
+    assert failure.fix is not None
+    assert failure.fix.commands == ("unset CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK",)
+
+
 def test_gateway_re_encoding_the_stream_fails_with_the_clients_words(bedrock: BedrockSetUp) -> None:
+    bedrock.machine.claude_version = "2.1.208"
     bedrock.keys()
     bedrock.fake.configure(stream_encoding="sse")
 
@@ -843,7 +882,24 @@ def test_gateway_re_encoding_the_stream_fails_with_the_clients_words(bedrock: Be
     run(bedrock).assert_green()
 
 
+def test_gateway_rewriting_only_the_content_type_warns_before_the_guard(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.keys()
+    bedrock.fake.configure(stream_encoding="header-only")
+
+    result = run(bedrock)
+
+    result.assert_green()
+    models = result["models.bedrock"]
+    assert models.status is Status.WARN
+    assert "this Claude Code reads it, but Claude Code 2.1.208 and later refuse it" in (
+        models.message
+    )
+
+
 def test_gateway_rewriting_only_the_content_type_can_be_tolerated(bedrock: BedrockSetUp) -> None:
+    bedrock.machine.claude_version = "2.1.208"
     bedrock.keys()
     bedrock.fake.configure(stream_encoding="header-only")
 

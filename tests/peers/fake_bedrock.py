@@ -26,7 +26,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -705,7 +705,7 @@ class _Exchange:
 
     # --- Bedrock ------------------------------------------------------------------------------
 
-    def _route(self, route: str, query: Mapping[str, list[str]]) -> Any:
+    def _route(self, route: str, query: Mapping[str, list[str]]) -> Callable[[], _Reply] | None:
         parts = route.strip("/").split("/")
         method = self.method
         if method == "GET" and parts == ["inference-profiles"]:
