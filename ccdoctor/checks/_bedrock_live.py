@@ -1,6 +1,6 @@
 """What the live Bedrock checks share: the botocore link, the credentials it resolves, the
-inference-profile listing (the client's own start-up call), each computed once per run, and the
-way an AWS error becomes a message and a fix."""
+inference-profile listing (the client's start-up call) and the streamed invoke (its own call for
+the main model), each made once per run, and the way an AWS error becomes a message and a fix."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ccdoctor.context import CheckContext
 from ccdoctor.helper_command import CommandRun, expand_home, run_shell_command
 from ccdoctor.knowledge import bedrock_live as live
 from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge import regions
 from ccdoctor.knowledge.bedrock_errors import Kind, denial_facts, fill, rule_for
 from ccdoctor.model import Fix, Problem, Status
 from ccdoctor.net.aws import (
@@ -25,6 +26,7 @@ from ccdoctor.net.aws import (
     AwsAnswer,
     AwsError,
     AwsLink,
+    AwsResult,
     CredentialsResult,
     ResolvedCredentials,
     aws_setup,
@@ -219,6 +221,145 @@ def listing(ctx: CheckContext, region: str, budget: Budget) -> Listing | AwsErro
         return Listing(tuple(dict.fromkeys(profiles)), url)
 
     return ctx.once(f"aws:profiles:{region}", fetch)
+
+
+def sent_model_id(
+    model: ModelChoice, listing: Listing | None, version: tuple[int, int, int] | None
+) -> str:
+    """Recent clients pick another prefix of a built-in default when its preferred profile is
+    not listed; region.bedrock warns about that, and the model the client picks is proven."""
+    if model.explicit or listing is None or model.model_id in listing.profiles:
+        return model.model_id
+    if not regions.picks_listed_profile(version):
+        return model.model_id
+    others = listing.same_model(model.model_id)
+    return others[0] if others else model.model_id
+
+
+# --- the client's own call -----------------------------------------------------------------------
+
+
+def is_application_profile(model_id: str) -> bool:
+    match = model_data.BEDROCK_ARN.match(model_id)
+    return match is not None and match.group(3) == "application-inference-profile"
+
+
+def application_profile(ctx: CheckContext, model_id: str, region: str, budget: Budget) -> AwsResult:
+    """GetInferenceProfile, the client's lookup of an application inference profile before it
+    calls one; once per run."""
+    return ctx.once(
+        f"aws:application-profile:{region}:{model_id}",
+        lambda: link(ctx).call(
+            live.CONTROL_SERVICE,
+            region,
+            "get_inference_profile",
+            budget.left(),
+            {"inferenceProfileIdentifier": model_id},
+        ),
+    )
+
+
+def not_found(error: AwsError) -> bool:
+    """No such resource (a model the account may not use says so with the same code)."""
+    return error.code == "ResourceNotFoundException" and error.rule.kind is not Kind.MODEL_ACCESS
+
+
+def main_call(ctx: CheckContext, budget: Budget) -> tuple[str, str]:
+    """The model ID the client sends for its main model, and the region it sends it to."""
+    region = ctx.config.bedrock_region.value
+    found = listing(ctx, region, budget)
+    profiles = found if isinstance(found, Listing) else None
+    model_id = sent_model_id(ctx.config.main_model, profiles, ctx.config.claude_version)
+    return model_id, region
+
+
+def stream_invoke(ctx: CheckContext, model_id: str, region: str, budget: Budget) -> AwsResult:
+    """InvokeModelWithResponseStream with max_tokens 1, as the client calls it. Billed, so made
+    once per run: models.bedrock proves the model with it, proxy.conformance judges the stream a
+    gateway sends back."""
+
+    def call() -> AwsResult:
+        return link(ctx).call(
+            live.RUNTIME_SERVICE,
+            region,
+            "invoke_model_with_response_stream",
+            budget.left(),
+            {
+                "modelId": model_id,
+                "body": json.dumps(live.probe_body()).encode(),
+                "contentType": "application/json",
+                "accept": "application/json",
+            },
+            consume=_read_stream,
+        )
+
+    return ctx.once(f"aws:stream:{region}:{model_id}", call)
+
+
+_STREAM_EVENT_CAP = 64
+"""A one-token answer has six or seven events; more means something else is talking."""
+
+
+def _read_stream(response: Mapping[str, Any]) -> dict[str, Any]:
+    """The stream's content type and the Anthropic events it carries, read with botocore's own
+    event-stream parser (an exception event raises, and is classified like any error)."""
+    from botocore.eventstream import ParserError
+
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    events: list[str] = []
+    problem: str | None = None
+    try:
+        for event in response["body"]:
+            chunk = event.get("chunk") if isinstance(event, Mapping) else None
+            if chunk is not None:
+                payload = json.loads(chunk.get("bytes") or b"{}")
+                events.append(str(payload.get("type", "?")))
+            if len(events) >= _STREAM_EVENT_CAP:
+                break
+    except (ParserError, ValueError, UnicodeDecodeError, AttributeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    return {
+        "content_type": str(headers.get("content-type", "")),
+        "events": events,
+        "decode_error": problem,
+    }
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What came back from the streamed invoke: where from, under which content type, and the
+    events botocore could read from it."""
+
+    url: str
+    content_type: str
+    events: tuple[str, ...]
+    decode_error: str | None
+
+    @classmethod
+    def of(cls, answer: AwsAnswer) -> Stream:
+        error = answer.data.get("decode_error")
+        return cls(
+            answer.url,
+            str(answer.data.get("content_type", "")),
+            tuple(str(e) for e in answer.data.get("events") or ()),
+            str(error) if error else None,
+        )
+
+    @property
+    def labelled(self) -> bool:
+        """Sent under the content type the client expects."""
+        return self.content_type.split(";")[0].strip() == live.EVENT_STREAM
+
+    @property
+    def readable(self) -> bool:
+        """A binary event stream botocore (and so the client) can parse, whatever its label."""
+        return bool(self.events) and self.decode_error is None
+
+    def details(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"content_type": self.content_type, "events": list(self.events)}
+        if self.decode_error is not None:
+            found["decode_error"] = self.decode_error
+        return found
 
 
 def catalogue(ctx: CheckContext, region: str, budget: Budget) -> dict[str, Any] | AwsError:

@@ -15,7 +15,6 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import bedrock_live as live
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.knowledge import regions
 from ccdoctor.knowledge.bedrock_errors import Kind, fill
 from ccdoctor.model import (
     Category,
@@ -29,9 +28,6 @@ from ccdoctor.model import (
     skipped,
 )
 from ccdoctor.net.aws import AwsAnswer, AwsError, AwsResult
-
-_STREAM_EVENT_CAP = 64
-"""A one-token answer has six or seven events; more means something else is talking."""
 
 
 @check(
@@ -51,10 +47,10 @@ when ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION applies) this check:
   models keep working only for accounts that used them recently);
 - proves the main model with the client's own call, InvokeModelWithResponseStream with
   max_tokens 1 (about ten input tokens and one output token: a fraction of a cent), because
-  throttling and a daily token quota of zero show only there, and checks that the answer is the
-  AWS binary event stream (content type application/vnd.amazon.eventstream): a gateway that
-  re-encodes it as server-sent events breaks the client. The small/fast model is checked with the
-  free CountTokens call.
+  throttling and a daily token quota of zero show only there. Whether the answer is an event
+  stream the client can read is the gateway's doing, judged by proxy.conformance on this same call
+  (made once); this check notes what came back. The small/fast model is checked with the free
+  CountTokens call.
 
 With --no-invoke only free calls are made (CountTokens, which some models do not support: its
 validation errors prove nothing) and the report says what stayed unproven.
@@ -69,7 +65,7 @@ tasks degrade, but a one-shot `claude -p` still works. A diagnostic call the cli
 (availability, model list, CountTokens) that is denied or unreachable is "could not check",
 never a failure.
 """,
-    needs=("credentials.aws", "region.bedrock", "proxy.reachable"),
+    needs=("credentials.aws", "region.bedrock", "proxy.reachable", "proxy.conformance"),
     providers=[Provider.BEDROCK],
     network=True,
     cost=Cost.BILLED_CALL,
@@ -98,7 +94,8 @@ class _Proof(enum.Enum):
 
     STREAMED = "streamed"
     ANSWERED = "answered"
-    """HTTP 200 from the model, but not as an event stream the client can read."""
+    """HTTP 200 from the model, but not as an event stream the client can read (proxy.conformance
+    says what the client makes of it)."""
     COUNTED = "counted"
     AVAILABLE = "available"
     UNKNOWN = "unknown"
@@ -140,7 +137,7 @@ class _Target:
 
     @property
     def profile_missing(self) -> bool:
-        return isinstance(self.lookup, AwsError) and _not_found(self.lookup)
+        return isinstance(self.lookup, AwsError) and shared.not_found(self.lookup)
 
 
 def _targets(ctx: CheckContext, budget: shared.Budget) -> list[_Target]:
@@ -153,24 +150,11 @@ def _targets(ctx: CheckContext, budget: shared.Budget) -> list[_Target]:
     for model, region in pairs:
         found = shared.listing(ctx, region, budget)
         listing = found if isinstance(found, shared.Listing) else None
-        model_id = _sent_id(model, listing, config.claude_version)
+        model_id = shared.sent_model_id(model, listing, config.claude_version)
         if any((t.model_id, t.region) == (model_id, region) for t in targets):
             continue
         targets.append(_Target(model, model_id, region, listing, shared.base_model(model_id)))
     return targets
-
-
-def _sent_id(
-    model: ModelChoice, listing: shared.Listing | None, version: tuple[int, int, int] | None
-) -> str:
-    """Recent clients pick another prefix of a built-in default when its preferred profile is
-    not listed; region.bedrock warns about that, and the model the client picks is proven."""
-    if model.explicit or listing is None or model.model_id in listing.profiles:
-        return model.model_id
-    if not regions.picks_listed_profile(version):
-        return model.model_id
-    others = listing.same_model(model.model_id)
-    return others[0] if others else model.model_id
 
 
 # --- the calls -----------------------------------------------------------------------------------
@@ -189,18 +173,11 @@ def _lookups(
     ctx: CheckContext, targets: list[_Target], budget: shared.Budget
 ) -> dict[str, dict[str, Any] | AwsError]:
     """Application profiles (the client's own lookup) and each region's model list."""
-    link = shared.link(ctx)
     catalogues: dict[str, dict[str, Any] | AwsError] = {}
 
     def look_up(target: _Target) -> Callable[[], None]:
         def run() -> None:
-            target.lookup = link.call(
-                live.CONTROL_SERVICE,
-                target.region,
-                "get_inference_profile",
-                budget.left(),
-                {"inferenceProfileIdentifier": target.model_id},
-            )
+            target.lookup = shared.application_profile(ctx, target.model_id, target.region, budget)
             if isinstance(target.lookup, AwsAnswer):
                 target.base = _profile_base(target.lookup) or target.base
 
@@ -212,7 +189,7 @@ def _lookups(
 
         return run
 
-    calls = [look_up(t) for t in targets if _is_application_profile(t.model_id)]
+    calls = [look_up(t) for t in targets if shared.is_application_profile(t.model_id)]
     calls += [catalogue(r) for r in dict.fromkeys(t.region for t in targets)]
     _parallel(calls)
     return catalogues
@@ -238,19 +215,7 @@ def _prove(ctx: CheckContext, targets: list[_Target], budget: shared.Budget) -> 
         def run() -> None:
             if target.main and not ctx.options.no_invoke:
                 target.proof_call = "InvokeModelWithResponseStream"
-                target.proof = link.call(
-                    live.RUNTIME_SERVICE,
-                    target.region,
-                    "invoke_model_with_response_stream",
-                    budget.left(),
-                    {
-                        "modelId": target.model_id,
-                        "body": json.dumps(live.probe_body()).encode(),
-                        "contentType": "application/json",
-                        "accept": "application/json",
-                    },
-                    consume=_read_stream,
-                )
+                target.proof = shared.stream_invoke(ctx, target.model_id, target.region, budget)
                 return
             body = {k: v for k, v in live.probe_body().items() if k != "max_tokens"}
             target.proof = link.call(
@@ -270,31 +235,6 @@ def _prove(ctx: CheckContext, targets: list[_Target], budget: shared.Budget) -> 
     calls = [availability(t) for t in targets if t.base]
     calls += [prove(t) for t in targets if not t.profile_missing]
     _parallel(calls)
-
-
-def _read_stream(response: Mapping[str, Any]) -> dict[str, Any]:
-    """The stream's content type and the Anthropic events it carries, read with botocore's own
-    event-stream parser (an exception event raises, and is classified like any error)."""
-    from botocore.eventstream import ParserError
-
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    events: list[str] = []
-    problem: str | None = None
-    try:
-        for event in response["body"]:
-            chunk = event.get("chunk") if isinstance(event, Mapping) else None
-            if chunk is not None:
-                payload = json.loads(chunk.get("bytes") or b"{}")
-                events.append(str(payload.get("type", "?")))
-            if len(events) >= _STREAM_EVENT_CAP:
-                break
-    except (ParserError, ValueError, UnicodeDecodeError, AttributeError) as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-    return {
-        "content_type": str(headers.get("content-type", "")),
-        "events": events,
-        "decode_error": problem,
-    }
 
 
 # --- the verdict ---------------------------------------------------------------------------------
@@ -381,7 +321,7 @@ def _lookup_problems(ctx: CheckContext, target: _Target, info: dict[str, Any]) -
             )
         ]
     info["application_profile"] = result.describe()
-    if _not_found(result):
+    if shared.not_found(result):
         return [
             Problem(
                 target.severity,
@@ -407,10 +347,6 @@ def _lookup_problems(ctx: CheckContext, target: _Target, info: dict[str, Any]) -
             )
         ]
     return []
-
-
-def _not_found(error: AwsError) -> bool:
-    return error.code == "ResourceNotFoundException" and error.rule.kind is not Kind.MODEL_ACCESS
 
 
 def _availability_verdict(target: _Target, info: dict[str, Any]) -> list[str]:
@@ -468,7 +404,7 @@ def _proof_verdict(
         if target.proof_call == "CountTokens":
             info["input_tokens"] = result.data.get("inputTokens")
             return [], _Proof.COUNTED
-        return _stream_verdict(ctx, target, result, info)
+        return _stream_verdict(result, info)
     info["error"] = result.describe()
     rule = result.rule
     info["cause"] = rule.cause
@@ -494,120 +430,12 @@ def _proof_verdict(
     return [problem], _Proof.REFUSED
 
 
-def _stream_verdict(
-    ctx: CheckContext, target: _Target, answer: AwsAnswer, info: dict[str, Any]
-) -> tuple[list[Problem], _Proof]:
-    content_type = str(answer.data.get("content_type", ""))
-    events = list(answer.data.get("events") or [])
-    info["stream"] = {"content_type": content_type, "events": events}
-    decode_error = answer.data.get("decode_error")
-    where = answer.url
-    readable = bool(events) and not decode_error
-    if content_type.split(";")[0].strip() != live.EVENT_STREAM:
-        client_says = live.CLIENT_CONTENT_TYPE_ERROR.format(found=content_type)
-        if readable and ctx.config.truthy(live.CONTENT_TYPE_GUARD_VARIABLE):
-            info["stream"]["tolerated"] = live.CONTENT_TYPE_GUARD_VARIABLE
-            return [], _Proof.STREAMED
-        if _before_guard(ctx):
-            return _unguarded_stream(ctx, target, where, content_type, readable, client_says)
-        if readable:
-            return [
-                Problem(
-                    target.severity,
-                    f"{target.label}: {where} sends the event stream under content type "
-                    f'"{content_type}"; Claude Code refuses it: "{client_says}"',
-                    Fix(
-                        "Make the gateway pass the Content-Type header through unchanged; or, "
-                        "since only the header is wrong, tell Claude Code to accept it.",
-                        (f"export {live.CONTENT_TYPE_GUARD_VARIABLE}=1",),
-                        f'{{"env": {{"{live.CONTENT_TYPE_GUARD_VARIABLE}": "1"}}}}',
-                    ),
-                )
-            ], _Proof.REFUSED
-        return [
-            Problem(
-                target.severity,
-                f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
-                f'"{content_type}"; Claude Code fails with "{client_says}" (before 2.1.208: '
-                '"Truncated event message received")',
-                Fix(
-                    "Configure the gateway to pass InvokeModelWithResponseStream answers through "
-                    f"unchanged: the AWS binary event stream, content type {live.EVENT_STREAM}. "
-                    f"{live.CONTENT_TYPE_GUARD_VARIABLE} does not help when the body itself was "
-                    "re-encoded."
-                ),
-            )
-        ], _Proof.REFUSED
-    if not readable:
-        return [
-            Problem(
-                target.severity,
-                f"{target.label}: the answer from {where} is not a readable event stream "
-                f"({decode_error or 'no events'})",
-                Fix("Make the gateway pass the stream through unchanged."),
-            )
-        ], _Proof.REFUSED
-    return [], _Proof.STREAMED
-
-
-def _before_guard(ctx: CheckContext) -> bool:
-    version = ctx.config.claude_version
-    return version is not None and version < live.CONTENT_TYPE_GUARD_SINCE
-
-
-def _unguarded_stream(
-    ctx: CheckContext,
-    target: _Target,
-    where: str,
-    content_type: str,
-    readable: bool,
-    client_says: str,
-) -> tuple[list[Problem], _Proof]:
-    """A client without the content-type guard reads a mislabelled event stream, and falls back
-    to a plain InvokeModel when the body was re-encoded: the session works, until an upgrade."""
-    guard = ".".join(map(str, live.CONTENT_TYPE_GUARD_SINCE))
-    upgrade = f'Claude Code {guard} and later refuse it: "{client_says}"'
-    if readable:
-        return [
-            Problem(
-                Status.WARN,
-                f"{target.label}: {where} sends the event stream under content type "
-                f'"{content_type}"; this Claude Code reads it, but {upgrade}',
-                Fix(
-                    "Make the gateway pass the Content-Type header through unchanged; or, "
-                    "since only the header is wrong, tell Claude Code 2.1.208+ to accept it.",
-                    (f"export {live.CONTENT_TYPE_GUARD_VARIABLE}=1",),
-                    f'{{"env": {{"{live.CONTENT_TYPE_GUARD_VARIABLE}": "1"}}}}',
-                ),
-            )
-        ], _Proof.STREAMED
-    gateway_fix = (
-        "Configure the gateway to pass InvokeModelWithResponseStream answers through "
-        f"unchanged: the AWS binary event stream, content type {live.EVENT_STREAM}."
-    )
-    if ctx.config.truthy(live.NONSTREAMING_FALLBACK_VARIABLE):
-        return [
-            Problem(
-                target.severity,
-                f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
-                f'"{content_type}"; with {live.NONSTREAMING_FALLBACK_VARIABLE} set, Claude Code '
-                f'fails with "{live.OLD_CLIENT_STREAM_ERROR}"',
-                Fix(
-                    f"{gateway_fix} Meanwhile, unset {live.NONSTREAMING_FALLBACK_VARIABLE}: "
-                    "the client then retries each turn without streaming.",
-                    (f"unset {live.NONSTREAMING_FALLBACK_VARIABLE}",),
-                ),
-            )
-        ], _Proof.REFUSED
-    return [
-        Problem(
-            Status.WARN,
-            f"{target.label}: {where} re-encodes Bedrock's binary event stream as "
-            f'"{content_type}"; this Claude Code fails each stream and retries the turn without '
-            f"streaming (no answer shows until it is complete), and {upgrade}",
-            Fix(gateway_fix),
-        )
-    ], _Proof.ANSWERED
+def _stream_verdict(answer: AwsAnswer, info: dict[str, Any]) -> tuple[list[Problem], _Proof]:
+    """The model answered. Whether the client can read the stream is the gateway's doing, and
+    proxy.conformance's verdict (a need): noted here, never judged twice."""
+    stream = shared.Stream.of(answer)
+    info["stream"] = stream.details()
+    return [], _Proof.STREAMED if stream.readable else _Proof.ANSWERED
 
 
 def _same_model(ctx: CheckContext, target: _Target) -> str | None:
@@ -663,11 +491,6 @@ def _lifecycle_problems(
             ),
         )
     ]
-
-
-def _is_application_profile(model_id: str) -> bool:
-    match = model_data.BEDROCK_ARN.match(model_id)
-    return match is not None and match.group(3) == "application-inference-profile"
 
 
 def _profile_base(answer: AwsAnswer) -> str | None:

@@ -36,6 +36,13 @@ NONSTREAMING_FALLBACK_VARIABLE = "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"
 """Set, a failed stream is final; unset, a client without the guard retries the turn as a plain
 InvokeModel, which a re-encoding gateway passes through (observed with 2.1.197)."""
 
+
+def refuses_mislabelled_stream(version: tuple[int, int, int] | None) -> bool:
+    """Whether the client checks the stream's content type before reading it (assumed for an
+    unknown version: the newest client's behaviour)."""
+    return version is None or version >= CONTENT_TYPE_GUARD_SINCE
+
+
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 PROBE_PROMPT = "hi"
 

@@ -1,5 +1,6 @@
-"""credentials.aws, region.bedrock and models.bedrock live, against real peers on 127.0.0.1: the
-fake Bedrock (control plane, runtime, and the AWS calls a credential chain makes) and moto's STS.
+"""credentials.aws, region.bedrock, models.bedrock and proxy.conformance (the event stream a
+gateway sends back) live, against real peers on 127.0.0.1: the fake Bedrock (control plane,
+runtime, and the AWS calls a credential chain makes) and moto's STS.
 
 Each failure is set up for real and judged the way the issue's "Done when" says: exactly one
 failing check, naming the cause; then the fix is applied (its `export` commands, or what an admin
@@ -17,11 +18,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ccdoctor.context import RunOptions
+from ccdoctor.checks.proxy_conformance import conformance_check
+from ccdoctor.context import CheckContext, RunOptions
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.model import Status
+from ccdoctor.redact import Redactor
 from tests.integration.conftest_bedrock import ACCESS_KEY_ID, SECRET_ACCESS_KEY, BedrockSetUp
 from tests.integration.verdicts import Verdict, apply_exports, exports, verdict
+from tests.peers import fake_bedrock
 from tests.peers.blackhole import closed_port
 from tests.peers.fake_bedrock import (
     ACCOUNT,
@@ -39,7 +43,7 @@ from tests.peers.forward_proxy import ForwardProxy
 from tests.peers.tls_servers import TLSLab
 from tests.schema import validate_report
 
-SELECTION = ("credentials.aws", "region.bedrock", "models.bedrock")
+SELECTION = ("credentials.aws", "region.bedrock", "proxy.conformance", "models.bedrock")
 OPTIONS = RunOptions(timeout=5.0, deadline=20.0)
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -127,7 +131,9 @@ def test_signed_set_up_is_green_and_makes_the_clients_own_calls(bedrock: Bedrock
     assert result["models.bedrock"].message == (
         f"main model {MAIN} answers in us-east-1 (streamed, one token)"
     )
-    # The client's start-up listing, every page of it, and one streaming call: no retry.
+    assert result["proxy.conformance"].message == "127.0.0.1 passes Bedrock's event stream through"
+    # The client's start-up listing, every page of it, and one streaming call, which
+    # models.bedrock and proxy.conformance share: no retry, no second billed call.
     listings = sent(bedrock, "ListInferenceProfiles")
     assert listings[0] == "/inference-profiles?type=SYSTEM_DEFINED&maxResults=1000"
     assert len(listings) == 5  # 14 profiles, 3 per page
@@ -685,10 +691,14 @@ def test_the_clients_own_call_refused_names_the_cause(
     bedrock.keys()
     inject(bedrock, FaultRule(FAULTS[name], operation="InvokeModelWithResponseStream"))
 
-    failure = run(bedrock).only_failure()
+    result = run(bedrock)
 
+    failure = result.only_failure()
     assert failure.id == "models.bedrock"
     assert failure.message.startswith(f"main model {MAIN} (the client's own call): ")
+    conformance = result["proxy.conformance"]
+    assert conformance.status is Status.SKIP
+    assert conformance.message.startswith("nothing could be checked: the streamed call got no")
     assert cause in failure.message
     assert FAULTS[name].code in failure.message
     assert failure.fix is not None
@@ -799,14 +809,21 @@ def test_application_profile_is_looked_up_like_the_client_does(bedrock: BedrockS
     bedrock.fake.configure(application_profiles=(profile,))
     bedrock.machine.env["ANTHROPIC_MODEL"] = profile.arn.replace("a1b2c3d4e5f6", "deleted00000")
 
-    failure = run(bedrock).only_failure()
+    missing = run(bedrock)
 
+    failure = missing.only_failure()
     assert failure.id == "models.bedrock"
     assert "no such application inference profile in us-east-1" in failure.message
+    assert missing["proxy.conformance"].message == (
+        "nothing could be checked: the main model's application inference profile does not "
+        "exist (see models.bedrock)"
+    )
     assert "InvokeModelWithResponseStream" not in bedrock.fake.operations()
+    assert bedrock.fake.operations().count("GetInferenceProfile") == 1
     bedrock.machine.env["ANTHROPIC_MODEL"] = profile.arn
     result = run(bedrock)
     result.assert_green()
+    assert result["proxy.conformance"].status is Status.PASS
     assert result["models.bedrock"].details["main"]["application_profile"] == {
         "status": "ACTIVE",
         "base": SONNET,
@@ -853,15 +870,37 @@ def test_gateway_re_encoding_the_stream_only_warns_before_the_guard(bedrock: Bed
     result = run(bedrock)
 
     result.assert_green()
+    conformance = result["proxy.conformance"]
+    assert conformance.status is Status.WARN
+    assert 're-encodes Bedrock\'s binary event stream as "text/event-stream"' in conformance.message
+    assert "fails each stream and retries the turn without streaming" in conformance.message
     models = result["models.bedrock"]
-    assert models.status is Status.WARN
-    assert "fails each stream and retries the turn without streaming" in models.message
+    assert models.status is Status.PASS
+    assert (
+        models.message
+        == f"main model {MAIN} answers in us-east-1 (one token, not as an event stream)"
+    )
+    assert models.details["main"]["stream"]["content_type"] == "text/event-stream"
+    assert len(sent(bedrock, "InvokeModelWithResponseStream")) == 1
+
+
+def test_gateway_re_encoding_the_stream_fails_without_the_non_streaming_fallback(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.keys()
+    bedrock.fake.configure(stream_encoding="sse")
     bedrock.machine.env["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"] = "1"
-    failure = run(bedrock).only_failure()
-    assert failure.id == "models.bedrock"
+
+    result = run(bedrock)
+
+    failure = result.only_failure()
+    assert failure.id == "proxy.conformance"
     assert failure.message.endswith('fails with "API Error: Truncated event message received."')
     assert failure.fix is not None
     assert failure.fix.commands == ("unset CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK",)
+    assert result["models.bedrock"].message == "needs proxy.conformance (fail)"
+    del bedrock.machine.env["CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"]  # the fix, applied
+    run(bedrock).assert_green()
 
 
 def test_gateway_re_encoding_the_stream_fails_with_the_clients_words(bedrock: BedrockSetUp) -> None:
@@ -871,7 +910,7 @@ def test_gateway_re_encoding_the_stream_fails_with_the_clients_words(bedrock: Be
 
     failure = run(bedrock).only_failure()
 
-    assert failure.id == "models.bedrock"
+    assert failure.id == "proxy.conformance"
     assert 're-encodes Bedrock\'s binary event stream as "text/event-stream"' in failure.message
     assert (
         'Bedrock streaming response has content-type "text/event-stream"; expected '
@@ -879,6 +918,43 @@ def test_gateway_re_encoding_the_stream_fails_with_the_clients_words(bedrock: Be
     )
     assert failure.fix is not None and not failure.fix.commands
     bedrock.fake.configure(stream_encoding="eventstream")  # the gateway passes it through
+    run(bedrock).assert_green()
+
+
+def test_gateway_buffering_the_stream_as_json_is_judged_like_a_re_encoding(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.machine.claude_version = None  # an unknown version: the newest client's rules
+    bedrock.keys()
+    bedrock.fake.configure(stream_encoding="json")
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "proxy.conformance"
+    assert 're-encodes Bedrock\'s binary event stream as "application/json"' in failure.message
+
+
+def test_gateway_damaging_a_correctly_labelled_stream_fails(
+    bedrock: BedrockSetUp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bedrock.keys()
+    real_chunk = fake_bedrock.chunk_event
+
+    def damaged(event: dict[str, object]) -> bytes:
+        frame = bytearray(real_chunk(event))
+        frame[-10] ^= 0xFF
+        return bytes(frame)
+
+    monkeypatch.setattr(fake_bedrock, "chunk_event", damaged)
+
+    result = run(bedrock)
+
+    failure = result.only_failure()
+    assert failure.id == "proxy.conformance"
+    assert failure.message.startswith(f"the answer from {bedrock.fake.url} is not a readable")
+    assert "ChecksumMismatch" in failure.message
+    assert result["models.bedrock"].message == "needs proxy.conformance (fail)"
+    monkeypatch.undo()  # the gateway passes the stream through
     run(bedrock).assert_green()
 
 
@@ -891,10 +967,14 @@ def test_gateway_rewriting_only_the_content_type_warns_before_the_guard(
     result = run(bedrock)
 
     result.assert_green()
-    models = result["models.bedrock"]
-    assert models.status is Status.WARN
+    conformance = result["proxy.conformance"]
+    assert conformance.status is Status.WARN
     assert "this Claude Code reads it, but Claude Code 2.1.208 and later refuse it" in (
-        models.message
+        conformance.message
+    )
+    assert exports(conformance.fix) == {"CLAUDE_CODE_DISABLE_BEDROCK_CONTENT_TYPE_GUARD": "1"}
+    assert result["models.bedrock"].message == (
+        f"main model {MAIN} answers in us-east-1 (streamed, one token)"
     )
 
 
@@ -905,12 +985,29 @@ def test_gateway_rewriting_only_the_content_type_can_be_tolerated(bedrock: Bedro
 
     failure = run(bedrock).only_failure()
 
-    assert failure.id == "models.bedrock"
+    assert failure.id == "proxy.conformance"
     assert 'sends the event stream under content type "text/event-stream"' in failure.message
     assert apply_exports(bedrock.machine, failure.fix) == {
         "CLAUDE_CODE_DISABLE_BEDROCK_CONTENT_TYPE_GUARD": "1"
     }
-    run(bedrock).assert_green()
+    result = run(bedrock)
+    result.assert_green()
+    assert result["proxy.conformance"].details["stream"]["tolerated"] == (
+        "CLAUDE_CODE_DISABLE_BEDROCK_CONTENT_TYPE_GUARD"
+    )
+
+
+def test_without_a_gateway_the_stream_is_not_judged_here(bedrock: BedrockSetUp) -> None:
+    """Called directly: the rest of the run would reach the real AWS."""
+    bedrock.keys()
+    del bedrock.machine.env["ANTHROPIC_BEDROCK_BASE_URL"]
+    ctx = CheckContext(bedrock.machine.resolve(), OPTIONS, Redactor())
+
+    outcome = conformance_check.run(ctx)
+
+    assert outcome.status is Status.SKIP
+    assert outcome.message == "no gateway: ANTHROPIC_BEDROCK_BASE_URL is not set"
+    assert bedrock.fake.requests == []
 
 
 def test_the_fakes_event_stream_is_what_botocore_parses() -> None:
@@ -952,6 +1049,9 @@ def test_no_invoke_makes_only_free_calls_and_says_what_is_unproven(bedrock: Bedr
     assert result["models.bedrock"].message == (
         f"main model {MAIN} known in us-east-1 (free token count; throttling, the daily token "
         "quota and the event stream stay unproven)"
+    )
+    assert result["proxy.conformance"].message == (
+        "nothing could be checked: the event stream (--no-invoke)"
     )
     assert "InvokeModelWithResponseStream" not in bedrock.fake.operations()
     assert "InvokeModel" not in bedrock.fake.operations()
