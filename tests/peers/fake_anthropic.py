@@ -21,11 +21,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import ThreadedServer
+from tests.peers.server import PeerHandler, ThreadedServer
 
 DEFAULT_API_KEY = "sk-ant-api03-fake-test-key-0000000000000000"
 DEFAULT_AUTH_TOKEN = "fake-oauth-bearer-token-0000000000000000"
@@ -201,19 +200,8 @@ class FakeAnthropic(ThreadedServer):
             return self._behaviour
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(PeerHandler):
     server_version = "fake-anthropic"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record tests assert on."""
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_GET(self) -> None:
-        self._serve()
 
     def do_HEAD(self) -> None:
         self._serve()
@@ -228,18 +216,6 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(behaviour.latency)
         reply = _route(request, behaviour, fake.prefix)
         self._send(reply, request, behaviour)
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            chunks = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass
-            return b"".join(chunks)
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, reply: _Reply, request: RecordedRequest, behaviour: Behaviour) -> None:
         request_id = "req_" + secrets.token_hex(12)

@@ -30,12 +30,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import ThreadedServer
+from tests.peers.server import PeerHandler, ThreadedServer
 
 ACCOUNT = "123456789012"
 CONTAINER_CREDENTIALS_PATH = "/container-credentials"
@@ -484,19 +483,8 @@ def anthropic_events(
 # --- the handler ---------------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(PeerHandler):
     server_version = "fake-bedrock"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record tests assert on."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def do_HEAD(self) -> None:
         self._serve()

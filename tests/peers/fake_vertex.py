@@ -38,7 +38,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -48,7 +47,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.peers.fake_anthropic import _stream_events
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import ThreadedServer
+from tests.peers.server import PeerHandler, ThreadedServer
 
 PROJECT = "claude-vertex-prod"
 PROJECT_NUMBER = "123456789012"
@@ -266,24 +265,13 @@ class FakeVertex(ThreadedServer):
             return self._behaviour
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(PeerHandler):
     server_version = "ESF"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record tests assert on."""
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         fake: FakeVertex = self.server.peer  # type: ignore[attr-defined]
         now = (timestamp or time.time()) + fake.behaviour.clock_offset
         return formatdate(now, usegmt=True)
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
 
     def _serve(self) -> None:
         fake: FakeVertex = self.server.peer  # type: ignore[attr-defined]
@@ -294,18 +282,6 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour.latency > 0:
             time.sleep(behaviour.latency)
         self._send(_route(fake, request, behaviour))
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            chunks = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass
-            return b"".join(chunks)
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, reply: _Reply) -> None:
         self.send_response(reply.status)

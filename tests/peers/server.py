@@ -138,3 +138,36 @@ class ThreadedServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class PeerHandler(BaseHTTPRequestHandler):
+    """What every fake's request handler shares: HTTP/1.1, silence (the fake's request log is
+    what tests assert on), GET and POST routed to `_serve` (a fake that answers HEAD adds it),
+    and request bodies read whole, chunked ones included."""
+
+    protocol_version = "HTTP/1.1"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the request log is the record tests assert on."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
