@@ -88,25 +88,39 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def detect_claude_version(timeout: float = 3.0) -> str | None:
-    binary = shutil.which("claude")
-    if binary is None:
-        return None
-    try:
-        completed = subprocess.run(
-            [binary, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    from ccdoctor.knowledge.models import parse_version
+class ClaudeVersionProbe:
+    """`claude --version`, started at once and read when configuration resolution needs it:
+    the client takes ~0.1 s to answer, which then overlaps ccdoctor's own start-up."""
 
-    version = parse_version(completed.stdout)
-    return ".".join(map(str, version)) if version else None
+    def __init__(self) -> None:
+        binary = shutil.which("claude")
+        self._process: subprocess.Popen[str] | None = None
+        if binary is None:
+            return
+        try:
+            self._process = subprocess.Popen(
+                [binary, "--version"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        except OSError:
+            self._process = None
+
+    def result(self, timeout: float = 3.0) -> str | None:
+        if self._process is None:
+            return None
+        try:
+            out, _ = self._process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            return None
+        from ccdoctor.knowledge.models import parse_version
+
+        version = parse_version(out)
+        return ".".join(map(str, version)) if version else None
 
 
 def _resolve(
@@ -115,6 +129,7 @@ def _resolve(
     model: str | None,
     claude_version: str | None,
     managed: list[Path] | None,
+    probe: ClaudeVersionProbe | None,
 ) -> ResolvedConfig:
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
@@ -127,7 +142,7 @@ def _resolve(
             settings_arg=settings,
             model_arg=model,
             managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
-            claude_version=claude_version or detect_claude_version(),
+            claude_version=claude_version or (probe.result() if probe else None),
         )
     )
 
@@ -214,12 +229,13 @@ def run(
     from ccdoctor.runner import run_checks
 
     started = time.monotonic()
+    probe = None if claude_version else ClaudeVersionProbe()
     catalogue = load_catalogue()
     try:
         checks = select(catalogue.checks, only or [], skip or [])
     except UnknownSelector as exc:
         raise typer.BadParameter(str(exc)) from None
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings)
+    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
     redactor = redactor_for(config)
     options = RunOptions(
         timeout=timeout,
@@ -300,7 +316,8 @@ def show_config(
     from ccdoctor.render.text import render_config_table
     from ccdoctor.report import config_entries
 
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings)
+    probe = None if claude_version else ClaudeVersionProbe()
+    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
     redactor = redactor_for(config)
     entries = config_entries(config, redactor)
     if fmt is Format.JSON:
