@@ -12,11 +12,9 @@ API: no token counting, a stream answered as plain JSON, cache_control rejected,
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from http import HTTPStatus
 from typing import Any
 
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import PeerHandler, ThreadedServer
+from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
 DEFAULT_API_KEY = "sk-ant-api03-fake-test-key-0000000000000000"
 DEFAULT_AUTH_TOKEN = "fake-oauth-bearer-token-0000000000000000"
@@ -142,7 +140,7 @@ class _Reply:
     stream: Iterator[tuple[str, dict[str, Any]]] | None = None
 
 
-class FakeAnthropic(ThreadedServer):
+class FakeAnthropic(ThreadedServer, RecordingPeer[Behaviour, RecordedRequest]):
     """Start with `with FakeAnthropic() as fake:`; `fake.url` is the base URL to configure."""
 
     def __init__(
@@ -151,12 +149,9 @@ class FakeAnthropic(ThreadedServer):
         prefix: str = "",
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(_Handler, peer=self, ssl_context=ssl_context)
+        ThreadedServer.__init__(self, _Handler, peer=self, ssl_context=ssl_context)
+        RecordingPeer.__init__(self, behaviour or Behaviour())
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
-        self._initial = behaviour or Behaviour()
-        self._behaviour = self._initial
-        self._requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -166,38 +161,16 @@ class FakeAnthropic(ThreadedServer):
         """The base URL under another name for this host (e.g. `localhost` for TLS name tests)."""
         return f"{self.scheme}://{host}:{self.port}{self.prefix}"
 
-    @property
-    def behaviour(self) -> Behaviour:
-        with self._lock:
-            return self._behaviour
-
     def configure(self, **changes: Any) -> None:
         """Atomically change Behaviour fields; sets given as any iterable become frozensets."""
         for name, value in changes.items():
             if isinstance(value, set | list | tuple):
                 changes[name] = frozenset(value)
-        with self._lock:
-            self._behaviour = dataclasses.replace(self._behaviour, **changes)
-
-    def reset(self) -> None:
-        """The behaviour it started with and an empty request log, for a peer shared by tests."""
-        with self._lock:
-            self._behaviour = self._initial
-            self._requests.clear()
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
+        super().configure(**changes)
 
     def requests_to(self, route: str) -> list[RecordedRequest]:
         """Recorded requests whose path (without query) ends with `route`, e.g. `/v1/messages`."""
         return [r for r in self.requests if r.route.endswith(route)]
-
-    def _record(self, request: RecordedRequest) -> Behaviour:
-        with self._lock:
-            self._requests.append(request)
-            return self._behaviour
 
 
 class _Handler(PeerHandler):

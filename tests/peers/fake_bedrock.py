@@ -19,11 +19,9 @@ as server-sent events, the failure the client reports as a wrong content type.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import secrets
 import ssl
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -34,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import PeerHandler, ThreadedServer
+from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
 ACCOUNT = "123456789012"
 CONTAINER_CREDENTIALS_PATH = "/container-credentials"
@@ -342,7 +340,7 @@ class _Reply:
     stream: Iterator[bytes] | None = None
 
 
-class FakeBedrock(ThreadedServer):
+class FakeBedrock(ThreadedServer, RecordingPeer[Behaviour, RecordedRequest]):
     """`with FakeBedrock() as fake:`; `fake.url` is the base URL (prefix included)."""
 
     def __init__(
@@ -351,12 +349,9 @@ class FakeBedrock(ThreadedServer):
         prefix: str = "",
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(_Handler, peer=self, ssl_context=ssl_context)
+        ThreadedServer.__init__(self, _Handler, peer=self, ssl_context=ssl_context)
+        RecordingPeer.__init__(self, behaviour or Behaviour())
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
-        self._initial = behaviour or Behaviour()
-        self._behaviour = self._initial
-        self._requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -367,31 +362,8 @@ class FakeBedrock(ThreadedServer):
         """Without the gateway prefix: where STS and the SSO portal are served."""
         return f"{self.scheme}://{LOOPBACK}:{self.port}"
 
-    @property
-    def behaviour(self) -> Behaviour:
-        with self._lock:
-            return self._behaviour
-
-    def configure(self, **changes: Any) -> None:
-        with self._lock:
-            self._behaviour = dataclasses.replace(self._behaviour, **changes)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._behaviour = self._initial
-            self._requests.clear()
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
-
     def operations(self) -> list[str]:
         return [r.operation for r in self.requests]
-
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
 
 
 # --- the event stream ----------------------------------------------------------------------------

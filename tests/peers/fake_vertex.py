@@ -33,7 +33,6 @@ import json
 import re
 import secrets
 import ssl
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.peers.fake_anthropic import _stream_events
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import PeerHandler, ThreadedServer
+from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
 PROJECT = "claude-vertex-prod"
 PROJECT_NUMBER = "123456789012"
@@ -169,7 +168,7 @@ class _Reply:
     content_type: str = "application/json; charset=UTF-8"
 
 
-class FakeVertex(ThreadedServer):
+class FakeVertex(ThreadedServer, RecordingPeer[VertexBehaviour, RecordedRequest]):
     """Start with `with FakeVertex() as fake:`. With `authority`, Vertex calls accept the access
     tokens that other fake issued (a token endpoint served apart, e.g. over TLS)."""
 
@@ -180,14 +179,11 @@ class FakeVertex(ThreadedServer):
         ssl_context: ssl.SSLContext | None = None,
         authority: FakeVertex | None = None,
     ) -> None:
-        super().__init__(_Handler, peer=self, ssl_context=ssl_context)
+        ThreadedServer.__init__(self, _Handler, peer=self, ssl_context=ssl_context)
+        RecordingPeer.__init__(self, behaviour or VertexBehaviour())
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.authority = authority
-        self._initial = behaviour or VertexBehaviour()
-        self._behaviour = self._initial
-        self._requests: list[RecordedRequest] = []
         self._tokens: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -207,19 +203,9 @@ class FakeVertex(ThreadedServer):
         """What GCE_METADATA_HOST should be set to."""
         return f"{LOOPBACK}:{self.port}"
 
-    @property
-    def behaviour(self) -> VertexBehaviour:
-        with self._lock:
-            return self._behaviour
-
-    def configure(self, **changes: Any) -> None:
-        with self._lock:
-            self._behaviour = dataclasses.replace(self._behaviour, **changes)
-
     def reset(self) -> None:
+        super().reset()
         with self._lock:
-            self._behaviour = self._initial
-            self._requests.clear()
             self._tokens.clear()
 
     def add_service_account(self, key: ServiceAccountKey) -> None:
@@ -237,11 +223,6 @@ class FakeVertex(ThreadedServer):
             tokens = {**self._behaviour.refresh_tokens, refresh_token: email}
             self._behaviour = dataclasses.replace(self._behaviour, refresh_tokens=tokens)
 
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
-
     def requests_to(self, suffix: str) -> list[RecordedRequest]:
         """Recorded requests whose path ends with `suffix`, e.g. `:streamRawPredict`."""
         return [r for r in self.requests if r.route.endswith(suffix)]
@@ -258,11 +239,6 @@ class FakeVertex(ThreadedServer):
         with self._lock:
             self._tokens[token] = principal
         return token
-
-    def _record(self, request: RecordedRequest) -> VertexBehaviour:
-        with self._lock:
-            self._requests.append(request)
-            return self._behaviour
 
 
 class _Handler(PeerHandler):

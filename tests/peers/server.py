@@ -9,12 +9,13 @@ completes one cannot stall the accept loop.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from tests.peers.ports import LOOPBACK
 
@@ -171,3 +172,45 @@ class PeerHandler(BaseHTTPRequestHandler):
             return b"".join(chunks)
         length = int(self.headers.get("content-length") or 0)
         return self.rfile.read(length) if length > 0 else b""
+
+
+Behaviour = TypeVar("Behaviour")
+Recorded = TypeVar("Recorded")
+
+
+class RecordingPeer(Generic[Behaviour, Recorded]):
+    """What every fake keeps: a frozen behaviour swapped atomically between requests, the one
+    it started with (for `reset()` on a peer shared by tests), and the log of requests."""
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        self._initial = behaviour
+        self._behaviour = behaviour
+        self._requests: list[Recorded] = []
+        self._lock = threading.Lock()
+
+    @property
+    def behaviour(self) -> Behaviour:
+        with self._lock:
+            return self._behaviour
+
+    def configure(self, **changes: Any) -> None:
+        """Atomically change behaviour fields."""
+        with self._lock:
+            self._behaviour = dataclasses.replace(self._behaviour, **changes)  # type: ignore[type-var]
+
+    def reset(self) -> None:
+        """The behaviour it started with and an empty request log."""
+        with self._lock:
+            self._behaviour = self._initial
+            self._requests.clear()
+
+    @property
+    def requests(self) -> list[Recorded]:
+        with self._lock:
+            return list(self._requests)
+
+    def _record(self, request: Recorded) -> Behaviour:
+        """Log a request; the behaviour it is answered with, read under the same lock."""
+        with self._lock:
+            self._requests.append(request)
+            return self._behaviour
