@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ccdoctor import __version__
-from ccdoctor.render import Format
+from ccdoctor.report.render import Format
 
 if TYPE_CHECKING:
     from ccdoctor.config import ResolvedConfig
-    from ccdoctor.report import Report
+    from ccdoctor.report.build import Report
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no failure and no error; 1 at least one fail or error (or a warning under "
@@ -218,15 +218,15 @@ def run(
     """Run the checks (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ccdoctor.anonymize import Anonymizer
+    from ccdoctor.config.redaction import redactor_for
     from ccdoctor.context import CheckContext, RunOptions
-    from ccdoctor.progress import ProgressLine
-    from ccdoctor.redact import redactor_for
-    from ccdoctor.registry import UnknownSelector, load_catalogue, select
-    from ccdoctor.render import renderer
-    from ccdoctor.render.text import render_text
-    from ccdoctor.report import build_report
-    from ccdoctor.runner import run_checks
+    from ccdoctor.engine.progress import ProgressLine
+    from ccdoctor.engine.registry import UnknownSelector, load_catalogue, select
+    from ccdoctor.engine.runner import run_checks
+    from ccdoctor.report.anonymize import Anonymizer
+    from ccdoctor.report.build import build_report
+    from ccdoctor.report.render import renderer
+    from ccdoctor.report.render.text import render_text
 
     started = time.monotonic()
     probe = None if claude_version else ClaudeVersionProbe()
@@ -286,7 +286,7 @@ def _append_step_summary(report: Report, scrub: Callable[[str], str]) -> None:
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not summary_path:
         return
-    from ccdoctor.render.markdown import render_markdown
+    from ccdoctor.report.render.markdown import render_markdown
 
     text = scrub(render_markdown(report))
     try:
@@ -311,10 +311,10 @@ def show_config(
     """Show the effective configuration, where each value came from and what it shadowed."""
     import json
 
-    from ccdoctor.redact import redactor_for
-    from ccdoctor.render.json_report import config_entry_to_dict, plain_json
-    from ccdoctor.render.text import render_config_table
-    from ccdoctor.report import config_entries
+    from ccdoctor.config.redaction import redactor_for
+    from ccdoctor.report.build import config_entries
+    from ccdoctor.report.render.json_report import config_entry_to_dict, plain_json
+    from ccdoctor.report.render.text import render_config_table
 
     probe = None if claude_version else ClaudeVersionProbe()
     config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
@@ -343,7 +343,7 @@ def show_config(
         raise typer.BadParameter("config supports --format text or json", param_hint="--format")
     text = redactor.scrub(text)
     if anonymize:
-        from ccdoctor.anonymize import Anonymizer
+        from ccdoctor.report.anonymize import Anonymizer
 
         text = Anonymizer(config).apply(text)
     typer.echo(text, nl=False)
@@ -356,8 +356,8 @@ def list_checks(
     ] = Format.TEXT,
 ) -> None:
     """List every check with its category, cost and origin."""
-    from ccdoctor.registry import load_catalogue
-    from ccdoctor.render.catalogue import render_catalogue
+    from ccdoctor.engine.registry import load_catalogue
+    from ccdoctor.report.render.catalogue import render_catalogue
 
     if fmt not in (Format.TEXT, Format.MARKDOWN):
         raise typer.BadParameter("list supports --format text or markdown", param_hint="--format")
@@ -372,7 +372,7 @@ def explain(
     check_id: Annotated[str, typer.Argument(help="A check id from `ccdoctor list`.")],
 ) -> None:
     """Explain what a check looks at, why it matters, and its typical fixes."""
-    from ccdoctor.registry import load_catalogue
+    from ccdoctor.engine.registry import load_catalogue
 
     found = load_catalogue().by_id(check_id.strip())
     if found is None:

@@ -7,13 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+from ccdoctor.config.network import network_settings
 from ccdoctor.config.view import ResolvedConfig
-from ccdoctor.redact import Redactor
-
-if TYPE_CHECKING:
-    from ccdoctor.net.client import Network
+from ccdoctor.core.redact import Redactor
+from ccdoctor.net.client import Network
 
 T = TypeVar("T")
 
@@ -39,9 +38,7 @@ class _NetworkSlot:
     def get(self, config: ResolvedConfig) -> Network:
         with self._lock:
             if self._network is None:
-                from ccdoctor.net.client import Network
-
-                self._network = Network.for_config(config)
+                self._network = Network(network_settings(config))
             return self._network
 
     def close(self) -> None:

@@ -1,234 +1,41 @@
-"""The vocabulary shared by every layer: checks, their results, and the finished report."""
+"""The names check plugins have imported since the first release (the README documents
+`ccdoctor.model`); they live in `ccdoctor.core` and `ccdoctor.spec`, and `ccdoctor.api` is the
+plugin surface. Kept so published plugins go on working."""
 
-from __future__ import annotations
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import (
+    Category,
+    CheckResult,
+    Fix,
+    Outcome,
+    Problem,
+    Status,
+    Summary,
+    failed,
+    fix_to_dict,
+    passed,
+    skipped,
+    warned,
+)
+from ccdoctor.spec import Check, CheckFunction, CheckSpec, Cost, check
 
-import enum
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ccdoctor.context import CheckContext
-
-
-class Status(enum.StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIP = "skip"
-    ERROR = "error"
-
-    @property
-    def severity(self) -> int:
-        return _SEVERITY[self]
-
-    @property
-    def is_problem(self) -> bool:
-        return self in (Status.WARN, Status.FAIL, Status.ERROR)
-
-
-_SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
-
-
-class Category(enum.StrEnum):
-    CONFIG = "config"
-    CREDENTIALS = "credentials"
-    REGION = "region"
-    MODELS = "models"
-    PROXY = "proxy"
-    NETWORK = "network"
-    CACHING = "caching"
-
-
-class Cost(enum.StrEnum):
-    """What running a check costs the user: nothing, a free API call, or billed tokens."""
-
-    LOCAL = "local"
-    FREE_CALL = "free call"
-    BILLED_CALL = "billed call"
-
-
-class Provider(enum.StrEnum):
-    ANTHROPIC = "anthropic"
-    BEDROCK = "bedrock"
-    VERTEX = "vertex"
-    FOUNDRY = "foundry"
-
-
-@dataclass(frozen=True)
-class Fix:
-    """How to repair a problem. Prose, commands and settings snippets are kept apart so a
-    renderer can show commands verbatim and a user can copy them."""
-
-    text: str
-    commands: tuple[str, ...] = ()
-    snippet: str | None = None
-
-    @staticmethod
-    def merge(fixes: Iterable[Fix | None]) -> Fix | None:
-        present = [f for f in fixes if f is not None]
-        if not present:
-            return None
-        if len(present) == 1:
-            return present[0]
-        texts = list(dict.fromkeys(f.text for f in present))
-        commands = tuple(dict.fromkeys(c for f in present for c in f.commands))
-        snippets = [f.snippet for f in present if f.snippet]
-        return Fix(
-            text="\n".join(texts),
-            commands=commands,
-            snippet="\n".join(dict.fromkeys(snippets)) if snippets else None,
-        )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding inside a check that may find several."""
-
-    status: Status
-    message: str
-    fix: Fix | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a check function returns; the runner adds identity and timing."""
-
-    status: Status
-    message: str
-    fix: Fix | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    @staticmethod
-    def from_problems(
-        problems: Iterable[Problem],
-        ok_message: str,
-        details: Mapping[str, Any] | None = None,
-    ) -> Outcome:
-        """Fold several findings into one result: the worst status wins, the message leads with
-        the worst finding and counts the rest, every fix is kept."""
-        found = sorted(problems, key=lambda p: -p.status.severity)
-        extra = dict(details or {})
-        if not found:
-            return Outcome(Status.PASS, ok_message, None, extra)
-        worst = found[0]
-        message = worst.message
-        if len(found) > 1:
-            message += f" (+{len(found) - 1} more)"
-        extra["problems"] = [
-            {
-                "status": p.status.value,
-                "message": p.message,
-                "fix": fix_to_dict(p.fix),
-            }
-            for p in found
-        ]
-        return Outcome(worst.status, message, Fix.merge(p.fix for p in found), extra)
-
-
-def passed(message: str, **details: Any) -> Outcome:
-    return Outcome(Status.PASS, message, None, details)
-
-
-def warned(message: str, fix: Fix | None = None, **details: Any) -> Outcome:
-    return Outcome(Status.WARN, message, fix, details)
-
-
-def failed(message: str, fix: Fix | None = None, **details: Any) -> Outcome:
-    return Outcome(Status.FAIL, message, fix, details)
-
-
-def skipped(reason: str, **details: Any) -> Outcome:
-    return Outcome(Status.SKIP, reason, None, details)
-
-
-def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:
-    if fix is None:
-        return None
-    return {"text": fix.text, "commands": list(fix.commands), "snippet": fix.snippet}
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """A check's metadata, declared beside its code."""
-
-    id: str
-    title: str
-    category: Category
-    description: str
-    explain: str = ""
-    needs: tuple[str, ...] = ()
-    providers: frozenset[Provider] | None = None
-    network: bool = False
-    cost: Cost = Cost.LOCAL
-
-    def applies_to(self, provider: Provider) -> bool:
-        return self.providers is None or provider in self.providers
-
-
-CheckFunction = Callable[["CheckContext"], Outcome]
-
-
-@dataclass(frozen=True)
-class Check:
-    spec: CheckSpec
-    run: CheckFunction
-    origin: str = "builtin"
-
-
-def check(
-    id: str,
-    title: str,
-    category: Category,
-    description: str,
-    *,
-    explain: str = "",
-    needs: Iterable[str] = (),
-    providers: Iterable[Provider] | None = None,
-    network: bool = False,
-    cost: Cost = Cost.LOCAL,
-) -> Callable[[CheckFunction], Check]:
-    """Declare a check: the decorated function becomes a `Check` carrying its metadata."""
-
-    spec = CheckSpec(
-        id=id,
-        title=title,
-        category=category,
-        description=description,
-        explain=explain,
-        needs=tuple(needs),
-        providers=frozenset(providers) if providers is not None else None,
-        network=network,
-        cost=cost,
-    )
-
-    def wrap(function: CheckFunction) -> Check:
-        return Check(spec=spec, run=function)
-
-    return wrap
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    id: str
-    category: Category
-    title: str
-    status: Status
-    message: str
-    fix: Fix | None
-    details: Mapping[str, Any]
-    duration_ms: float
-    origin: str = "builtin"
-
-
-@dataclass(frozen=True)
-class Summary:
-    counts: Mapping[Status, int]
-    duration_ms: float
-
-    @staticmethod
-    def of(results: Iterable[CheckResult], duration_ms: float) -> Summary:
-        counts = dict.fromkeys(Status, 0)
-        for result in results:
-            counts[result.status] += 1
-        return Summary(counts, duration_ms)
+__all__ = [
+    "Category",
+    "Check",
+    "CheckFunction",
+    "CheckResult",
+    "CheckSpec",
+    "Cost",
+    "Fix",
+    "Outcome",
+    "Problem",
+    "Provider",
+    "Status",
+    "Summary",
+    "check",
+    "failed",
+    "fix_to_dict",
+    "passed",
+    "skipped",
+    "warned",
+]

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.config import Inputs, ResolvedConfig, resolve
+from ccdoctor.config.redaction import redactor_for
 from ccdoctor.context import CheckContext, RunOptions
-from ccdoctor.model import CheckResult
-from ccdoctor.redact import redactor_for
-from ccdoctor.registry import load_catalogue, select
-from ccdoctor.runner import run_checks
+from ccdoctor.core.results import CheckResult
+from ccdoctor.engine.registry import load_catalogue, select
+from ccdoctor.engine.runner import run_checks
 
 REPO = Path(__file__).resolve().parent.parent
 

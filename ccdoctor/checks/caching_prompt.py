@@ -9,8 +9,9 @@ from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
 from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import caching
-from ccdoctor.model import Category, Fix, Outcome, Problem, Status, check
+from ccdoctor.spec import check
 
 _COST = (
     "Caching is on automatically and needs no opt-in on any provider; with it off every turn is "

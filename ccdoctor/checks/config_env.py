@@ -16,11 +16,13 @@ from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
 from ccdoctor.config.view import PROVIDER_FLAGS, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.redact import fingerprint
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars
 from ccdoctor.knowledge.env_vars import Kind
-from ccdoctor.knowledge.secrets import is_secret_variable
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
-from ccdoctor.redact import fingerprint
+from ccdoctor.spec import check
 
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 """RFC 9110 token: what an HTTP header name may be made of."""

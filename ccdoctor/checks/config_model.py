@@ -13,8 +13,10 @@ from typing import Any
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.spec import check
 
 # How an ID breaks down (after the [1m] suffix is stripped): a geo prefix, the `anthropic.`
 # vendor part, the model name, a date, and Bedrock's version suffix.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ccdoctor.config.truthy import Flag
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.spec import check
 
 _BASE_URL_OF = {
     Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",

@@ -14,10 +14,11 @@ from ccdoctor.config.resolve import env_string
 from ccdoctor.config.settings_files import MAX_SETTINGS_BYTES, SettingsLayer, Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars, settings_keys
-from ccdoctor.knowledge.secrets import is_secret_variable
 from ccdoctor.knowledge.settings_keys import JsonType, json_type
-from ccdoctor.model import Category, Fix, Outcome, Problem, Status, check
+from ccdoctor.spec import check
 
 _GLOBAL_CONFIG_LIMIT = 64 * 1024 * 1024
 """~/.claude.json holds per-project history and can grow large; beyond this it is not read."""

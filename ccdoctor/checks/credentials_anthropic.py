@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor import file_probe
 from ccdoctor.config.resolve import SHELL, Value, env_string
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
-from ccdoctor.credential_text import credential_text_problem
-from ccdoctor.helper_command import CommandRun, expand_home, program_path, run_shell_command
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.redact import Redactor, fingerprint
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.host import files as file_probe
+from ccdoctor.host.commands import CommandRun, expand_home, program_path, run_shell_command
 from ccdoctor.knowledge import credentials as known
+from ccdoctor.knowledge.credential_text import credential_text_problem
 from ccdoctor.knowledge.credentials import TokenKind
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
-from ccdoctor.redact import Redactor, fingerprint
+from ccdoctor.spec import check
 
 MEMO_KEY = "credentials.anthropic"
 HELPER = "apiKeyHelper"

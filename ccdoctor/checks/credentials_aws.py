@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ccdoctor import file_probe
-from ccdoctor.aws_profiles import AwsProfiles, read_aws_profiles
-from ccdoctor.cloud_host import cloud_vendor
+from ccdoctor.config.aws_profiles import AwsProfiles, read_aws_profiles
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
-from ccdoctor.credential_text import credential_text_problem
-from ccdoctor.helper_command import expand_home, program_path
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.host import files as file_probe
+from ccdoctor.host.cloud import cloud_vendor
+from ccdoctor.host.commands import expand_home, program_path
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.knowledge.credential_text import credential_text_problem
+from ccdoctor.spec import Cost, check
 
 _STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 
@@ -106,7 +108,7 @@ def aws_credentials_check(ctx: CheckContext) -> Outcome:
     if ctx.options.offline or any(p.status is Status.FAIL for p in found.problems):
         summary = found.summary + found.unchecked
         return Outcome.from_problems(found.offline_problems(), summary, found.details)
-    from ccdoctor.checks._bedrock_live import live_identity
+    from ccdoctor.providers.bedrock.live import live_identity
 
     identity = live_identity(ctx)
     return Outcome.from_problems(

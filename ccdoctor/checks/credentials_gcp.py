@@ -13,21 +13,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor import file_probe
-from ccdoctor.cloud_host import cloud_vendor
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.redact import Redactor
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.host import files as file_probe
+from ccdoctor.host.cloud import cloud_vendor
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.knowledge.vertex_errors import (
-    AUTH_FACT_DEFAULTS,
-    AuthCause,
-    classify_auth_error,
+from ccdoctor.providers.vertex import wire as vertex
+from ccdoctor.providers.vertex.errors import AUTH_FACT_DEFAULTS, AuthCause, classify_auth_error
+from ccdoctor.providers.vertex.google import (
+    MintedToken,
+    TokenError,
+    mint_from_file,
+    mint_from_metadata,
 )
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
-from ccdoctor.net.google import MintedToken, TokenError, mint_from_file, mint_from_metadata
-from ccdoctor.redact import Redactor
+from ccdoctor.spec import Cost, check
 
 ENV_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
 GCLOUD_FILE = "gcloud ADC file"

@@ -5,22 +5,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ccdoctor.checks import _anthropic_live as live
+from ccdoctor.config.endpoints import Endpoint
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.model import (
-    Category,
-    Cost,
-    Fix,
-    Outcome,
-    Problem,
-    Provider,
-    Status,
-    check,
-)
-from ccdoctor.net.anthropic import Credential, Verdict
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.net.client import HttpFailure, background
-from ccdoctor.net.endpoints import Endpoint
+from ccdoctor.providers.anthropic import live
+from ccdoctor.spec import Cost, check
+from ccdoctor.wire.messages import Credential, Verdict
 
 _SUMMARY = {
     Verdict.UNKNOWN_MODEL: "does not serve {model}",

@@ -10,24 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccdoctor.checks import _bedrock_live as shared
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import bedrock_live as live
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.knowledge.bedrock_errors import Kind, fill
-from ccdoctor.model import (
-    Category,
-    Cost,
-    Fix,
-    Outcome,
-    Problem,
-    Provider,
-    Status,
-    check,
-    skipped,
-)
-from ccdoctor.net.aws import AwsAnswer, AwsError, AwsResult
+from ccdoctor.providers.bedrock import live as shared
+from ccdoctor.providers.bedrock import wire as live
+from ccdoctor.providers.bedrock.aws import AwsAnswer, AwsError, AwsResult
+from ccdoctor.providers.bedrock.errors import Kind, fill
+from ccdoctor.spec import Cost, check
 
 
 @check(

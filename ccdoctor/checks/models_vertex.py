@@ -22,13 +22,14 @@ from ccdoctor.checks.region_vertex import (
     vertex_targets,
 )
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.knowledge.vertex_errors import (
-    FACT_DEFAULTS as VERTEX_FACTS,
-)
-from ccdoctor.knowledge.vertex_errors import (
+from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.providers.vertex import wire as vertex
+from ccdoctor.providers.vertex.errors import FACT_DEFAULTS as VERTEX_FACTS
+from ccdoctor.providers.vertex.errors import (
     PROJECT_WIDE,
     GoogleError,
     VertexCause,
@@ -37,9 +38,8 @@ from ccdoctor.knowledge.vertex_errors import (
     parse_google_error,
     quota_facts,
 )
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check, skipped
-from ccdoctor.net.anthropic import error_text, sse_shape
-from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.spec import Cost, check
+from ccdoctor.wire.messages import error_text, sse_shape
 
 _BASE_URL_VARIABLE = "ANTHROPIC_VERTEX_BASE_URL"
 _SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"

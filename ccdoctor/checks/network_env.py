@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from ccdoctor.checks.proxy_config import endpoints_in_use
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
-from ccdoctor.model import Category, Fix, Outcome, Problem, Status, check
+from ccdoctor.spec import check
 
 if TYPE_CHECKING:
     from cryptography import x509

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ccdoctor.checks import _anthropic_live as live
 from ccdoctor.context import CheckContext
-from ccdoctor.model import (
-    Category,
-    Cost,
-    Outcome,
-    Provider,
-    check,
-    failed,
-    passed,
-    skipped,
-    warned,
-)
-from ccdoctor.net.anthropic import Verdict
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Outcome, failed, passed, skipped, warned
 from ccdoctor.net.client import HttpAnswer, HttpFailure, background
+from ccdoctor.providers.anthropic import live
+from ccdoctor.spec import Cost, check
+from ccdoctor.wire.messages import Verdict
 
 _INCONCLUSIVE = (Verdict.WRONG_PATH, Verdict.SERVER_ERROR, Verdict.UPSTREAM_DOWN)
 

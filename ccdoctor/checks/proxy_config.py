@@ -9,10 +9,12 @@ from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import PROVIDER_FLAGS, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
 from ccdoctor.knowledge.regions import vertex_host
-from ccdoctor.model import Category, Fix, Outcome, Problem, Provider, Status, check
+from ccdoctor.spec import check
 
 _FLAG_OF = dict(PROVIDER_FLAGS)
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any
 
-from ccdoctor.checks import _anthropic_live as live
-from ccdoctor.checks import _bedrock_live as aws
+from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import bedrock_live as bedrock
-from ccdoctor.knowledge import client_requests as shape
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check, skipped
-from ccdoctor.net.anthropic import (
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
+from ccdoctor.net.client import HttpAnswer, background
+from ccdoctor.providers.anthropic import live
+from ccdoctor.providers.bedrock import live as aws
+from ccdoctor.providers.bedrock import wire as bedrock
+from ccdoctor.providers.bedrock.aws import AwsError
+from ccdoctor.spec import Cost, check
+from ccdoctor.wire import requests as shape
+from ccdoctor.wire.messages import (
     Classified,
     Verdict,
     count_tokens_body,
@@ -20,9 +25,6 @@ from ccdoctor.net.anthropic import (
     request_headers,
     sse_shape,
 )
-from ccdoctor.net.aws import AwsError
-from ccdoctor.net.client import HttpAnswer, background
-from ccdoctor.net.endpoints import Endpoint, inference_endpoint
 
 _NO_CACHING = "DISABLE_PROMPT_CACHING"
 _PROPERTIES = 4

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.context import CheckContext
+from ccdoctor.core.redact import fingerprint
+from ccdoctor.core.results import Category, Fix, Outcome, failed, passed, skipped, warned
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.model import Category, Cost, Fix, Outcome, check, failed, passed, skipped, warned
-from ccdoctor.net.endpoints import Endpoint, inference_endpoint
 from ccdoctor.net.probe import Cause, Reachability
-from ccdoctor.redact import fingerprint
+from ccdoctor.spec import Cost, check
 
 
 @check(

@@ -7,15 +7,17 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from ccdoctor.checks import _bedrock_live as shared
 from ccdoctor.config.resolve import DEFAULT
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions
-from ccdoctor.knowledge.bedrock_errors import Kind
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
-from ccdoctor.net.aws import AwsError
+from ccdoctor.providers.bedrock import live as shared
+from ccdoctor.providers.bedrock.aws import AwsError
+from ccdoctor.providers.bedrock.errors import Kind
+from ccdoctor.spec import Cost, check
 
 _REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _PREFIX_VARIABLE = "ANTHROPIC_BEDROCK_REGION_PREFIX"

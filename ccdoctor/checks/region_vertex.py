@@ -18,21 +18,23 @@ from urllib.parse import urlsplit
 from ccdoctor.checks.credentials_gcp import find_gcp_credentials, google_token, vertex_project
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import client_requests as shape
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network, regions
-from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.knowledge.network import UrlReading
-from ccdoctor.knowledge.vertex_errors import (
+from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.providers.vertex import wire as vertex
+from ccdoctor.providers.vertex.errors import (
     GoogleError,
     VertexCause,
     classify_vertex_error,
     parse_google_error,
 )
-from ccdoctor.model import Category, Cost, Fix, Outcome, Problem, Provider, Status, check
-from ccdoctor.net.anthropic import custom_headers
-from ccdoctor.net.client import HttpAnswer, HttpFailure
-from ccdoctor.net.google import MintedToken
+from ccdoctor.providers.vertex.google import MintedToken
+from ccdoctor.spec import Cost, check
+from ccdoctor.wire import requests as shape
+from ccdoctor.wire.messages import custom_headers
 
 _ROLES = (("main", "main"), ("small_fast", "small/fast"))
 _REGION_VARIABLE = "CLOUD_ML_REGION"

@@ -23,9 +23,9 @@ from ccdoctor.config.resolve import (
 )
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
+from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
-from ccdoctor.model import Provider
 
 PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = (
     (Provider.BEDROCK, "CLAUDE_CODE_USE_BEDROCK"),

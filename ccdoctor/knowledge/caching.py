@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ccdoctor.model import Provider
+from ccdoctor.core.provider import Provider
 
 DISABLE_ALL = "DISABLE_PROMPT_CACHING"
 DISABLE_BY_FAMILY = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ccdoctor.model import Provider
+from ccdoctor.core.provider import Provider
 
 
 @dataclass(frozen=True)

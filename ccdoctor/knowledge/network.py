@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ccdoctor.model import Provider
-from ccdoctor.redact import fingerprint
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.redact import fingerprint
 
 # --- Endpoints --------------------------------------------------------------------------------
 

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
-from ccdoctor.net.settings import NetworkSettings, network_settings
+from ccdoctor.net.settings import NetworkSettings
 from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context
 
 if TYPE_CHECKING:
     import httpx
 
-    from ccdoctor.config.view import ResolvedConfig
 
 T = TypeVar("T")
 BODY_CAP = 64 * 1024
@@ -58,10 +57,6 @@ class Network:
     _trust: TrustSetup | None = field(default=None, init=False)
     _clients: dict[tuple[str | None, bool], httpx.Client] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
-
-    @classmethod
-    def for_config(cls, config: ResolvedConfig) -> Network:
-        return cls(network_settings(config))
 
     @property
     def trust(self) -> TrustSetup:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ccdoctor.model import Category
+from ccdoctor.core.results import Category
 from tests.conformance.claude_client import (
     FAST,
     VERSION,

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ccdoctor.model import Category
+from ccdoctor.core.results import Category
 from tests.peers import fake_bedrock
 from tests.peers.fake_anthropic import Behaviour
 from tests.peers.fake_vertex import VertexBehaviour

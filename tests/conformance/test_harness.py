@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ccdoctor.model import Category
+from ccdoctor.core.results import Category
 from tests.conformance.claude_client import ClientRun, off_loopback
 from tests.conformance.harness import CcdoctorRun, CheckLine, Observation, median_ratio
 from tests.conformance.scenario import File, Gateway, Scenario, ScenarioError, fill, load, load_all

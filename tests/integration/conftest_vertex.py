@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ccdoctor import cloud_host
+from ccdoctor.host import cloud as cloud_host
 from tests.machine import Machine
 from tests.peers.fake_vertex import PROJECT, FakeVertex, ServiceAccountKey, VertexBehaviour
 

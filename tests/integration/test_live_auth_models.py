@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ccdoctor.knowledge import client_requests as client
+from ccdoctor.wire import requests as client
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
 from tests.peers.fake_anthropic import (

@@ -20,9 +20,9 @@ import pytest
 
 from ccdoctor.checks.proxy_conformance import conformance_check
 from ccdoctor.context import CheckContext, RunOptions
+from ccdoctor.core.redact import Redactor
+from ccdoctor.core.results import Status
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import Status
-from ccdoctor.redact import Redactor
 from tests.integration.conftest_bedrock import ACCESS_KEY_ID, SECRET_ACCESS_KEY, BedrockSetUp
 from tests.integration.verdicts import Verdict, apply_exports, exports, verdict
 from tests.peers import fake_bedrock

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ccdoctor.knowledge import client_requests as client
-from ccdoctor.model import Status
+from ccdoctor.core.results import Status
+from ccdoctor.wire import requests as client
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ccdoctor.config.network import network_settings
 from ccdoctor.net.client import Network
 from tests.integration.conftest import PROXY_CREDENTIALS
 from tests.integration.verdicts import apply_exports, verdict
@@ -68,7 +69,7 @@ def test_ssl_cert_file_is_trusted_as_the_client_trusts_it(
 def test_node_extra_ca_certs_adds_to_the_default_roots(machine: Machine, tls_lab: TLSLab) -> None:
     def authorities(env: dict[str, str]) -> set[str]:
         machine.env = {k: v for k, v in machine.env.items() if k in ("HOME", "PATH")} | env
-        context = Network.for_config(machine.resolve()).context
+        context = Network(network_settings(machine.resolve())).context
         names: set[str] = set()
         for cert in context.get_ca_certs():
             subject: Any = cert["subject"]  # ((("organizationName", "…"),), …)

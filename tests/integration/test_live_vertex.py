@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from ccdoctor.core.results import Status
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import Status
 from tests.integration.conftest_vertex import GATEWAY_PREFIX, SERVICE_ACCOUNT
 from tests.integration.verdicts import TIMEOUT, Verdict, apply_exports, verdict
 from tests.machine import Machine

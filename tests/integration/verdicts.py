@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccdoctor.context import RunOptions
-from ccdoctor.model import CheckResult, Fix, Status
+from ccdoctor.core.results import CheckResult, Fix, Status
 from tests.machine import Machine
 
 TIMEOUT = 2.0

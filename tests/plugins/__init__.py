@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ccdoctor.registry import ENTRY_POINT_GROUP
+from ccdoctor.engine.registry import ENTRY_POINT_GROUP
 from tests.machine import REPO, Machine
 
 FIXTURES = Path(__file__).resolve().parent

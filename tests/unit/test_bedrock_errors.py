@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ccdoctor.knowledge.bedrock_errors import (
+from ccdoctor.providers.bedrock.errors import (
     RULES,
     UNKNOWN_FACT,
     Kind,
@@ -419,7 +419,7 @@ def test_only_throttling_and_outages_are_transient() -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.cause)
 def test_every_fix_fills_without_facts(rule: object) -> None:
-    from ccdoctor.knowledge.bedrock_errors import Rule
+    from ccdoctor.providers.bedrock.errors import Rule
 
     assert isinstance(rule, Rule)
     assert rule.meaning and rule.fix

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccdoctor.model import CheckResult, Status
+from ccdoctor.core.results import CheckResult, Status
 from tests.machine import Machine
 
 ARN_APP = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/5dews3o6kky6"

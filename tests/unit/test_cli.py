@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ccdoctor import __version__
-from ccdoctor.registry import load_catalogue
+from ccdoctor.engine.registry import load_catalogue
 from tests.machine import REPO, Machine
 from tests.schema import validate_report
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from ccdoctor.checks.config_env import env_check
 from ccdoctor.context import CheckContext, RunOptions
-from ccdoctor.model import CheckResult, Outcome, Status
-from ccdoctor.redact import Redactor
+from ccdoctor.core.redact import Redactor
+from ccdoctor.core.results import CheckResult, Outcome, Status
 from tests.machine import Machine
 
 CHECK = "config.env"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccdoctor.model import CheckResult, Status
+from ccdoctor.core.results import CheckResult, Status
 from tests.machine import Machine
 
 CHECK = "config.model"

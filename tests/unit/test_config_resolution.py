@@ -6,7 +6,7 @@ import pytest
 
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
-from ccdoctor.model import Provider
+from ccdoctor.core.provider import Provider
 from tests.machine import Machine
 
 

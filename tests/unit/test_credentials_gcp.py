@@ -12,10 +12,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ccdoctor import cloud_host
 from ccdoctor.context import RunOptions
+from ccdoctor.core.results import CheckResult, Status, fix_to_dict
+from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import credentials as known
-from ccdoctor.model import CheckResult, Status, fix_to_dict
 from tests.machine import Machine
 
 CHECK = "credentials.gcp"

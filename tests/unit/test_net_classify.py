@@ -13,9 +13,13 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from ccdoctor.checks import _anthropic_live as live
+from ccdoctor.config.redaction import redactor_for
 from ccdoctor.context import CheckContext, RunOptions
-from ccdoctor.net.anthropic import (
+from ccdoctor.net.client import BODY_CAP, HttpAnswer, HttpFailure, Network, classify_exception
+from ccdoctor.net.probe import Cause
+from ccdoctor.net.settings import NetworkSettings, ProxyChoice, bypasses_proxy
+from ccdoctor.providers.anthropic import live
+from ccdoctor.wire.messages import (
     Credential,
     Verdict,
     classify,
@@ -23,10 +27,6 @@ from ccdoctor.net.anthropic import (
     sse_shape,
     upstream_host,
 )
-from ccdoctor.net.client import BODY_CAP, HttpAnswer, HttpFailure, Network, classify_exception
-from ccdoctor.net.probe import Cause
-from ccdoctor.net.settings import NetworkSettings, ProxyChoice, bypasses_proxy
-from ccdoctor.redact import redactor_for
 from tests.machine import Machine
 
 GATEWAY = "https://gateway.test"

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ccdoctor.core.results import CheckResult, Status
 from ccdoctor.knowledge import network
-from ccdoctor.model import CheckResult, Status
 from tests.machine import Machine
 
 NOW = dt.datetime.now(dt.UTC)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ccdoctor.checks.proxy_config import endpoints_in_use, judge_base_url
+from ccdoctor.core.results import CheckResult, Status
 from ccdoctor.knowledge import network
-from ccdoctor.model import CheckResult, Status
 from tests.machine import Machine
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ccdoctor.registry import builtin_checks
-from ccdoctor.render.catalogue import render_catalogue
+from ccdoctor.engine.registry import builtin_checks
+from ccdoctor.report.render.catalogue import render_catalogue
 from tests.machine import REPO
 
 README = REPO / "README.md"

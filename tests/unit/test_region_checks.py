@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ccdoctor import cloud_host
 from ccdoctor.context import RunOptions
+from ccdoctor.core.results import CheckResult, Status
+from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import regions
-from ccdoctor.model import CheckResult, Status
 from tests.machine import Machine
 
 OFFLINE = RunOptions(timeout=2.0, deadline=10.0, offline=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import ccdoctor.checks
+from ccdoctor.config.redaction import redactor_for
 from ccdoctor.context import CheckContext, RunOptions
-from ccdoctor.model import Category, Check, Outcome, Status, check, passed
-from ccdoctor.redact import redactor_for
-from ccdoctor.registry import (
+from ccdoctor.core.results import Category, Outcome, Status, passed
+from ccdoctor.engine.registry import (
     RESERVED_CHECK_IDS,
     PluginFailure,
     UnknownSelector,
@@ -22,7 +22,8 @@ from ccdoctor.registry import (
     plugin_checks,
     select,
 )
-from ccdoctor.runner import run_checks
+from ccdoctor.engine.runner import run_checks
+from ccdoctor.spec import Check, check
 from tests.machine import Machine
 from tests.plugins import cli_with_plugins, install_plugin
 from tests.schema import validate_report

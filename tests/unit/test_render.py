@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from jsonschema import ValidationError
 
-from ccdoctor.model import Category, CheckResult, Fix, Status, Summary
-from ccdoctor.render import Format, renderer
-from ccdoctor.render.github import render_github
-from ccdoctor.render.json_report import render_json
-from ccdoctor.render.junit import render_junit
-from ccdoctor.render.markdown import render_markdown
-from ccdoctor.render.text import render_config_table, render_text
-from ccdoctor.report import ConfigEntry, Report
+from ccdoctor.core.results import Category, CheckResult, Fix, Status, Summary
+from ccdoctor.report.build import ConfigEntry, Report
+from ccdoctor.report.render import Format, renderer
+from ccdoctor.report.render.github import render_github
+from ccdoctor.report.render.json_report import render_json
+from ccdoctor.report.render.junit import render_junit
+from ccdoctor.report.render.markdown import render_markdown
+from ccdoctor.report.render.text import render_config_table, render_text
 from tests.schema import validate_report
 
 PASSED = CheckResult(

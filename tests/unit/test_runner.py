@@ -10,24 +10,24 @@ from typing import Any
 
 import pytest
 
+from ccdoctor.config.redaction import redactor_for
 from ccdoctor.context import CheckContext, RunOptions
-from ccdoctor.model import (
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.redact import fingerprint
+from ccdoctor.core.results import (
     Category,
-    Check,
     CheckResult,
     Fix,
     Outcome,
-    Provider,
     Status,
-    check,
     failed,
     passed,
     skipped,
     warned,
 )
-from ccdoctor.redact import fingerprint, redactor_for
-from ccdoctor.registry import PluginFailure
-from ccdoctor.runner import run_checks, time_limit
+from ccdoctor.engine.registry import PluginFailure
+from ccdoctor.engine.runner import run_checks, time_limit
+from ccdoctor.spec import Check, check
 from tests.machine import Machine
 
 Run = Callable[[CheckContext], Any]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ccdoctor.knowledge.vertex_errors import (
+from ccdoctor.providers.vertex.errors import (
     AUTH_ERROR_ROWS,
     AUTH_FACT_DEFAULTS,
     FACT_DEFAULTS,

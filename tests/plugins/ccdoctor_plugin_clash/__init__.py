@@ -1,7 +1,8 @@
 """A plugin that claims a built-in id and a reserved one, beside one check of its own."""
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Outcome, check, passed
+from ccdoctor.core.results import Category, Outcome, passed
+from ccdoctor.spec import check
 
 
 def _claim(check_id: str) -> object:

@@ -1,7 +1,8 @@
 """A well-behaved plugin: one check that needs a built-in one."""
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Outcome, check, passed
+from ccdoctor.core.results import Category, Outcome, passed
+from ccdoctor.spec import check
 
 
 @check(

@@ -2,7 +2,8 @@
 list, and a check whose function returns a dict instead of an Outcome."""
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Outcome, check, passed
+from ccdoctor.core.results import Category, Outcome, passed
+from ccdoctor.spec import check
 
 
 @check(id="sloppy.category", title="Stringly", category="config", description="-")  # type: ignore[arg-type]

@@ -8,9 +8,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ccdoctor.model import CheckResult, Status, fix_to_dict
-from ccdoctor.render.printable import encodable
-from ccdoctor.report import SCHEMA_VERSION, ConfigEntry, Report
+from ccdoctor.core.results import CheckResult, Status, fix_to_dict
+from ccdoctor.report.build import SCHEMA_VERSION, ConfigEntry, Report
+from ccdoctor.report.render.printable import encodable
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

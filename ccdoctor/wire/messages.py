@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccdoctor.config.view import ResolvedConfig
-from ccdoctor.knowledge import client_requests as shape
 from ccdoctor.net.client import HttpAnswer
+from ccdoctor.wire import requests as shape
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from ccdoctor.model import Category, Check, Cost, Provider
+from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Category
+from ccdoctor.spec import Check, Cost
 
 ENTRY_POINT_GROUP = "ccdoctor.checks"
 

@@ -10,12 +10,15 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ccdoctor.checks.credentials_anthropic import anthropic_credentials
+from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.knowledge import client_requests as shape
+from ccdoctor.core.redact import fingerprint
+from ccdoctor.core.results import Fix, Outcome, skipped
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.model import Fix, Outcome, skipped
-from ccdoctor.net.anthropic import (
+from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.wire import requests as shape
+from ccdoctor.wire.messages import (
     Classified,
     Credential,
     Verdict,
@@ -25,9 +28,6 @@ from ccdoctor.net.anthropic import (
     request_headers,
     upstream_host,
 )
-from ccdoctor.net.client import HttpAnswer, HttpFailure
-from ccdoctor.net.endpoints import Endpoint, inference_endpoint
-from ccdoctor.redact import fingerprint
 
 DISABLE_BETAS = "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"
 

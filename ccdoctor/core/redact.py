@@ -6,12 +6,9 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ccdoctor.knowledge.secrets import SECRET_SHAPES, is_secret_variable
-
-if TYPE_CHECKING:
-    from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.core.secrets import SECRET_SHAPES
 
 _MIN_SECRET_LENGTH = 4
 """Shorter values are too likely to occur as ordinary text to be replaced everywhere."""
@@ -68,23 +65,3 @@ class Redactor:
         if isinstance(data, list | tuple | set | frozenset):
             return [self.scrub_data(item) for item in data]
         return data
-
-
-def redactor_for(config: ResolvedConfig) -> Redactor:
-    """A redactor that knows every secret in the configuration, shadowed definitions included:
-    a key overridden by a settings file is still a key."""
-    redactor = Redactor()
-    for name, value in config.env.items():
-        for definition in (value, *value.shadowed):
-            if not isinstance(definition.raw, str):
-                continue
-            if is_secret_variable(name):
-                redactor.add(definition.raw, name.lower())
-            elif name.upper() == "ANTHROPIC_CUSTOM_HEADERS":
-                for line in definition.raw.replace("\\n", "\n").splitlines():
-                    _, _, header_value = line.partition(":")
-                    redactor.add(header_value.strip(), "header-value")
-    for key, value in config.settings.items():
-        if is_secret_variable(key) and isinstance(value.raw, str):
-            redactor.add(value.raw, key)
-    return redactor

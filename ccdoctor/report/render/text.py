@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from ccdoctor.model import CheckResult, Status
-from ccdoctor.render.json_report import plain_json
-from ccdoctor.render.printable import printable
-from ccdoctor.report import ConfigEntry, Report
+from ccdoctor.core.results import CheckResult, Status
+from ccdoctor.report.build import ConfigEntry, Report
+from ccdoctor.report.render.json_report import plain_json
+from ccdoctor.report.render.printable import printable
 
 _COLOURS = {
     Status.PASS: "32",

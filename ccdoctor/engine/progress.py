@@ -10,7 +10,8 @@ import threading
 import time
 from typing import TextIO
 
-from ccdoctor.model import Check, CheckResult
+from ccdoctor.core.results import CheckResult
+from ccdoctor.spec import Check
 
 _REFRESH = 0.1
 

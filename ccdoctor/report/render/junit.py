@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ccdoctor.model import CheckResult, Status
-from ccdoctor.render.printable import encodable
-from ccdoctor.report import Report
+from ccdoctor.core.results import CheckResult, Status
+from ccdoctor.report.build import Report
+from ccdoctor.report.render.printable import encodable
 
 
 def render_junit(report: Report) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
-from ccdoctor.model import Category, Check, CheckResult, Cost, Fix, Outcome, Status
-from ccdoctor.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
+from ccdoctor.core.results import Category, CheckResult, Fix, Outcome, Status
+from ccdoctor.engine.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
+from ccdoctor.spec import Check, Cost
 
 _GRACE = 0.5
 """Seconds a check may run past its steps' timeouts (its own bookkeeping) before it is abandoned."""

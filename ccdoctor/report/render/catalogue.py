@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from ccdoctor.model import Check
+from ccdoctor.spec import Check
 
 
 def _providers(check: Check) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from ccdoctor.model import Status
-from ccdoctor.render.json_report import plain_json
-from ccdoctor.render.printable import printable
-from ccdoctor.render.text import summary_line
-from ccdoctor.report import Report
+from ccdoctor.core.results import Status
+from ccdoctor.report.build import Report
+from ccdoctor.report.render.json_report import plain_json
+from ccdoctor.report.render.printable import printable
+from ccdoctor.report.render.text import summary_line
 
 _ICONS = {
     Status.PASS: "✅",

@@ -13,9 +13,9 @@ from typing import Any
 from ccdoctor import __version__
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.view import ResolvedConfig
-from ccdoctor.knowledge.secrets import is_secret_variable
-from ccdoctor.model import CheckResult, Status, Summary
-from ccdoctor.redact import Redactor, fingerprint
+from ccdoctor.core.redact import Redactor, fingerprint
+from ccdoctor.core.results import CheckResult, Status, Summary
+from ccdoctor.core.secrets import is_secret_variable
 
 SCHEMA_VERSION = "1.0"
 

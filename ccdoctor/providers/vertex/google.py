@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ccdoctor.knowledge import vertex_requests as vertex
 from ccdoctor.net.client import HttpFailure, Network
 from ccdoctor.net.probe import Cause, target_of
 from ccdoctor.net.settings import ProxyChoice
+from ccdoctor.providers.vertex import wire as vertex
 
 if TYPE_CHECKING:
     pass

@@ -32,11 +32,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from ccdoctor.knowledge import bedrock_live as live
-from ccdoctor.knowledge.bedrock_errors import Rule, classify
+from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.net.bundle import ca_bundle
-from ccdoctor.net.endpoints import Endpoint, inference_endpoint
 from ccdoctor.net.settings import NetworkSettings
+from ccdoctor.providers.bedrock import wire as live
+from ccdoctor.providers.bedrock.errors import Rule, classify
 
 if TYPE_CHECKING:
     from ccdoctor.config.view import ResolvedConfig

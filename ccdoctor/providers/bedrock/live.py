@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 from ccdoctor.checks.credentials_aws import AwsCredentials, find_aws_credentials
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.helper_command import CommandRun, expand_home, run_shell_command
-from ccdoctor.knowledge import bedrock_live as live
+from ccdoctor.core.results import Fix, Problem, Status
+from ccdoctor.host.commands import CommandRun, expand_home, run_shell_command
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions
-from ccdoctor.knowledge.bedrock_errors import Kind, denial_facts, fill, rule_for
-from ccdoctor.model import Fix, Problem, Status
-from ccdoctor.net.aws import (
+from ccdoctor.providers.bedrock import wire as live
+from ccdoctor.providers.bedrock.aws import (
     AuthMode,
     AwsAnswer,
     AwsError,
@@ -32,6 +31,7 @@ from ccdoctor.net.aws import (
     aws_setup,
     base_url_unusable,
 )
+from ccdoctor.providers.bedrock.errors import Kind, denial_facts, fill, rule_for
 
 
 class Budget:

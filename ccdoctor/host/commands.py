@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccdoctor import file_probe
+from ccdoctor.host import files as file_probe
 from ccdoctor.knowledge.credentials import HELPER_OUTPUT_CAP_BYTES, SHELL
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ccdoctor.model import CheckResult, Status
-from ccdoctor.render.printable import encodable
-from ccdoctor.report import Report
+from ccdoctor.core.results import CheckResult, Status
+from ccdoctor.report.build import Report
+from ccdoctor.report.render.printable import encodable
 
 _LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.regions import vertex_host
-from ccdoctor.model import Provider
 
 ANTHROPIC_API = "https://api.anthropic.com"
 _BASE_URL_VARIABLE = {

@@ -1,0 +1,156 @@
+"""What checks find and what the run reports: statuses, fixes, outcomes, results."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.WARN, Status.FAIL, Status.ERROR)
+
+
+_SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
+
+
+class Category(enum.StrEnum):
+    CONFIG = "config"
+    CREDENTIALS = "credentials"
+    REGION = "region"
+    MODELS = "models"
+    PROXY = "proxy"
+    NETWORK = "network"
+    CACHING = "caching"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to repair a problem. Prose, commands and settings snippets are kept apart so a
+    renderer can show commands verbatim and a user can copy them."""
+
+    text: str
+    commands: tuple[str, ...] = ()
+    snippet: str | None = None
+
+    @staticmethod
+    def merge(fixes: Iterable[Fix | None]) -> Fix | None:
+        present = [f for f in fixes if f is not None]
+        if not present:
+            return None
+        if len(present) == 1:
+            return present[0]
+        texts = list(dict.fromkeys(f.text for f in present))
+        commands = tuple(dict.fromkeys(c for f in present for c in f.commands))
+        snippets = [f.snippet for f in present if f.snippet]
+        return Fix(
+            text="\n".join(texts),
+            commands=commands,
+            snippet="\n".join(dict.fromkeys(snippets)) if snippets else None,
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding inside a check that may find several."""
+
+    status: Status
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function returns; the runner adds identity and timing."""
+
+    status: Status
+    message: str
+    fix: Fix | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def from_problems(
+        problems: Iterable[Problem],
+        ok_message: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> Outcome:
+        """Fold several findings into one result: the worst status wins, the message leads with
+        the worst finding and counts the rest, every fix is kept."""
+        found = sorted(problems, key=lambda p: -p.status.severity)
+        extra = dict(details or {})
+        if not found:
+            return Outcome(Status.PASS, ok_message, None, extra)
+        worst = found[0]
+        message = worst.message
+        if len(found) > 1:
+            message += f" (+{len(found) - 1} more)"
+        extra["problems"] = [
+            {
+                "status": p.status.value,
+                "message": p.message,
+                "fix": fix_to_dict(p.fix),
+            }
+            for p in found
+        ]
+        return Outcome(worst.status, message, Fix.merge(p.fix for p in found), extra)
+
+
+def passed(message: str, **details: Any) -> Outcome:
+    return Outcome(Status.PASS, message, None, details)
+
+
+def warned(message: str, fix: Fix | None = None, **details: Any) -> Outcome:
+    return Outcome(Status.WARN, message, fix, details)
+
+
+def failed(message: str, fix: Fix | None = None, **details: Any) -> Outcome:
+    return Outcome(Status.FAIL, message, fix, details)
+
+
+def skipped(reason: str, **details: Any) -> Outcome:
+    return Outcome(Status.SKIP, reason, None, details)
+
+
+def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {"text": fix.text, "commands": list(fix.commands), "snippet": fix.snippet}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    category: Category
+    title: str
+    status: Status
+    message: str
+    fix: Fix | None
+    details: Mapping[str, Any]
+    duration_ms: float
+    origin: str = "builtin"
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: Mapping[Status, int]
+    duration_ms: float
+
+    @staticmethod
+    def of(results: Iterable[CheckResult], duration_ms: float) -> Summary:
+        counts = dict.fromkeys(Status, 0)
+        for result in results:
+            counts[result.status] += 1
+        return Summary(counts, duration_ms)
