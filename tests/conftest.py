@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.machine import Machine
+
+# Property tests draw the same examples on every run (and keep no example database), so CI is
+# never red by chance and a failure is reproduced by running the test again.
+# HYPOTHESIS_PROFILE=explore draws fresh random examples when hunting for new failures.
+settings.register_profile("reproducible", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 
 @pytest.fixture
