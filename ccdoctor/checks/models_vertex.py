@@ -9,18 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.checks.region_vertex import (
-    Budget,
-    Exchange,
-    VertexCaller,
-    VertexTarget,
-    call_vertex,
-    distinct_targets,
-    is_token_count,
-    served_elsewhere,
-    vertex_caller,
-    vertex_targets,
-)
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
@@ -37,6 +25,18 @@ from ccdoctor.providers.vertex.errors import (
     classify_vertex_error,
     parse_google_error,
     quota_facts,
+)
+from ccdoctor.providers.vertex.live import (
+    Budget,
+    Exchange,
+    VertexCaller,
+    VertexTarget,
+    call_vertex,
+    distinct_targets,
+    is_token_count,
+    served_elsewhere,
+    vertex_caller,
+    vertex_targets,
 )
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire.messages import error_text, sse_shape

@@ -2,142 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
-from ccdoctor.config.resolve import Value
-from ccdoctor.config.settings_files import Source
-from ccdoctor.config.view import PROVIDER_FLAGS, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
-from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.core.results import Category, Outcome, Problem
+from ccdoctor.diagnose.base_urls import (
+    endpoints_in_use,
+    endpoints_summary,
+    foundry_without_endpoint,
+    ignored_base_url,
+    judge_base_url,
+    skip_auth_problems,
+)
 from ccdoctor.knowledge import network
-from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
-from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.spec import check
-
-_FLAG_OF = dict(PROVIDER_FLAGS)
-
-
-@dataclass(frozen=True)
-class BaseUrlVerdict:
-    variable: str
-    reading: UrlReading | None
-    """None when the client cannot use the value at all."""
-    problems: tuple[Problem, ...]
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A place the client sends inference requests to. `url` never holds credentials."""
-
-    url: str
-    host: str
-    port: int
-    source: str
-
-
-def judge_base_url(variable: str, raw: str) -> BaseUrlVerdict:
-    """Everything that can be said about one base-URL value without sending a request."""
-    parsed = network.read_url(raw)
-    if isinstance(parsed, UrlProblem):
-        return BaseUrlVerdict(variable, None, (_unparseable(variable, parsed),))
-    problems: list[Problem] = []
-    notes: list[str] = []
-    if raw != raw.strip():
-        notes.append("surrounding whitespace is trimmed by the client (harmless)")
-    if parsed.path.endswith("/") and parsed.path != "/":
-        notes.append("a trailing slash is harmless")
-    if parsed.scheme not in network.WEB_SCHEMES:
-        problems.append(
-            Problem(
-                Status.FAIL,
-                f"{variable}={parsed.display} uses the scheme {parsed.scheme}://; "
-                "Claude Code speaks only http:// and https://",
-                _set_fix(
-                    variable,
-                    "https://" + parsed.display.split("://", 1)[1],
-                    "Point it at the gateway's HTTP(S) address.",
-                ),
-            )
-        )
-        return BaseUrlVerdict(variable, None, tuple(problems))
-    path = parsed.path.rstrip("/")
-    if variable == network.BASE_URL_VARIABLE[Provider.ANTHROPIC]:
-        suffix = next((s for s in network.GATEWAY_PATH_SUFFIXES if path.endswith(s)), None)
-        if suffix is not None:
-            fixed = _with_path(parsed, path[: -len(suffix)])
-            problems.append(
-                Problem(
-                    Status.FAIL,
-                    f"{variable}={parsed.display} already ends in {suffix}; Claude Code appends "
-                    f"{network.MESSAGES_PATH} itself and calls …{suffix}{network.MESSAGES_PATH} "
-                    "(404)",
-                    _set_fix(variable, fixed, f"Drop {suffix} from the end of the URL."),
-                )
-            )
-    if variable == network.BASE_URL_VARIABLE[Provider.VERTEX] and not path.endswith(
-        network.VERTEX_BASE_PATH_SUFFIX
-    ):
-        fixed = _with_path(parsed, path + network.VERTEX_BASE_PATH_SUFFIX)
-        problems.append(
-            Problem(
-                Status.FAIL,
-                f"{variable}={parsed.display} does not end in {network.VERTEX_BASE_PATH_SUFFIX}; "
-                'Claude Code then says the model "is not available on your vertex deployment"',
-                _set_fix(
-                    variable, fixed, f"Add {network.VERTEX_BASE_PATH_SUFFIX} to the end of the URL."
-                ),
-            )
-        )
-    if parsed.scheme == "http" and not parsed.is_loopback:
-        problems.append(
-            Problem(
-                Status.WARN,
-                f"{variable}={parsed.display} is plain http:// to {parsed.host}: credentials and "
-                "prompts cross the network unencrypted",
-                _set_fix(
-                    variable,
-                    "https://" + parsed.display.split("://", 1)[1],
-                    "Serve the gateway over https://, or reach it through localhost (an SSH "
-                    "tunnel or a sidecar).",
-                ),
-            )
-        )
-    return BaseUrlVerdict(variable, parsed, tuple(problems), tuple(notes))
-
-
-def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
-    """Where the active provider's inference requests go, one entry per distinct host. Empty
-    when the client has no usable endpoint (an unparseable base URL, Foundry without one)."""
-    provider = config.provider.provider
-    variable = network.BASE_URL_VARIABLE[provider]
-    raw = config.get(variable)
-    if raw is not None:
-        reading = network.read_url(raw)
-        if isinstance(reading, UrlProblem) or reading.scheme not in network.WEB_SCHEMES:
-            return ()
-        return (Endpoint(reading.display, reading.host, reading.port, variable),)
-    urls: list[tuple[str, str]] = []
-    if provider is Provider.ANTHROPIC:
-        urls.append((network.ANTHROPIC_API_URL, "built-in"))
-    elif provider is Provider.BEDROCK:
-        for region in (config.bedrock_region, config.small_model_region):
-            urls.append((network.bedrock_runtime_url(region.value), f"region from {region.origin}"))
-    elif provider is Provider.VERTEX:
-        for location in config.vertex_regions.values():
-            urls.append((f"https://{vertex_host(location.value)}", f"location {location.value}"))
-    else:
-        resource = config.get(network.FOUNDRY_RESOURCE_VARIABLE)
-        if resource is not None:
-            urls.append((network.foundry_url(resource.strip()), network.FOUNDRY_RESOURCE_VARIABLE))
-    endpoints: dict[str, Endpoint] = {}
-    for url, source in urls:
-        reading = network.read_url(url)
-        if isinstance(reading, UrlReading) and reading.host not in endpoints:
-            endpoints[reading.host] = Endpoint(url, reading.host, reading.port, source)
-    return tuple(endpoints.values())
 
 
 @check(
@@ -176,7 +53,7 @@ def proxy_config_check(ctx: CheckContext) -> Outcome:
             urls[variable] = {"ignored": True, "source": value.origin.describe()}
             # config.provider already reports ANTHROPIC_BASE_URL beaten by a provider flag.
             if url_provider is not Provider.ANTHROPIC:
-                problems.append(_ignored(value, url_provider, provider))
+                problems.append(ignored_base_url(value, url_provider, provider))
             continue
         verdict = judge_base_url(variable, value.text)
         problems.extend(verdict.problems)
@@ -185,125 +62,13 @@ def proxy_config_check(ctx: CheckContext) -> Outcome:
             "source": value.origin.describe(),
             "notes": list(verdict.notes),
         }
-    problems.extend(_skip_auth_problems(config))
+    problems.extend(skip_auth_problems(config))
     endpoints = endpoints_in_use(config)
     if provider is Provider.FOUNDRY and not endpoints and not problems:
-        problems.append(_foundry_without_endpoint())
+        problems.append(foundry_without_endpoint())
     details = {
         "provider": provider.value,
         "base_urls": urls,
         "endpoints": [{"url": e.url, "source": e.source} for e in endpoints],
     }
-    return Outcome.from_problems(problems, _summary(config, endpoints), details)
-
-
-def _summary(config: ResolvedConfig, endpoints: tuple[Endpoint, ...]) -> str:
-    variable = network.BASE_URL_VARIABLE[config.provider.provider]
-    if config.get(variable) is not None and endpoints:
-        return f"{variable} {endpoints[0].url}"
-    hosts = ", ".join(e.host for e in endpoints)
-    return f"no base URL set: default endpoint {hosts}"
-
-
-def _unparseable(variable: str, problem: UrlProblem) -> Problem:
-    if problem.fault is UrlFault.QUOTED:
-        fixed = network.unquoted(problem.display)
-        how = (
-            "Remove the quote characters that are part of the value. In a settings file the "
-            "JSON quotes are all you need; in a shell, one pair of quotes is consumed by the "
-            "shell, a second pair inside it is not."
-        )
-    elif problem.fault is UrlFault.NO_SCHEME:
-        reading = network.read_url("http://" + problem.display)
-        local = isinstance(reading, UrlReading) and reading.is_loopback
-        fixed = ("http://" if local else "https://") + problem.display
-        how = "Write the scheme in front of the host."
-    else:
-        fixed = None
-        how = "Write a full URL such as https://gateway.example.com/anthropic."
-    return Problem(
-        Status.FAIL,
-        f"{variable}={problem.display!r} {problem.fault.value}: Claude Code cannot parse it as "
-        "a URL and stops at once",
-        _set_fix(variable, fixed, how) if fixed else Fix(how),
-    )
-
-
-def _with_path(reading: UrlReading, path: str) -> str:
-    head = reading.display.split("://", 1)[1]
-    authority = head.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return f"{reading.scheme}://{authority}{path}"
-
-
-def _set_fix(variable: str, value: str, text: str) -> Fix:
-    return Fix(
-        text,
-        (f"export {variable}='{value}'",),
-        json.dumps({"env": {variable: value}}),
-    )
-
-
-def _ignored(value: Value, url_provider: Provider, provider: Provider) -> Problem:
-    flag = _FLAG_OF[url_provider]
-    return Problem(
-        Status.WARN,
-        f"{value.name} ({value.origin.describe()}) is ignored: the provider in use is "
-        f"{provider.value}, not {url_provider.value}",
-        Fix(
-            f"Remove {value.name} (set in {_places(value)}) if it is left over; if you meant "
-            f"to use {url_provider.value}, set {flag}=1.",
-            _unset_commands(value),
-        ),
-    )
-
-
-def _skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
-    provider = config.provider.provider
-    skip = network.SKIP_AUTH_VARIABLE.get(provider)
-    if skip is None or not config.truthy(skip):
-        return []
-    variable = network.BASE_URL_VARIABLE[provider]
-    raw = config.get(variable)
-    own_suffix = network.PROVIDER_OWN_HOST_SUFFIX[provider]
-    if raw is None:
-        target = f"{provider.value} itself"
-    else:
-        reading = network.read_url(raw)
-        if not isinstance(reading, UrlReading) or not reading.host.endswith(own_suffix):
-            return []
-        target = f"{reading.host}, {provider.value}'s own endpoint"
-    return [
-        Problem(
-            Status.WARN,
-            f"{skip} is set but requests go to {target}: they leave unsigned and are refused (403)",
-            Fix(
-                f"{skip} is for a gateway that adds the credentials. Set {variable} to that "
-                f"gateway, or unset {skip} to sign requests with your own credentials.",
-                (f"unset {skip}", f"export {variable}='https://your-gateway.example.com'"),
-            ),
-        )
-    ]
-
-
-def _foundry_without_endpoint() -> Problem:
-    variable = network.BASE_URL_VARIABLE[Provider.FOUNDRY]
-    return Problem(
-        Status.FAIL,
-        f"Foundry is selected but neither {network.FOUNDRY_RESOURCE_VARIABLE} nor {variable} is "
-        "set: the client has no endpoint to call",
-        Fix(
-            f"Set {network.FOUNDRY_RESOURCE_VARIABLE} to your Azure AI Foundry resource name, or "
-            f"{variable} to its full URL.",
-            (f"export {network.FOUNDRY_RESOURCE_VARIABLE}=my-resource",),
-            json.dumps({"env": {network.FOUNDRY_RESOURCE_VARIABLE: "my-resource"}}),
-        ),
-    )
-
-
-def _places(value: Value) -> str:
-    return ", ".join(dict.fromkeys(v.origin.describe() for v in (value, *value.shadowed)))
-
-
-def _unset_commands(value: Value) -> tuple[str, ...]:
-    in_shell = any(v.origin.source is Source.SHELL for v in (value, *value.shadowed))
-    return (f"unset {value.name}",) if in_shell else ()
+    return Outcome.from_problems(problems, endpoints_summary(config, endpoints), details)

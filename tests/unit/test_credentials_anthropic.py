@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from ccdoctor.checks import credentials_anthropic
 from ccdoctor.checks.credentials_anthropic import anthropic_credentials_check
 from ccdoctor.context import CheckContext, RunOptions
 from ccdoctor.core.redact import Redactor
 from ccdoctor.core.results import CheckResult, Outcome, Status, fix_to_dict
 from ccdoctor.knowledge import credentials as known
+from ccdoctor.providers.anthropic import credentials as credentials_anthropic
 from tests.machine import Machine
 
 CHECK = "credentials.anthropic"

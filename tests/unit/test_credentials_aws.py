@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ccdoctor.checks.credentials_aws import decode_bedrock_key
 from ccdoctor.context import RunOptions
 from ccdoctor.core.results import CheckResult, Status, fix_to_dict
 from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import credentials as known
+from ccdoctor.providers.bedrock.credentials import decode_bedrock_key
 from tests.machine import Machine
 
 CHECK = "credentials.aws"

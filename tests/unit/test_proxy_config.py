@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccdoctor.checks.proxy_config import endpoints_in_use, judge_base_url
 from ccdoctor.core.results import CheckResult, Status
+from ccdoctor.diagnose.base_urls import endpoints_in_use, judge_base_url
 from ccdoctor.knowledge import network
 from tests.machine import Machine
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from ccdoctor.checks.credentials_anthropic import anthropic_credentials
 from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
@@ -17,6 +16,7 @@ from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Fix, Outcome, skipped
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
 from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.providers.anthropic.credentials import anthropic_credentials
 from ccdoctor.wire import requests as shape
 from ccdoctor.wire.messages import (
     Classified,

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.checks.credentials_aws import AwsCredentials, find_aws_credentials
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
@@ -31,6 +30,7 @@ from ccdoctor.providers.bedrock.aws import (
     aws_setup,
     base_url_unusable,
 )
+from ccdoctor.providers.bedrock.credentials import AwsCredentials, find_aws_credentials
 from ccdoctor.providers.bedrock.errors import Kind, denial_facts, fill, rule_for
 
 
