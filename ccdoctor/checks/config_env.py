@@ -14,7 +14,7 @@ from typing import Any
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
-from ccdoctor.config.view import PROVIDER_FLAGS, ResolvedConfig
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.redact import fingerprint
@@ -22,6 +22,7 @@ from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars
 from ccdoctor.knowledge.env_vars import Kind
+from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 from ccdoctor.spec import check
 
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")

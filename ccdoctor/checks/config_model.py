@@ -16,6 +16,7 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import models as model_data
+from ccdoctor.knowledge.routes import route
 from ccdoctor.spec import check
 
 # How an ID breaks down (after the [1m] suffix is stripped): a geo prefix, the `anthropic.`
@@ -91,19 +92,9 @@ def _describe(choice: ModelChoice) -> dict[str, Any]:
 
 def _endpoint(config: ResolvedConfig) -> str:
     provider = config.provider.provider
-    base = {
-        Provider.ANTHROPIC: "ANTHROPIC_BASE_URL",
-        Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
-        Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
-        Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
-    }[provider]
-    name = {
-        Provider.ANTHROPIC: "the Anthropic API",
-        Provider.BEDROCK: "Bedrock",
-        Provider.VERTEX: "Vertex AI",
-        Provider.FOUNDRY: "Foundry",
-    }[provider]
-    return f"{name} via the gateway in {base}" if config.is_set(base) else name
+    row = route(provider)
+    base = row.base_url_variable
+    return f"{row.name} via the gateway in {base}" if config.is_set(base) else row.name
 
 
 # ---- ID shapes ----------------------------------------------------------------------------------

@@ -6,13 +6,9 @@ from ccdoctor.config.truthy import Flag
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.knowledge.routes import route
 from ccdoctor.spec import check
 
-_BASE_URL_OF = {
-    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
-    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
-    Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
-}
 _UNDIAGNOSED_FLAGS = ("CLAUDE_CODE_USE_MANTLE", "CLAUDE_CODE_USE_ANTHROPIC_AWS")
 
 
@@ -71,7 +67,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
     base_url = config.env.get("ANTHROPIC_BASE_URL")
     if choice.provider is not Provider.ANTHROPIC and base_url is not None and base_url.text:
         flag = truthy[0]
-        own = _BASE_URL_OF.get(choice.provider)
+        own = route(choice.provider).base_url_variable
         assert flag.value is not None
         problems.append(
             Problem(

@@ -14,6 +14,7 @@ from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
+from ccdoctor.knowledge.routes import VERTEX
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.errors import FACT_DEFAULTS as VERTEX_FACTS
@@ -41,8 +42,8 @@ from ccdoctor.providers.vertex.live import (
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire.messages import error_text, sse_shape
 
-_BASE_URL_VARIABLE = "ANTHROPIC_VERTEX_BASE_URL"
-_SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"
+_BASE_URL_VARIABLE = VERTEX.base_url_variable
+_SKIP_AUTH_VARIABLE = VERTEX.skip_auth
 _REGION_VARIABLE = "CLOUD_ML_REGION"
 _STEPS = 3
 """Network steps the runner allows a live check; the probes share them."""

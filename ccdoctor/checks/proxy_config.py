@@ -14,6 +14,7 @@ from ccdoctor.diagnose.base_urls import (
     skip_auth_problems,
 )
 from ccdoctor.knowledge import network
+from ccdoctor.knowledge.routes import ROUTES
 from ccdoctor.spec import check
 
 
@@ -43,7 +44,7 @@ def proxy_config_check(ctx: CheckContext) -> Outcome:
     provider = config.provider.provider
     problems: list[Problem] = []
     urls: dict[str, object] = {}
-    for url_provider, variable in network.BASE_URL_VARIABLE.items():
+    for url_provider, variable in ((r.provider, r.base_url_variable) for r in ROUTES):
         value = config.env.get(variable)
         if value is None or value.text is None:
             continue

@@ -8,14 +8,9 @@ from urllib.parse import urlsplit
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.regions import vertex_host
+from ccdoctor.knowledge.routes import route
 
 ANTHROPIC_API = "https://api.anthropic.com"
-_BASE_URL_VARIABLE = {
-    Provider.ANTHROPIC: "ANTHROPIC_BASE_URL",
-    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
-    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
-    Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
-}
 
 
 @dataclass(frozen=True)
@@ -34,7 +29,7 @@ class Endpoint:
 def inference_endpoint(config: ResolvedConfig) -> Endpoint | None:
     """None when the configured base URL cannot be used at all (proxy.config explains why)."""
     provider = config.provider.provider
-    variable = _BASE_URL_VARIABLE[provider]
+    variable = route(provider).base_url_variable
     raw = config.get(variable)
     if raw is not None and raw.strip():
         url = raw.strip().rstrip("/")

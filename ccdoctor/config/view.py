@@ -26,13 +26,7 @@ from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
-
-PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = (
-    (Provider.BEDROCK, "CLAUDE_CODE_USE_BEDROCK"),
-    (Provider.VERTEX, "CLAUDE_CODE_USE_VERTEX"),
-    (Provider.FOUNDRY, "CLAUDE_CODE_USE_FOUNDRY"),
-)
-"""In the order the client tests them: the first truthy flag picks the provider."""
+from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 
 
 @dataclass(frozen=True)

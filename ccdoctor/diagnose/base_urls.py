@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
-from ccdoctor.config.view import PROVIDER_FLAGS, ResolvedConfig
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
 from ccdoctor.knowledge.regions import vertex_host
+from ccdoctor.knowledge.routes import ANTHROPIC_API, FOUNDRY, PROVIDER_FLAGS, VERTEX, route
 
 _FLAG_OF = dict(PROVIDER_FLAGS)
 
@@ -63,7 +64,7 @@ def judge_base_url(variable: str, raw: str) -> BaseUrlVerdict:
         )
         return BaseUrlVerdict(variable, None, tuple(problems))
     path = parsed.path.rstrip("/")
-    if variable == network.BASE_URL_VARIABLE[Provider.ANTHROPIC]:
+    if variable == ANTHROPIC_API.base_url_variable:
         suffix = next((s for s in network.GATEWAY_PATH_SUFFIXES if path.endswith(s)), None)
         if suffix is not None:
             fixed = _with_path(parsed, path[: -len(suffix)])
@@ -76,9 +77,7 @@ def judge_base_url(variable: str, raw: str) -> BaseUrlVerdict:
                     _set_fix(variable, fixed, f"Drop {suffix} from the end of the URL."),
                 )
             )
-    if variable == network.BASE_URL_VARIABLE[Provider.VERTEX] and not path.endswith(
-        network.VERTEX_BASE_PATH_SUFFIX
-    ):
+    if variable == VERTEX.base_url_variable and not path.endswith(network.VERTEX_BASE_PATH_SUFFIX):
         fixed = _with_path(parsed, path + network.VERTEX_BASE_PATH_SUFFIX)
         problems.append(
             Problem(
@@ -111,7 +110,7 @@ def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
     """Where the active provider's inference requests go, one entry per distinct host. Empty
     when the client has no usable endpoint (an unparseable base URL, Foundry without one)."""
     provider = config.provider.provider
-    variable = network.BASE_URL_VARIABLE[provider]
+    variable = route(provider).base_url_variable
     raw = config.get(variable)
     if raw is not None:
         reading = network.read_url(raw)
@@ -140,7 +139,7 @@ def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
 
 
 def endpoints_summary(config: ResolvedConfig, endpoints: tuple[Endpoint, ...]) -> str:
-    variable = network.BASE_URL_VARIABLE[config.provider.provider]
+    variable = route(config.provider.provider).base_url_variable
     if config.get(variable) is not None and endpoints:
         return f"{variable} {endpoints[0].url}"
     hosts = ", ".join(e.host for e in endpoints)
@@ -201,12 +200,12 @@ def ignored_base_url(value: Value, url_provider: Provider, provider: Provider) -
 
 def skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
     provider = config.provider.provider
-    skip = network.SKIP_AUTH_VARIABLE.get(provider)
-    if skip is None or not config.truthy(skip):
+    row = route(provider)
+    skip, variable, own_suffix = row.skip_auth_variable, row.base_url_variable, row.own_host_suffix
+    # Without a known host of the provider's own there is nothing to tell a gateway from it by.
+    if skip is None or own_suffix is None or not config.truthy(skip):
         return []
-    variable = network.BASE_URL_VARIABLE[provider]
     raw = config.get(variable)
-    own_suffix = network.PROVIDER_OWN_HOST_SUFFIX[provider]
     if raw is None:
         target = f"{provider.value} itself"
     else:
@@ -228,7 +227,7 @@ def skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
 
 
 def foundry_without_endpoint() -> Problem:
-    variable = network.BASE_URL_VARIABLE[Provider.FOUNDRY]
+    variable = FOUNDRY.base_url_variable
     return Problem(
         Status.FAIL,
         f"Foundry is selected but neither {network.FOUNDRY_RESOURCE_VARIABLE} nor {variable} is "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ccdoctor.core.provider import Provider
+from ccdoctor.knowledge.routes import ROUTES
 
 DISABLE_ALL = "DISABLE_PROMPT_CACHING"
 DISABLE_BY_FAMILY = {
@@ -28,8 +29,7 @@ ONE_HOUR_ON_CLOUD_FIXED = (2, 1, 132)
 CLOUD_PROVIDERS = frozenset({Provider.BEDROCK, Provider.VERTEX})
 
 SYSTEM_BLOCK_UNMARKED_BY = {
-    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
-    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
+    row.provider: row.base_url_variable for row in ROUTES if row.provider in CLOUD_PROVIDERS
 }
 """Set to any value (even the provider's own endpoint), these make the client stop marking the
 mid-conversation system block for caching: it is billed as uncached input every turn."""

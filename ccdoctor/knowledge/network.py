@@ -12,26 +12,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ccdoctor.core.provider import Provider
 from ccdoctor.core.redact import fingerprint
 
 # --- Endpoints --------------------------------------------------------------------------------
 
-BASE_URL_VARIABLE = {
-    Provider.ANTHROPIC: "ANTHROPIC_BASE_URL",
-    Provider.BEDROCK: "ANTHROPIC_BEDROCK_BASE_URL",
-    Provider.VERTEX: "ANTHROPIC_VERTEX_BASE_URL",
-    Provider.FOUNDRY: "ANTHROPIC_FOUNDRY_BASE_URL",
-}
-SKIP_AUTH_VARIABLE = {
-    Provider.BEDROCK: "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
-    Provider.VERTEX: "CLAUDE_CODE_SKIP_VERTEX_AUTH",
-}
-PROVIDER_OWN_HOST_SUFFIX = {
-    Provider.BEDROCK: ".amazonaws.com",
-    Provider.VERTEX: ".googleapis.com",
-}
-"""A base URL on these hosts is the provider itself, which rejects unsigned requests."""
 
 ANTHROPIC_API_URL = "https://api.anthropic.com"
 FOUNDRY_RESOURCE_VARIABLE = "ANTHROPIC_FOUNDRY_RESOURCE"

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
-from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network, regions
 from ccdoctor.knowledge.network import UrlReading
+from ccdoctor.knowledge.routes import VERTEX
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.credentials import find_gcp_credentials, google_token, vertex_project
@@ -33,8 +33,8 @@ from ccdoctor.wire.messages import custom_headers
 
 _ROLES = (("main", "main"), ("small_fast", "small/fast"))
 _REGION_VARIABLE = "CLOUD_ML_REGION"
-_BASE_URL_VARIABLE = network.BASE_URL_VARIABLE[Provider.VERTEX]
-_SKIP_AUTH_VARIABLE = "CLAUDE_CODE_SKIP_VERTEX_AUTH"
+_BASE_URL_VARIABLE = VERTEX.base_url_variable
+_SKIP_AUTH_VARIABLE = VERTEX.skip_auth
 _MARGIN = 0.2
 """Seconds kept back from a check's time limit for its own bookkeeping."""
 _SHORTEST_CALL = 0.05

@@ -1,0 +1,77 @@
+"""One row per provider route the client offers: its flag, base-URL and skip-auth variables.
+
+Every module that needs "which variable points Bedrock elsewhere" or "what do we call Vertex in a
+sentence" reads it here, so adding a route is adding a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ccdoctor.core.provider import Provider
+
+
+@dataclass(frozen=True)
+class Route:
+    provider: Provider
+    name: str
+    """How a sentence names the route: "Bedrock", "the Anthropic API"."""
+    flag: str | None
+    """The variable that selects the route; None for the first-party API, the fallback."""
+    base_url_variable: str
+    skip_auth_variable: str | None
+    """Set truthy, the client sends no credentials of its own (a gateway adds them)."""
+    own_host_suffix: str | None
+    """A base URL on these hosts is the provider itself, which rejects unsigned requests."""
+
+    @property
+    def skip_auth(self) -> str:
+        """The skip-auth variable of a route that has one; asking another route is a bug."""
+        if self.skip_auth_variable is None:
+            raise LookupError(f"{self.name} has no skip-auth variable")
+        return self.skip_auth_variable
+
+
+ANTHROPIC_API = Route(
+    Provider.ANTHROPIC, "the Anthropic API", None, "ANTHROPIC_BASE_URL", None, None
+)
+BEDROCK = Route(
+    Provider.BEDROCK,
+    "Bedrock",
+    "CLAUDE_CODE_USE_BEDROCK",
+    "ANTHROPIC_BEDROCK_BASE_URL",
+    "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+    ".amazonaws.com",
+)
+VERTEX = Route(
+    Provider.VERTEX,
+    "Vertex AI",
+    "CLAUDE_CODE_USE_VERTEX",
+    "ANTHROPIC_VERTEX_BASE_URL",
+    "CLAUDE_CODE_SKIP_VERTEX_AUTH",
+    ".googleapis.com",
+)
+FOUNDRY = Route(
+    Provider.FOUNDRY,
+    "Foundry",
+    "CLAUDE_CODE_USE_FOUNDRY",
+    "ANTHROPIC_FOUNDRY_BASE_URL",
+    "CLAUDE_CODE_SKIP_FOUNDRY_AUTH",
+    None,
+)
+
+ROUTES: tuple[Route, ...] = (ANTHROPIC_API, BEDROCK, VERTEX, FOUNDRY)
+"""The first-party API (the route when no flag is true), then the flagged routes in the order
+the client tests their flags: the first truthy one wins."""
+
+_BY_PROVIDER = {row.provider: row for row in ROUTES}
+
+
+def route(provider: Provider) -> Route:
+    return _BY_PROVIDER[provider]
+
+
+PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = tuple(
+    (row.provider, row.flag) for row in ROUTES if row.flag is not None
+)
+"""In the order the client tests them: the first truthy flag picks the provider."""
