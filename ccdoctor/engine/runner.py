@@ -55,110 +55,148 @@ def run_checks(
     observer: Observer | None = None,
     verbose: bool = False,
 ) -> list[CheckResult]:
-    by_id = {c.spec.id: c for c in checks}
-    results: dict[str, CheckResult] = {}
-    blocked: set[str] = set()
-    """Checks skipped because a need failed; they block their own dependents in turn."""
-    held: dict[str, CheckResult] = {}
-    pending = list(checks)
-    running: dict[str, _Running] = {}
-    done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
-    run_deadline = ctx.started + ctx.options.deadline
-
-    def unmet(check: Check) -> list[str]:
-        return [n for n in check.spec.needs if n in by_id and n not in results]
-
-    def record(result: CheckResult) -> None:
-        results[result.id] = _scrubbed(result, ctx)
-        if observer is not None:
-            observer.finished(results[result.id])
-        if result.status in (Status.FAIL, Status.ERROR) or result.id in blocked:
-            # Record and settle call each other: look entries up again, one may be gone.
-            for check_id in [i for i in running if result.id in by_id[i].spec.needs]:
-                if running.pop(check_id, None) is not None:  # the thread is abandoned
-                    settle(check_id, None)
-        for check_id in [i for i in held if not unmet(by_id[i])]:
-            finished = held.pop(check_id, None)
-            if finished is not None:
-                settle(check_id, finished)
-
-    def settle(check_id: str, result: CheckResult | None) -> None:
-        """Record a finished check once all its needs are known: a failed need turns it into
-        a skip, whatever it found while running alongside."""
-        check = by_id[check_id]
-        failed = next((n for n in check.spec.needs if _blocks(results.get(n), blocked)), None)
-        if failed is not None:
-            blocked.add(check_id)
-            record(_result(check, Outcome(Status.SKIP, _needs_reason(failed, results)), 0.0))
-        elif result is None:
-            return
-        elif unmet(check):
-            held[check_id] = result
-        else:
-            record(result)
-
-    def may_start(check: Check) -> bool:
-        # A network check starts alongside the network checks it needs instead of after
-        # them: the run then takes one probe's latency, not the sum of a chain, and settle()
-        # discards the answer if a need fails.
-        waiting = unmet(check)
-        return not waiting or (check.spec.network and all(by_id[n].spec.network for n in waiting))
-
-    def start_ready() -> None:
-        # Repeat until nothing changes: a check listed before its need must see that need's
-        # instant skip in the same pass, or it would be mistaken for part of a cycle.
-        progressed = True
-        while progressed:
-            progressed = False
-            for check in list(pending):
-                if not may_start(check):
-                    continue
-                pending.remove(check)
-                progressed = True
-                reason = _reason_to_skip(check, ctx, results, blocked)
-                if reason is not None:
-                    if reason.startswith("needs "):
-                        blocked.add(check.spec.id)
-                    record(_result(check, Outcome(Status.SKIP, reason), 0.0))
-                    continue
-                now = time.monotonic()
-                limit = min(time_limit(check, ctx), max(0.0, run_deadline - now))
-                running[check.spec.id] = _Running(check, now, limit)
-                if observer is not None:
-                    observer.started(check)
-                threading.Thread(
-                    target=_execute,
-                    args=(check, ctx, done, verbose),
-                    name=f"ccdoctor-{check.spec.id}",
-                    daemon=True,
-                ).start()
-
-    while pending or running:
-        start_ready()
-        if not running:
-            if pending:  # needs that can never finish (a cycle): report instead of waiting
-                for check in pending:
-                    record(_result(check, Outcome(Status.SKIP, "needs form a cycle"), 0.0))
-                pending.clear()
-            continue
-        wake = min(r.started + r.limit for r in running.values())
-        try:
-            check_id, result = done.get(timeout=max(0.0, wake - time.monotonic()))
-        except queue.Empty:
-            now = time.monotonic()
-            for check_id, entry in list(running.items()):
-                if check_id in running and now >= entry.started + entry.limit:
-                    del running[check_id]
-                    settle(check_id, _timed_out(entry, now >= run_deadline, ctx))
-            continue
-        if check_id in running:
-            del running[check_id]
-            settle(check_id, result)
+    results = _Scheduler(checks, ctx, observer, verbose).run()
     ctx.close()
     for failure in plugin_failures:
         results[failure.result_id] = _scrubbed(_load_error(failure), ctx)
     order = [c.spec.id for c in checks] + [f.result_id for f in plugin_failures]
     return [results[i] for i in dict.fromkeys(order) if i in results]
+
+
+class _Scheduler:
+    """One run's bookkeeping: which checks wait, run, are held back or are done.
+
+    A check's result is recorded only once every need it has is known, because a need that
+    fails turns the dependent into a skip whatever the dependent found while running alongside.
+    """
+
+    def __init__(
+        self,
+        checks: Sequence[Check],
+        ctx: CheckContext,
+        observer: Observer | None,
+        verbose: bool,
+    ) -> None:
+        self._by_id = {c.spec.id: c for c in checks}
+        self._ctx = ctx
+        self._observer = observer
+        self._verbose = verbose
+        self._results: dict[str, CheckResult] = {}
+        self._blocked: set[str] = set()
+        """Checks skipped because a need failed; they block their own dependents in turn."""
+        self._held: dict[str, CheckResult] = {}
+        """Finished checks whose needs are still running."""
+        self._pending = list(checks)
+        self._running: dict[str, _Running] = {}
+        self._done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
+        self._deadline = ctx.started + ctx.options.deadline
+
+    def run(self) -> dict[str, CheckResult]:
+        while self._pending or self._running:
+            self._start_ready()
+            if not self._running:
+                if self._pending:  # needs that can never finish (a cycle): report, not wait
+                    for check in self._pending:
+                        self._skip(check, "needs form a cycle")
+                    self._pending.clear()
+                continue
+            self._wait_for_one()
+        return self._results
+
+    def _wait_for_one(self) -> None:
+        wake = min(r.started + r.limit for r in self._running.values())
+        try:
+            check_id, result = self._done.get(timeout=max(0.0, wake - time.monotonic()))
+        except queue.Empty:
+            self._abandon_overdue()
+            return
+        if self._running.pop(check_id, None) is not None:
+            self._settle(check_id, result)
+
+    def _abandon_overdue(self) -> None:
+        now = time.monotonic()
+        for check_id, entry in list(self._running.items()):
+            if check_id in self._running and now >= entry.started + entry.limit:
+                del self._running[check_id]
+                self._settle(check_id, _timed_out(entry, now >= self._deadline, self._ctx))
+
+    def _unmet(self, check: Check) -> list[str]:
+        return [n for n in check.spec.needs if n in self._by_id and n not in self._results]
+
+    def _may_start(self, check: Check) -> bool:
+        # A network check starts alongside the network checks it needs instead of after
+        # them: the run then takes one probe's latency, not the sum of a chain, and _settle()
+        # discards the answer if a need fails.
+        waiting = self._unmet(check)
+        return not waiting or (
+            check.spec.network and all(self._by_id[n].spec.network for n in waiting)
+        )
+
+    def _start_ready(self) -> None:
+        # Repeat until nothing changes: a check listed before its need must see that need's
+        # instant skip in the same pass, or it would be mistaken for part of a cycle.
+        progressed = True
+        while progressed:
+            progressed = False
+            for check in list(self._pending):
+                if not self._may_start(check):
+                    continue
+                self._pending.remove(check)
+                progressed = True
+                reason = _reason_to_skip(check, self._ctx, self._results, self._blocked)
+                if reason is None:
+                    self._start(check)
+                    continue
+                if reason.startswith("needs "):
+                    self._blocked.add(check.spec.id)
+                self._skip(check, reason)
+
+    def _start(self, check: Check) -> None:
+        now = time.monotonic()
+        limit = min(time_limit(check, self._ctx), max(0.0, self._deadline - now))
+        self._running[check.spec.id] = _Running(check, now, limit)
+        if self._observer is not None:
+            self._observer.started(check)
+        threading.Thread(
+            target=_execute,
+            args=(check, self._ctx, self._done, self._verbose),
+            name=f"ccdoctor-{check.spec.id}",
+            daemon=True,
+        ).start()
+
+    def _skip(self, check: Check, reason: str) -> None:
+        self._record(_result(check, Outcome(Status.SKIP, reason), 0.0))
+
+    def _record(self, result: CheckResult) -> None:
+        self._results[result.id] = _scrubbed(result, self._ctx)
+        if self._observer is not None:
+            self._observer.finished(self._results[result.id])
+        if result.status in (Status.FAIL, Status.ERROR) or result.id in self._blocked:
+            # _record and _settle call each other: look entries up again, one may be gone.
+            dependents = [i for i in self._running if result.id in self._by_id[i].spec.needs]
+            for check_id in dependents:
+                if self._running.pop(check_id, None) is not None:  # the thread is abandoned
+                    self._settle(check_id, None)
+        for check_id in [i for i in self._held if not self._unmet(self._by_id[i])]:
+            finished = self._held.pop(check_id, None)
+            if finished is not None:
+                self._settle(check_id, finished)
+
+    def _settle(self, check_id: str, result: CheckResult | None) -> None:
+        """Record a finished (or abandoned: None) check once all its needs are known."""
+        check = self._by_id[check_id]
+        failed = next(
+            (n for n in check.spec.needs if _blocks(self._results.get(n), self._blocked)), None
+        )
+        if failed is not None:
+            self._blocked.add(check_id)
+            self._skip(check, _needs_reason(failed, self._results))
+        elif result is None:
+            return
+        elif self._unmet(check):
+            self._held[check_id] = result
+        else:
+            self._record(result)
 
 
 def _blocks(result: CheckResult | None, blocked: set[str]) -> bool:
