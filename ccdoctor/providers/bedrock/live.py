@@ -109,7 +109,7 @@ def _exported(ctx: CheckContext, budget: Budget) -> CredentialsResult:
     run = run_shell_command(
         expand_home(command, ctx.config.inputs.home),
         timeout=budget.left(),
-        env=link(ctx).setup.environ,
+        env=link(ctx).setup.session.environ,
         cwd=ctx.config.inputs.project_dir,
     )
     failure = _export_failure(run)
