@@ -117,7 +117,7 @@ class ClaudeVersionProbe:
             self._process.kill()
             self._process.communicate()
             return None
-        from ccdoctor.knowledge.models import parse_version
+        from ccdoctor.clients.facts import parse_version
 
         version = parse_version(out)
         return ".".join(map(str, version)) if version else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ccdoctor.clients.facts import ModelDefaults, facts_for, parse_version
 from ccdoctor.config.aws_files import AwsFiles, read_aws_files
 from ccdoctor.config.resolve import (
     DEFAULT,
@@ -139,9 +140,9 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         return value.text if value is not None else None
 
     provider = _provider(env)
-    version = model_data.parse_version(inputs.claude_version)
-    row = model_data.defaults_row(version)
-    defaults = row.providers[provider.provider]
+    version = parse_version(inputs.claude_version)
+    facts = facts_for(version)
+    defaults = facts.defaults[provider.provider]
     text_env = {name: text for name, value in env.items() if (text := value.text) is not None}
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
@@ -156,7 +157,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         settings=settings,
         provider=provider,
         claude_version=version,
-        defaults_source=f"{row.source} (row for Claude Code ≥ {'.'.join(map(str, row.since))})",
+        defaults_source=f"{facts.source} (row for Claude Code ≥ {facts.version_text})",
         main_model=main,
         small_model=small,
         bedrock_region=region,
@@ -228,7 +229,7 @@ def _main_model(
     inputs: Inputs,
     env: Mapping[str, Value],
     settings: Mapping[str, Value],
-    defaults: model_data.ModelDefaults,
+    defaults: ModelDefaults,
     prefix: str,
     version: tuple[int, int, int] | None,
 ) -> ModelChoice:
@@ -255,7 +256,7 @@ def _main_model(
 def _small_model(
     env: Mapping[str, Value],
     settings: Mapping[str, Value],
-    defaults: model_data.ModelDefaults,
+    defaults: ModelDefaults,
     prefix: str,
     provider: Provider,
     main: ModelChoice,
@@ -290,7 +291,7 @@ def _resolve_model(
     explicit: bool,
     env: Mapping[str, Value],
     settings: Mapping[str, Value],
-    defaults: model_data.ModelDefaults,
+    defaults: ModelDefaults,
     prefix: str,
 ) -> ModelChoice:
     steps = [f"{requested!r} from {origin.describe()}"]
