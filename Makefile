@@ -22,6 +22,7 @@ run: $(BIN)/ccdoctor
 lint: $(VENV)/.dev
 	$(BIN)/ruff check ccdoctor tests bench
 	$(BIN)/ruff format --check ccdoctor tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
@@ -29,7 +30,6 @@ typecheck: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Real LiteLLM for tests/integration, in its own venv (~750 MB, ~45 s the first time, then a no-op).
 # Real peers for the integration and conformance tiers: LiteLLM in its own venv (~750 MB, ~45 s
 # the first time) and the pinned Claude Code client (~245 MB); both no-ops once installed. A
 # machine that cannot install the client skips the conformance tier, with the reason printed,
