@@ -6,6 +6,7 @@ import re
 
 from ccdoctor.engine.registry import builtin_checks
 from ccdoctor.report.render.catalogue import render_catalogue
+from ccdoctor.spec import Check
 from tests.machine import REPO
 
 README = REPO / "README.md"
@@ -47,3 +48,24 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_the_plugin_example_defines_a_check_from_the_plugin_surface() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Writing a check plugin") : text.index("## How the code")]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "from ccdoctor.api import" in code
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README plugin example", "exec"), namespace)
+    vpn = namespace["vpn"]
+    assert isinstance(vpn, Check) and vpn.spec.id == "company.vpn"
+
+
+def test_the_layout_table_names_every_package() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## How the code is laid out") : text.index("**Adding a check**")]
+    packages = sorted(
+        p.name for p in (REPO / "ccdoctor").iterdir() if (p / "__init__.py").is_file()
+    )
+    missing = [name for name in packages if f"`{name}/" not in section]
+    assert not missing, f"README layout table lacks {missing}"
