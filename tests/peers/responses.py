@@ -1,8 +1,9 @@
-"""What the fake providers answer, as data: fixtures/responses/<route>/<name>.<ext>.
+"""What the providers answer, as data: fixtures/responses/<route>/<name>.<ext>.
 
 The fakes keep the behaviour (routing, authentication, which state causes which refusal); the
 bodies, error texts and stream events they send live in files, so that a text copied from the
-real provider can be checked against it without reading code. Two kinds of placeholder, one per
+real provider can be checked against it without reading code. The error-table tests read their
+samples of real answers (`error_samples.json`) from here too. Two kinds of placeholder, one per
 kind of file:
 
 - JSON templates (`load` + `fill`): a string that is exactly "{{name}}" becomes the value given
