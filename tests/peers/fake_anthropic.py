@@ -8,6 +8,7 @@ not served, an `anthropic-beta` value it does not know (rejected by default, as 
 rate limit, overload, slow answers, or (hostile) a server that echoes the request's headers —
 secrets included — back in its error messages. It can also act as a gateway that is not quite the
 API: no token counting, a stream answered as plain JSON, cache_control rejected, a redirect.
+The bodies, error texts and stream events it sends are in fixtures/responses/anthropic/.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ scope (so a wrong AWS_REGION is visible), others in `Behaviour.region`. It can v
 signatures with botocore's own signer, keep a skewed clock, reject Bedrock API keys, and answer
 any error of providers.md §A4 as a real HTTP answer (`x-amzn-ErrorType` header, JSON body), before
 or in the middle of a stream. As a gateway (`prefix="/bedrock"`) it can also re-encode the stream
-as server-sent events, the failure the client reports as a wrong content type.
+as server-sent events, the failure the client reports as a wrong content type. The error texts,
+bodies and the events inside the stream are in fixtures/responses/bedrock/; the binary framing
+is made here.
 """
 
 from __future__ import annotations

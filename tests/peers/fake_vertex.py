@@ -22,7 +22,8 @@ Anthropic publisher endpoints, answering as Google does.
   token counting does not touch, as on Google), no capacity, a rejected beta, a bad body.
 
 With `prefix` and `require_auth=False` it is a gateway that injects credentials itself (the client
-then runs with CLAUDE_CODE_SKIP_VERTEX_AUTH). Every request is recorded.
+then runs with CLAUDE_CODE_SKIP_VERTEX_AUTH). Every request is recorded. Google's texts and
+error bodies are in fixtures/responses/vertex/; which state leads to which of them is decided here.
 """
 
 from __future__ import annotations
