@@ -36,8 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fixtures_dir import FIXTURES
+
 REPO = Path(__file__).resolve().parent.parent
-REPORTS = REPO / "fixtures" / "reports"
+REPORTS = FIXTURES / "reports"
 FORMATS: Mapping[str, str] = {
     "text": "txt",
     "json": "json",

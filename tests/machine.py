@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,8 +17,20 @@ from ccdoctor.context import CheckContext, RunOptions
 from ccdoctor.core.results import CheckResult
 from ccdoctor.engine.registry import load_catalogue, select
 from ccdoctor.engine.runner import run_checks
+from tests.fixtures_dir import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
+MACHINES = FIXTURES / "machines"
+"""Machine set-ups as file trees, fixtures/machines/<name>/{home,project,…}/, laid over a
+Machine's root by `Machine.install`."""
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def machine_file(name: str, path: str, **values: str) -> str:
+    """One file of a set-up with its {{placeholders}} filled, for a test that writes a variant."""
+    text = (MACHINES / name / path).read_text(encoding="utf-8")
+    # A placeholder without a value is a KeyError: a half-filled file would fail far from here.
+    return _PLACEHOLDER.sub(lambda found: values[found.group(1)], text)
 
 
 @dataclass
@@ -61,6 +74,19 @@ class Machine:
         else:
             path.write_text(json.dumps(content), encoding="utf-8")
         return path
+
+    def install(self, name: str, **values: str) -> list[Path]:
+        """Copy the set-up fixtures/machines/<name>/ into this machine (its home/ into the fresh
+        HOME, its project/ into the project), filling {{placeholders}} with `values`: what only
+        the test knows, such as keys it made or a peer's port. Returns the files written."""
+        tree = MACHINES / name
+        files = sorted(path.relative_to(tree) for path in tree.rglob("*") if path.is_file())
+        if not files:
+            raise FileNotFoundError(f"no machine set-up at {tree}")
+        return [
+            self.write(self.root / path, machine_file(name, path.as_posix(), **values))
+            for path in files
+        ]
 
     def user_settings(self, content: Any) -> Path:
         return self.write(self.home / ".claude" / "settings.json", content)

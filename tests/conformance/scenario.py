@@ -1,4 +1,4 @@
-"""Scenario files: one TOML file per set-up in tests/conformance/scenarios/.
+"""Scenario files: one TOML file per set-up in fixtures/scenarios/.
 
 A scenario says how the machine is set up (environment, files, the peer answering as the
 provider, a corporate proxy), what the real client does there (`client = "ok"` or `"fail"`) and,
@@ -54,12 +54,13 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.core.results import Category
+from tests.fixtures_dir import FIXTURES
 from tests.peers import fake_bedrock
 from tests.peers.fake_anthropic import Behaviour
 from tests.peers.fake_vertex import VertexBehaviour
 from tests.peers.tls_servers import TLS_CASES
 
-SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+SCENARIO_DIR = FIXTURES / "scenarios"
 
 PLACEHOLDERS: Mapping[str, str] = {
     "gateway": "base URL of the provider's endpoint (with the LiteLLM route's prefix)",

@@ -87,13 +87,7 @@ def sso_cache(setup: BedrockSetUp, session: str, expires: datetime, token: str) 
 
 
 def sso_profile(setup: BedrockSetUp) -> None:
-    setup.write_aws(
-        "config",
-        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
-        "sso_role_name = BedrockUser\n\n"
-        "[sso-session corp]\nsso_region = us-east-1\n"
-        "sso_start_url = https://corp.awsapps.com/start\n",
-    )
+    setup.machine.install("bedrock_sso")
     setup.machine.env["AWS_PROFILE"] = "dev"
     setup.machine.env["AWS_ENDPOINT_URL_SSO"] = setup.fake.root_url
 
@@ -243,15 +237,8 @@ def test_unsigned_gateway_at_a_prefix_gets_both_calls_without_credentials(
 
 
 def test_assumed_role_resolves_through_sts(bedrock: BedrockSetUp) -> None:
-    bedrock.write_aws(
-        "config",
-        "[profile bedrock]\nrole_arn = arn:aws:iam::123456789012:role/bedrock\n"
-        "source_profile = base\n",
-    )
-    bedrock.write_aws(
-        "credentials",
-        f"[base]\naws_access_key_id = {ACCESS_KEY_ID}\n"
-        f"aws_secret_access_key = {SECRET_ACCESS_KEY}\n",
+    bedrock.machine.install(
+        "aws_assume_role", access_key_id=ACCESS_KEY_ID, secret_access_key=SECRET_ACCESS_KEY
     )
     bedrock.machine.env["AWS_PROFILE"] = "bedrock"
 

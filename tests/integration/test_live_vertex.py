@@ -17,7 +17,7 @@ from ccdoctor.core.results import Status
 from ccdoctor.knowledge import credentials as known
 from tests.integration.conftest_vertex import GATEWAY_PREFIX, SERVICE_ACCOUNT
 from tests.integration.verdicts import TIMEOUT, Verdict, apply_exports, verdict
-from tests.machine import Machine
+from tests.machine import Machine, machine_file
 from tests.peers.blackhole import SilentListener
 from tests.peers.fake_vertex import (
     PROJECT,
@@ -67,18 +67,16 @@ def user_file(machine: Machine, fake: FakeVertex, **changes: Any) -> Path:
     honours (authorized_user files always go to Google's own endpoint)."""
     refresh_token = "1//0g" + secrets.token_urlsafe(40)
     fake.add_user(refresh_token, "dev@example.com")
-    content = {
-        "type": "external_account_authorized_user",
-        "audience": "//iam.googleapis.com/locations/global/workforcePools/pool/providers/idp",
-        "client_id": "ccdoctor-test-client",
-        "client_secret": "ccdoctor-test-secret-" + secrets.token_hex(8),
-        "refresh_token": refresh_token,
-        "token_url": fake.token_url,
-        "token_info_url": fake.url + "/introspect",
-        "quota_project_id": PROJECT,
-        **changes,
-    }
-    return machine.write(machine.root / "keys" / "user.json", content)
+    text = machine_file(
+        "workforce_user",
+        "keys/user.json",
+        client_secret="ccdoctor-test-secret-" + secrets.token_hex(8),
+        refresh_token=refresh_token,
+        token_url=fake.token_url,
+        token_info_url=fake.url + "/introspect",
+        project=PROJECT,
+    )
+    return machine.write(machine.root / "keys" / "user.json", {**json.loads(text), **changes})
 
 
 # --- the healthy path ---------------------------------------------------------------------------
@@ -279,15 +277,11 @@ def test_authorized_user_needing_reauth_fails_with_the_login_command(
     monkeypatch.setattr(google.auth, "load_credentials_from_file", load_towards_the_fake)
     refresh_token = "1//0g" + secrets.token_urlsafe(40)
     fake_vertex.add_user(refresh_token, "dev@example.com")
-    adc = vertex_machine.write(
-        vertex_machine.home / ".config" / "gcloud" / known.GCP_ADC_FILE,
-        {
-            "type": "authorized_user",
-            "client_id": "764086051850-test.apps.googleusercontent.com",
-            "client_secret": "d-FL95Q" + secrets.token_urlsafe(12),
-            "refresh_token": refresh_token,
-            "quota_project_id": PROJECT,
-        },
+    [adc] = vertex_machine.install(
+        "gcloud_user",
+        client_secret="d-FL95Q" + secrets.token_urlsafe(12),
+        refresh_token=refresh_token,
+        project=PROJECT,
     )
     del vertex_machine.env["GOOGLE_APPLICATION_CREDENTIALS"]
     fake_vertex.configure(token_error="invalid_rapt")

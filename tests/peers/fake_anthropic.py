@@ -8,6 +8,7 @@ not served, an `anthropic-beta` value it does not know (rejected by default, as 
 rate limit, overload, slow answers, or (hostile) a server that echoes the request's headers —
 secrets included — back in its error messages. It can also act as a gateway that is not quite the
 API: no token counting, a stream answered as plain JSON, cache_control rejected, a redirect.
+The bodies, error texts and stream events it sends are in fixtures/responses/anthropic/.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from tests.peers import responses
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
@@ -60,19 +62,12 @@ with 400 "Unexpected value(s)", which is what lets a test see whether a gateway 
 header at all."""
 
 ERROR_TYPES: Mapping[int, tuple[str, str]] = {
-    400: ("invalid_request_error", "Invalid request"),
-    401: ("authentication_error", "invalid x-api-key"),
-    403: (
-        "permission_error",
-        "Your API key does not have permission to use the specified resource.",
-    ),
-    404: ("not_found_error", "Not found"),
-    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
-    429: ("rate_limit_error", "This request would exceed your organization's rate limit."),
-    500: ("api_error", "Internal server error"),
-    529: ("overloaded_error", "Overloaded"),
+    int(status): (pair["type"], pair["message"])
+    for status, pair in responses.load("anthropic", "error_types").items()
 }
 """Status → (error.type, default message), as the real API pairs them."""
+_MESSAGES: Mapping[str, str] = responses.load("anthropic", "errors")
+"""The API's error texts, by what went wrong."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +226,7 @@ def _parse_json(raw: bytes) -> Any:
 def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Reply:
     route = request.route
     if not route.startswith(prefix + "/"):
-        return _error(404, "Not Found")
+        return _error(404, _MESSAGES["not_found"])
     route = route[len(prefix) :]
     method = request.method
     if method == "POST" and route == "/v1/messages":
@@ -242,7 +237,7 @@ def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Repl
         return _api(request, behaviour, _list_models)
     if method == "GET" and route.startswith("/v1/models/"):
         return _api(request, behaviour, _get_model)
-    return _error(404, "Not Found")
+    return _error(404, _MESSAGES["not_found"])
 
 
 _Endpoint = Callable[[RecordedRequest, Behaviour], "_Reply"]
@@ -263,13 +258,10 @@ def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) ->
         or (behaviour.known_betas is not None and b not in behaviour.known_betas)
     ]
     if bad:
-        return _error(
-            400,
-            f"Unexpected value(s) `{', '.join(bad)}` for the `anthropic-beta` header. Please "
-            "consult our documentation at docs.claude.com or try again without the header.",
-        )
+        return _error(400, _MESSAGES["unexpected_beta"].format(betas=", ".join(bad)))
     if behaviour.reject_cache_control and "cache_control" in json.dumps(request.body):
-        return _error(400, _cache_control_path(request.body) + ": Extra inputs are not permitted")
+        path = _cache_control_path(request.body)
+        return _error(400, _MESSAGES["cache_control_rejected"].format(path=path))
     return endpoint(request, behaviour)
 
 
@@ -297,21 +289,21 @@ def _authentication_error(request: RecordedRequest, behaviour: Behaviour) -> _Re
     if api_key in behaviour.api_keys or bearer in behaviour.bearer_tokens:
         return None
     if api_key is not None:
-        return _error(401, "invalid x-api-key")
+        return _error(401, _MESSAGES["api_key_invalid"])
     if bearer is not None:
-        return _error(401, "Invalid bearer token")
-    return _error(401, "x-api-key header is required")
+        return _error(401, _MESSAGES["bearer_token_invalid"])
+    return _error(401, _MESSAGES["api_key_missing"])
 
 
 def _model_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
     body = request.body
     if not isinstance(body, dict):
-        return _error(400, "There was an issue with the request body: expected a JSON object")
+        return _error(400, _MESSAGES["body_not_an_object"])
     model = body.get("model")
     if not isinstance(model, str) or not model:
-        return _error(400, "model: Field required")
+        return _error(400, _MESSAGES["model_missing"])
     if behaviour.models is not None and model not in behaviour.models:
-        return _error(404, f"model: {model}")
+        return _error(404, _MESSAGES["model_not_served"].format(model=model))
     return None
 
 
@@ -325,64 +317,44 @@ def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
     if body.get("stream") is True and behaviour.stream:
         return _Reply(
             200,
-            stream=_stream_events(
+            stream=stream_events(
                 message_id, body["model"], behaviour.reply_text, input_tokens, output_tokens
             ),
         )
     return _Reply(
         200,
-        {
-            "id": message_id,
-            "type": "message",
-            "role": "assistant",
-            "model": body["model"],
-            "content": [{"type": "text", "text": behaviour.reply_text}],
-            "stop_reason": "end_turn",
-            "stop_sequence": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
-        },
+        message_body(message_id, body["model"], behaviour.reply_text, input_tokens, output_tokens),
     )
 
 
-def _stream_events(
+def message_body(
+    message_id: str, model: str, text: str, input_tokens: int, output_tokens: int
+) -> dict[str, Any]:
+    """A whole (not streamed) Messages API answer."""
+    return responses.fill(
+        responses.load("anthropic", "message"),
+        id=message_id,
+        model=model,
+        text=text,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+    )
+
+
+def stream_events(
     message_id: str, model: str, text: str, input_tokens: int, output_tokens: int
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    usage = {
-        "input_tokens": input_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "output_tokens": 1,
-    }
-    start: dict[str, Any] = {
-        "id": message_id,
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": usage,
-    }
-    yield "message_start", {"type": "message_start", "message": start}
-    yield (
-        "content_block_start",
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    """The server-sent events of the same answer: (event name, data), the name being the data's
+    type, as the API sends them."""
+    events = responses.fill(
+        responses.load("anthropic", "stream"),
+        id=message_id,
+        model=model,
+        text=text,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
     )
-    yield "ping", {"type": "ping"}
-    yield (
-        "content_block_delta",
-        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
-    )
-    yield "content_block_stop", {"type": "content_block_stop", "index": 0}
-    yield (
-        "message_delta",
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-            "usage": {"output_tokens": output_tokens},
-        },
-    )
-    yield "message_stop", {"type": "message_stop"}
+    return ((event["type"], event) for event in events)
 
 
 def _count_tokens(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
@@ -392,12 +364,7 @@ def _count_tokens(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
 
 
 def _model_entry(model: str) -> dict[str, Any]:
-    return {
-        "type": "model",
-        "id": model,
-        "display_name": model,
-        "created_at": "2025-09-29T00:00:00Z",
-    }
+    return responses.fill(responses.load("anthropic", "model"), id=model)
 
 
 def _served(behaviour: Behaviour) -> list[str]:

@@ -13,7 +13,9 @@ scope (so a wrong AWS_REGION is visible), others in `Behaviour.region`. It can v
 signatures with botocore's own signer, keep a skewed clock, reject Bedrock API keys, and answer
 any error of providers.md §A4 as a real HTTP answer (`x-amzn-ErrorType` header, JSON body), before
 or in the middle of a stream. As a gateway (`prefix="/bedrock"`) it can also re-encode the stream
-as server-sent events, the failure the client reports as a wrong content type.
+as server-sent events, the failure the client reports as a wrong content type. The error texts,
+bodies and the events inside the stream are in fixtures/responses/bedrock/; the binary framing
+is made here.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.peers import responses
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
@@ -69,161 +72,18 @@ class AwsFault:
     """May use {principal}, {action}, {resource}, {model}, {region}, {now}, {server}."""
 
 
-# Exact texts AWS sends (providers.md §A4); note the curly apostrophe in `isn’t`.
 FAULTS: Mapping[str, AwsFault] = {
-    "model_not_enabled": AwsFault(
-        403,
-        "AccessDeniedException",
-        "You don't have access to the model with the specified model ID.",
-    ),
-    "iam_no_allow": AwsFault(
-        403,
-        "AccessDeniedException",
-        "User: {principal} is not authorized to perform: {action} on resource: {resource} "
-        "because no identity-based policy allows the {action} action",
-    ),
-    "scp_deny": AwsFault(
-        403,
-        "AccessDeniedException",
-        "User: {principal} is not authorized to perform: {action} on resource: "
-        "arn:aws:bedrock:eu-north-1::foundation-model/{base} with an explicit deny in a service "
-        "control policy",
-    ),
-    "boundary_deny": AwsFault(
-        403,
-        "AccessDeniedException",
-        "User: {principal} is not authorized to perform: {action} on resource: {resource} "
-        "because no permissions boundary allows the {action} action",
-    ),
-    "iam_explicit_deny": AwsFault(
-        403,
-        "AccessDeniedException",
-        "User: {principal} is not authorized to perform: {action} on resource: {resource} "
-        "with an explicit deny in an identity-based policy",
-    ),
-    "private_marketplace": AwsFault(
-        403,
-        "AccessDeniedException",
-        "Model access is denied due to private marketplace eligibility. Your organization's "
-        "private marketplace does not allow this product.",
-    ),
-    "not_available_for_account": AwsFault(
-        403, "AccessDeniedException", "This model is not available for this account."
-    ),
-    "marketplace_subscribe": AwsFault(
-        403,
-        "AccessDeniedException",
-        "Model access is denied due to IAM user or service role is not authorized to perform "
-        "the required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, "
-        "aws-marketplace:Subscribe) to enable access to this model. Refer to the Amazon Bedrock "
-        "User Guide for further details. Your AWS Marketplace subscription for this model cannot "
-        "be completed at this time. If you recently fixed this issue, try again after 15 minutes.",
-    ),
-    "use_case_form": AwsFault(
-        404,
-        "ResourceNotFoundException",
-        "Model use case details have not been submitted for this account. Fill out the Anthropic "
-        "use case details form before using the model. If you have already filled out the form, "
-        "try again in 15 minutes.",
-    ),
-    "end_of_life": AwsFault(
-        404,
-        "ResourceNotFoundException",
-        "This model version has reached the end of its life. Please refer to the AWS "
-        "documentation for more details.",
-    ),
-    "legacy_inactive": AwsFault(
-        404,
-        "ResourceNotFoundException",
-        "Access denied. This Model is marked by provider as Legacy and you have not been actively "
-        "using the model in the last 30 days. Please upgrade to an active model on Amazon Bedrock",
-    ),
-    "on_demand_unsupported": AwsFault(
-        400,
-        "ValidationException",
-        "Invocation of model ID {model} with on-demand throughput isn’t supported. Retry your "
-        "request with the ID or ARN of an inference profile that contains this model.",
-    ),
-    "invalid_model_id": AwsFault(
-        400, "ValidationException", "The provided model identifier is invalid."
-    ),
-    "provisioned_only": AwsFault(
-        400, "ValidationException", "The provided model doesn't support on-demand throughput."
-    ),
-    "prompt_caching_unsupported": AwsFault(
-        400,
-        "ValidationException",
-        "You invoked an unsupported model or your request did not allow prompt caching. See the "
-        "documentation for more information.",
-    ),
-    "malformed_input": AwsFault(
-        400,
-        "ValidationException",
-        "Malformed input request: #: extraneous key [context_management] is not permitted, "
-        "please reformat your input and try again.",
-    ),
-    "geo_restricted": AwsFault(
-        400,
-        "ValidationException",
-        "Access to Anthropic models is not allowed from unsupported countries, regions, or "
-        "territories. Please refer to https://www.anthropic.com/supported-countries for more "
-        "information on the countries and regions Anthropic currently supports.",
-    ),
-    "count_tokens_unsupported": AwsFault(
-        400, "ValidationException", "The provided model doesn't support counting tokens."
-    ),
-    "daily_quota": AwsFault(
-        429, "ThrottlingException", "Too many tokens per day, please wait before trying again."
-    ),
-    "throttled": AwsFault(
-        429, "ThrottlingException", "Too many requests, please wait before trying again."
-    ),
-    "quota_exceeded": AwsFault(
-        400, "ServiceQuotaExceededException", "Your request exceeds the service quota."
-    ),
-    "unavailable": AwsFault(503, "ServiceUnavailableException", "Service Unavailable"),
-    "model_not_ready": AwsFault(429, "ModelNotReadyException", "Model is not ready for inference."),
-    "model_not_found": AwsFault(404, "ResourceNotFoundException", "Model not found."),
-    "profile_not_found": AwsFault(
-        404, "ResourceNotFoundException", "Inference profile {model} not found."
-    ),
-    "token_invalid": AwsFault(
-        403, "UnrecognizedClientException", "The security token included in the request is invalid."
-    ),
-    "token_expired": AwsFault(
-        403, "ExpiredTokenException", "The security token included in the request is expired"
-    ),
-    "signature_mismatch": AwsFault(
-        403,
-        "InvalidSignatureException",
-        "The request signature we calculated does not match the signature you provided. Check "
-        "your AWS Secret Access Key and signing method. Consult the service documentation for "
-        "details.",
-    ),
-    "signature_expired": AwsFault(
-        403,
-        "InvalidSignatureException",
-        "Signature expired: {signed} is now earlier than {earliest} ({server} - 5 min.)",
-    ),
-    "signature_not_yet_current": AwsFault(
-        403,
-        "InvalidSignatureException",
-        "Signature not yet current: {signed} is still later than {latest} ({server} + 5 min.)",
-    ),
-    "api_key_invalid": AwsFault(
-        403,
-        "AccessDeniedException",
-        "Authentication failed: Please make sure your API Key is valid.",
-    ),
-    "missing_authentication": AwsFault(
-        403, "AccessDeniedException", "Authorization header is missing"
-    ),
+    name: AwsFault(**fault) for name, fault in responses.load("bedrock", "faults").items()
 }
-
-_STS_CODES = {
-    "UnrecognizedClientException": ("InvalidClientTokenId", 403),
-    "InvalidSignatureException": ("SignatureDoesNotMatch", 403),
-    "ExpiredTokenException": ("ExpiredToken", 400),
+"""The errors of providers.md §A4, by name, with the exact texts AWS sends (note the curly
+apostrophe in `isn’t`)."""
+_SERVICE_ERRORS: Mapping[str, AwsFault] = {
+    name: AwsFault(**error) for name, error in responses.load("bedrock", "service_errors").items()
+}
+"""What the fake's other services (routing, the SSO portal, STS) answer; not injectable."""
+_STS_CODES: Mapping[str, tuple[str, int]] = {
+    bedrock: (sts["code"], sts["status"])
+    for bedrock, sts in responses.load("bedrock", "sts_codes").items()
 }
 """STS speaks the query protocol and names the same auth problems differently."""
 
@@ -417,39 +277,14 @@ def anthropic_events(
 ) -> list[dict[str, Any]]:
     """The Anthropic streaming events of a one-token answer. `end_turn` is a healthy answer;
     the client treats `max_tokens` as its output limit exceeded and fails the session."""
-    message_id = "msg_bdrk_" + secrets.token_hex(10)
-    return [
-        {
-            "type": "message_start",
-            "message": {
-                "id": message_id,
-                "type": "message",
-                "role": "assistant",
-                "model": model,
-                "content": [],
-                "stop_reason": None,
-                "stop_sequence": None,
-                "usage": {"input_tokens": 8, "output_tokens": _OUTPUT_TOKENS},
-            },
-        },
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
-        {"type": "content_block_stop", "index": 0},
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-            "usage": {"output_tokens": _OUTPUT_TOKENS},
-        },
-        {
-            "type": "message_stop",
-            "amazon-bedrock-invocationMetrics": {
-                "inputTokenCount": 8,
-                "outputTokenCount": _OUTPUT_TOKENS,
-                "invocationLatency": 120,
-                "firstByteLatency": 100,
-            },
-        },
-    ]
+    return responses.fill(
+        responses.load("bedrock", "stream"),
+        id="msg_bdrk_" + secrets.token_hex(10),
+        model=model,
+        text=text,
+        stop_reason=stop_reason,
+        output_tokens=_OUTPUT_TOKENS,
+    )
 
 
 # --- the handler ---------------------------------------------------------------------------------
@@ -538,11 +373,11 @@ class _Exchange:
             self.operation = "ContainerCredentials"
             return self._container()
         if not path.startswith(self.prefix + "/"):
-            return _json_error(404, "UnknownOperationException", "Not Found")
+            return _error(_SERVICE_ERRORS["unknown_operation"])
         route = unquote(path[len(self.prefix) :])
         handler = self._route(route, query)
         if handler is None:
-            return _json_error(404, "UnknownOperationException", "Not Found")
+            return _error(_SERVICE_ERRORS["unknown_operation"])
         if rejection := self._authenticate():
             return rejection
         if self.behaviour.regions is not None and self.region not in self.behaviour.regions:
@@ -607,60 +442,44 @@ class _Exchange:
     def _sts(self) -> _Reply:
         authorization = self.headers.get("authorization", "")
         if not authorization.startswith("AWS4-HMAC-SHA256 "):
-            return _sts_error(
-                403, "MissingAuthenticationToken", "Request is missing Authentication Token"
-            )
+            missing = _SERVICE_ERRORS["sts_missing_authentication"]
+            return _sts_error(missing.status, missing.code, missing.message)
         rejection = self._sigv4(authorization)
         if rejection is not None:
             data = json.loads(rejection.body)
             code, status = _STS_CODES.get(data["__type"], (data["__type"], rejection.status))
             return _sts_error(status, code, data["message"])
         user = self.principal.rsplit("/", 1)[1]
-        return _Reply(
-            200,
-            (
-                '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-                f"<GetCallerIdentityResult><Arn>{self.principal}</Arn>"
-                f"<UserId>AIDA{user.upper()}</UserId><Account>{ACCOUNT}</Account>"
-                "</GetCallerIdentityResult><ResponseMetadata><RequestId>"
-                f"{secrets.token_hex(8)}</RequestId></ResponseMetadata>"
-                "</GetCallerIdentityResponse>"
-            ).encode(),
-            "text/xml",
+        identity = responses.text("bedrock", "sts_caller_identity.xml").format(
+            arn=self.principal,
+            user_id=f"AIDA{user.upper()}",
+            account=ACCOUNT,
+            request_id=secrets.token_hex(8),
         )
+        return _Reply(200, identity.encode(), "text/xml")
 
     def _sso(self, query: Mapping[str, list[str]]) -> _Reply:
         token = self.headers.get("x-amz-sso_bearer_token", "")
         allowed = self.behaviour.sso_tokens
         if not token or (allowed is not None and token not in allowed):
-            return _json_error(401, "UnauthorizedException", "Session token not found or invalid")
+            return _error(_SERVICE_ERRORS["sso_token_invalid"])
         key, secret, session = self.behaviour.role_credentials
         expires = int((self.now + timedelta(hours=1)).timestamp() * 1000)
         role = (query.get("role_name") or [""])[0]
         self.principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/sso-user"
-        return _json(
-            200,
-            {
-                "roleCredentials": {
-                    "accessKeyId": key,
-                    "secretAccessKey": secret,
-                    "sessionToken": session,
-                    "expiration": expires,
-                }
-            },
+        template = responses.load("bedrock", "sso_role_credentials")
+        credentials = responses.fill(
+            template, key=key, secret=secret, session=session, expires=expires
         )
+        return _json(200, credentials)
 
     def _container(self) -> _Reply:
         """The ECS / EKS Pod Identity credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)."""
         key, secret, session = self.behaviour.role_credentials
+        expires = (self.now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        template = responses.load("bedrock", "container_credentials")
         return _json(
-            200,
-            {
-                "AccessKeyId": key,
-                "SecretAccessKey": secret,
-                "Token": session,
-                "Expiration": (self.now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
+            200, responses.fill(template, key=key, secret=secret, session=session, expires=expires)
         )
 
     # --- Bedrock ------------------------------------------------------------------------------
@@ -810,13 +629,9 @@ class _Exchange:
         base = self.model or ""
         if base not in self.behaviour.models:
             return self._fault(FAULTS["model_not_found"])
-        data: dict[str, Any] = {
-            "modelId": base,
-            "agreementAvailability": {"status": "AVAILABLE"},
-            "authorizationStatus": "AUTHORIZED",
-            "entitlementAvailability": "AVAILABLE",
-            "regionAvailability": "AVAILABLE",
-        }
+        data: dict[str, Any] = responses.fill(
+            responses.load("bedrock", "model_availability"), model=base
+        )
         data.update(self.behaviour.availability.get(base, {}))
         return _json(200, data)
 
@@ -915,6 +730,11 @@ class _Exchange:
         return _json_error(fault.status, fault.code, self._text(fault, **extra))
 
 
+def _error(error: AwsFault) -> _Reply:
+    """A fixed error (no facts to fill in) as a JSON answer."""
+    return _json_error(error.status, error.code, error.message)
+
+
 def _signature(
     exchange: _Exchange,
     signed_headers: str,
@@ -961,9 +781,7 @@ def _json_error(status: int, code: str, message: str) -> _Reply:
 
 
 def _sts_error(status: int, code: str, message: str) -> _Reply:
-    body = (
-        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
-        f"<Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-        f"<RequestId>{secrets.token_hex(8)}</RequestId></ErrorResponse>"
+    body = responses.text("bedrock", "sts_error.xml").format(
+        code=code, message=message, request_id=secrets.token_hex(8)
     )
     return _Reply(status, body.encode(), "text/xml")

@@ -22,7 +22,8 @@ Anthropic publisher endpoints, answering as Google does.
   token counting does not touch, as on Google), no capacity, a rejected beta, a bad body.
 
 With `prefix` and `require_auth=False` it is a gateway that injects credentials itself (the client
-then runs with CLAUDE_CODE_SKIP_VERTEX_AUTH). Every request is recorded.
+then runs with CLAUDE_CODE_SKIP_VERTEX_AUTH). Every request is recorded. Google's texts and
+error bodies are in fixtures/responses/vertex/; which state leads to which of them is decided here.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.peers.fake_anthropic import _stream_events
+from tests.peers import responses
+from tests.peers.fake_anthropic import message_body, stream_events
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
@@ -309,47 +311,23 @@ def _route(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviou
 
 # --- the OAuth token endpoint -------------------------------------------------------------------
 
-_FORCED_TOKEN_ERRORS: Mapping[str, tuple[int, dict[str, str]]] = {
-    "invalid_grant": (
-        400,
-        {"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
-    ),
-    "invalid_rapt": (
-        400,
-        {
-            "error": "invalid_grant",
-            "error_description": "reauth related error (invalid_rapt)",
-            "error_uri": "https://support.google.com/a/answer/9368756",
-            "error_subtype": "invalid_rapt",
-        },
-    ),
-    "invalid_jwt_signature": (
-        400,
-        {"error": "invalid_grant", "error_description": "Invalid JWT Signature."},
-    ),
-    "invalid_client": (
-        401,
-        {"error": "invalid_client", "error_description": "The OAuth client was not found."},
-    ),
-    "server_error": (503, {"error": "internal_failure", "error_description": "Backend Error"}),
-}
-_CLOCK_ERROR = (
-    "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
-    "Check your iat and exp values in the JWT claim."
-)
+_FORCED_TOKEN_ERRORS: Mapping[str, Mapping[str, Any]] = responses.load("vertex", "token_errors")
+"""`token_error` → the status and body Google's token endpoint answers."""
+_OAUTH_ERRORS: Mapping[str, str] = responses.load("vertex", "oauth_errors")
+"""error_description texts of the token endpoint's own refusals."""
 
 
 def _token(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviour) -> _Reply:
     if behaviour.token_error is not None:
-        status, body = _FORCED_TOKEN_ERRORS[behaviour.token_error]
-        return _Reply(status, body)
+        forced = _FORCED_TOKEN_ERRORS[behaviour.token_error]
+        return _Reply(forced["status"], forced["body"])
     form = request.body if isinstance(request.body, dict) else {}
     grant = form.get("grant_type", "")
     if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
         principal, problem = _verify_assertion(form.get("assertion", ""), behaviour)
     elif grant == "refresh_token":
         principal = behaviour.refresh_tokens.get(form.get("refresh_token", ""))
-        problem = None if principal else "Token has been expired or revoked."
+        problem = None if principal else _OAUTH_ERRORS["refresh_token_invalid"]
     else:
         return _Reply(400, {"error": "unsupported_grant_type", "error_description": grant})
     if principal is None:
@@ -367,10 +345,10 @@ def _verify_assertion(assertion: str, behaviour: VertexBehaviour) -> tuple[str |
         claims = json.loads(_b64decode(claims_b64))
         signature = _b64decode(signature_b64)
     except ValueError:
-        return None, "Invalid JWT Signature."
+        return None, _OAUTH_ERRORS["jwt_signature_invalid"]
     known = behaviour.keys.get(str(header.get("kid")))
     if known is None:
-        return None, "Invalid JWT Signature."
+        return None, _OAUTH_ERRORS["jwt_signature_invalid"]
     email, public_pem = known
     public_key = serialization.load_pem_public_key(public_pem)
     assert isinstance(public_key, rsa.RSAPublicKey)
@@ -382,9 +360,9 @@ def _verify_assertion(assertion: str, behaviour: VertexBehaviour) -> tuple[str |
             hashes.SHA256(),
         )
     except InvalidSignature:
-        return None, "Invalid JWT Signature."
+        return None, _OAUTH_ERRORS["jwt_signature_invalid"]
     if claims.get("iss") != email or claims.get("aud") != JWT_AUDIENCE:
-        return None, "Invalid JWT Signature."
+        return None, _OAUTH_ERRORS["jwt_signature_invalid"]
     now = time.time() + behaviour.clock_offset
     issued, expires = claims.get("iat", 0), claims.get("exp", 0)
     if (
@@ -392,7 +370,7 @@ def _verify_assertion(assertion: str, behaviour: VertexBehaviour) -> tuple[str |
         or issued > now + _JWT_LEEWAY
         or expires < now - _JWT_LEEWAY
     ):
-        return None, _CLOCK_ERROR
+        return None, _OAUTH_ERRORS["jwt_out_of_time"]
     return email, ""
 
 
@@ -403,10 +381,14 @@ def _b64decode(text: str) -> bytes:
 # --- the metadata server ------------------------------------------------------------------------
 
 
+_METADATA_ERRORS: Mapping[str, str] = responses.load("vertex", "metadata_errors")
+"""Texts of the metadata server's refusals."""
+
+
 def _metadata(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviour) -> _Reply:
     flavour = {"metadata-flavor": "Google"}
     if request.header("metadata-flavor") != "Google":
-        return _Reply(403, text="Missing Metadata-Flavor:Google header.", content_type="text/html")
+        return _Reply(403, text=_METADATA_ERRORS["flavor_missing"], content_type="text/html")
     route = request.route.removeprefix("/computeMetadata/v1")
     account = "/instance/service-accounts/default"
     if route in ("", "/"):
@@ -423,7 +405,8 @@ def _metadata(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehav
         return _Reply(
             200, text=behaviour.metadata_project, headers=flavour, content_type="text/plain"
         )
-    return _Reply(404, text="Not Found", headers=flavour, content_type="text/html")
+    not_found = _METADATA_ERRORS["not_found"]
+    return _Reply(404, text=not_found, headers=flavour, content_type="text/html")
 
 
 # --- Vertex AI ---------------------------------------------------------------------------------
@@ -448,21 +431,9 @@ def _predict(
     message_id = "msg_vrtx_" + secrets.token_hex(12)
     input_tokens = max(1, len(json.dumps(body.get("messages"))) // 4)
     if method == "streamRawPredict" or body.get("stream") is True:
-        stream = _stream_events(message_id, model, text, input_tokens, max(1, len(text) // 4))
+        stream = stream_events(message_id, model, text, input_tokens, max(1, len(text) // 4))
         return _Reply(200, stream=stream)
-    return _Reply(
-        200,
-        {
-            "id": message_id,
-            "type": "message",
-            "role": "assistant",
-            "model": model,
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn",
-            "stop_sequence": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": max(1, len(text) // 4)},
-        },
-    )
+    return _Reply(200, message_body(message_id, model, text, input_tokens, max(1, len(text) // 4)))
 
 
 _Refusal = tuple[int, str, str, str | None, dict[str, str]]
@@ -485,169 +456,76 @@ def _refusal(
         token = authorization[7:] if authorization[:7].lower() == "bearer " else ""
         principal = fake.issued(token)
         if principal is None:
-            return (
-                401,
-                "UNAUTHENTICATED",
-                "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-                "login cookie or other valid authentication credential. See https://developers."
-                "google.com/identity/sign-in/web/devconsole-project.",
-                "ACCESS_TOKEN_TYPE_UNSUPPORTED" if token else "CREDENTIALS_MISSING",
-                {},
-            )
+            reason = "ACCESS_TOKEN_TYPE_UNSUPPORTED" if token else "CREDENTIALS_MISSING"
+            return _refused("unauthenticated", reason=reason)
     owner = behaviour.projects.get(project)
     if owner is None:
-        return _project_missing(project)
+        return _refused("project_missing", project=project)
     quota_project = request.header("x-goog-user-project")
     if quota_project and quota_project != project:
         billed = behaviour.projects.get(quota_project)
         if billed is None:
-            return _project_missing(quota_project)
+            return _refused("project_missing", project=quota_project)
         if not billed.api_enabled:
-            return _service_disabled(billed)
+            return _refused("service_disabled", number=billed.number)
     if not owner.api_enabled:
-        return _service_disabled(owner)
+        return _refused("service_disabled", number=owner.number)
     if not owner.billing:
-        return (
-            403,
-            "PERMISSION_DENIED",
-            f"This API method requires billing to be enabled. Please enable billing on project "
-            f"#{owner.number} by visiting https://console.developers.google.com/billing/enable"
-            f"?project={owner.number} then retry. If you enabled billing for this project "
-            "recently, wait a few minutes for the action to propagate to our systems and retry.",
-            "BILLING_DISABLED",
-            {"consumer": f"projects/{owner.number}", "service": "aiplatform.googleapis.com"},
-        )
+        return _refused("billing_disabled", number=owner.number)
     resource = f"projects/{project}/locations/{location}/publishers/anthropic/models/"
     if principal is not None and principal in behaviour.denied:
         target = resource + (model if not counting else "count-tokens")
-        return (
-            403,
-            "PERMISSION_DENIED",
-            f"Permission 'aiplatform.endpoints.predict' denied on resource "
-            f"'//aiplatform.googleapis.com/{target}' (or it may not exist).",
-            "IAM_PERMISSION_DENIED",
-            {
-                "permission": "aiplatform.endpoints.predict",
-                "resource": target,
-            },
-        )
+        return _refused("iam_denied", target=target)
     body = request.body
     if not isinstance(body, dict):
-        return 400, "INVALID_ARGUMENT", "Invalid JSON payload received.", None, {}
+        return _refused("invalid_json")
     if counting:
         named = body.get("model")
         if not isinstance(named, str) or not named:
-            return 400, "INVALID_ARGUMENT", "model: Field required", None, {}
+            return _refused("model_missing")
         model = named
     else:
         if body.get("anthropic_version") != _ANTHROPIC_VERSION:
-            return (
-                400,
-                "INVALID_ARGUMENT",
-                f"anthropic_version: Input should be '{_ANTHROPIC_VERSION}'",
-                None,
-                {},
-            )
+            return _refused("wrong_anthropic_version", version=_ANTHROPIC_VERSION)
         if "model" in body:
-            return 400, "INVALID_ARGUMENT", "model: Extra inputs are not permitted", None, {}
+            return _refused("model_in_body")
     betas = [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
     rejected = [b for b in betas if b in behaviour.rejected_betas]
     if rejected:
-        return (
-            400,
-            "INVALID_ARGUMENT",
-            f"Unexpected value(s) `{', '.join(rejected)}` for the `anthropic-beta` header. Please "
-            "consult our documentation at docs.claude.com or try again without the header.",
-            None,
-            {},
-        )
+        return _refused("unexpected_beta", betas=", ".join(rejected))
     if behaviour.served is not None and model not in behaviour.served.get(location, frozenset()):
-        return (
-            404,
-            "NOT_FOUND",
-            f"Publisher Model `{resource}{model}` was not found or your project does not have "
-            "access to it. Ensure you are using a valid model name and that the model is "
-            "available in the specified region.",
-            None,
-            {},
-        )
+        return _refused("model_not_served", resource=resource, model=model)
     if behaviour.enabled is not None and model not in behaviour.enabled.get(project, frozenset()):
-        return (
-            400,
-            "FAILED_PRECONDITION",
-            f"Project `{project}` is not allowed to use Publisher Model `{resource}{model}`",
-            None,
-            {},
-        )
+        return _refused("terms_not_accepted", project=project, resource=resource, model=model)
     if model in behaviour.data_sharing_off:
-        return (
-            400,
-            "FAILED_PRECONDITION",
-            "Access to this model requires data sharing to be enabled for publisher "
-            "'anthropic'. Please enable data sharing on the model's Model Garden card.",
-            None,
-            {},
-        )
+        return _refused("data_sharing_off")
     if counting:
         return None
     if (project, location, model) in behaviour.quota_exhausted:
-        return (
-            429,
-            "RESOURCE_EXHAUSTED",
-            "Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model"
-            f" with base model: anthropic-{model.split('@')[0]}. Please submit a quota increase "
-            "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.",
-            None,
-            {},
-        )
+        return _refused("quota_exhausted", base_model=model.split("@")[0])
     if behaviour.capacity_exhausted:
-        return (
-            429,
-            "RESOURCE_EXHAUSTED",
-            "Resource exhausted. Please try again later. Please refer to https://cloud.google.com"
-            "/vertex-ai/generative-ai/docs/error-code-429 for more details.",
-            None,
-            {},
-        )
+        return _refused("capacity_exhausted")
     if behaviour.server_error is not None:
-        return (
-            behaviour.server_error,
-            "UNAVAILABLE",
-            "The service is currently unavailable.",
-            None,
-            {},
-        )
+        return _refused("unavailable", status=behaviour.server_error)
     return None
 
 
-def _project_missing(project: str) -> _Refusal:
-    return (
-        403,
-        "PERMISSION_DENIED",
-        f"Permission denied on resource project {project}.",
-        "CONSUMER_INVALID",
-        {"consumer": f"projects/{project}", "service": "aiplatform.googleapis.com"},
-    )
+_REFUSALS: Mapping[str, Mapping[str, Any]] = responses.load("vertex", "refusals")
+"""Google's refusals by name: status, google_status, message, and for most an ErrorInfo reason
+and metadata; their texts have str.format fields that _refused fills in."""
 
 
-def _service_disabled(project: Project) -> _Refusal:
-    number = project.number
+def _refused(name: str, status: int | None = None, **facts: str) -> _Refusal:
+    """The named refusal with `facts` filled in; `status` replaces the file's (a 5xx chosen by
+    the test)."""
+    refusal = _REFUSALS[name]
+    reason = refusal.get("reason")
     return (
-        403,
-        "PERMISSION_DENIED",
-        f"Vertex AI API has not been used in project {number} before or it is disabled. Enable "
-        "it by visiting https://console.developers.google.com/apis/api/aiplatform.googleapis.com"
-        f"/overview?project={number} then retry. If you enabled this API recently, wait a few "
-        "minutes for the action to propagate to our systems and retry.",
-        "SERVICE_DISABLED",
-        {
-            "consumer": f"projects/{number}",
-            "service": "aiplatform.googleapis.com",
-            "serviceTitle": "Vertex AI API",
-            "containerInfo": number,
-            "activationUrl": "https://console.developers.google.com/apis/api/"
-            f"aiplatform.googleapis.com/overview?project={number}",
-        },
+        refusal["status"] if status is None else status,
+        refusal["google_status"],
+        refusal["message"].format(**facts),
+        None if reason is None else reason.format(**facts),
+        {key: value.format(**facts) for key, value in refusal.get("metadata", {}).items()},
     )
 
 
@@ -675,9 +553,5 @@ def _google_error(
 
 def _not_found_page(route: str) -> _Reply:
     """What Google's front end answers for a path no service has."""
-    page = (
-        "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)"
-        "!!1</title>\n  <p><b>404.</b> <ins>That’s an error.</ins>\n  <p>The requested URL "
-        f"<code>{route}</code> was not found on this server.  <ins>That’s all we know.</ins>\n"
-    )
+    page = responses.text("vertex", "not_found.html").format(route=route)
     return _Reply(404, text=page, content_type="text/html; charset=UTF-8")

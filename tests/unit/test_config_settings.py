@@ -39,9 +39,7 @@ def test_no_settings_files_passes(machine: Machine) -> None:
 
 
 def test_pass_lists_every_loaded_file(machine: Machine) -> None:
-    machine.user_settings({"model": "opus"})
-    machine.project_settings({"permissions": {"allow": ["Bash(ls)"]}})
-    machine.local_settings({"env": {"AWS_REGION": "eu-west-1"}})
+    machine.install("settings_in_every_layer")
     result = machine.check(CHECK)
     assert result.status is Status.PASS
     assert result.message.startswith("3 loaded")
@@ -51,28 +49,7 @@ def test_pass_lists_every_loaded_file(machine: Machine) -> None:
 
 
 def test_a_real_world_user_file_raises_no_false_alarms(machine: Machine) -> None:
-    machine.user_settings(
-        {
-            "$schema": "https://json.schemastore.org/claude-code-settings.json",
-            "model": "opusplan",
-            "env": {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-west-2"},
-            "permissions": {"allow": ["Bash(git log:*)"], "deny": ["Read(./.env)"]},
-            "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": []}]},
-            "statusLine": {"type": "command", "command": "~/.claude/statusline.sh"},
-            "includeCoAuthoredBy": False,
-            "cleanupPeriodDays": 30,
-            "outputStyle": "Explanatory",
-            "enabledPlugins": {"formatter@tools": True},
-            "alwaysThinkingEnabled": True,
-            "feedbackSurveyState": {"lastShownTime": 1754025174206},
-            "apiKeyHelper": "~/bin/key.sh",
-            "awsAuthRefresh": "aws sso login --profile dev",
-            "modelOverrides": {"claude-opus-4-6": "arn:aws:bedrock:us-west-2:1:x/y"},
-            "fallbackModel": ["sonnet"],
-            "spinnerTipsEnabled": False,
-            "theme": "dark",
-        }
-    )
+    machine.install("claude_settings_real_world")
     result = machine.check(CHECK)
     assert result.status is Status.PASS, _messages(result)
     assert "unrecognised_keys" not in result.details

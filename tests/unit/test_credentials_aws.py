@@ -19,7 +19,7 @@ from ccdoctor.core.results import CheckResult, Status, fix_to_dict
 from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.providers.bedrock.credentials import decode_bedrock_key
-from tests.machine import Machine
+from tests.machine import Machine, machine_file
 
 CHECK = "credentials.aws"
 OFFLINE = RunOptions(offline=True)
@@ -313,19 +313,8 @@ def test_static_keys_in_the_config_file_pass(machine: Machine) -> None:
     assert result.details["method"] == "config-file"
 
 
-SSO_PROFILE = """
-[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-"""
-
-
 def test_sso_login_that_is_valid_passes(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     sso_cache(machine, "corp", NOW + timedelta(hours=6))
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
@@ -335,7 +324,7 @@ def test_sso_login_that_is_valid_passes(machine: Machine) -> None:
 
 
 def test_expired_sso_login_fails_with_the_login_command(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     sso_cache(machine, "corp", NOW - timedelta(hours=2))
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
@@ -348,7 +337,7 @@ def test_expired_sso_login_fails_with_the_login_command(machine: Machine) -> Non
 
 
 def test_expired_sso_token_with_a_refresh_token_only_warns(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     later = (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     sso_cache(
         machine,
@@ -364,7 +353,7 @@ def test_expired_sso_token_with_a_refresh_token_only_warns(machine: Machine) -> 
 
 
 def test_sso_login_expiring_soon_warns(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     sso_cache(machine, "corp", NOW + timedelta(minutes=12))
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
@@ -373,7 +362,7 @@ def test_sso_login_expiring_soon_warns(machine: Machine) -> None:
 
 
 def test_sso_profile_without_a_cached_login_fails(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
     assert result.status is Status.FAIL
@@ -405,7 +394,8 @@ def test_sso_session_that_is_not_defined_fails(machine: Machine) -> None:
 
 
 def test_sso_profile_without_a_role_fails(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE.replace("sso_role_name = Developer\n", ""))
+    sso_profile = machine_file("aws_sso", "home/.aws/config")
+    aws_config(machine, sso_profile.replace("sso_role_name = Developer\n", ""))
     sso_cache(machine, "corp", NOW + timedelta(hours=6))
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
@@ -414,17 +404,10 @@ def test_sso_profile_without_a_role_fails(machine: Machine) -> None:
 
 
 def test_assumed_role_from_a_profile_with_keys_passes(machine: Machine) -> None:
-    aws_config(
-        machine,
-        "[profile role]\nrole_arn = arn:aws:iam::111122223333:role/Bedrock\n"
-        "source_profile = base\n",
+    machine.install(
+        "aws_assume_role", access_key_id=access_key_id(), secret_access_key=secret_access_key()
     )
-    aws_credentials(
-        machine,
-        f"[base]\naws_access_key_id = {access_key_id()}\n"
-        f"aws_secret_access_key = {secret_access_key()}\n",
-    )
-    machine.env["AWS_PROFILE"] = "role"
+    machine.env["AWS_PROFILE"] = "bedrock"
     result = machine.check(CHECK)
     assert result.status is Status.PASS
     assert result.details["method"] == "assume-role"
@@ -442,7 +425,8 @@ def test_assumed_role_whose_source_profile_is_missing_fails(machine: Machine) ->
 def test_assumed_role_inherits_an_expired_sso_source(machine: Machine) -> None:
     aws_config(
         machine,
-        SSO_PROFILE + "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dev\n",
+        machine_file("aws_sso", "home/.aws/config")
+        + "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dev\n",
     )
     sso_cache(machine, "corp", NOW - timedelta(hours=3))
     machine.env["AWS_PROFILE"] = "role"
@@ -533,7 +517,7 @@ def test_no_credentials_at_all_fails_with_the_clients_message(machine: Machine) 
 
 
 def test_no_credentials_suggests_a_profile_that_exists(machine: Machine) -> None:
-    aws_config(machine, SSO_PROFILE)
+    machine.install("aws_sso")
     result = machine.check(CHECK)
     assert result.status is Status.FAIL
     assert result.fix is not None and "export AWS_PROFILE=dev" in result.fix.commands

@@ -16,7 +16,7 @@ from ccdoctor.context import RunOptions
 from ccdoctor.core.results import CheckResult, Status, fix_to_dict
 from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import credentials as known
-from tests.machine import Machine
+from tests.machine import Machine, machine_file
 
 CHECK = "credentials.gcp"
 PROJECT = "claude-vertex-prod"
@@ -57,27 +57,27 @@ def messages(result: CheckResult) -> list[str]:
 
 
 def service_account(pem: str, **changes: Any) -> dict[str, Any]:
-    data = {
-        "type": "service_account",
-        "project_id": PROJECT,
-        "private_key_id": secrets.token_hex(20),
-        "private_key": pem,
-        "client_email": f"claude@{PROJECT}.iam.gserviceaccount.com",
-        "client_id": "1" * 21,
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }
+    text = machine_file(
+        "gcp_service_account",
+        "keys/sa.json",
+        project=PROJECT,
+        private_key_id=secrets.token_hex(20),
+        private_key=json.dumps(pem)[1:-1],  # inside the template's JSON string: newlines escaped
+    )
+    data = json.loads(text)
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def user_credentials(**changes: Any) -> dict[str, Any]:
-    data = {
-        "type": "authorized_user",
-        "client_id": "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com",
-        "client_secret": "d-FL95Q" + secrets.token_urlsafe(12),
-        "refresh_token": "1//0g" + secrets.token_urlsafe(80),
-        "quota_project_id": PROJECT,
-    }
+    text = machine_file(
+        "gcloud_user",
+        f"home/.config/gcloud/{known.GCP_ADC_FILE}",
+        client_secret="d-FL95Q" + secrets.token_urlsafe(12),
+        refresh_token="1//0g" + secrets.token_urlsafe(80),
+        project=PROJECT,
+    )
+    data = json.loads(text)
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -22,8 +22,7 @@ from ccdoctor.providers.vertex.errors import (
     parse_google_error,
     quota_facts,
 )
-
-PUBLISHER_MODEL = "projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4-7"
+from tests.peers import responses
 
 
 def google(
@@ -43,124 +42,10 @@ def google(
 
 
 B3_ANSWERS = [
-    (
-        google(
-            404,
-            "NOT_FOUND",
-            f"Publisher Model `{PUBLISHER_MODEL}` was not found or your project does not have "
-            "access to it. Please ensure you are using a valid model version. For more "
-            "information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/"
-            "model-versions",
-        ),
-        VertexCause.MODEL_NOT_FOUND,
-    ),
-    (
-        google(404, "NOT_FOUND", "Requested entity was not found."),
-        VertexCause.MODEL_NOT_FOUND,
-    ),
-    (
-        google(
-            400,
-            "FAILED_PRECONDITION",
-            f"Project `p` is not allowed to use Publisher Model `{PUBLISHER_MODEL}`",
-        ),
-        VertexCause.MODEL_TERMS,
-    ),
-    (
-        google(
-            403,
-            "PERMISSION_DENIED",
-            "Vertex AI API has not been used in project 1234 before or it is disabled. Enable it "
-            "by visiting https://console.developers.google.com/apis/api/aiplatform.googleapis.com"
-            "/overview?project=1234 then retry.",
-            "SERVICE_DISABLED",
-            consumer="projects/1234",
-        ),
-        VertexCause.SERVICE_DISABLED,
-    ),
-    (
-        # The newer product name, and no ErrorInfo: the message alone decides.
-        google(
-            403,
-            "PERMISSION_DENIED",
-            "Agent Platform API has not been used in project 1234 before or it is disabled.",
-        ),
-        VertexCause.SERVICE_DISABLED,
-    ),
-    (
-        google(
-            403,
-            "PERMISSION_DENIED",
-            "Permission 'aiplatform.endpoints.predict' denied on resource "
-            f"'//aiplatform.googleapis.com/{PUBLISHER_MODEL}' (or it may not exist).",
-            "IAM_PERMISSION_DENIED",
-        ),
-        VertexCause.IAM_DENIED,
-    ),
-    (
-        google(
-            403,
-            "PERMISSION_DENIED",
-            "Permission denied on resource project My Project.",
-            "CONSUMER_INVALID",
-        ),
-        VertexCause.PROJECT_NOT_FOUND,
-    ),
-    (
-        google(
-            403,
-            "PERMISSION_DENIED",
-            "This API method requires billing to be enabled. Please enable billing on project "
-            "#1234 by visiting https://console.developers.google.com/billing/enable?project=1234",
-            "BILLING_DISABLED",
-        ),
-        VertexCause.BILLING_DISABLED,
-    ),
-    (
-        google(
-            429,
-            "RESOURCE_EXHAUSTED",
-            "Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model"
-            " with base model: anthropic-claude-sonnet-4. Please submit a quota increase request. "
-            "https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.",
-        ),
-        VertexCause.QUOTA_EXHAUSTED,
-    ),
-    (
-        google(429, "RESOURCE_EXHAUSTED", "Resource exhausted. Please try again later."),
-        VertexCause.CAPACITY,
-    ),
-    (
-        google(
-            400,
-            "INVALID_ARGUMENT",
-            "Unexpected value(s) `tool-search-tool-2025-10-19` for the `anthropic-beta` header. "
-            "Please consult our documentation at docs.claude.com or try again without the header.",
-        ),
-        VertexCause.BETA_REJECTED,
-    ),
-    (
-        google(400, "INVALID_ARGUMENT", "anthropic_version: Input should be 'vertex-2023-10-16'"),
-        VertexCause.INVALID_ARGUMENT,
-    ),
-    (
-        google(
-            400,
-            "FAILED_PRECONDITION",
-            "Access to this model requires data sharing to be enabled for publisher 'anthropic'.",
-        ),
-        VertexCause.DATA_SHARING,
-    ),
-    (
-        google(
-            401,
-            "UNAUTHENTICATED",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token.",
-        ),
-        VertexCause.UNAUTHENTICATED,
-    ),
-    (google(503, "UNAVAILABLE", "The service is currently unavailable."), VertexCause.SERVER_ERROR),
+    (answer["body"], VertexCause(answer["cause"]))
+    for answer in responses.load("vertex", "error_samples")
 ]
+"""(Google's answer, the cause it maps to)"""
 
 
 @pytest.mark.parametrize(("body", "cause"), B3_ANSWERS, ids=[c.value for _, c in B3_ANSWERS])
