@@ -1,0 +1,435 @@
+"""Proving on Bedrock that each model the client will send is served, and what a refusal means."""
+
+from __future__ import annotations
+
+import enum
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccdoctor.config.view import ModelChoice
+from ccdoctor.context import CheckContext
+from ccdoctor.core.results import Fix, Problem, Status
+from ccdoctor.knowledge import models as model_data
+from ccdoctor.providers.bedrock import live as shared
+from ccdoctor.providers.bedrock import wire as live
+from ccdoctor.providers.bedrock.aws import AwsAnswer, AwsError, AwsResult
+from ccdoctor.providers.bedrock.errors import Kind, fill
+
+
+class _Proof(enum.Enum):
+    """What the calls proved about one model."""
+
+    STREAMED = "streamed"
+    ANSWERED = "answered"
+    """HTTP 200 from the model, but not as an event stream the client can read (proxy.conformance
+    says what the client makes of it)."""
+    COUNTED = "counted"
+    AVAILABLE = "available"
+    UNKNOWN = "unknown"
+    REFUSED = "refused"
+
+
+@dataclass
+class ModelTarget:
+    """One model the client will send, in the region it sends it to, and what the calls found."""
+
+    model: ModelChoice
+    model_id: str
+    """What the client sends: the configured ID, or the profile it falls back to."""
+    region: str
+    listing: shared.Listing | None = None
+    """The region's inference profiles, when the listing worked."""
+    base: str | None = None
+    lookup: AwsResult | None = None
+    """GetInferenceProfile, for an application inference profile."""
+    availability: AwsResult | None = None
+    proof: AwsResult | None = None
+    proof_call: str = "CountTokens"
+    notes: list[str] = field(default_factory=list)
+    """Why nothing was conclusive, when nothing was."""
+
+    @property
+    def role(self) -> str:
+        return self.model.role
+
+    @property
+    def main(self) -> bool:
+        return self.model.role == "main"
+
+    @property
+    def label(self) -> str:
+        return f"{'main' if self.main else 'small/fast'} model {self.model_id}"
+
+    @property
+    def severity(self) -> Status:
+        return Status.FAIL if self.main else Status.WARN
+
+    @property
+    def profile_missing(self) -> bool:
+        return isinstance(self.lookup, AwsError) and shared.not_found(self.lookup)
+
+
+def model_targets(ctx: CheckContext, budget: shared.Budget) -> list[ModelTarget]:
+    """The main and the small/fast model as the client sends them, each (model, region) once."""
+    config = ctx.config
+    pairs = [
+        (config.main_model, config.bedrock_region.value),
+        (config.small_model, config.small_model_region.value),
+    ]
+    targets: list[ModelTarget] = []
+    for model, region in pairs:
+        found = shared.listing(ctx, region, budget)
+        listing = found if isinstance(found, shared.Listing) else None
+        model_id = shared.sent_model_id(model, listing, config.claude_version)
+        if any((t.model_id, t.region) == (model_id, region) for t in targets):
+            continue
+        targets.append(ModelTarget(model, model_id, region, listing, shared.base_model(model_id)))
+    return targets
+
+
+# --- the calls -----------------------------------------------------------------------------------
+
+
+def _parallel(calls: list[Callable[[], None]]) -> None:
+    """Each call is bounded by its own time limit, so joining them all is bounded too."""
+    threads = [threading.Thread(target=c, daemon=True) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def look_up_models(
+    ctx: CheckContext, targets: list[ModelTarget], budget: shared.Budget
+) -> dict[str, dict[str, Any] | AwsError]:
+    """Application profiles (the client's own lookup) and each region's model list."""
+    catalogues: dict[str, dict[str, Any] | AwsError] = {}
+
+    def look_up(target: ModelTarget) -> Callable[[], None]:
+        def run() -> None:
+            target.lookup = shared.application_profile(ctx, target.model_id, target.region, budget)
+            if isinstance(target.lookup, AwsAnswer):
+                target.base = _profile_base(target.lookup) or target.base
+
+        return run
+
+    def catalogue(region: str) -> Callable[[], None]:
+        def run() -> None:
+            catalogues[region] = shared.catalogue(ctx, region, budget)
+
+        return run
+
+    calls = [look_up(t) for t in targets if shared.is_application_profile(t.model_id)]
+    calls += [catalogue(r) for r in dict.fromkeys(t.region for t in targets)]
+    _parallel(calls)
+    return catalogues
+
+
+def prove_models(ctx: CheckContext, targets: list[ModelTarget], budget: shared.Budget) -> None:
+    """Availability (diagnostic) and the decisive call, for every model at once."""
+    link = shared.link(ctx)
+
+    def availability(target: ModelTarget) -> Callable[[], None]:
+        def run() -> None:
+            target.availability = link.call(
+                live.CONTROL_SERVICE,
+                target.region,
+                "get_foundation_model_availability",
+                budget.left(),
+                {"modelId": target.base},
+            )
+
+        return run
+
+    def prove(target: ModelTarget) -> Callable[[], None]:
+        def run() -> None:
+            if target.main and not ctx.options.no_invoke:
+                target.proof_call = "InvokeModelWithResponseStream"
+                target.proof = shared.stream_invoke(ctx, target.model_id, target.region, budget)
+                return
+            body = {k: v for k, v in live.probe_body().items() if k != "max_tokens"}
+            target.proof = link.call(
+                live.RUNTIME_SERVICE,
+                target.region,
+                "count_tokens",
+                budget.left(),
+                {
+                    # Token counting takes the base model; not every profile is accepted.
+                    "modelId": target.base or target.model_id,
+                    "input": {"invokeModel": {"body": json.dumps(body).encode()}},
+                },
+            )
+
+        return run
+
+    calls = [availability(t) for t in targets if t.base]
+    calls += [prove(t) for t in targets if not t.profile_missing]
+    _parallel(calls)
+
+
+# --- the verdict ---------------------------------------------------------------------------------
+
+
+def model_verdict(
+    ctx: CheckContext, target: ModelTarget, catalogue: dict[str, Any] | AwsError | None
+) -> tuple[list[Problem], dict[str, Any], str]:
+    info: dict[str, Any] = {"model": target.model_id, "region": target.region}
+    if target.model_id != target.model.model_id:
+        info["configured"] = target.model.model_id
+    problems = _lookup_problems(ctx, target, info)
+    if target.profile_missing:
+        return problems, info, f"{target.label}: not found in {target.region}"
+    explanation = _availability_verdict(target, info)
+    found, proof = _proof_verdict(ctx, target, info, explanation)
+    problems += found
+    if proof is _Proof.UNKNOWN and explanation:
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{target.label}: not proven with a free call, and Bedrock says "
+                f"{'; '.join(explanation)}",
+                _availability_fix(target),
+            )
+        )
+    elif proof is _Proof.UNKNOWN and target.main:
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"could not check {target.label} with free calls "
+                f"({'; '.join(target.notes) or 'no conclusive answer'})",
+                Fix(
+                    "Run without --no-invoke to prove it with the client's own call (billed, "
+                    "a few tokens).",
+                    ("ccdoctor --only models.bedrock",),
+                ),
+            )
+        )
+    problems += _lifecycle_problems(ctx, target, catalogue, info)
+    return problems, info, _summary(target, proof)
+
+
+def _summary(target: ModelTarget, proof: _Proof) -> str:
+    where = f"in {target.region}"
+    if proof is _Proof.STREAMED:
+        return f"{target.label} answers {where} (streamed, one token)"
+    if proof is _Proof.ANSWERED:
+        return f"{target.label} answers {where} (one token, not as an event stream)"
+    if proof is _Proof.COUNTED:
+        unproven = (
+            "throttling, the daily token quota and the event stream stay unproven"
+            if target.main
+            else "invocation unproven"
+        )
+        return f"{target.label} known {where} (free token count; {unproven})"
+    if proof is _Proof.AVAILABLE:
+        return f"{target.label} available {where} (per GetFoundationModelAvailability; not invoked)"
+    if proof is _Proof.REFUSED:
+        return f"{target.label}: refused {where}"
+    return f"{target.label}: not proven {where}"
+
+
+def _lookup_problems(ctx: CheckContext, target: ModelTarget, info: dict[str, Any]) -> list[Problem]:
+    result = target.lookup
+    if result is None:
+        return []
+    if isinstance(result, AwsAnswer):
+        status = str(result.data.get("status", ""))
+        info["application_profile"] = {"status": status, "base": target.base}
+        if not status or status == live.ACTIVE:
+            return []
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: the application inference profile is {status}, not ACTIVE",
+                Fix(
+                    "Wait for it to become ACTIVE, or point the model at an active profile.",
+                    (
+                        f"aws bedrock get-inference-profile --region {target.region} "
+                        f"--inference-profile-identifier {target.model_id}",
+                    ),
+                ),
+            )
+        ]
+    info["application_profile"] = result.describe()
+    if shared.not_found(result):
+        return [
+            Problem(
+                target.severity,
+                f"{target.label}: no such application inference profile in {target.region} "
+                f"({result.describe()}): deleted, or created in another region",
+                Fix(
+                    "Point the model at a profile listed in the region of its ARN.",
+                    (
+                        "aws bedrock list-inference-profiles --type-equals APPLICATION "
+                        f"--region {target.region}",
+                    ),
+                ),
+            )
+        ]
+    if result.rule.kind is Kind.PERMISSION:
+        return [
+            shared.error_problem(
+                Status.WARN,
+                f"{target.label}: could not look up the application profile, as the client does "
+                "(it then retries with the other request shape)",
+                result,
+                shared.facts(ctx, result, target.model, target.model_id, target.region),
+            )
+        ]
+    return []
+
+
+def _availability_verdict(target: ModelTarget, info: dict[str, Any]) -> list[str]:
+    """What GetFoundationModelAvailability says is wrong (empty when healthy or unknown)."""
+    result = target.availability
+    if result is None:
+        return []
+    if isinstance(result, AwsError):
+        info["availability"] = f"could not check: {result.describe()}"
+        target.notes.append(f"availability could not be checked ({result.code})")
+        return []
+    data = result.data
+    agreement = data.get("agreementAvailability") or {}
+    info["availability"] = {k: v for k, v in data.items() if k != "modelId"}
+    found: list[str] = []
+    status = str(agreement.get("status", ""))
+    if status == live.AGREEMENT_PENDING:
+        found.append("its AWS Marketplace subscription is still pending (up to 15 min)")
+    elif status and status not in live.AGREEMENT_OK:
+        detail = f": {agreement['errorMessage']}" if agreement.get("errorMessage") else ""
+        found.append(f"the account has no AWS Marketplace agreement for it ({status}{detail})")
+    if data.get("authorizationStatus") not in (None, live.AUTHORIZED):
+        found.append("the account is not authorized (use-case form not submitted?)")
+    if data.get("entitlementAvailability") not in (None, live.AVAILABLE):
+        found.append("the account has no entitlement to it")
+    if data.get("regionAvailability") not in (None, live.AVAILABLE):
+        found.append(f"it is not offered in {target.region}")
+    return found
+
+
+def _availability_fix(target: ModelTarget) -> Fix:
+    return Fix(
+        "Invoke the model once as a principal allowed to subscribe in AWS Marketplace "
+        "(aws-marketplace:Subscribe, aws-marketplace:ViewSubscriptions), submit the Anthropic "
+        "use-case form (Bedrock console → Model catalog), then wait up to 15 minutes; or call a "
+        "region that offers the model.",
+        (
+            f"aws bedrock get-foundation-model-availability --region {target.region} "
+            f"--model-id {target.base}",
+        ),
+    )
+
+
+def _proof_verdict(
+    ctx: CheckContext, target: ModelTarget, info: dict[str, Any], explanation: list[str]
+) -> tuple[list[Problem], _Proof]:
+    """Problems from the decisive call, and what it proved."""
+    result = target.proof
+    healthy = isinstance(target.availability, AwsAnswer) and not explanation
+    fallback = _Proof.AVAILABLE if healthy else _Proof.UNKNOWN
+    if result is None:
+        return [], fallback
+    info["call"] = target.proof_call
+    if isinstance(result, AwsAnswer):
+        if target.proof_call == "CountTokens":
+            info["input_tokens"] = result.data.get("inputTokens")
+            return [], _Proof.COUNTED
+        return _stream_verdict(result, info)
+    info["error"] = result.describe()
+    rule = result.rule
+    info["cause"] = rule.cause
+    counting = target.proof_call == "CountTokens"
+    if counting and (
+        rule.cause in live.INCONCLUSIVE_COUNT_TOKENS or rule.kind in (Kind.PERMISSION, Kind.NETWORK)
+    ):
+        target.notes.append(f"CountTokens inconclusive ({result.code})")
+        return [], fallback
+    replace = rule.cause in ("end_of_life", "legacy_inactive")
+    suggested = _replacement(ctx, target) if replace else _same_model(ctx, target)
+    known = shared.facts(ctx, result, target.model, target.model_id, target.region, suggested)
+    status = Status.WARN if rule.transient or rule.kind is Kind.TRANSIENT else target.severity
+    extra = f" Bedrock's availability check says {'; '.join(explanation)}." if explanation else ""
+    call = "a free token count" if counting else "the client's own call"
+    commands: tuple[str, ...] = ()
+    if rule.cause == "signature_mismatch" and shared.link(ctx).setup.base_url is not None:
+        # Signed for the gateway's address and forwarded elsewhere: let the gateway sign.
+        commands = (f"export {live.SKIP_AUTH_VARIABLE}=1",)
+    problem = shared.error_problem(
+        status, f"{target.label} ({call})", result, known, extra, commands
+    )
+    return [problem], _Proof.REFUSED
+
+
+def _stream_verdict(answer: AwsAnswer, info: dict[str, Any]) -> tuple[list[Problem], _Proof]:
+    """The model answered. Whether the client can read the stream is the gateway's doing, and
+    proxy.conformance's verdict (a need): noted here, never judged twice."""
+    stream = shared.Stream.of(answer)
+    info["stream"] = stream.details()
+    return [], _Proof.STREAMED if stream.readable else _Proof.ANSWERED
+
+
+def _same_model(ctx: CheckContext, target: ModelTarget) -> str | None:
+    """A listed profile of the same base model, the client's preferred prefix first."""
+    if target.listing is None or target.base is None:
+        return None
+    listed = target.listing.for_base(target.base)
+    preferred = [p for p in listed if p.startswith(ctx.config.bedrock_prefix + ".")]
+    ranked = preferred or listed
+    return ranked[0] if ranked else None
+
+
+def _replacement(ctx: CheckContext, target: ModelTarget) -> str | None:
+    """A listed profile of another, newer-looking model of the same family, for a model at or
+    near its end of life."""
+    if target.listing is None:
+        return None
+    others = target.listing.family(target.model_id, ctx.config.bedrock_prefix, target.base)
+    return others[0] if others else None
+
+
+def _lifecycle_problems(
+    ctx: CheckContext,
+    target: ModelTarget,
+    catalogue: dict[str, Any] | AwsError | None,
+    info: dict[str, Any],
+) -> list[Problem]:
+    if isinstance(catalogue, AwsError):
+        info["lifecycle"] = f"could not check: {catalogue.describe()}"
+        return []
+    entry = (catalogue or {}).get(target.base or "")
+    if not isinstance(entry, Mapping):
+        return []
+    lifecycle = entry.get("modelLifecycle") or {}
+    status = str(lifecycle.get("status", ""))
+    info["lifecycle"] = status
+    if status != live.LEGACY:
+        return []
+    end = lifecycle.get("endOfLifeTime")
+    when = f", end of life {str(end)[:10]}" if end else ""
+    known = {
+        "model_variable": shared.model_variable(target.role),
+        "suggested_model": _replacement(ctx, target),
+    }
+    return [
+        Problem(
+            Status.WARN,
+            f"{target.label} is LEGACY on Bedrock{when}: only accounts that used it recently keep "
+            "access, and it will stop working",
+            Fix(
+                "Move to an active model.",
+                (fill("export {model_variable}={suggested_model}", known),),
+            ),
+        )
+    ]
+
+
+def _profile_base(answer: AwsAnswer) -> str | None:
+    for model in answer.data.get("models") or []:
+        arn = model.get("modelArn", "") if isinstance(model, Mapping) else ""
+        match = model_data.BEDROCK_ARN.match(str(arn))
+        if match and match.group(3) == "foundation-model":
+            return match.group(4)
+    return None
