@@ -6,7 +6,7 @@ from ccdoctor.config.truthy import Flag
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.knowledge.routes import route
+from ccdoctor.knowledge.routes import ANTHROPIC_API, route
 from ccdoctor.spec import check
 
 _UNDIAGNOSED_FLAGS = ("CLAUDE_CODE_USE_MANTLE", "CLAUDE_CODE_USE_ANTHROPIC_AWS")
@@ -64,7 +64,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 ),
             )
         )
-    base_url = config.env.get("ANTHROPIC_BASE_URL")
+    base_url = config.env.get(ANTHROPIC_API.base_url_variable)
     if choice.provider is not Provider.ANTHROPIC and base_url is not None and base_url.text:
         flag = truthy[0]
         own = route(choice.provider).base_url_variable

@@ -27,7 +27,7 @@ from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
-from ccdoctor.knowledge.routes import PROVIDER_FLAGS
+from ccdoctor.knowledge.routes import ANTHROPIC_API, PROVIDER_FLAGS
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def _small_model(
             return _resolve_model(
                 "small_fast", value.text, value.origin, True, env, settings, defaults, prefix
             )
-    gateway = provider is Provider.ANTHROPIC and get("ANTHROPIC_BASE_URL") is not None
+    gateway = provider is Provider.ANTHROPIC and get(ANTHROPIC_API.base_url_variable) is not None
     if (provider is not Provider.ANTHROPIC or gateway) and main.explicit:
         return ModelChoice(
             "small_fast",

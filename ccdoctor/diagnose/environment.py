@@ -20,7 +20,7 @@ from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars
 from ccdoctor.knowledge.env_vars import Kind
-from ccdoctor.knowledge.routes import PROVIDER_FLAGS
+from ccdoctor.knowledge.routes import ANTHROPIC_API, PROVIDER_FLAGS
 
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 """RFC 9110 token: what an HTTP header name may be made of."""
@@ -281,7 +281,7 @@ def auth_conflict_problems(config: ResolvedConfig) -> Iterator[Problem]:
     token = config.env.get("ANTHROPIC_AUTH_TOKEN")
     if key is None or token is None or key.text is None or token.text is None:
         return
-    gateway = config.is_set("ANTHROPIC_BASE_URL")
+    gateway = config.is_set(ANTHROPIC_API.base_url_variable)
     drop, keep = (
         ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
         if gateway

@@ -16,7 +16,7 @@ from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.knowledge.routes import route
+from ccdoctor.knowledge.routes import ANTHROPIC_API, BEDROCK, VERTEX, route
 
 # How an ID breaks down (after the [1m] suffix is stripped): a geo prefix, the `anthropic.`
 # vendor part, the model name, a date, and Bedrock's version suffix.
@@ -255,7 +255,7 @@ def _bedrock(
         f"aws bedrock list-inference-profiles --region {region} "
         "--query 'inferenceProfileSummaries[].inferenceProfileId' --output text"
     )
-    gateway = config.is_set("ANTHROPIC_BEDROCK_BASE_URL")
+    gateway = config.is_set(BEDROCK.base_url_variable)
     found: list[Problem] = []
     if "%2F" in parsed.text.upper():
         fixed = re.sub("%2F", "/", parsed.text, flags=re.I)
@@ -329,13 +329,13 @@ def _bedrock(
                 source.fix("Use an ID from the command's list, or an ARN.", None, listing),
             )
         )
-    yield from _soften_for_gateway(found, gateway, "ANTHROPIC_BEDROCK_BASE_URL")
+    yield from _soften_for_gateway(found, gateway, BEDROCK.base_url_variable)
 
 
 def _vertex(
     parsed: _Id, subject: str, source: _Source, config: ResolvedConfig
 ) -> Iterator[Problem]:
-    gateway = config.is_set("ANTHROPIC_VERTEX_BASE_URL")
+    gateway = config.is_set(VERTEX.base_url_variable)
     found: list[Problem] = []
     suggestion = parsed.as_vertex()
     if parsed.bedrock_shaped:
@@ -370,13 +370,13 @@ def _vertex(
                 source.fix("Use a Vertex model name such as claude-sonnet-4-5@20250929.", None),
             )
         )
-    yield from _soften_for_gateway(found, gateway, "ANTHROPIC_VERTEX_BASE_URL")
+    yield from _soften_for_gateway(found, gateway, VERTEX.base_url_variable)
 
 
 def _anthropic(
     parsed: _Id, subject: str, source: _Source, config: ResolvedConfig
 ) -> Iterator[Problem]:
-    gateway = config.is_set("ANTHROPIC_BASE_URL")
+    gateway = config.is_set(ANTHROPIC_API.base_url_variable)
     if parsed.bedrock_shaped or parsed.vertex_dated:
         kind = "a Bedrock ID" if parsed.bedrock_shaped else "a Vertex AI name"
         suggestion = parsed.as_anthropic()

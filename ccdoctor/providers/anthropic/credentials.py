@@ -24,6 +24,7 @@ from ccdoctor.host.commands import CommandRun, expand_home, program_path, run_sh
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge.credential_text import credential_text_problem
 from ccdoctor.knowledge.credentials import TokenKind
+from ccdoctor.knowledge.routes import ANTHROPIC_API
 
 MEMO_KEY = "credentials.anthropic"
 HELPER = "apiKeyHelper"
@@ -129,7 +130,7 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
 
 
 def _gateway(config: ResolvedConfig) -> str | None:
-    url = (config.get("ANTHROPIC_BASE_URL") or "").strip()
+    url = (config.get(ANTHROPIC_API.base_url_variable) or "").strip()
     if not url:
         return None
     try:

@@ -22,6 +22,7 @@ from ccdoctor.host.cloud import cloud_vendor
 from ccdoctor.host.commands import expand_home, program_path
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge.credential_text import credential_text_problem
+from ccdoctor.knowledge.routes import BEDROCK
 
 _STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 
@@ -87,7 +88,7 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
             method, profile, summary, tuple(problems), details, unchecked, undecided
         )
 
-    if config.truthy("CLAUDE_CODE_SKIP_BEDROCK_AUTH"):
+    if config.truthy(BEDROCK.skip_auth):
         problems.extend(_skip_auth_problems(config))
         return result("skipped", "skipped: the gateway supplies credentials")
 
@@ -148,7 +149,7 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
 
 
 def _skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
-    if config.get("ANTHROPIC_BEDROCK_BASE_URL"):
+    if config.get(BEDROCK.base_url_variable):
         return []
     return [
         Problem(

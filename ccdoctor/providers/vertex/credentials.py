@@ -20,6 +20,7 @@ from ccdoctor.host import files as file_probe
 from ccdoctor.host.cloud import cloud_vendor
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
+from ccdoctor.knowledge.routes import VERTEX
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.errors import AUTH_FACT_DEFAULTS, AuthCause, classify_auth_error
 from ccdoctor.providers.vertex.google import (
@@ -237,8 +238,8 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
             source, path, kind, summary + in_project, tuple(problems), details, settled_live
         )
 
-    if config.truthy("CLAUDE_CODE_SKIP_VERTEX_AUTH"):
-        if not config.get("ANTHROPIC_VERTEX_BASE_URL"):
+    if config.truthy(VERTEX.skip_auth):
+        if not config.get(VERTEX.base_url_variable):
             problems.append(_skip_without_gateway())
         return result(SKIPPED, "skipped: the gateway supplies credentials")
 
