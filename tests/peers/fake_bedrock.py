@@ -531,8 +531,10 @@ class _Exchange:
         return {
             "inferenceProfileName": f"{geo.upper()} {base}",
             "description": f"Routes requests to {base}",
-            "createdAt": 1735689600,
-            "updatedAt": 1735689600,
+            # ISO 8601, as the real service sends: the AWS SDK for JS in the client rejects an
+            # epoch number here and then ignores the whole listing.
+            "createdAt": "2025-01-01T00:00:00Z",
+            "updatedAt": "2025-01-01T00:00:00Z",
             "inferenceProfileArn": (
                 f"arn:aws:bedrock:{self.region}:{ACCOUNT}:inference-profile/{profile}"
             ),

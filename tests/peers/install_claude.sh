@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# Installs the pinned Claude Code client that tests/conformance runs against the project's fakes.
+# Installs pinned Claude Code clients that tests/conformance runs against the project's fakes:
+# the versions given as arguments, or every version in tests/peers/claude_versions.txt. Each
+# lands in its own prefix, $CCDOCTOR_PEERS_DIR/claude-VERSION (default .peers/).
 # Idempotent: a stamp written after a successful install (and a working `claude --version`)
-# records the pinned version, so a second run is a no-op and a changed pin or an interrupted
-# install triggers a reinstall. Prints the binary's path on its last line.
+# records the version, so a second run is a no-op and an interrupted install triggers a
+# reinstall. Prints each binary's path on a line of its own, last.
 # The npm package's postinstall (which would copy the native binary into place) is not run:
 # the platform package already holds the binary, and it runs as it is.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 peers_dir="${CCDOCTOR_PEERS_DIR:-$repo/.peers}"
-prefix="$peers_dir/claude"
-version="2.1.197"
-stamp="$prefix/.ccdoctor-version"
 
 case "$(uname -m)" in
     x86_64 | amd64) arch="x64" ;;
@@ -27,35 +26,47 @@ libc=""
 if [[ "$os" == "linux" ]] && ldd --version 2>&1 | grep -qi musl; then
     libc="-musl"
 fi
-binary="$prefix/node_modules/@anthropic-ai/claude-code-$os-$arch$libc/claude"
-
-if [[ -f "$stamp" && -x "$binary" && "$(cat "$stamp")" == "$version" ]]; then
-    echo "Claude Code $version up to date"
-    echo "$binary"
-    exit 0
-fi
-
 if ! command -v npm >/dev/null; then
     echo "install_claude.sh: npm not found (Claude Code is installed from the npm registry)" >&2
     exit 1
 fi
 mkdir -p "$peers_dir"
-# Keep the (245 MB) client out of git without touching the repository's .gitignore.
+# Keep the (245 MB per version) clients out of git without touching the repository's .gitignore.
 [[ -f "$peers_dir/.gitignore" ]] || echo '*' >"$peers_dir/.gitignore"
 
-rm -f "$stamp"
-mkdir -p "$prefix"
-npm install --prefix "$prefix" --no-save --ignore-scripts --no-audit --no-fund \
-    --loglevel=error "@anthropic-ai/claude-code@$version" >&2
-if [[ ! -x "$binary" ]]; then
-    echo "install_claude.sh: npm did not install $binary" >&2
-    exit 1
+install() {
+    local version="$1"
+    local prefix="$peers_dir/claude-$version"
+    local stamp="$prefix/.ccdoctor-version"
+    local binary="$prefix/node_modules/@anthropic-ai/claude-code-$os-$arch$libc/claude"
+    if [[ -f "$stamp" && -x "$binary" && "$(cat "$stamp")" == "$version" ]]; then
+        echo "Claude Code $version up to date" >&2
+        echo "$binary"
+        return 0
+    fi
+    rm -f "$stamp"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-save --ignore-scripts --no-audit --no-fund \
+        --loglevel=error "@anthropic-ai/claude-code@$version" >&2
+    if [[ ! -x "$binary" ]]; then
+        echo "install_claude.sh: npm did not install $binary" >&2
+        return 1
+    fi
+    local reported
+    reported="$(DISABLE_AUTOUPDATER=1 HOME="$prefix" "$binary" --version 2>/dev/null || true)"
+    if [[ "$reported" != "$version"* ]]; then
+        echo "install_claude.sh: $binary --version said '$reported', expected $version" >&2
+        return 1
+    fi
+    printf '%s' "$version" >"$stamp"
+    echo "Claude Code $version ready" >&2
+    echo "$binary"
+}
+
+if [[ $# -eq 0 ]]; then
+    mapfile -t versions < <(grep -v '^[[:space:]]*\(#\|$\)' "$repo/tests/peers/claude_versions.txt")
+    set -- "${versions[@]}"
 fi
-reported="$(DISABLE_AUTOUPDATER=1 HOME="$prefix" "$binary" --version 2>/dev/null || true)"
-if [[ "$reported" != "$version"* ]]; then
-    echo "install_claude.sh: $binary --version said '$reported', expected $version" >&2
-    exit 1
-fi
-printf '%s' "$version" >"$stamp"
-echo "Claude Code $version ready"
-echo "$binary"
+for version in "$@"; do
+    install "$version"
+done
