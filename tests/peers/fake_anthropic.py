@@ -48,6 +48,13 @@ KNOWN_BETAS = frozenset(
         "mid-conversation-system-2026-04-07",
         "effort-2025-11-24",
         "token-counting-2024-11-01",
+        # What Claude Code 2.1.332 adds (observed).
+        "per-turn-control-2026-07-01",
+        "mid-conversation-tool-changes-2026-07-01",
+        "advanced-tool-use-2025-11-20",
+        "tool-search-tool-2025-10-19",
+        "web-search-2025-03-05",
+        "advisor-tool-2026-03-01",
         # Other public betas a client may send.
         "prompt-caching-2024-07-31",
         "output-128k-2025-02-19",
