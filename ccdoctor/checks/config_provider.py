@@ -19,8 +19,9 @@ _UNDIAGNOSED_FLAGS = ("CLAUDE_CODE_USE_MANTLE", "CLAUDE_CODE_USE_ANTHROPIC_AWS")
     description="Which provider Claude Code will talk to, which setting chose it, and whether "
     "another setting contradicts that choice.",
     explain="""
-Claude Code picks its provider from CLAUDE_CODE_USE_BEDROCK, then CLAUDE_CODE_USE_VERTEX, then
-CLAUDE_CODE_USE_FOUNDRY; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL). A flag
+Claude Code picks its provider from CLAUDE_CODE_USE_BEDROCK, then CLAUDE_CODE_USE_FOUNDRY, then
+CLAUDE_CODE_USE_VERTEX (the order of the installed version, as observed); if none is true it
+uses the Anthropic API (or ANTHROPIC_BASE_URL). A flag
 is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
 the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
 settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.

@@ -1,7 +1,8 @@
 """Loading the per-version client facts shipped in versions/*.toml.
 
-A file is keyed by the first Claude Code version that behaves as it says; ccdoctor uses the
-file for the installed client (`claude --version`) or, when it cannot tell, the newest one.
+A file is named after the Claude Code version it was observed on (tests/facts/observe.py, `make
+observe`); ccdoctor uses the newest file not newer than the installed client (`claude
+--version`) or, when it cannot tell, the newest one.
 The files are package data, read once and validated strictly: a typo in one is a bug that the
 test suite catches, never a silent default.
 """
@@ -22,7 +23,9 @@ Version = tuple[int, int, int]
 
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 _ALIASES = ("opus", "sonnet", "haiku")
-_TOP_KEYS = frozenset({"version", "source", "defaults", "aliases"})
+_TOP_KEYS = frozenset(
+    {"version", "source", "defaults", "aliases", "precedence", "warmup", "retries", "fallback"}
+)
 
 
 class FactsError(ValueError):
@@ -38,11 +41,42 @@ class ModelDefaults:
 
 
 @dataclass(frozen=True)
+class Warmup:
+    """The request the client sends to the base URL before its first model call."""
+
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ModelFallback:
+    """The client's model-access fallback: when the built-in main model is refused (403/404),
+    it asks the next model of its route's chain, in the same run."""
+
+    chains: Mapping[Provider, tuple[str, ...]]
+    """Route → the models asked in turn, the built-in main model first."""
+    stopped_by: tuple[str, ...]
+    """Variables that, set truthy, turn the fallback off (one request, one verdict)."""
+
+
+@dataclass(frozen=True)
 class ClientFacts:
     since: Version
     source: str
-    """Where the facts come from: "observed: …" (watched on the wire) or "docs: …"."""
+    """Where the facts come from: "observed: …" (watched on the wire)."""
     defaults: Mapping[Provider, ModelDefaults]
+    precedence: tuple[str, ...]
+    """The route flags in the order the client tests them: the first truthy one wins."""
+    warmup: Warmup
+    drops_rejected_beta: bool
+    """True: after a 400 naming a rejected `anthropic-beta` value, the client sends the
+    request again without it (and a gateway that rejects it is no longer fatal)."""
+    fallback: ModelFallback | None
+    """None: the client asks its main model only."""
+
+    def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
+        """The models the client tries in turn on `provider`; empty without a fallback."""
+        return self.fallback.chains.get(provider, ()) if self.fallback is not None else ()
 
     @property
     def version_text(self) -> str:
@@ -95,6 +129,15 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     aliases = _table(name, data, "aliases")
     if set(defaults) != set(aliases):
         raise FactsError(f"{name}: [defaults.*] and [aliases.*] name different routes")
+    precedence = _table(name, data, "precedence")
+    warmup = _table(name, data, "warmup")
+    retries = _table(name, data, "retries")
+    _only(f"{name} [precedence]", precedence, {"flags"})
+    _only(f"{name} [warmup]", warmup, {"method", "path"})
+    _only(f"{name} [retries]", retries, {"drops_rejected_beta"})
+    drops = retries.get("drops_rejected_beta")
+    if not isinstance(drops, bool):
+        raise FactsError(f"{name} [retries]: `drops_rejected_beta` must be true or false")
     return ClientFacts(
         since=since,
         source=_text(name, data, "source"),
@@ -104,7 +147,32 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
             )
             for route in defaults
         },
+        precedence=_texts(f"{name} [precedence]", precedence, "flags"),
+        warmup=Warmup(
+            _text(f"{name} [warmup]", warmup, "method"), _text(f"{name} [warmup]", warmup, "path")
+        ),
+        drops_rejected_beta=drops,
+        fallback=_fallback(name, data.get("fallback")),
     )
+
+
+def _fallback(name: str, data: Any) -> ModelFallback | None:
+    if data is None:
+        return None
+    where = f"{name} [fallback]"
+    if not isinstance(data, dict):
+        raise FactsError(f"{where} must be a table")
+    chains = {}
+    for route, table in data.items():
+        if route == "stopped_by":
+            continue
+        if not isinstance(table, dict):
+            raise FactsError(f"{where}: `{route}` must be a table")
+        _only(f"{where} [{route}]", table, {"chain"})
+        chains[_provider(name, route)] = _texts(f"{where} [{route}]", table, "chain")
+    if not chains:
+        raise FactsError(f"{where}: name the chain of at least one route")
+    return ModelFallback(chains, _texts(where, data, "stopped_by"))
 
 
 def _model_defaults(
@@ -126,6 +194,19 @@ def _provider(name: str, route: str) -> Provider:
         return Provider(route)
     except ValueError:
         raise FactsError(f"{name}: unknown route {route!r}") from None
+
+
+def _only(where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise FactsError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def _texts(where: str, data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise FactsError(f"{where}: `{key}` must be a non-empty list of strings")
+    return tuple(value)
 
 
 def _text(where: str, data: Mapping[str, Any], key: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ccdoctor.clients.facts import ModelDefaults, facts_for, parse_version
+from ccdoctor.clients.facts import ClientFacts, ModelDefaults, facts_for, parse_version
 from ccdoctor.config.aws_files import AwsFiles, read_aws_files
 from ccdoctor.config.resolve import (
     DEFAULT,
@@ -27,7 +27,7 @@ from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
-from ccdoctor.knowledge.routes import ANTHROPIC_API, PROVIDER_FLAGS
+from ccdoctor.knowledge.routes import ANTHROPIC_API, provider_of_flag
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ class ResolvedConfig:
     settings: Mapping[str, Value]
     provider: ProviderChoice
     claude_version: tuple[int, int, int] | None
+    facts: ClientFacts
+    """What the client version does (the newest observed file not newer than it)."""
     defaults_source: str
     main_model: ModelChoice
     small_model: ModelChoice
@@ -139,9 +141,9 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         value = env.get(name)
         return value.text if value is not None else None
 
-    provider = _provider(env)
     version = parse_version(inputs.claude_version)
     facts = facts_for(version)
+    provider = _provider(env, facts)
     defaults = facts.defaults[provider.provider]
     text_env = {name: text for name, value in env.items() if (text := value.text) is not None}
     aws = read_aws_files(text_env, inputs.home)
@@ -157,6 +159,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         settings=settings,
         provider=provider,
         claude_version=version,
+        facts=facts,
         defaults_source=f"{facts.source} (row for Claude Code ≥ {facts.version_text})",
         main_model=main,
         small_model=small,
@@ -172,16 +175,17 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     )
 
 
-def _provider(env: Mapping[str, Value]) -> ProviderChoice:
+def _provider(env: Mapping[str, Value], facts: ClientFacts) -> ProviderChoice:
+    """The first truthy route flag in the client version's order; the readings keep that
+    order, so the winner of several truthy flags is the first of them."""
     readings = []
-    for _, variable in PROVIDER_FLAGS:
+    for variable in facts.precedence:
         value = env.get(variable)
         readings.append(FlagReading(variable, value, parse_flag(value.text if value else None)))
-    chosen = Provider.ANTHROPIC
-    for (provider, _), reading in zip(PROVIDER_FLAGS, readings, strict=True):
-        if reading.flag is Flag.TRUE:
-            chosen = provider
-            break
+    chosen = next(
+        (provider_of_flag(r.variable) for r in readings if r.flag is Flag.TRUE),
+        Provider.ANTHROPIC,
+    )
     return ProviderChoice(chosen, tuple(readings))
 
 

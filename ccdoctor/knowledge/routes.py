@@ -60,18 +60,25 @@ FOUNDRY = Route(
     None,
 )
 
-ROUTES: tuple[Route, ...] = (ANTHROPIC_API, BEDROCK, VERTEX, FOUNDRY)
-"""The first-party API (the route when no flag is true), then the flagged routes in the order
-the client tests their flags: the first truthy one wins."""
+ROUTES: tuple[Route, ...] = (ANTHROPIC_API, BEDROCK, FOUNDRY, VERTEX)
+"""The first-party API (the route when no flag is true), then the flagged routes. The order in
+which the client tests their flags is a fact of each client version (`[precedence]` in
+ccdoctor/clients/versions/*.toml)."""
 
 _BY_PROVIDER = {row.provider: row for row in ROUTES}
+_BY_FLAG = {row.flag: row.provider for row in ROUTES if row.flag is not None}
 
 
 def route(provider: Provider) -> Route:
     return _BY_PROVIDER[provider]
 
 
+def provider_of_flag(flag: str) -> Provider:
+    """The route a flag selects; a flag no route has is a bug in a facts file."""
+    return _BY_FLAG[flag]
+
+
 PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = tuple(
     (row.provider, row.flag) for row in ROUTES if row.flag is not None
 )
-"""In the order the client tests them: the first truthy flag picks the provider."""
+"""Every route's flag, for code that needs the set of them, not their order."""

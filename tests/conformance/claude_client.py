@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2.1.197"
+VERSIONS_FILE = REPO / "tests" / "peers" / "claude_versions.txt"
 INSTALL_SCRIPT = "tests/peers/install_claude.sh"
 REQUIRE_CLAUDE = "CCDOCTOR_REQUIRE_CLAUDE"
 """Set to 1 (CI does) to make a missing client fail the tier instead of skipping it."""
@@ -50,20 +50,30 @@ def peers_dir() -> Path:
     return Path(os.environ.get("CCDOCTOR_PEERS_DIR") or str(REPO / ".peers"))
 
 
-def claude_binary() -> Path | None:
+def tier_versions() -> tuple[str, ...]:
+    """The client versions the tier runs every scenario against, as install_claude.sh reads
+    them: one per line, `#` comments and blank lines skipped."""
+    lines = (line.strip() for line in VERSIONS_FILE.read_text(encoding="utf-8").splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def claude_binary(version: str) -> Path | None:
     """The installed binary, whichever platform package npm chose; None when not installed."""
-    prefix = peers_dir() / "claude"
+    prefix = peers_dir() / f"claude-{version}"
     stamp = prefix / ".ccdoctor-version"
-    if not stamp.is_file() or stamp.read_text().strip() != VERSION:
+    if not stamp.is_file() or stamp.read_text().strip() != version:
         return None
     found = sorted((prefix / "node_modules" / "@anthropic-ai").glob("claude-code-*/claude"))
     return next((path for path in found if os.access(path, os.X_OK)), None)
 
 
-def missing_reason() -> str | None:
-    """Why the client cannot run here, or None when it can."""
-    if claude_binary() is None:
-        return f"Claude Code {VERSION} not installed: run {INSTALL_SCRIPT} (make test does)"
+def missing_reason(versions: Sequence[str]) -> str | None:
+    """Why one of the clients cannot run here, or None when all can."""
+    missing = [version for version in versions if claude_binary(version) is None]
+    if missing:
+        return (
+            f"Claude Code {', '.join(missing)} not installed: run {INSTALL_SCRIPT} (make test does)"
+        )
     return None
 
 

@@ -1,5 +1,5 @@
-"""Runs the conformance matrix once per session, `JOBS` scenarios at a time, for the scenarios
-this session selected; each test then judges one scenario's observation.
+"""Runs the conformance matrix once per session, `JOBS` cells at a time, for the (client
+version, scenario) cells this session selected; each test then judges one cell's observation.
 
 The matrix's peers (its own LiteLLM, proxies, TLS lab) live only while the matrix runs, so they
 are not shared with tests/integration: pytest fixtures defined in tests/integration/conftest.py
@@ -21,16 +21,16 @@ from tests.conformance.claude_client import (
     missing_reason,
     strace_missing,
 )
-from tests.conformance.harness import Observation, observe_all
+from tests.conformance.harness import ClientUnderTest, Key, Observation, observe_all
 from tests.conformance.lab import running_lab
 from tests.conformance.report import summary, table
 from tests.conformance.scenario import Scenario
 
 JOBS = int(os.environ.get("CCDOCTOR_CONFORMANCE_JOBS") or 3)
-"""Scenarios run at once; each is two short subprocesses, mostly waiting on each other."""
+"""Cells run at once; each is two short subprocesses, mostly waiting on each other."""
 
-Results = Mapping[str, Observation | BaseException]
-_RESULTS = pytest.StashKey[tuple[list[Scenario], Results]]()
+Results = Mapping[Key, Observation | BaseException]
+_RESULTS = pytest.StashKey[tuple[list[Scenario], list[str], Results]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,17 +41,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Results:
-    if reason := missing_reason():
+    selected, versions = _selected_cells(request.session)
+    if reason := missing_reason(versions):
         if os.environ.get(REQUIRE_CLAUDE) == "1":
             pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
         pytest.skip(reason)
-    binary = claude_binary()
-    assert binary is not None
-    selected = _selected_scenarios(request.session)
+    clients = [ClientUnderTest(v, binary) for v in versions if (binary := claude_binary(v))]
     workdir = tmp_path_factory.mktemp("conformance")
     with running_lab(workdir / "lab", selected) as lab:
-        results = observe_all(selected, lab, binary, workdir, JOBS, trace=tracing_works())
-    request.config.stash[_RESULTS] = (selected, results)
+        results = observe_all(selected, lab, clients, workdir, JOBS, trace=tracing_works())
+    request.config.stash[_RESULTS] = (selected, versions, results)
     return results
 
 
@@ -67,14 +66,20 @@ def tracing_works() -> bool:
         return False
 
 
-def _selected_scenarios(session: pytest.Session) -> list[Scenario]:
-    found: dict[str, Scenario] = {}
+def _selected_cells(session: pytest.Session) -> tuple[list[Scenario], list[str]]:
+    """The scenarios and the client versions the selected tests ask for: the matrix runs
+    their product (a selection by -k rarely leaves a ragged one)."""
+    scenarios: dict[str, Scenario] = {}
+    versions: dict[str, None] = {}
     for item in session.items:
         callspec = getattr(item, "callspec", None)
-        scenario = callspec.params.get("scenario") if callspec is not None else None
-        if isinstance(scenario, Scenario):
-            found[scenario.name] = scenario
-    return list(found.values())
+        if callspec is None:
+            continue
+        scenario, version = callspec.params.get("scenario"), callspec.params.get("version")
+        if isinstance(scenario, Scenario) and isinstance(version, str):
+            scenarios[scenario.name] = scenario
+            versions[version] = None
+    return list(scenarios.values()), list(versions)
 
 
 def pytest_terminal_summary(
@@ -82,9 +87,10 @@ def pytest_terminal_summary(
 ) -> None:
     if _RESULTS not in config.stash:
         return
-    scenarios, results = config.stash[_RESULTS]
+    scenarios, versions, results = config.stash[_RESULTS]
     terminalreporter.section("conformance with the real client")
-    if config.option.verbose > 0:
-        terminalreporter.write_line(table(scenarios, results))
-    for line in summary(scenarios, results, FAST):
-        terminalreporter.write_line(line)
+    for version in versions:
+        if config.option.verbose > 0:
+            terminalreporter.write_line(table(scenarios, version, results))
+        for line in summary(scenarios, version, results, FAST):
+            terminalreporter.write_line(line)

@@ -21,17 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccdoctor.clients.facts import facts_for, parse_version
+from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category
 from tests.conformance.claude_client import (
     FAST,
-    VERSION,
     ClientRun,
     Mode,
     off_loopback,
     run_client,
 )
 from tests.conformance.lab import Endpoint, Lab, proxy_urls, scenario_endpoint
-from tests.conformance.scenario import Scenario, fill
+from tests.conformance.scenario import Expectation, Scenario, fill
 from tests.peers.fake_vertex import PROJECT as VERTEX_PROJECT
 
 CCDOCTOR_TIMEOUT = 60.0
@@ -65,6 +66,8 @@ class CcdoctorRun:
 @dataclass(frozen=True)
 class Observation:
     scenario: Scenario
+    version: str
+    """The client version that ran."""
     client: ClientRun
     ccdoctor: CcdoctorRun
     off_loopback: tuple[str, ...] | None = None
@@ -74,10 +77,17 @@ class Observation:
     def scenario_problems(self) -> list[str]:
         """Where the client itself did not do what the scenario says it does: the scenario
         (or our understanding of the client) is wrong, whatever ccdoctor says."""
-        if self.client.ok == self.scenario.client_ok:
+        if self.client.ok == self.expected.client_ok:
             return []
-        expected = "succeed" if self.scenario.client_ok else "fail"
-        return [f"the scenario expects the client to {expected}, but it {self.client_outcome}"]
+        expected = "succeed" if self.expected.client_ok else "fail"
+        return [
+            f"the scenario expects Claude Code {self.version} to {expected}, "
+            f"but it {self.client_outcome}"
+        ]
+
+    @property
+    def expected(self) -> Expectation:
+        return self.scenario.expect(self.version)
 
     @property
     def disagreements(self) -> list[str]:
@@ -93,7 +103,7 @@ class Observation:
                 f"the client {self.client_outcome} but ccdoctor exited {self.ccdoctor.exit_code}"
             )
         failure = self.ccdoctor.first_failure
-        expected = self.scenario.category
+        expected = self.expected.category
         if (
             not self.client.ok
             and expected is not None
@@ -104,7 +114,7 @@ class Observation:
                 f"ccdoctor's first failure is {failure.id} ({failure.category}), "
                 f"expected a {expected.value} check"
             )
-        for category in self.scenario.warns:
+        for category in self.expected.warns:
             if not self.ccdoctor.warnings_in(category):
                 found.append(f"ccdoctor shows no {category.value} warning")
         return found
@@ -121,7 +131,8 @@ class Observation:
         """Everything needed to understand a mismatch without re-running it."""
         checks = "\n".join(f"  {c.status:5} {c.id}: {c.message}" for c in self.ccdoctor.checks)
         return (
-            f"scenario {self.scenario.name}: {self.scenario.description}\n"
+            f"scenario {self.scenario.name} on Claude Code {self.version}: "
+            f"{self.scenario.description}\n"
             + "".join(f"- {problem}\n" for problem in self.scenario_problems + self.disagreements)
             + f"client exit {self.client.exit_code} in {self.client.seconds:.2f} s:\n"
             + _indent(self.client.output[-1500:])
@@ -130,10 +141,16 @@ class Observation:
         )
 
 
+@dataclass(frozen=True)
+class ClientUnderTest:
+    version: str
+    binary: Path
+
+
 def observe(
     scenario: Scenario,
     lab: Lab,
-    claude: Path,
+    client: ClientUnderTest,
     workdir: Path,
     mode: Mode = FAST,
     trace: bool = False,
@@ -141,8 +158,9 @@ def observe(
     home, project, scratch = workdir / "home", workdir / "project", workdir / "tmp"
     for directory in (home, project, scratch):
         directory.mkdir(parents=True, exist_ok=True)
-    with scenario_endpoint(scenario, lab) as endpoint:
-        values = _placeholder_values(scenario, lab, endpoint, home, project, scratch)
+    early = {"main_model": main_model(scenario, client.version)}
+    with scenario_endpoint(scenario, lab, early) as endpoint:
+        values = early | _placeholder_values(scenario, lab, endpoint, home, project, scratch)
         _write_files(scenario, values)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -151,38 +169,60 @@ def observe(
             **{name: fill(value, values) for name, value in scenario.env.items()},
         }
         args = [fill(arg, values) for arg in scenario.args]
-        doctor = run_ccdoctor(args, env, project, scratch / "none.json")
+        doctor = run_ccdoctor(args, env, project, scratch / "none.json", client.version)
         connect_log = workdir / "client-connects.strace" if trace else None
-        client = run_client(claude, args, env, project, mode.timeout, connect_log)
+        ran = run_client(client.binary, args, env, project, mode.timeout, connect_log)
     reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
-    return Observation(scenario, client, doctor, reached)
+    return Observation(scenario, client.version, ran, doctor, reached)
+
+
+Key = tuple[str, str]
+"""(client version, scenario name): one cell of the matrix."""
 
 
 def observe_all(
     scenarios: Sequence[Scenario],
     lab: Lab,
-    claude: Path,
+    clients: Sequence[ClientUnderTest],
     workdir: Path,
     jobs: int,
     mode: Mode = FAST,
     trace: bool = False,
-) -> dict[str, Observation | BaseException]:
-    """Every scenario, `jobs` at a time; an exception (a peer that could not start) is kept as
-    the scenario's result so the others still run."""
+) -> dict[Key, Observation | BaseException]:
+    """Every scenario on every client, `jobs` at a time; an exception (a peer that could not
+    start) is kept as the cell's result so the others still run."""
+    cells = [(client, scenario) for client in clients for scenario in scenarios]
 
-    def one(scenario: Scenario) -> Observation | BaseException:
+    def one(cell: tuple[ClientUnderTest, Scenario]) -> Observation | BaseException:
+        client, scenario = cell
         try:
-            return observe(scenario, lab, claude, workdir / scenario.name, mode, trace)
+            where = workdir / client.version / scenario.name
+            return observe(scenario, lab, client, where, mode, trace)
         except Exception as error:
             return error
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(one, scenarios))
-    return {s.name: result for s, result in zip(scenarios, results, strict=True)}
+        results = list(pool.map(one, cells))
+    return {
+        (client.version, scenario.name): result
+        for (client, scenario), result in zip(cells, results, strict=True)
+    }
+
+
+_ROUTE_OF_GATEWAY = {"bedrock": Provider.BEDROCK, "vertex": Provider.VERTEX}
+
+
+def main_model(scenario: Scenario, version: str) -> str:
+    """The {{main_model}} placeholder: the version's built-in main model on the scenario's
+    route (ccdoctor's facts for it, which the facts tier proves against the client), without
+    Bedrock's region prefix, so that a fault can name it for every version."""
+    provider = _ROUTE_OF_GATEWAY.get(scenario.gateway.kind, Provider.ANTHROPIC)
+    model = facts_for(parse_version(version)).defaults[provider].main
+    return model.removeprefix("{prefix}.").removesuffix("[1m]")
 
 
 def run_ccdoctor(
-    args: Sequence[str], env: Mapping[str, str], cwd: Path, managed: Path
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, managed: Path, version: str
 ) -> CcdoctorRun:
     command = [
         sys.executable,
@@ -191,7 +231,7 @@ def run_ccdoctor(
         "--format",
         "json",
         "--claude-version",
-        VERSION,
+        version,
         "--managed-settings",
         str(managed),
         *args,

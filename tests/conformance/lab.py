@@ -4,7 +4,7 @@ fake Bedrock, a closed port)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +81,12 @@ def running_lab(workdir: Path, scenarios: Iterable[Scenario]) -> Iterator[Lab]:
 
 
 @contextmanager
-def scenario_endpoint(scenario: Scenario, lab: Lab) -> Iterator[Endpoint]:
-    """The provider endpoint for one scenario; a fake of its own, so scenarios run in parallel."""
-    gateway = scenario.gateway
+def scenario_endpoint(
+    scenario: Scenario, lab: Lab, values: Mapping[str, str]
+) -> Iterator[Endpoint]:
+    """The provider endpoint for one scenario; a fake of its own, so scenarios run in parallel.
+    `values` fills the placeholders its behaviour may use."""
+    gateway = scenario.gateway.filled(values)
     if gateway.kind == "litellm":
         if lab.litellm is None:
             raise PeerMissing(lab.litellm_missing or "LiteLLM was not started")

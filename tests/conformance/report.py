@@ -1,10 +1,12 @@
 """Run the conformance matrix and print the agreement table.
 
-    .venv/bin/python tests/conformance/report.py [SCENARIO ...] [--jobs N] [--markdown]
+    .venv/bin/python tests/conformance/report.py [SCENARIO ...] [--claude-version V ...]
+        [--jobs N] [--markdown]
 
-For each scenario: what the real client did and how long it took, ccdoctor's verdict (its first
-failing check) and how long it took, and whether they agree; then the median ratio of ccdoctor's
-time to verdict over the client's time to failure on the scenarios where the client failed.
+For each client version (default: every one in tests/peers/claude_versions.txt) and scenario:
+what the real client did and how long it took, ccdoctor's verdict (its first failing check) and
+how long it took, and whether they agree; then, per version, the median ratio of ccdoctor's time
+to verdict over the client's time to failure on the scenarios where the client failed.
 Exit status 0 when every scenario agrees or is a recorded known disagreement, 1 otherwise.
 """
 
@@ -22,13 +24,19 @@ if __package__ in (None, ""):  # run as a file: make `tests.` and `ccdoctor.` im
 from tests.conformance.claude_client import (
     DEFAULT_RETRIES,
     FAST,
-    VERSION,
     Mode,
     claude_binary,
     missing_reason,
     strace_missing,
+    tier_versions,
 )
-from tests.conformance.harness import Observation, median_ratio, observe_all
+from tests.conformance.harness import (
+    ClientUnderTest,
+    Key,
+    Observation,
+    median_ratio,
+    observe_all,
+)
 from tests.conformance.lab import running_lab
 from tests.conformance.scenario import Scenario, load_all
 
@@ -38,6 +46,12 @@ HEADERS = ("scenario", "client", "client s", "ccdoctor verdict", "ccdoctor s", "
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="scenarios to run (default: all)")
+    parser.add_argument(
+        "--claude-version",
+        action="append",
+        dest="versions",
+        help="a client version to run (repeatable; default: tests/peers/claude_versions.txt)",
+    )
     parser.add_argument(
         "--jobs",
         type=int,
@@ -59,11 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
 
-    if reason := missing_reason() or (options.trace_network and strace_missing()):
+    versions = options.versions or list(tier_versions())
+    if reason := missing_reason(versions) or (options.trace_network and strace_missing()):
         print(reason, file=sys.stderr)
         return 2
-    binary = claude_binary()
-    assert binary is not None
+    clients = [ClientUnderTest(v, binary) for v in versions if (binary := claude_binary(v))]
     scenarios = _select(load_all(), options.names)
     mode = DEFAULT_RETRIES if options.default_retries else FAST
     with (
@@ -71,21 +85,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         running_lab(Path(scratch) / "lab", scenarios) as lab,
     ):
         results = observe_all(
-            scenarios, lab, binary, Path(scratch), options.jobs, mode, options.trace_network
+            scenarios, lab, clients, Path(scratch), options.jobs, mode, options.trace_network
         )
 
-    print(table(scenarios, results, options.markdown))
-    print()
-    print("\n".join(summary(scenarios, results, mode)))
+    for version in versions:
+        print(table(scenarios, version, results, options.markdown))
+        print()
+        print("\n".join(summary(scenarios, version, results, mode)))
+        print()
     observations = [r for r in results.values() if isinstance(r, Observation)]
     if options.trace_network:
-        leaks = {o.scenario.name: o.off_loopback for o in observations if o.off_loopback}
+        leaks = {
+            f"{o.version} {o.scenario.name}": o.off_loopback for o in observations if o.off_loopback
+        }
         for name, addresses in leaks.items():
             print(f"{name}: the client tried {', '.join(addresses or ())} beyond loopback")
         if not leaks:
             print("the client connected to nothing beyond loopback in any scenario")
-    mismatches = [o for o in observations if not o.agrees and o.scenario.known_disagreement is None]
-    stale = [o.scenario.name for o in observations if o.agrees and o.scenario.known_disagreement]
+    mismatches = [o for o in observations if not o.agrees and o.expected.known_disagreement is None]
+    stale = [
+        f"{o.scenario.name} on {o.version}"
+        for o in observations
+        if o.agrees and o.expected.known_disagreement
+    ]
     if stale:
         print(f"known_disagreement recorded but they now agree (remove it): {', '.join(stale)}")
     if options.verbose:
@@ -107,23 +129,27 @@ def _select(scenarios: list[Scenario], names: Sequence[str]) -> list[Scenario]:
 
 def table(
     scenarios: Sequence[Scenario],
-    results: Mapping[str, Observation | BaseException],
+    version: str,
+    results: Mapping[Key, Observation | BaseException],
     markdown: bool = False,
 ) -> str:
-    return _table([_row(s, results[s.name]) for s in scenarios if s.name in results], markdown)
+    rows = [_row(s, results[(version, s.name)]) for s in scenarios if (version, s.name) in results]
+    return f"Claude Code {version}\n" + _table(rows, markdown)
 
 
 def summary(
     scenarios: Sequence[Scenario],
-    results: Mapping[str, Observation | BaseException],
+    version: str,
+    results: Mapping[Key, Observation | BaseException],
     mode: Mode,
 ) -> list[str]:
-    observations = [r for r in results.values() if isinstance(r, Observation)]
-    known = sum(not o.agrees and o.scenario.known_disagreement is not None for o in observations)
+    cells = [result for (v, _), result in results.items() if v == version]
+    observations = [r for r in cells if isinstance(r, Observation)]
+    known = sum(not o.agrees and o.expected.known_disagreement is not None for o in observations)
     lines = [
-        f"Claude Code {VERSION} ({mode.describe()}): "
-        f"{sum(o.agrees for o in observations)}/{len(results)} scenarios agree, "
-        f"{known} known disagreements, {len(results) - len(observations)} not run"
+        f"Claude Code {version} ({mode.describe()}): "
+        f"{sum(o.agrees for o in observations)}/{len(cells)} scenarios agree, "
+        f"{known} known disagreements, {len(cells) - len(observations)} not run"
     ]
     ratio = median_ratio(observations)
     if ratio is not None:
@@ -149,11 +175,12 @@ def _row(scenario: Scenario, result: Observation | BaseException) -> tuple[str, 
         verdict = f"exit {result.ccdoctor.exit_code}: {failure.id} [{failure.category}]"
     else:
         verdict = f"exit {result.ccdoctor.exit_code}"
-    if result.agrees and result.scenario.known_disagreement is not None:
+    known = result.expected.known_disagreement
+    if result.agrees and known is not None:
         agree = "yes (stale known_disagreement)"
     elif result.agrees:
         agree = "yes"
-    elif result.scenario.known_disagreement is not None:
+    elif known is not None:
         agree = "NO (known)"
     else:
         agree = "NO"

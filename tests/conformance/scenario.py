@@ -12,6 +12,10 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     warns = []                       # categories where ccdoctor must show a warning
     known_disagreement = "..."       # only while ccdoctor is wrong: the test xfails strictly
 
+    [versions."2.1.332"]             # where one client version behaves otherwise
+    why = "..."                      # required: what that version does differently
+    client = "ok"                    # then any of client, category, warns, known_disagreement
+
     [gateway]                        # the provider's endpoint
     kind = "fake"                    # fake | litellm | tls | vertex | bedrock | dead
     prefix = "/anthropic"            # fake, tls, vertex, bedrock: served under this path
@@ -74,6 +78,8 @@ PLACEHOLDERS: Mapping[str, str] = {
     "tmp": "a scratch directory outside HOME and the project",
     "gcp_project": "the Google Cloud project the fake Vertex knows",
     "aws_endpoint": "bedrock: the fake's root URL, where it also answers STS",
+    "main_model": "the built-in main model of the client version on the scenario's route, "
+    "without Bedrock's region prefix (also usable in [gateway.behaviour])",
 }
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -107,6 +113,10 @@ class Gateway:
     tls: str = "valid"
     host: str = "127.0.0.1"
     behaviour: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def filled(self, values: Mapping[str, str]) -> Gateway:
+        """The same gateway with placeholders in its behaviour filled (e.g. {{main_model}})."""
+        return dataclasses.replace(self, behaviour=_fill_data(self.behaviour, values))
 
     def make_behaviour(self) -> Behaviour:
         return Behaviour(**_frozen(self.behaviour))
@@ -168,6 +178,18 @@ class File:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """What one client version does on the scenario's set-up, and what ccdoctor must say."""
+
+    client_ok: bool
+    category: Category | None
+    warns: tuple[Category, ...] = ()
+    known_disagreement: str | None = None
+    why: str | None = None
+    """For a version-specific expectation: what that version does differently."""
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -181,6 +203,12 @@ class Scenario:
     args: tuple[str, ...] = ()
     warns: tuple[Category, ...] = ()
     known_disagreement: str | None = None
+    per_version: Mapping[str, Expectation] = dataclasses.field(default_factory=dict)
+
+    def expect(self, version: str) -> Expectation:
+        return self.per_version.get(version) or Expectation(
+            self.client_ok, self.category, self.warns, self.known_disagreement
+        )
 
     @property
     def needs_litellm(self) -> bool:
@@ -242,18 +270,15 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
             "args",
             "warns",
             "known_disagreement",
+            "versions",
         },
         "scenario",
     )
-    outcome = data["client"]
-    if outcome not in OUTCOMES:
-        raise ScenarioError(f"client must be one of {sorted(OUTCOMES)}, not {outcome!r}")
-    client_ok = OUTCOMES[outcome]
-    category = data.get("category")
-    if client_ok and category is not None:
-        raise ScenarioError("category is only for scenarios where the client fails")
-    if not client_ok and category is None:
-        raise ScenarioError("a failing scenario must name the category ccdoctor fails first")
+    expected = _expectation(data)
+    per_version = {
+        version: _version_expectation(version, table, data)
+        for version, table in data.get("versions", {}).items()
+    }
     env = data.get("env", {})
     if not all(isinstance(v, str) for v in env.values()):
         raise ScenarioError("env values must be strings, as in a shell")
@@ -264,16 +289,53 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
     return Scenario(
         name=name,
         description=_string(data, "description"),
-        client_ok=client_ok,
-        category=Category(category) if category is not None else None,
+        client_ok=expected.client_ok,
+        category=expected.category,
         gateway=_gateway(data.get("gateway", {})),
         proxy=_proxy(data.get("proxy")),
         env=dict(env),
         files=tuple(_file(entry) for entry in data.get("files", [])),
         args=tuple(str(arg) for arg in data.get("args", [])),
-        warns=tuple(Category(c) for c in data.get("warns", [])),
-        known_disagreement=data.get("known_disagreement"),
+        warns=expected.warns,
+        known_disagreement=expected.known_disagreement,
+        per_version=per_version,
     )
+
+
+def _expectation(data: Mapping[str, Any], why: str | None = None) -> Expectation:
+    outcome = data["client"]
+    if outcome not in OUTCOMES:
+        raise ScenarioError(f"client must be one of {sorted(OUTCOMES)}, not {outcome!r}")
+    client_ok = OUTCOMES[outcome]
+    category = data.get("category")
+    if client_ok and category is not None:
+        raise ScenarioError("category is only for scenarios where the client fails")
+    if not client_ok and category is None:
+        raise ScenarioError("a failing scenario must name the category ccdoctor fails first")
+    return Expectation(
+        client_ok,
+        Category(category) if category is not None else None,
+        tuple(Category(c) for c in data.get("warns", [])),
+        data.get("known_disagreement"),
+        why,
+    )
+
+
+def _version_expectation(
+    version: str, table: Mapping[str, Any], data: Mapping[str, Any]
+) -> Expectation:
+    """A version's table replaces the scenario's outcome keys it names; client, category and
+    warns are otherwise kept (a category only while the client still fails), a known
+    disagreement is not: it belongs to the versions it was seen on."""
+    where = f"versions.{version}"
+    _only(table, {"why", "client", "category", "warns", "known_disagreement"}, where)
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise ScenarioError(f"{where}: a version is x.y.z")
+    merged = {key: data[key] for key in ("client", "category", "warns") if key in data}
+    if table.get("client") == "ok":
+        merged.pop("category", None)
+    merged.update({key: value for key, value in table.items() if key != "why"})
+    return _expectation(merged, _string(table, "why"))
 
 
 def _gateway(data: dict[str, Any]) -> Gateway:

@@ -1,10 +1,12 @@
-"""The real client and ccdoctor on the identical set-up, one scenario file at a time.
+"""The real client and ccdoctor on the identical set-up, one scenario file at a time, for every
+client version in tests/peers/claude_versions.txt.
 
 Two tests per scenario: the first checks our understanding of the client (it does what the
 scenario says, and reaches nothing beyond loopback); the second checks ccdoctor against it
 (client succeeded ⇔ ccdoctor exit 0; when the client failed, ccdoctor's first failing check is in
-the scenario's category). A scenario with `known_disagreement` xfails the second test strictly,
-so fixing ccdoctor turns it into an XPASS failure until the marker is removed.
+the scenario's category). What "does what the scenario says" means may differ per version (the
+scenario's `[versions.X]` tables). A `known_disagreement` xfails the second test strictly, so
+fixing ccdoctor turns it into an XPASS failure until the marker is removed.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import os
 
 import pytest
 
+from tests.conformance.claude_client import tier_versions
 from tests.conformance.conftest import Results
 from tests.conformance.harness import Observation
 from tests.conformance.lab import REQUIRE_LITELLM, PeerMissing
 from tests.conformance.scenario import Scenario, load_all
 
 SCENARIOS = load_all()
+VERSIONS = tier_versions()
 
 pytestmark = [
     pytest.mark.conformance,
@@ -28,20 +32,25 @@ pytestmark = [
 
 
 def _params(with_known_disagreements: bool) -> list[object]:
-    return [
-        pytest.param(
-            scenario,
-            id=scenario.name,
-            marks=[pytest.mark.xfail(strict=True, reason=scenario.known_disagreement)]
-            if with_known_disagreements and scenario.known_disagreement
-            else [],
-        )
-        for scenario in SCENARIOS
-    ]
+    params: list[object] = []
+    for version in VERSIONS:
+        for scenario in SCENARIOS:
+            known = scenario.expect(version).known_disagreement
+            params.append(
+                pytest.param(
+                    version,
+                    scenario,
+                    id=f"{version}-{scenario.name}",
+                    marks=[pytest.mark.xfail(strict=True, reason=known)]
+                    if with_known_disagreements and known
+                    else [],
+                )
+            )
+    return params
 
 
-def observation(matrix: Results, scenario: Scenario) -> Observation:
-    result = matrix[scenario.name]
+def observation(matrix: Results, version: str, scenario: Scenario) -> Observation:
+    result = matrix[(version, scenario.name)]
     if isinstance(result, PeerMissing):
         if os.environ.get(REQUIRE_LITELLM) == "1":
             pytest.fail(f"{result} ({REQUIRE_LITELLM}=1)", pytrace=False)
@@ -51,16 +60,18 @@ def observation(matrix: Results, scenario: Scenario) -> Observation:
     return result
 
 
-@pytest.mark.parametrize("scenario", _params(with_known_disagreements=False))
-def test_the_client_does_what_the_scenario_says(matrix: Results, scenario: Scenario) -> None:
-    seen = observation(matrix, scenario)
+@pytest.mark.parametrize(("version", "scenario"), _params(with_known_disagreements=False))
+def test_the_client_does_what_the_scenario_says(
+    matrix: Results, version: str, scenario: Scenario
+) -> None:
+    seen = observation(matrix, version, scenario)
 
     assert not seen.scenario_problems, seen.explain()
     assert not seen.off_loopback, f"the client reached beyond loopback: {seen.off_loopback}"
 
 
-@pytest.mark.parametrize("scenario", _params(with_known_disagreements=True))
-def test_ccdoctor_agrees_with_the_client(matrix: Results, scenario: Scenario) -> None:
-    seen = observation(matrix, scenario)
+@pytest.mark.parametrize(("version", "scenario"), _params(with_known_disagreements=True))
+def test_ccdoctor_agrees_with_the_client(matrix: Results, version: str, scenario: Scenario) -> None:
+    seen = observation(matrix, version, scenario)
 
     assert not seen.disagreements, seen.explain()

@@ -49,6 +49,58 @@ def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_fai
     }
 
 
+def test_a_version_table_overrides_the_outcome_for_that_version_only(tmp_path: Path) -> None:
+    text = """
+description = "the default model is refused"
+client = "fail"
+category = "models"
+warns = ["config"]
+known_disagreement = "on 2.1.197 only"
+
+[versions."2.1.332"]
+why = "2.1.332 falls back to the next model"
+client = "ok"
+"""
+    case = load(write(tmp_path, text))
+
+    old, new = case.expect("2.1.197"), case.expect("2.1.332")
+    assert (old.client_ok, old.category, old.known_disagreement) == (
+        False,
+        Category.MODELS,
+        "on 2.1.197 only",
+    )
+    assert (new.client_ok, new.category, new.warns, new.known_disagreement) == (
+        True,
+        None,
+        (Category.CONFIG,),
+        None,
+    )
+    assert new.why == "2.1.332 falls back to the next model"
+
+
+@pytest.mark.parametrize(
+    ("table", "complaint"),
+    [
+        ('[versions."2.1.332"]\nclient = "ok"', "why"),
+        ('[versions."2.1.332"]\nwhy = "w"\nclients = "ok"', "unknown key"),
+        ('[versions."latest"]\nwhy = "w"', "x.y.z"),
+    ],
+)
+def test_a_version_table_must_say_why_and_name_a_version(
+    tmp_path: Path, table: str, complaint: str
+) -> None:
+    with pytest.raises(ScenarioError, match=complaint):
+        load(write(tmp_path, HEALTHY + "\n" + table))
+
+
+def test_main_model_placeholder_fills_the_gateway_behaviour() -> None:
+    gateway = Gateway("bedrock", behaviour={"faults": [{"model": "{{main_model}}"}]})
+
+    assert gateway.filled({"main_model": "anthropic.claude-x"}).behaviour == {
+        "faults": [{"model": "anthropic.claude-x"}]
+    }
+
+
 def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
     scenario = load(write(tmp_path, HEALTHY, "healthy_case"))
 
@@ -137,6 +189,9 @@ def test_a_text_file_is_written_as_it_is_with_placeholders_filled() -> None:
     assert file.render({"key": "v"}) == '{\n  "k": "v",\n}\n'
 
 
+V = "2.1.197"
+
+
 def scenario(client_ok: bool, category: Category | None = None, **extra: object) -> Scenario:
     return Scenario(
         name="s",
@@ -158,9 +213,10 @@ def doctor(exit_code: int, *checks: tuple[str, str, str], seconds: float = 0.5) 
 
 
 def test_agreement_when_both_succeed_or_both_fail_in_the_expected_category() -> None:
-    healthy = Observation(scenario(True), client(0), doctor(0, ("proxy.auth", "pass", "")))
+    healthy = Observation(scenario(True), V, client(0), doctor(0, ("proxy.auth", "pass", "")))
     broken = Observation(
         scenario(False, Category.PROXY),
+        V,
         client(1, output="API Error: 401"),
         doctor(1, ("config.env", "warn", ""), ("proxy.auth", "fail", ""), ("models.x", "fail", "")),
     )
@@ -170,7 +226,7 @@ def test_agreement_when_both_succeed_or_both_fail_in_the_expected_category() -> 
 
 
 def test_the_verdicts_differ() -> None:
-    seen = Observation(scenario(False, Category.PROXY), client(1, output="boom"), doctor(0))
+    seen = Observation(scenario(False, Category.PROXY), V, client(1, output="boom"), doctor(0))
 
     assert seen.disagreements == ["the client failed (boom) but ccdoctor exited 0"]
     assert not seen.scenario_problems
@@ -179,6 +235,7 @@ def test_the_verdicts_differ() -> None:
 def test_the_first_failure_in_report_order_is_in_another_category() -> None:
     seen = Observation(
         scenario(False, Category.PROXY),
+        V,
         client(1),
         doctor(1, ("models.anthropic", "fail", ""), ("proxy.auth", "error", "")),
     )
@@ -189,28 +246,28 @@ def test_the_first_failure_in_report_order_is_in_another_category() -> None:
 
 
 def test_a_missing_warning_and_a_usage_error_are_disagreements() -> None:
-    quiet = Observation(scenario(True, warns=(Category.MODELS,)), client(0), doctor(0))
-    usage = Observation(scenario(True), client(0), doctor(2))
+    quiet = Observation(scenario(True, warns=(Category.MODELS,)), V, client(0), doctor(0))
+    usage = Observation(scenario(True), V, client(0), doctor(2))
 
     assert quiet.disagreements == ["ccdoctor shows no models warning"]
     assert usage.disagreements[0].startswith("ccdoctor exited 2")
 
 
 def test_a_client_that_does_not_do_what_the_scenario_says_is_a_scenario_problem() -> None:
-    seen = Observation(scenario(True), client(None), doctor(0))
+    seen = Observation(scenario(True), V, client(None), doctor(0))
 
     assert seen.scenario_problems == [
-        "the scenario expects the client to succeed, but it failed (no answer within 60 s)"
+        "the scenario expects Claude Code 2.1.197 to succeed, but it failed (no answer within 60 s)"
     ]
     assert not seen.agrees
 
 
 def test_the_median_ratio_counts_only_the_scenarios_where_the_client_failed() -> None:
     runs = [
-        Observation(scenario(False, Category.PROXY), client(1, 2.0), doctor(1, seconds=1.0)),
-        Observation(scenario(False, Category.PROXY), client(1, 1.0), doctor(1, seconds=1.0)),
-        Observation(scenario(False, Category.PROXY), client(1, 4.0), doctor(1, seconds=1.0)),
-        Observation(scenario(True), client(0, 0.1), doctor(0, seconds=9.0)),
+        Observation(scenario(False, Category.PROXY), V, client(1, 2.0), doctor(1, seconds=1.0)),
+        Observation(scenario(False, Category.PROXY), V, client(1, 1.0), doctor(1, seconds=1.0)),
+        Observation(scenario(False, Category.PROXY), V, client(1, 4.0), doctor(1, seconds=1.0)),
+        Observation(scenario(True), V, client(0, 0.1), doctor(0, seconds=9.0)),
     ]
 
     assert median_ratio(runs) == 0.5

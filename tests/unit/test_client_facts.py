@@ -9,6 +9,7 @@ import pytest
 
 from ccdoctor.clients.facts import FactsError, all_facts, facts_for, parse_version, read_facts
 from ccdoctor.core.provider import Provider
+from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 
 
 def test_every_shipped_file_loads_and_covers_the_diagnosed_routes() -> None:
@@ -16,7 +17,11 @@ def test_every_shipped_file_loads_and_covers_the_diagnosed_routes() -> None:
     assert [f.since for f in facts] == sorted(f.since for f in facts)
     for entry in facts:
         assert set(entry.defaults) == set(Provider), entry.version_text
-        assert entry.source.startswith(("observed:", "docs:")), entry.version_text
+        assert entry.source.startswith("observed:"), entry.version_text
+        assert sorted(entry.precedence) == sorted(flag for _, flag in PROVIDER_FLAGS)
+        assert entry.warmup.path.startswith("/")
+        for chain in entry.fallback.chains.values() if entry.fallback else ():
+            assert len(set(chain)) == len(chain) >= 2, entry.version_text
 
 
 def test_the_file_for_a_version_is_the_newest_not_newer_than_it() -> None:
@@ -52,6 +57,13 @@ def valid() -> dict[str, Any]:
         "source": "observed: test",
         "defaults": {"anthropic": dict(models)},
         "aliases": {"anthropic": dict(aliases)},
+        "precedence": {"flags": ["CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"]},
+        "warmup": {"method": "HEAD", "path": "/api/hello"},
+        "retries": {"drops_rejected_beta": True},
+        "fallback": {
+            "stopped_by": ["CLAUDE_CODE_NO_MODEL_FALLBACK"],
+            "vertex": {"chain": ["claude-opus-5-5", "claude-opus-5"]},
+        },
     }
 
 
@@ -60,6 +72,19 @@ def test_a_valid_file_reads_into_defaults_per_route() -> None:
     assert facts.since == (2, 1, 300)
     assert facts.defaults[Provider.ANTHROPIC].main == "claude-opus-5"
     assert facts.defaults[Provider.ANTHROPIC].aliases["haiku"] == "claude-haiku-4-5"
+    assert facts.precedence == ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX")
+    assert (facts.warmup.method, facts.warmup.path) == ("HEAD", "/api/hello")
+    assert facts.drops_rejected_beta
+    assert facts.fallback_chain(Provider.VERTEX) == ("claude-opus-5-5", "claude-opus-5")
+    assert facts.fallback_chain(Provider.BEDROCK) == ()
+
+
+def test_a_client_without_a_fallback_has_no_chain_anywhere() -> None:
+    data = valid()
+    del data["fallback"]
+    facts = read_facts("2.1.300.toml", data)
+    assert facts.fallback is None
+    assert facts.fallback_chain(Provider.VERTEX) == ()
 
 
 def broken(change: str) -> dict[str, Any]:
@@ -79,6 +104,18 @@ def broken(change: str) -> dict[str, Any]:
         del data["aliases"]["anthropic"]
     elif change == "model is not text":
         data["defaults"]["anthropic"]["main"] = 5
+    elif change == "no precedence":
+        del data["precedence"]
+    elif change == "retry fact is not a boolean":
+        data["retries"]["drops_rejected_beta"] = "yes"
+    elif change == "typo in the warm-up":
+        data["warmup"]["paht"] = "/"
+    elif change == "fallback chain of an unknown route":
+        data["fallback"]["vertx"] = data["fallback"].pop("vertex")
+    elif change == "fallback without a chain":
+        del data["fallback"]["vertex"]
+    elif change == "empty stopped_by":
+        data["fallback"]["stopped_by"] = []
     return data
 
 
@@ -92,6 +129,12 @@ def broken(change: str) -> dict[str, Any]:
         "missing alias",
         "defaults without aliases",
         "model is not text",
+        "no precedence",
+        "retry fact is not a boolean",
+        "typo in the warm-up",
+        "fallback chain of an unknown route",
+        "fallback without a chain",
+        "empty stopped_by",
     ],
 )
 def test_a_file_the_loader_would_misread_is_refused(change: str) -> None:

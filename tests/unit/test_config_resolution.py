@@ -109,7 +109,7 @@ def test_repository_root_local_settings_win_over_start_directory(machine: Machin
         ({}, Provider.ANTHROPIC),
         ({"CLAUDE_CODE_USE_VERTEX": "1"}, Provider.VERTEX),
         ({"CLAUDE_CODE_USE_BEDROCK": "1", "CLAUDE_CODE_USE_VERTEX": "1"}, Provider.BEDROCK),
-        ({"CLAUDE_CODE_USE_FOUNDRY": "1", "CLAUDE_CODE_USE_VERTEX": "1"}, Provider.VERTEX),
+        ({"CLAUDE_CODE_USE_FOUNDRY": "1", "CLAUDE_CODE_USE_VERTEX": "1"}, Provider.FOUNDRY),
         ({"CLAUDE_CODE_USE_FOUNDRY": "yes"}, Provider.FOUNDRY),
         ({"CLAUDE_CODE_USE_BEDROCK": "0"}, Provider.ANTHROPIC),
         ({"CLAUDE_CODE_USE_BEDROCK": "yes please"}, Provider.ANTHROPIC),
@@ -140,8 +140,12 @@ def test_provider_defaults_follow_the_client_version(machine: Machine) -> None:
     machine.env["CLAUDE_CODE_USE_BEDROCK"] = ""
     machine.env["CLAUDE_CODE_USE_VERTEX"] = "1"
     assert machine.resolve().main_model.model_id == "claude-sonnet-4-5@20250929"
+    machine.claude_version = "2.1.332"
+    assert machine.resolve().main_model.model_id == "claude-opus-5-5"
+    machine.env["CLAUDE_CODE_USE_VERTEX"] = ""
+    assert machine.resolve().main_model.model_id == "claude-opus-5-5"
     machine.claude_version = None
-    assert machine.resolve().main_model.model_id == "claude-opus-5"
+    assert machine.resolve().main_model.model_id == "claude-opus-5-5"
 
 
 def test_aliases_resolve_through_default_model_variables(machine: Machine) -> None:

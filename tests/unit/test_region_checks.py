@@ -234,10 +234,10 @@ def test_bedrock_prefix_setting_ignored_in_govcloud(machine: Machine) -> None:
 def test_bedrock_prefix_setting_of_other_geography_warns_on_default_models(
     machine: Machine,
 ) -> None:
-    machine.claude_version = "2.1.230"
+    machine.claude_version = "2.1.332"
     result = bedrock(machine, AWS_REGION="us-east-1", ANTHROPIC_BEDROCK_REGION_PREFIX="jp")
     assert result.status is Status.WARN
-    assert "jp.anthropic.claude-opus-5" in result.message
+    assert "jp.anthropic.claude-opus-5-5" in result.message
     assert "ANTHROPIC_BEDROCK_REGION_PREFIX=jp put it there" in result.message
     assert result.fix is not None
     assert "Or unset ANTHROPIC_BEDROCK_REGION_PREFIX." in result.fix.text
@@ -285,10 +285,10 @@ def test_vertex_default_location_with_regional_model_passes(machine: Machine) ->
 
 
 def test_vertex_global_location_shows_global_host(machine: Machine) -> None:
-    machine.claude_version = "2.1.230"
+    machine.claude_version = "2.1.332"
     result = vertex(machine, CLOUD_ML_REGION="global")
     assert result.status is Status.PASS
-    assert "claude-opus-5 → global (CLOUD_ML_REGION) at aiplatform.googleapis.com" in result.message
+    assert "claude-opus-5-5 → global (CLOUD_ML_REGION) at aiplatform.googleapis.com" in result.message
 
 
 def test_vertex_multi_region_host(machine: Machine) -> None:
@@ -298,10 +298,10 @@ def test_vertex_multi_region_host(machine: Machine) -> None:
 
 
 def test_vertex_newest_default_model_on_default_regional_location_warns(machine: Machine) -> None:
-    machine.claude_version = "2.1.230"
+    machine.claude_version = "2.1.332"
     result = vertex(machine)
     assert result.status is Status.WARN
-    assert "main model claude-opus-5 is called in the regional location us-east5" in result.message
+    assert "main model claude-opus-5-5 is called in the regional location us-east5" in result.message
     assert result.fix is not None
     assert "export VERTEX_REGION_CLAUDE_5_OPUS=global" in result.fix.commands
 
