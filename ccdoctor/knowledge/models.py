@@ -48,11 +48,16 @@ VERTEX_REGION_OVERRIDES: tuple[tuple[str, str], ...] = (
     ("claude-opus-4-7", "VERTEX_REGION_CLAUDE_4_7_OPUS"),
     ("claude-opus-4-8", "VERTEX_REGION_CLAUDE_4_8_OPUS"),
     ("claude-opus-4", "VERTEX_REGION_CLAUDE_4_0_OPUS"),
+    ("claude-opus-5-5", "VERTEX_REGION_CLAUDE_5_5_OPUS"),
     ("claude-opus-5", "VERTEX_REGION_CLAUDE_5_OPUS"),
     ("claude-sonnet-4-5", "VERTEX_REGION_CLAUDE_4_5_SONNET"),
     ("claude-sonnet-4-6", "VERTEX_REGION_CLAUDE_4_6_SONNET"),
     ("claude-sonnet-4", "VERTEX_REGION_CLAUDE_4_0_SONNET"),
+    ("claude-sonnet-5-5", "VERTEX_REGION_CLAUDE_5_5_SONNET"),
     ("claude-sonnet-5", "VERTEX_REGION_CLAUDE_5_SONNET"),
+    ("claude-haiku-5-5", "VERTEX_REGION_CLAUDE_HAIKU_5_5"),
+    ("claude-fable-5-1", "VERTEX_REGION_CLAUDE_FABLE_5_1"),
+    ("claude-fable-5-2", "VERTEX_REGION_CLAUDE_FABLE_5_2"),
     ("claude-fable-5", "VERTEX_REGION_CLAUDE_FABLE_5"),
 )
 

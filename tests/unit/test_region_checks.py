@@ -288,7 +288,9 @@ def test_vertex_global_location_shows_global_host(machine: Machine) -> None:
     machine.claude_version = "2.1.332"
     result = vertex(machine, CLOUD_ML_REGION="global")
     assert result.status is Status.PASS
-    assert "claude-opus-5-5 → global (CLOUD_ML_REGION) at aiplatform.googleapis.com" in result.message
+    assert "claude-opus-5-5 → global (CLOUD_ML_REGION) at aiplatform.googleapis.com" in (
+        result.message
+    )
 
 
 def test_vertex_multi_region_host(machine: Machine) -> None:
@@ -301,9 +303,11 @@ def test_vertex_newest_default_model_on_default_regional_location_warns(machine:
     machine.claude_version = "2.1.332"
     result = vertex(machine)
     assert result.status is Status.WARN
-    assert "main model claude-opus-5-5 is called in the regional location us-east5" in result.message
+    assert "main model claude-opus-5-5 is called in the regional location us-east5" in (
+        result.message
+    )
     assert result.fix is not None
-    assert "export VERTEX_REGION_CLAUDE_5_OPUS=global" in result.fix.commands
+    assert "export VERTEX_REGION_CLAUDE_5_5_OPUS=global" in result.fix.commands
 
 
 @pytest.mark.parametrize("model", ["claude-opus-4-7", "claude-sonnet-5", "claude-fable-5"])
