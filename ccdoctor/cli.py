@@ -88,18 +88,34 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+INSTALLER_PLACES = (Path(".local/bin/claude"), Path(".claude/local/claude"))
+"""Where the native installer and the old local install put `claude`, under HOME: a user whose
+shell profile adds them to PATH has a client that a plain `which claude` here would miss."""
+
+
+def find_claude(environ: dict[str, str], home: Path) -> str | None:
+    found = shutil.which("claude", path=environ.get("PATH"))
+    if found is not None:
+        return found
+    for place in INSTALLER_PLACES:
+        candidate = home / place
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
 class ClaudeVersionProbe:
     """`claude --version`, started at once and read when configuration resolution needs it:
     the client takes ~0.1 s to answer, which then overlaps ccdoctor's own start-up."""
 
     def __init__(self) -> None:
-        binary = shutil.which("claude")
+        self.binary = find_claude(dict(os.environ), Path.home())
         self._process: subprocess.Popen[str] | None = None
-        if binary is None:
+        if self.binary is None:
             return
         try:
             self._process = subprocess.Popen(
-                [binary, "--version"],
+                [self.binary, "--version"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -122,6 +138,12 @@ class ClaudeVersionProbe:
         version = parse_version(out)
         return ".".join(map(str, version)) if version else None
 
+    def origin(self) -> str:
+        """Where the version came from, for the report."""
+        if self.binary is None:
+            return "no claude on PATH, ~/.local/bin or ~/.claude/local"
+        return f"{self.binary} --version"
+
 
 def _resolve(
     settings: str | None,
@@ -143,6 +165,9 @@ def _resolve(
             model_arg=model,
             managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
             claude_version=claude_version or (probe.result() if probe else None),
+            claude_version_origin="--claude-version"
+            if claude_version
+            else (probe.origin() if probe else None),
         )
     )
 

@@ -41,6 +41,9 @@ class Inputs:
     model_arg: str | None = None
     managed_paths: tuple[Path, ...] = ()
     claude_version: str | None = None
+    claude_version_origin: str | None = None
+    """Where claude_version came from ("--claude-version", "/usr/bin/claude --version") or,
+    when it is None, where ccdoctor looked."""
 
 
 @dataclass(frozen=True)
