@@ -155,6 +155,30 @@ def test_rejected_beta_is_named_and_disabling_experimental_betas_is_green(
         assert not betas & set(client.EXPERIMENTAL_BETAS), betas
 
 
+def test_a_client_that_drops_a_rejected_beta_gets_a_warning_and_the_request_it_sends_again(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    # 2.1.332 answers "Unexpected value(s) `X`" by sending the request once more without X.
+    machine.claude_version = "2.1.332"
+    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    gateway(machine, fake_anthropic.url)
+
+    result = verdict(machine)
+
+    result.assert_green()
+    warning = next(w for w in result.warnings if w.id == "proxy.conformance")
+    assert "rejects the anthropic-beta value effort-2025-11-24 (HTTP 400)" in warning.message
+    assert "Claude Code 2.1.332 sends each request again without it" in warning.message
+    main = machine.resolve().main_model.model_id
+    sent = fake_anthropic.requests_to("/v1/messages")
+    streamed = [r for r in sent if r.body.get("stream") and r.body.get("model") == main]
+    assert len(streamed) == 2
+    first, second = (set((r.header("anthropic-beta") or "").split(",")) for r in streamed)
+    assert first - second == {"effort-2025-11-24"}
+    assert apply_exports(machine, warning.fix) == {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}
+    assert not [w for w in verdict(machine).warnings if w.id == "proxy.conformance"]
+
+
 @pytest.mark.parametrize(("status", "words"), [(429, "rate-limiting"), (529, "overloaded")])
 def test_rate_limit_and_overload_of_the_main_model_fail(
     machine: Machine, fake_anthropic: FakeAnthropic, status: int, words: str

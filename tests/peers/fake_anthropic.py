@@ -29,6 +29,7 @@ from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 DEFAULT_API_KEY = "sk-ant-api03-fake-test-key-0000000000000000"
 DEFAULT_AUTH_TOKEN = "fake-oauth-bearer-token-0000000000000000"
 LISTED_MODELS = (
+    "claude-opus-5-5",
     "claude-opus-4-8",
     "claude-sonnet-4-5-20250929",
     "claude-sonnet-4-5",

@@ -50,6 +50,7 @@ DEFAULT_MODELS = (
     "anthropic.claude-sonnet-4-6",
     "anthropic.claude-opus-4-8",
     "anthropic.claude-opus-5",
+    "anthropic.claude-opus-5-5",
     "anthropic.claude-3-5-haiku-20241022-v1:0",
 )
 """Base models the fake serves; every one through inference profiles only, as AWS serves the

@@ -30,7 +30,12 @@ UPSTREAM_API_KEY = "sk-ant-upstream-fake"
 """What LiteLLM sends upstream, both for routed models and the /anthropic pass-through."""
 UPSTREAM_BEHAVIOUR = Behaviour(api_keys=frozenset({UPSTREAM_API_KEY}), bearer_tokens=frozenset())
 """Give the upstream FakeAnthropic this, so it accepts exactly what LiteLLM sends."""
-GATEWAY_MODELS = ("claude-sonnet-4-5", "claude-opus-4-8", "claude-haiku-4-5-20251001")
+GATEWAY_MODELS = (
+    "claude-sonnet-4-5",
+    "claude-opus-4-8",
+    "claude-opus-5-5",
+    "claude-haiku-4-5-20251001",
+)
 """Served and routed to the fake upstream as `anthropic/<same id>`."""
 DOWN_MODEL = "claude-upstream-down"
 """Served, but routed to a closed port: the "gateway up, its upstream down" case."""

@@ -47,6 +47,27 @@ def _route_problem(
     return Problem(Status.FAIL, what, live.model_fix(route.verdict, model, base, []))
 
 
+def _dropped_beta_problem(
+    ctx: CheckContext, dropped: tuple[str, ...], first: HttpAnswer | None
+) -> Problem:
+    known = ctx.config.claude_version
+    version = ".".join(map(str, known)) if known else ctx.config.facts.version_text
+    status = f"HTTP {first.status}" if first is not None else "a 400"
+    names = ", ".join(dropped)
+    return Problem(
+        Status.WARN,
+        f"the gateway rejects the anthropic-beta value {names} ({status}); Claude Code "
+        f"{version} sends each request again without it, so sessions work, at one extra round "
+        "trip per request and without that feature",
+        Fix(
+            f"Let the gateway forward {names} unchanged to the upstream; or stop the client "
+            "sending experimental betas.",
+            ("export CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",),
+            '{"env": {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}}',
+        ),
+    )
+
+
 def cache_control_problem(answer: Classified) -> Problem:
     # The client marks its prompt for caching in every request: each one would fail.
     return Problem(
@@ -75,6 +96,8 @@ def stream_problems(
     route = exchange.classified
     if route is not None and route.verdict in _ROUTE_VERDICTS:
         return [_route_problem(ctx, route, base, ctx.config.main_model)]
+    if exchange.dropped_betas:
+        return [_dropped_beta_problem(ctx, exchange.dropped_betas, exchange.first)]
     if not isinstance(streamed, HttpAnswer) or streamed.status != 200:
         unproven.append("streaming (no streamed answer)")
         return []

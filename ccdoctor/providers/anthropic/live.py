@@ -4,6 +4,7 @@ requests (each made once per run), and the meaning of each answer as a message a
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,11 @@ class Exchange:
 
     url: str
     answer: HttpAnswer | HttpFailure
+    dropped_betas: tuple[str, ...] = ()
+    """Beta values a first answer rejected, left out of this (second) request as the client
+    does; empty when the first answer stands."""
+    first: HttpAnswer | None = None
+    """The rejection that made the client send the request again without them."""
 
     @property
     def classified(self) -> Classified | None:
@@ -117,11 +123,41 @@ def scrubbed(ctx: CheckContext, answer: HttpAnswer | HttpFailure) -> HttpAnswer 
 
 
 def invoke(ctx: CheckContext, model: ModelChoice) -> Exchange:
-    """The client's own request for `model`: streaming, one output token. Made once per run."""
-    return ctx.once(
-        f"messages:{model.model_id}",
-        lambda: post(ctx, shape.MESSAGES_PATH, messages_body(model.model_id), model),
-    )
+    """The client's own request for `model`: streaming, one output token. Made once per run.
+    A client version that sends the request again without the beta values a 400 rejects (its
+    facts say so) is followed: the second answer is the one its session gets."""
+
+    def run() -> Exchange:
+        body = messages_body(model.model_id)
+        first = post(ctx, shape.MESSAGES_PATH, body, model)
+        classified = first.classified
+        if (
+            not ctx.config.facts.drops_rejected_beta
+            or classified is None
+            or classified.verdict is not Verdict.BETA_REJECTED
+            or not isinstance(first.answer, HttpAnswer)
+        ):
+            return first
+        sent = request_headers(ctx.config, (), bool(model.one_million))["anthropic-beta"]
+        rejected = tuple(b for b in rejected_betas(classified.server_says) if b in sent)
+        if not rejected:
+            return first
+        kept = ",".join(b for b in sent.split(",") if b not in rejected)
+        again = post(ctx, shape.MESSAGES_PATH, body, model, {"anthropic-beta": kept})
+        return dataclasses.replace(again, dropped_betas=rejected, first=first.answer)
+
+    return ctx.once(f"messages:{model.model_id}", run)
+
+
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def rejected_betas(server_says: str) -> list[str]:
+    """The values an "Unexpected value(s) `a,b` for the `anthropic-beta` header" names."""
+    found: list[str] = []
+    for quoted in _BACKTICKED.findall(server_says):
+        found.extend(v.strip() for v in quoted.split(",") if v.strip() != "anthropic-beta")
+    return [v for v in found if v]
 
 
 def count_tokens(ctx: CheckContext, model: ModelChoice) -> Exchange:
