@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit bench clean peers conformance
+.PHONY: run test lint typecheck unit bench clean peers conformance observe
 
 $(BIN)/ccdoctor: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ peers:
 # The agreement table: each scenario run by the real client and by ccdoctor.
 conformance: $(VENV)/.dev peers
 	$(BIN)/python tests/conformance/report.py $(ARGS)
+
+# The facts ccdoctor keeps for one client version, observed against the fakes and compared with
+# ccdoctor/clients/versions/$(CLAUDE_VERSION).toml: `make observe CLAUDE_VERSION=2.1.332`.
+observe: $(VENV)/.dev
+	@test -n "$(CLAUDE_VERSION)" || { echo "usage: make observe CLAUDE_VERSION=2.1.332" >&2; exit 2; }
+	bash tests/peers/install_claude.sh $(CLAUDE_VERSION)
+	$(BIN)/python -m tests.facts.observe --claude-version $(CLAUDE_VERSION) --check
 
 test: lint typecheck peers unit
 

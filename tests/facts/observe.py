@@ -1,0 +1,514 @@
+"""Observe, rather than transcribe, the per-version facts ccdoctor keeps in
+ccdoctor/clients/versions/<version>.toml: run one installed Claude Code client against the fakes
+and record what it sends.
+
+    python -m tests.facts.observe --claude-version 2.1.332 [--write PATH | --check]
+
+Prints the observed TOML (or writes it to PATH); --check compares it with the committed file on
+the observed keys only (the file may hold more) and exits 1 on a difference. Findings that are
+not keys of the file (what a pinned model or a partly served chain does) go to stderr as notes.
+A fact that could not be observed is left out, never guessed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import threading
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from tests.conformance.claude_client import REPO, ClientRun, peers_dir, run_client
+from tests.peers.fake_anthropic import DEFAULT_API_KEY, KNOWN_BETAS, FakeAnthropic
+from tests.peers.fake_anthropic import Behaviour as AnthropicBehaviour
+from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
+from tests.peers.fake_bedrock import DEFAULT_MODELS, FAULTS, FakeBedrock, FaultRule, geo_prefix
+from tests.peers.fake_bedrock import Behaviour as BedrockBehaviour
+from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
+
+VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
+INSTALL_SCRIPT = "tests/peers/install_claude.sh"
+AWS_REGION = "us-east-1"
+VERTEX_REGION = "us-east5"
+BEDROCK = "CLAUDE_CODE_USE_BEDROCK"
+FOUNDRY = "CLAUDE_CODE_USE_FOUNDRY"
+VERTEX = "CLAUDE_CODE_USE_VERTEX"
+FLAGS = (BEDROCK, FOUNDRY, VERTEX)
+STOP_VARIABLES = ("CLAUDE_CODE_NO_MODEL_FALLBACK", "CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK")
+KEYS = (
+    "defaults.anthropic.main",
+    "defaults.bedrock.main",
+    "defaults.vertex.main",
+    "defaults.foundry.main",
+    "warmup.method",
+    "warmup.path",
+    "precedence.flags",
+    "retries.drops_rejected_beta",
+    "fallback.stopped_by",
+    "fallback.bedrock.chain",
+    "fallback.vertex.chain",
+)
+"""Every key this command observes, and so the only keys --check compares."""
+
+_ISOLATION = {
+    # Nothing but the API calls may leave the client, and a failure must fail at once.
+    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    "CLAUDE_CODE_MAX_RETRIES": "0",
+    "DISABLE_AUTOUPDATER": "1",
+}
+_SLOTS = threading.BoundedSemaphore(2 * (os.cpu_count() or 1))
+"""Clients running at once: each is mostly start-up CPU, so more than this only queues."""
+
+
+def claude_binary(version: str) -> Path | None:
+    """The binary install_claude.sh put in $CCDOCTOR_PEERS_DIR/claude-VERSION, or None."""
+    prefix = peers_dir() / f"claude-{version}"
+    stamp = prefix / ".ccdoctor-version"
+    if not stamp.is_file() or stamp.read_text().strip() != version:
+        return None
+    found = sorted((prefix / "node_modules" / "@anthropic-ai").glob("claude-code-*/claude"))
+    return next((path for path in found if os.access(path, os.X_OK)), None)
+
+
+def missing_reason(version: str) -> str | None:
+    if claude_binary(version) is None:
+        return f"Claude Code {version} not installed: run {INSTALL_SCRIPT} {version}"
+    return None
+
+
+@dataclass(frozen=True)
+class Client:
+    binary: Path
+
+    def run(self, env: Mapping[str, str]) -> ClientRun:
+        """`claude -p` with a fresh HOME and an environment built from nothing but PATH."""
+        with _SLOTS, tempfile.TemporaryDirectory(prefix="ccdoctor-observe-") as home:
+            full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
+            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, Path(home))
+
+
+T = TypeVar("T")
+
+
+def parallel(*tasks: Callable[[], T]) -> list[T]:
+    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+        return [future.result() for future in [pool.submit(task) for task in tasks]]
+
+
+# --- each route's environment and what its fake saw --------------------------------------------
+
+
+def anthropic_env(fake: FakeAnthropic) -> dict[str, str]:
+    return {"ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": DEFAULT_API_KEY}
+
+
+def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
+    return {
+        BEDROCK: "1",
+        "CLAUDE_CODE_SKIP_BEDROCK_AUTH": "1",
+        "ANTHROPIC_BEDROCK_BASE_URL": fake.url,
+        "AWS_REGION": AWS_REGION,
+    }
+
+
+def vertex_env(fake: FakeVertex) -> dict[str, str]:
+    return {
+        VERTEX: "1",
+        "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
+        "ANTHROPIC_VERTEX_BASE_URL": fake.base_url,
+        "ANTHROPIC_VERTEX_PROJECT_ID": PROJECT,
+        "CLOUD_ML_REGION": VERTEX_REGION,
+    }
+
+
+def foundry_env(fake: FakeAnthropic) -> dict[str, str]:
+    return {
+        FOUNDRY: "1",
+        "ANTHROPIC_FOUNDRY_BASE_URL": fake.url,
+        "ANTHROPIC_FOUNDRY_API_KEY": DEFAULT_API_KEY,
+    }
+
+
+def _messages(fake: FakeAnthropic) -> list[AnthropicRequest]:
+    return [r for r in fake.requests_to("/v1/messages") if r.method == "POST"]
+
+
+def anthropic_models(fake: FakeAnthropic) -> list[str]:
+    return [str(r.body.get("model")) for r in _messages(fake) if isinstance(r.body, dict)]
+
+
+_RUNTIME = ("InvokeModel", "InvokeModelWithResponseStream")
+
+
+def bedrock_models(fake: FakeBedrock) -> list[str]:
+    return [r.model for r in fake.requests if r.operation in _RUNTIME and r.model]
+
+
+_PREDICT = re.compile(r"/models/(?P<model>[^/:]+):(?:rawPredict|streamRawPredict)$")
+
+
+def vertex_models(fake: FakeVertex) -> list[str]:
+    found = [_PREDICT.search(r.route) for r in fake.requests if r.method == "POST"]
+    return [m["model"] for m in found if m and m["model"] != "count-tokens"]
+
+
+def _betas(request: AnthropicRequest) -> list[str]:
+    return [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
+
+
+def tried(models: Sequence[str]) -> list[str]:
+    """Models in the order tried: the same model sent again at once (the non-streaming retry
+    of a failed stream) is not a fallback."""
+    return [m for i, m in enumerate(models) if i == 0 or models[i - 1] != m]
+
+
+_GEO = geo_prefix(AWS_REGION)
+
+
+def with_placeholder(model: str) -> str:
+    """A Bedrock ID as the facts file writes it, the region's profile prefix as `{prefix}`."""
+    return "{prefix}" + model[len(_GEO) :] if _GEO and model.startswith(_GEO + ".") else model
+
+
+def _base(model: str) -> str:
+    head, _, rest = model.partition(".")
+    return rest if head in (_GEO, "global") else model
+
+
+# --- observations ------------------------------------------------------------------------------
+
+
+@dataclass
+class Observed:
+    facts: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def put(self, key: str, value: Any) -> None:
+        *tables, name = key.split(".")
+        with self._lock:  # observations finish in their own threads
+            table = self.facts
+            for part in tables:
+                table = table.setdefault(part, {})
+            table[name] = value
+
+
+def observe_anthropic(client: Client, out: Observed) -> None:
+    with FakeAnthropic() as fake:
+        client.run(anthropic_env(fake))
+        requests = fake.requests
+    posts = [i for i, r in enumerate(requests) if r.method == "POST" and r.route == "/v1/messages"]
+    first = posts[0] if posts else None
+    if first is None or not isinstance(requests[first].body, dict):
+        out.notes.append("anthropic: the client sent no POST /v1/messages")
+        return
+    out.put("defaults.anthropic.main", requests[first].body["model"])
+    if first > 0:
+        # The fake has no path prefix, so its path is already relative to the base URL.
+        out.put("warmup.method", requests[0].method)
+        out.put("warmup.path", requests[0].route)
+    else:
+        out.notes.append("warmup: no request before the first POST /v1/messages")
+    betas = _betas(requests[first])
+    if not betas:
+        out.notes.append("retries: the client sent no anthropic-beta header to reject")
+        return
+    out.put("retries.drops_rejected_beta", drops_rejected_beta(client, betas, out))
+
+
+def drops_rejected_beta(client: Client, sent: Sequence[str], out: Observed) -> bool:
+    """The fake rejects the last beta the client sent (and accepts the others, whatever the
+    fake's list says, so that only this one is refused)."""
+    rejected = sent[-1]
+    known = (KNOWN_BETAS | set(sent)) - {rejected}
+    with FakeAnthropic(AnthropicBehaviour(known_betas=known)) as fake:
+        run = client.run(anthropic_env(fake))
+        posts = _messages(fake)
+    out.notes.append(f"retries: `{rejected}` rejected → {len(posts)} POST(s), exit {run.exit_code}")
+    return run.ok and len(posts) > 1 and rejected not in _betas(posts[-1])
+
+
+def observe_bedrock_default(client: Client, out: Observed) -> None:
+    with FakeBedrock() as fake:
+        client.run(bedrock_env(fake))
+        models = bedrock_models(fake)
+    if models:
+        out.put("defaults.bedrock.main", with_placeholder(models[0]))
+
+
+def observe_vertex_default(client: Client, out: Observed) -> None:
+    with FakeVertex(VertexBehaviour(require_auth=False)) as fake:
+        client.run(vertex_env(fake))
+        models = vertex_models(fake)
+    if models:
+        out.put("defaults.vertex.main", models[0])
+
+
+def observe_foundry_default(client: Client, out: Observed) -> None:
+    with FakeAnthropic() as fake:
+        client.run(foundry_env(fake))
+        models = anthropic_models(fake)
+    if models:
+        out.put("defaults.foundry.main", models[0])
+
+
+def winner(client: Client, truthy: Sequence[str]) -> str | None:
+    """Which route gets the POST when `truthy` flags are set and every route is configured."""
+    with (
+        FakeBedrock() as bedrock,
+        FakeAnthropic() as foundry,
+        FakeVertex(VertexBehaviour(require_auth=False)) as vertex,
+    ):
+        env = {**bedrock_env(bedrock), **foundry_env(foundry), **vertex_env(vertex)}
+        for flag in set(FLAGS) - set(truthy):
+            del env[flag]
+        client.run(env)
+        reached = {
+            BEDROCK: bedrock_models(bedrock),
+            FOUNDRY: anthropic_models(foundry),
+            VERTEX: vertex_models(vertex),
+        }
+    hit = [flag for flag, models in reached.items() if models]
+    return hit[0] if len(hit) == 1 else None
+
+
+def observe_precedence(client: Client, out: Observed) -> None:
+    pairs = list(combinations(FLAGS, 2))
+    winners = parallel(*(lambda pair=pair: winner(client, pair) for pair in pairs))
+    wins = {flag: winners.count(flag) for flag in FLAGS}
+    order = sorted(FLAGS, key=lambda flag: -wins[flag])
+    # A total order: every pair won by the flag ranked higher (no route unreached, no cycle).
+    if all(w == min(pair, key=order.index) for pair, w in zip(pairs, winners, strict=True)):
+        out.put("precedence.flags", order)
+    else:
+        out.notes.append(f"precedence: no total order, pairs {pairs} won by {winners}")
+
+
+# --- model-access fallback ----------------------------------------------------------------------
+
+
+class Refusing(Protocol):
+    name: str
+    learns_models: bool
+    """Whether a model must be known to the fake before it can refuse it with 403 (rather than
+    answer that the ID does not exist)."""
+
+    def run(
+        self, client: Client, known: Sequence[str], only: str | None, env: Mapping[str, str]
+    ) -> tuple[ClientRun, list[str]]:
+        """One run refusing every model but `only`, with `known` models made to exist."""
+        ...
+
+
+class BedrockRefusing:
+    name = "bedrock"
+    learns_models = True
+
+    def run(
+        self, client: Client, known: Sequence[str], only: str | None, env: Mapping[str, str]
+    ) -> tuple[ClientRun, list[str]]:
+        served = DEFAULT_MODELS + tuple({_base(m) for m in known} - set(DEFAULT_MODELS))
+        denied = FAULTS["model_not_enabled"]
+        refused: Sequence[str | None] = [None] if only is None else [m for m in known if m != only]
+        rules = tuple(FaultRule(denied, operation=op, model=m) for op in _RUNTIME for m in refused)
+        with FakeBedrock(BedrockBehaviour(models=served, faults=rules)) as fake:
+            run = client.run({**bedrock_env(fake), **env})
+            return run, bedrock_models(fake)
+
+
+class VertexRefusing:
+    name = "vertex"
+    learns_models = False
+
+    def run(
+        self, client: Client, known: Sequence[str], only: str | None, env: Mapping[str, str]
+    ) -> tuple[ClientRun, list[str]]:
+        # Not served in the region: Google's 404 "not found or your project does not have
+        # access to it", its answer for a model the project may not use.
+        served = {VERTEX_REGION: frozenset({only} if only else ())}
+        with FakeVertex(VertexBehaviour(require_auth=False, served=served)) as fake:
+            run = client.run({**vertex_env(fake), **env})
+            return run, vertex_models(fake)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    chain: list[str]
+    stops: dict[str, bool]
+
+
+def observe_fallback(client: Client, route: Refusing, out: Observed) -> Fallback | None:
+    known: list[str] = []
+    for _ in range(3):
+        _, models = route.run(client, known, None, {})
+        chain = tried(models)
+        if not route.learns_models or set(chain) <= set(known):
+            break
+        known = sorted(set(known) | set(chain))
+    if len(chain) < 2:
+        out.notes.append(f"fallback.{route.name}: {len(chain)} model(s) tried, no fallback")
+        return None
+    show = with_placeholder if route.name == "bedrock" else str
+    out.put(f"fallback.{route.name}.chain", [show(m) for m in chain])
+
+    def single(env: Mapping[str, str]) -> bool:
+        return len(set(route.run(client, chain, None, env)[1])) == 1
+
+    def third_served() -> str:
+        run, models = route.run(client, chain, chain[2], {})
+        return f"exit {run.exit_code} after {[show(m) for m in tried(models)]}"
+
+    stop_tasks = [lambda v=v: single({v: "1"}) for v in STOP_VARIABLES]
+    *stops, pinned = parallel(*stop_tasks, lambda: single({"ANTHROPIC_MODEL": chain[0]}))
+    notes = [f"ANTHROPIC_MODEL={chain[0]} → single request: {pinned}"]
+    if len(chain) >= 3 and not any(m in chain[2] for m in chain if m != chain[2]):
+        notes.append(f"only {show(chain[2])} served → {third_served()}")
+    out.notes.extend(f"fallback.{route.name}: {note}" for note in notes)
+    return Fallback(chain, dict(zip(STOP_VARIABLES, stops, strict=True)))
+
+
+def observe_fallbacks(client: Client, out: Observed) -> None:
+    routes: list[Refusing] = [BedrockRefusing(), VertexRefusing()]
+    found = parallel(*(lambda r=r: observe_fallback(client, r, out) for r in routes))
+    fallbacks = [f for f in found if f is not None]
+    if not fallbacks:
+        return
+    # A variable counts only if it stops the fallback on every route that has one.
+    stopped_by = [v for v in STOP_VARIABLES if all(f.stops[v] for f in fallbacks)]
+    out.put("fallback.stopped_by", stopped_by)
+    for fallback in fallbacks:
+        out.notes.append(f"fallback: stops per variable {fallback.stops} ({fallback.chain[0]})")
+
+
+def observe(client: Client) -> Observed:
+    out = Observed()
+    steps = (
+        observe_anthropic,
+        observe_bedrock_default,
+        observe_vertex_default,
+        observe_foundry_default,
+        observe_precedence,
+        observe_fallbacks,
+    )
+    parallel(*(lambda step=step: step(client, out) for step in steps))
+    out.facts = _ordered(out.facts)
+    return out
+
+
+def _ordered(facts: dict[str, Any]) -> dict[str, Any]:
+    """Tables in the order of KEYS, whichever observation finished first."""
+    ordered: dict[str, Any] = {}
+    for key in KEYS:
+        value = flatten(facts).get(key, _ABSENT)
+        if value is not _ABSENT:
+            Observed(ordered).put(key, value)
+    return ordered
+
+
+# --- TOML and the comparison -------------------------------------------------------------------
+
+_ABSENT = object()
+
+
+def to_toml(facts: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+
+    def table(name: str, content: Mapping[str, Any]) -> None:
+        values = {k: v for k, v in content.items() if not isinstance(v, Mapping)}
+        if values:
+            lines.append(f"[{name}]")
+            lines.extend(f"{key} = {_value(value)}" for key, value in values.items())
+            lines.append("")
+        for key, value in content.items():
+            if isinstance(value, Mapping):
+                table(f"{name}.{key}", value)
+
+    for name, content in facts.items():
+        table(name, content)
+    return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    # A JSON string is a valid TOML basic string.
+    return json.dumps(str(value))
+
+
+def flatten(facts: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in facts.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def differences(observed: Mapping[str, Any], committed: Mapping[str, Any]) -> list[str]:
+    """One readable entry per key of KEYS where the two disagree (absent counts)."""
+    seen, kept = flatten(observed), flatten(committed)
+    found = []
+    for key in KEYS:
+        mine, theirs = seen.get(key, _ABSENT), kept.get(key, _ABSENT)
+        if mine != theirs:
+            found.append(f"{key}\n  committed: {_shown(theirs)}\n  observed:  {_shown(mine)}")
+    return found
+
+
+def _shown(value: Any) -> str:
+    return "(absent)" if value is _ABSENT else _value(value)
+
+
+def committed_path(version: str) -> Path:
+    return VERSIONS_DIR / f"{version}.toml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.facts.observe", description=__doc__)
+    parser.add_argument("--claude-version", required=True)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--write", type=Path, metavar="PATH")
+    action.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    version: str = args.claude_version
+    binary = claude_binary(version)
+    if binary is None:
+        print(f"observe: {missing_reason(version)}", file=sys.stderr)
+        return 2
+    observed = observe(Client(binary))
+    for note in observed.notes:
+        print(f"note: {note}", file=sys.stderr)
+    text = f"# Observed: Claude Code {version} against local fakes (tests/facts/observe.py)\n\n"
+    text += to_toml(observed.facts)
+    if args.write is not None:
+        args.write.write_text(text)
+    elif not args.check:
+        print(text, end="")
+    if not args.check:
+        return 0
+    committed = committed_path(version)
+    if not committed.is_file():
+        print(f"observe: {committed} does not exist; observed:\n\n{text}", file=sys.stderr)
+        return 1
+    found = differences(observed.facts, tomllib.loads(committed.read_text()))
+    for entry in found:
+        print(entry)
+    verdict = f"{len(found)} difference(s)" if found else "matches"
+    print(f"Claude Code {version}: observed facts vs {committed.relative_to(REPO)}: {verdict}")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

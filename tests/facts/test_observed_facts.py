@@ -1,0 +1,60 @@
+"""What each pinned Claude Code version is observed to send equals what ccdoctor's facts file
+for that version says, on the keys tests/facts/observe.py observes."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+
+import pytest
+
+from tests.conformance.claude_client import REPO, REQUIRE_CLAUDE
+from tests.facts.observe import (
+    Client,
+    claude_binary,
+    committed_path,
+    differences,
+    missing_reason,
+    observe,
+    to_toml,
+)
+
+VERSIONS = [
+    line.strip()
+    for line in (REPO / "tests" / "peers" / "claude_versions.txt").read_text().splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
+]
+
+
+@pytest.mark.facts
+@pytest.mark.parametrize("version", VERSIONS)
+def test_observed_facts_match_the_committed_file(version: str) -> None:
+    if reason := missing_reason(version):
+        if os.environ.get(REQUIRE_CLAUDE) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
+        pytest.skip(reason)
+    committed = committed_path(version)
+    if not committed.is_file():
+        pytest.skip(f"no facts file {committed.relative_to(REPO)} to compare with")
+    binary = claude_binary(version)
+    assert binary is not None
+    observed = observe(Client(binary))
+    found = differences(observed.facts, tomllib.loads(committed.read_text()))
+    if found:
+        pytest.fail(
+            f"Claude Code {version} does not do what {committed.relative_to(REPO)} says:\n"
+            + "\n".join(found)
+            + "\n\nobserved:\n"
+            + to_toml(observed.facts),
+            pytrace=False,
+        )
+
+
+def test_the_printed_toml_reads_back_as_the_facts() -> None:
+    facts = {
+        "defaults": {"bedrock": {"main": "{prefix}.anthropic.claude-opus-5"}},
+        "retries": {"drops_rejected_beta": True},
+        "fallback": {"stopped_by": ["A", "B"], "vertex": {"chain": ["m@1", 'q"uote']}},
+    }
+    assert tomllib.loads(to_toml(facts)) == facts
+    assert differences(facts, tomllib.loads(to_toml(facts))) == []
