@@ -67,7 +67,9 @@ class ClientFacts:
     defaults: Mapping[Provider, ModelDefaults]
     precedence: tuple[str, ...]
     """The route flags in the order the client tests them: the first truthy one wins."""
-    warmup: Warmup
+    warmup: Warmup | None
+    """None: no request before the first model call, with non-essential traffic off (2.1.332
+    sends `HEAD /api/hello` only when it is on, alongside lookups beyond the fakes)."""
     drops_rejected_beta: bool
     """True: after a 400 naming a rejected `anthropic-beta` value, the client sends the
     request again without it (and a gateway that rejects it is no longer fatal)."""
@@ -130,7 +132,9 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     if set(defaults) != set(aliases):
         raise FactsError(f"{name}: [defaults.*] and [aliases.*] name different routes")
     precedence = _table(name, data, "precedence")
-    warmup = _table(name, data, "warmup")
+    warmup = data.get("warmup", {})
+    if not isinstance(warmup, dict):
+        raise FactsError(f"{name}: `warmup` must be a table")
     retries = _table(name, data, "retries")
     _only(f"{name} [precedence]", precedence, {"flags"})
     _only(f"{name} [warmup]", warmup, {"method", "path"})
@@ -150,7 +154,9 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         precedence=_texts(f"{name} [precedence]", precedence, "flags"),
         warmup=Warmup(
             _text(f"{name} [warmup]", warmup, "method"), _text(f"{name} [warmup]", warmup, "path")
-        ),
+        )
+        if warmup
+        else None,
         drops_rejected_beta=drops,
         fallback=_fallback(name, data.get("fallback")),
     )

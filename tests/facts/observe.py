@@ -27,7 +27,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from tests.conformance.claude_client import REPO, ClientRun, peers_dir, run_client
+from tests.conformance.claude_client import (
+    REPO,
+    ClientRun,
+    claude_binary,
+    missing_reason,
+    run_client,
+)
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, KNOWN_BETAS, FakeAnthropic
 from tests.peers.fake_anthropic import Behaviour as AnthropicBehaviour
 from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
@@ -36,7 +42,6 @@ from tests.peers.fake_bedrock import Behaviour as BedrockBehaviour
 from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
 
 VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
-INSTALL_SCRIPT = "tests/peers/install_claude.sh"
 AWS_REGION = "us-east-1"
 VERTEX_REGION = "us-east5"
 BEDROCK = "CLAUDE_CODE_USE_BEDROCK"
@@ -67,22 +72,6 @@ _ISOLATION = {
 }
 _SLOTS = threading.BoundedSemaphore(2 * (os.cpu_count() or 1))
 """Clients running at once: each is mostly start-up CPU, so more than this only queues."""
-
-
-def claude_binary(version: str) -> Path | None:
-    """The binary install_claude.sh put in $CCDOCTOR_PEERS_DIR/claude-VERSION, or None."""
-    prefix = peers_dir() / f"claude-{version}"
-    stamp = prefix / ".ccdoctor-version"
-    if not stamp.is_file() or stamp.read_text().strip() != version:
-        return None
-    found = sorted((prefix / "node_modules" / "@anthropic-ai").glob("claude-code-*/claude"))
-    return next((path for path in found if os.access(path, os.X_OK)), None)
-
-
-def missing_reason(version: str) -> str | None:
-    if claude_binary(version) is None:
-        return f"Claude Code {version} not installed: run {INSTALL_SCRIPT} {version}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -211,7 +200,11 @@ def observe_anthropic(client: Client, out: Observed) -> None:
     if first is None or not isinstance(requests[first].body, dict):
         out.notes.append("anthropic: the client sent no POST /v1/messages")
         return
-    out.put("defaults.anthropic.main", requests[first].body["model"])
+    # ccdoctor writes the 1M-context variant as `[1m]`; on the wire it is the model plus a beta.
+    one_million = "context-1m-2025-08-07" in _betas(requests[first])
+    out.put(
+        "defaults.anthropic.main", requests[first].body["model"] + ("[1m]" if one_million else "")
+    )
     if first > 0:
         # The fake has no path prefix, so its path is already relative to the base URL.
         out.put("warmup.method", requests[0].method)
@@ -485,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     version: str = args.claude_version
     binary = claude_binary(version)
     if binary is None:
-        print(f"observe: {missing_reason(version)}", file=sys.stderr)
+        print(f"observe: {missing_reason([version])}", file=sys.stderr)
         return 2
     observed = observe(Client(binary))
     for note in observed.notes:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs pinned Claude Code clients that tests/conformance runs against the project's fakes:
-# the versions given as arguments, or every version in tests/peers/claude_versions.txt. Each
-# lands in its own prefix, $CCDOCTOR_PEERS_DIR/claude-VERSION (default .peers/).
+# Installs pinned Claude Code clients that the conformance and facts tiers run against the
+# project's fakes: the versions given as arguments, or every version in
+# tests/peers/claude_versions.txt and every version with a facts file in
+# ccdoctor/clients/versions/. Each lands in its own prefix, $CCDOCTOR_PEERS_DIR/claude-VERSION
+# (default .peers/).
 # Idempotent: a stamp written after a successful install (and a working `claude --version`)
 # records the version, so a second run is a no-op and an interrupted install triggers a
 # reinstall. Prints each binary's path on a line of its own, last.
@@ -64,7 +66,12 @@ install() {
 }
 
 if [[ $# -eq 0 ]]; then
-    mapfile -t versions < <(grep -v '^[[:space:]]*\(#\|$\)' "$repo/tests/peers/claude_versions.txt")
+    mapfile -t versions < <(
+        {
+            grep -v '^[[:space:]]*\(#\|$\)' "$repo/tests/peers/claude_versions.txt"
+            for facts in "$repo"/ccdoctor/clients/versions/*.toml; do basename "$facts" .toml; done
+        } | sort -uV
+    )
     set -- "${versions[@]}"
 fi
 for version in "$@"; do
