@@ -40,18 +40,6 @@ REGION_PREFIX_SETTING_VALUES = frozenset({"us", "eu", "apac", "jp", "au", "globa
 """Values `ANTHROPIC_BEDROCK_REGION_PREFIX` accepts; anything else falls back to the region's."""
 
 
-LISTED_PROFILE_FALLBACK_ABSENT_UP_TO = (2, 1, 197)
-"""The newest client seen sending a built-in default under the region's prefix even when the
-region lists that model only under another prefix (a 400 "The provided model identifier is
-invalid."); the docs say newer ones pick the listed profile, unverified."""
-
-
-def picks_listed_profile(version: tuple[int, int, int] | None) -> bool:
-    """Whether the client replaces a default profile its region does not list with a listed
-    one of the same model (assumed for an unknown version: the docs' behaviour)."""
-    return version is None or version > LISTED_PROFILE_FALLBACK_ABSENT_UP_TO
-
-
 def bedrock_prefix_for_region(region: str) -> str:
     """The inference-profile prefix Claude Code prefers for a region."""
     if region.startswith("us-gov-"):

@@ -30,6 +30,7 @@ from tests.peers.blackhole import closed_port
 from tests.peers.fake_bedrock import (
     ACCOUNT,
     CONTAINER_CREDENTIALS_PATH,
+    DEFAULT_MODELS,
     EVENT_STREAM,
     FAULTS,
     AppProfile,
@@ -130,7 +131,8 @@ def test_signed_set_up_is_green_and_makes_the_clients_own_calls(bedrock: Bedrock
     # models.bedrock and proxy.conformance share: no retry, no second billed call.
     listings = sent(bedrock, "ListInferenceProfiles")
     assert listings[0] == "/inference-profiles?type=SYSTEM_DEFINED&maxResults=1000"
-    assert len(listings) == 5  # 14 profiles, 3 per page
+    pages = -(-2 * len(DEFAULT_MODELS) // 3)  # a geographic and a global. profile per model
+    assert len(listings) == pages
     [stream] = [r for r in bedrock.fake.requests if r.operation == "InvokeModelWithResponseStream"]
     assert stream.path == f"/model/{MAIN.replace(':', '%3A')}/invoke-with-response-stream"
     assert stream.json() == {
@@ -557,28 +559,10 @@ def test_us_profile_called_in_europe_fails_with_the_profiles_offered_there(
     run(bedrock).assert_green()
 
 
-def test_built_in_profile_missing_in_the_region_fails_where_the_client_sends_it_anyway(
+def test_built_in_profile_missing_in_the_region_warns_and_the_substitute_is_proven(
     bedrock: BedrockSetUp,
 ) -> None:
-    """2.1.197 sends the region's prefix whatever the listing offers (400 invalid identifier)."""
-    bedrock.keys()
-    bedrock.fake.configure(hidden_profiles=frozenset({MAIN}))
-
-    failure = run(bedrock).only_failure()
-
-    assert failure.id == "region.bedrock"
-    assert failure.message == (
-        f"main model {MAIN} is not an inference profile offered in us-east-1 (AWS_REGION); "
-        f"global.{SONNET} is"
-    )
-    assert apply_exports(bedrock.machine, failure.fix) == {"ANTHROPIC_MODEL": f"global.{SONNET}"}
-    run(bedrock).assert_green()
-
-
-def test_built_in_profile_missing_in_the_region_warns_and_the_fallback_is_proven(
-    bedrock: BedrockSetUp,
-) -> None:
-    bedrock.machine.claude_version = "2.1.198"  # newer clients pick the listed profile
+    """Watched on 2.1.197 and 2.1.332: the client sends a listed profile of the same model."""
     bedrock.keys()
     bedrock.fake.configure(hidden_profiles=frozenset({MAIN}))
 
@@ -587,7 +571,7 @@ def test_built_in_profile_missing_in_the_region_warns_and_the_fallback_is_proven
     result.assert_green()
     region = result["region.bedrock"]
     assert region.status is Status.WARN
-    assert f"recent Claude Code versions then pick global.{SONNET}" in region.message
+    assert f"Claude Code then sends global.{SONNET}, which is" in region.message
     assert exports(region.fix) == {"ANTHROPIC_BEDROCK_REGION_PREFIX": "global"}
     assert sent(bedrock, "InvokeModelWithResponseStream") == [
         f"/model/global.{SONNET.replace(':', '%3A')}/invoke-with-response-stream"

@@ -17,7 +17,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.host.commands import CommandRun, expand_home, run_shell_command
 from ccdoctor.knowledge import models as model_data
-from ccdoctor.knowledge import regions
 from ccdoctor.providers.bedrock import wire as live
 from ccdoctor.providers.bedrock.aws import (
     AuthMode,
@@ -168,10 +167,13 @@ class Listing:
     """Where the listing came from (the base URL, or the regional control-plane host)."""
 
     def same_model(self, profile_id: str) -> list[str]:
-        """Profiles of the same base model under other prefixes."""
+        """Profiles of the same base model under other prefixes, in the order the client picks
+        one for a built-in default its region does not list: geographic prefixes first, then
+        global. (watched on 2.1.197 and 2.1.332)."""
         match = model_data.BEDROCK_PROFILE_ID.match(profile_id)
         base = match.group(2) if match else profile_id
-        return [p for p in self.profiles if p.split(".", 1)[-1] == base and p != profile_id]
+        others = [p for p in self.profiles if p.split(".", 1)[-1] == base and p != profile_id]
+        return sorted(others, key=lambda p: p.startswith("global."))
 
     def for_base(self, base: str) -> list[str]:
         return [p for p in self.profiles if p.split(".", 1)[-1] == base]
@@ -223,14 +225,11 @@ def listing(ctx: CheckContext, region: str, budget: Budget) -> Listing | AwsErro
     return ctx.once(f"aws:profiles:{region}", fetch)
 
 
-def sent_model_id(
-    model: ModelChoice, listing: Listing | None, version: tuple[int, int, int] | None
-) -> str:
-    """Recent clients pick another prefix of a built-in default when its preferred profile is
-    not listed; region.bedrock warns about that, and the model the client picks is proven."""
+def sent_model_id(model: ModelChoice, listing: Listing | None) -> str:
+    """The client sends a listed profile of the same model under another prefix when the one
+    it prefers for a built-in default is not listed; region.bedrock warns about that, and the
+    model the client picks is proven."""
     if model.explicit or listing is None or model.model_id in listing.profiles:
-        return model.model_id
-    if not regions.picks_listed_profile(version):
         return model.model_id
     others = listing.same_model(model.model_id)
     return others[0] if others else model.model_id
@@ -269,7 +268,7 @@ def main_call(ctx: CheckContext, budget: Budget) -> tuple[str, str]:
     region = ctx.config.bedrock_region.value
     found = listing(ctx, region, budget)
     profiles = found if isinstance(found, Listing) else None
-    model_id = sent_model_id(ctx.config.main_model, profiles, ctx.config.claude_version)
+    model_id = sent_model_id(ctx.config.main_model, profiles)
     return model_id, region
 
 

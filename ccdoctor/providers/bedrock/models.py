@@ -83,7 +83,7 @@ def model_targets(ctx: CheckContext, budget: shared.Budget) -> list[ModelTarget]
     for model, region in pairs:
         found = shared.listing(ctx, region, budget)
         listing = found if isinstance(found, shared.Listing) else None
-        model_id = shared.sent_model_id(model, listing, config.claude_version)
+        model_id = shared.sent_model_id(model, listing)
         if any((t.model_id, t.region) == (model_id, region) for t in targets):
             continue
         targets.append(ModelTarget(model, model_id, region, listing, shared.base_model(model_id)))

@@ -170,7 +170,7 @@ def judge_live_profiles(ctx: CheckContext, targets: tuple[CallRegion, ...]) -> _
             pair = (target.model.model_id, region)
             if model_data.BEDROCK_PROFILE_ID.match(pair[0]) and pair not in pairs:
                 pairs.add(pair)  # a small/fast model that is the main model is judged once
-                problems.extend(_profile_problems(target, result, ctx.config.claude_version))
+                problems.extend(_profile_problems(target, result))
     listed = [r for r, n in notes.items() if isinstance(n, dict)]
     summary = f"; profiles listed live in {', '.join(listed)}" if listed else ""
     return _LiveJudgement(problems, frozenset(pairs), notes, summary)
@@ -187,9 +187,7 @@ def _listing_failed(ctx: CheckContext, error: AwsError, region: str) -> Problem:
     )
 
 
-def _profile_problems(
-    target: CallRegion, listing: shared.Listing, version: tuple[int, int, int] | None
-) -> list[Problem]:
+def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Problem]:
     model = target.model
     model_id = model.model_id
     if model_id in listing.profiles:
@@ -198,7 +196,7 @@ def _profile_problems(
     variable = shared.model_variable(model.role)
     others = listing.same_model(model_id)
     where = f"{target.region} ({target.origin})"
-    if others and not model.explicit and regions.picks_listed_profile(version):
+    if others and not model.explicit:
         other = others[0]
         prefix = other.split(".", 1)[0]
         command = (
@@ -209,8 +207,8 @@ def _profile_problems(
         return [
             Problem(
                 Status.WARN,
-                f"{role} {model_id} (built-in default) is not offered in {where}; recent Claude "
-                f"Code versions then pick {other}, older ones fail",
+                f"{role} {model_id} (built-in default) is not offered in {where}; Claude Code "
+                f"then sends {other}, which is",
                 Fix(f"Make the choice explicit: {other} is offered there.", (command,)),
             )
         ]
