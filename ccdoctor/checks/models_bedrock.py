@@ -7,15 +7,28 @@ from typing import Any
 
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
-from ccdoctor.core.results import Category, Outcome, Problem, skipped
+from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
 from ccdoctor.providers.bedrock import live as shared
 from ccdoctor.providers.bedrock.models import (
+    fallback_landing,
     look_up_models,
     model_targets,
     model_verdict,
     prove_models,
 )
 from ccdoctor.spec import Cost, check
+from ccdoctor.wire import fallback
+
+
+def _with_fallback(
+    ctx: CheckContext, found: list[Problem], landing: fallback.Landing
+) -> list[Problem]:
+    """The main model's refusal, restated with where the client's fallback lands."""
+    refusal = next((p for p in found if p.status is Status.FAIL), None)
+    if refusal is None:
+        return found
+    rest = [p for p in found if p is not refusal]
+    return [fallback.judged(ctx.config, refusal, landing, "ANTHROPIC_MODEL"), *rest]
 
 
 @check(
@@ -71,6 +84,11 @@ def models_bedrock_check(ctx: CheckContext) -> Outcome:
     summaries: list[str] = []
     for target in targets:
         found, info, summary = model_verdict(ctx, target, catalogues.get(target.region))
+        landing = fallback_landing(ctx, target, budget)
+        if landing is not None:
+            found = _with_fallback(ctx, found, landing)
+            info["fallback"] = landing.details()
+            summary += landing.summary
         problems.extend(found)
         details[target.role] = info
         summaries.append(summary)

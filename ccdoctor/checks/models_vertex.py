@@ -3,6 +3,7 @@ the project the client puts in its request paths: proven with the client's own r
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ccdoctor.context import CheckContext
@@ -18,8 +19,14 @@ from ccdoctor.providers.vertex.live import (
     vertex_caller,
     vertex_targets,
 )
-from ccdoctor.providers.vertex.models import NETWORK_STEPS, ModelProof, prove_model
+from ccdoctor.providers.vertex.models import (
+    NETWORK_STEPS,
+    ModelProof,
+    fallback_landing,
+    prove_model,
+)
 from ccdoctor.spec import Cost, check
+from ccdoctor.wire import fallback
 
 
 @check(
@@ -69,6 +76,17 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
     proofs: list[ModelProof] = []
     for target in distinct_targets(vertex_targets(ctx.config)):
         proof = prove_model(ctx, caller, target, budget)
+        landing = fallback_landing(ctx, caller, target, proof, budget)
+        if landing is not None and proof.problem is not None:
+            problem = fallback.judged(ctx.config, proof.problem, landing, "ANTHROPIC_MODEL")
+            info = {
+                **proof.info,
+                "fallback": {"refused": list(landing.refused), "lands_on": landing.model},
+            }
+            summary = proof.summary + (
+                f"; sessions land on {landing.model}" if landing.model else ""
+            )
+            proof = dataclasses.replace(proof, problem=problem, info=info, summary=summary)
         proofs.append(proof)
         if proof.problem is not None and proof.cause in PROJECT_WIDE:
             break  # every other model would be refused the same way

@@ -128,6 +128,23 @@ class ResolvedConfig:
     def truthy(self, name: str) -> bool:
         return is_truthy(self.get(name))
 
+    def fallback_models(self) -> tuple[str, ...]:
+        """The models the client asks in turn, in the same run, when its main model is refused,
+        after the main one: the version's chain for the route, for a built-in main model only
+        (a pinned one is asked alone), unless a variable that switches the fallback off is set."""
+        fallback = self.facts.fallback
+        if fallback is None or self.main_model.explicit:
+            return ()
+        if any(self.truthy(variable) for variable in fallback.stopped_by):
+            return ()
+        chain = fallback.chains.get(self.provider.provider, ())
+        models = (model.replace("{prefix}", self.bedrock_prefix) for model in chain)
+        return tuple(model for model in models if model != self.main_model.model_id)
+
+    def vertex_region_for(self, model_id: str) -> RegionChoice:
+        """The location the client calls `model_id` in on Vertex."""
+        return _vertex_region(self.get, model_id)
+
 
 def resolve(inputs: Inputs) -> ResolvedConfig:
     layers = discover_layers(

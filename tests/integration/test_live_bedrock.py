@@ -15,6 +15,7 @@ import json
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -1160,3 +1161,83 @@ def test_odd_input_gets_a_verdict_never_a_crash(bedrock: BedrockSetUp, odd: dict
 
     assert not [r for r in result.results.values() if r.status is Status.ERROR], result.summary()
     assert not [r for r in result.results.values() if "timed out" in r.message], result.summary()
+
+
+# --- the model-access fallback (2.1.332) ---------------------------------------------------------
+
+OPUS_5_5 = "us.anthropic.claude-opus-5-5"
+OPUS_5 = "us.anthropic.claude-opus-5"
+
+
+def _invoked(setup: BedrockSetUp) -> list[str]:
+    paths = sent(setup, "InvokeModelWithResponseStream")
+    return [unquote(path.split("/")[2]) for path in paths]
+
+
+def test_a_refused_default_that_the_fallback_rescues_warns_and_names_where_sessions_land(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.machine.claude_version = "2.1.332"
+    bedrock.keys()
+    inject(bedrock, FaultRule(FAULTS["model_not_enabled"], model="claude-opus-5-5"))
+
+    result = run(bedrock)
+
+    result.assert_green()
+    warning = result["models.bedrock"]
+    assert warning.status is Status.WARN
+    assert f"Claude Code 2.1.332 falls back to {OPUS_5}, which answers" in warning.message
+    assert f"sessions run on {OPUS_5}, not on the built-in default" in warning.message
+    # As the client: the refused default, then the next model of the chain, and no further.
+    assert _invoked(bedrock) == [OPUS_5_5, OPUS_5]
+    assert apply_exports(bedrock.machine, warning.fix) == {"ANTHROPIC_MODEL": OPUS_5}
+    assert run(bedrock)["models.bedrock"].status is Status.PASS
+
+
+def test_an_account_no_model_of_the_chain_answers_fails_and_names_them_all(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.machine.claude_version = "2.1.332"
+    bedrock.keys()
+    inject(bedrock, FaultRule(FAULTS["model_not_enabled"], model="claude-opus"))
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "models.bedrock"
+    assert "Claude Code 2.1.332 then falls back to us.anthropic.claude-opus-5, " in failure.message
+    assert failure.message.endswith("and none of them answers either")
+    assert len(_invoked(bedrock)) == 7
+
+
+@pytest.mark.parametrize(
+    "stopper",
+    [
+        {"CLAUDE_CODE_NO_MODEL_FALLBACK": "1"},
+        {"CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK": "1"},
+        {"ANTHROPIC_MODEL": OPUS_5_5},
+    ],
+)
+def test_a_switched_off_or_pinned_fallback_makes_the_refusal_a_failure(
+    bedrock: BedrockSetUp, stopper: dict[str, str]
+) -> None:
+    bedrock.machine.claude_version = "2.1.332"
+    bedrock.machine.env.update(stopper)
+    bedrock.keys()
+    inject(bedrock, FaultRule(FAULTS["model_not_enabled"], model="claude-opus-5-5"))
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "models.bedrock"
+    assert "falls back" not in failure.message
+    assert _invoked(bedrock) == [OPUS_5_5]
+
+
+def test_a_client_without_the_fallback_fails_on_the_refused_default(bedrock: BedrockSetUp) -> None:
+    bedrock.keys()
+    inject(bedrock, FaultRule(FAULTS["model_not_enabled"], model="claude-sonnet-4-5"))
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "models.bedrock"
+    assert "falls back" not in failure.message
+    assert _invoked(bedrock) == [MAIN]

@@ -738,3 +738,41 @@ def test_the_token_refresh_trusts_node_extra_ca_certs(
         vertex_machine.env["NODE_EXTRA_CA_CERTS"] = str(tls_lab.ca_pem)
         run(vertex_machine).assert_green()
         assert vertex_api.requests_to(STREAM)
+
+
+# --- the model-access fallback (2.1.332) ---------------------------------------------------------
+
+
+def _streamed_models(fake: FakeVertex) -> list[str]:
+    return [r.route.rsplit("/", 1)[1].removesuffix(STREAM) for r in fake.requests_to(STREAM)]
+
+
+def test_an_unserved_default_that_the_fallback_rescues_warns_and_names_where_sessions_land(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    vertex_machine.claude_version = "2.1.332"
+    fake_vertex.configure(served={"us-east5": frozenset({"claude-opus-5", "claude-sonnet-5-5"})})
+
+    result = run(vertex_machine)
+
+    result.assert_green()
+    models = result["models.vertex"]
+    assert models.status is Status.WARN
+    assert "main model claude-opus-5-5 in us-east5" in models.message
+    assert "Claude Code 2.1.332 falls back to claude-opus-5, which answers" in models.message
+    assert _streamed_models(fake_vertex) == ["claude-opus-5-5", "claude-opus-5"]
+    assert apply_exports(vertex_machine, models.fix) == {"ANTHROPIC_MODEL": "claude-opus-5"}
+    assert run(vertex_machine)["models.vertex"].status is Status.PASS
+
+
+def test_a_pinned_unserved_model_is_asked_alone_and_fails(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    vertex_machine.claude_version = "2.1.332"
+    vertex_machine.env["ANTHROPIC_MODEL"] = "claude-opus-5-5"
+    fake_vertex.configure(served={"us-east5": frozenset({"claude-opus-5", "claude-sonnet-5-5"})})
+
+    failure = failing(vertex_machine, "models.vertex").only_failure()
+
+    assert "falls back" not in failure.message
+    assert not [r for r in fake_vertex.requests if "claude-opus-5/" in r.route + "/"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import threading
@@ -17,6 +18,7 @@ from ccdoctor.providers.bedrock import live as shared
 from ccdoctor.providers.bedrock import wire as live
 from ccdoctor.providers.bedrock.aws import AwsAnswer, AwsError, AwsResult
 from ccdoctor.providers.bedrock.errors import Kind, fill
+from ccdoctor.wire import fallback
 
 
 class _Proof(enum.Enum):
@@ -146,28 +148,66 @@ def prove_models(ctx: CheckContext, targets: list[ModelTarget], budget: shared.B
 
     def prove(target: ModelTarget) -> Callable[[], None]:
         def run() -> None:
-            if target.main and not ctx.options.no_invoke:
-                target.proof_call = "InvokeModelWithResponseStream"
-                target.proof = shared.stream_invoke(ctx, target.model_id, target.region, budget)
-                return
-            body = {k: v for k, v in live.probe_body().items() if k != "max_tokens"}
-            target.proof = link.call(
-                live.RUNTIME_SERVICE,
-                target.region,
-                "count_tokens",
-                budget.left(),
-                {
-                    # Token counting takes the base model; not every profile is accepted.
-                    "modelId": target.base or target.model_id,
-                    "input": {"invokeModel": {"body": json.dumps(body).encode()}},
-                },
-            )
+            prove_one(ctx, target, budget)
 
         return run
 
     calls = [availability(t) for t in targets if t.base]
     calls += [prove(t) for t in targets if not t.profile_missing]
     _parallel(calls)
+
+
+def prove_one(ctx: CheckContext, target: ModelTarget, budget: shared.Budget) -> None:
+    """The decisive call for one model: the client's own streaming call for the main model,
+    a free token count otherwise (and for everything under --no-invoke)."""
+    if target.main and not ctx.options.no_invoke:
+        target.proof_call = "InvokeModelWithResponseStream"
+        target.proof = shared.stream_invoke(ctx, target.model_id, target.region, budget)
+        return
+    body = {k: v for k, v in live.probe_body().items() if k != "max_tokens"}
+    target.proof = shared.link(ctx).call(
+        live.RUNTIME_SERVICE,
+        target.region,
+        "count_tokens",
+        budget.left(),
+        {
+            # Token counting takes the base model; not every profile is accepted.
+            "modelId": target.base or target.model_id,
+            "input": {"invokeModel": {"body": json.dumps(body).encode()}},
+        },
+    )
+
+
+_FALLBACK_CAUSES = frozenset({"invalid_model_id", "model_not_found"})
+"""Refusals besides a 403 that the client answers by asking the next model of its chain (a
+400 for an identifier the region does not know, watched on 2.1.332)."""
+
+
+def falls_back(target: ModelTarget) -> bool:
+    """Whether the client would ask the next model after this answer to the main model."""
+    proof = target.proof
+    if not target.main or not isinstance(proof, AwsError):
+        return False
+    return proof.status in (403, 404) or proof.rule.cause in _FALLBACK_CAUSES
+
+
+def fallback_landing(
+    ctx: CheckContext, main: ModelTarget, budget: shared.Budget
+) -> fallback.Landing | None:
+    """Where the client's fallback lands when the main model is refused; None when the client
+    would not fall back (a pinned model, a version without it, another kind of refusal)."""
+    candidates = ctx.config.fallback_models()
+    if not candidates or not falls_back(main):
+        return None
+
+    def answers(model_id: str) -> bool:
+        model = dataclasses.replace(main.model, model_id=model_id, explicit=False)
+        sent = shared.sent_model_id(model, main.listing)
+        target = ModelTarget(main.model, sent, main.region, main.listing, shared.base_model(sent))
+        prove_one(ctx, target, budget)
+        return isinstance(target.proof, AwsAnswer)
+
+    return fallback.walk(candidates, answers)
 
 
 # --- the verdict ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from ccdoctor.knowledge import regions
 from ccdoctor.providers.bedrock import live as shared
 from ccdoctor.providers.bedrock.aws import AwsError
 from ccdoctor.providers.bedrock.errors import Kind
+from ccdoctor.wire import fallback
 
 _REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _PREFIX_VARIABLE = "ANTHROPIC_BEDROCK_REGION_PREFIX"
@@ -170,7 +172,7 @@ def judge_live_profiles(ctx: CheckContext, targets: tuple[CallRegion, ...]) -> _
             pair = (target.model.model_id, region)
             if model_data.BEDROCK_PROFILE_ID.match(pair[0]) and pair not in pairs:
                 pairs.add(pair)  # a small/fast model that is the main model is judged once
-                problems.extend(_profile_problems(target, result))
+                problems.extend(_profile_problems(ctx.config, target, result))
     listed = [r for r, n in notes.items() if isinstance(n, dict)]
     summary = f"; profiles listed live in {', '.join(listed)}" if listed else ""
     return _LiveJudgement(problems, frozenset(pairs), notes, summary)
@@ -187,7 +189,9 @@ def _listing_failed(ctx: CheckContext, error: AwsError, region: str) -> Problem:
     )
 
 
-def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Problem]:
+def _profile_problems(
+    config: ResolvedConfig, target: CallRegion, listing: shared.Listing
+) -> list[Problem]:
     model = target.model
     model_id = model.model_id
     if model_id in listing.profiles:
@@ -227,6 +231,20 @@ def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Probl
         ]
     family = listing.family(model_id, regions.bedrock_prefix_for_region(target.region))
     hint = f" Offered there: {', '.join(family[:4])}." if family else ""
+    landing = _listed_fallback(config, target, listing)
+    if landing is not None:
+        return [
+            Problem(
+                Status.WARN,
+                f"{role} {model_id} (built-in default) is not offered in {where}; "
+                f"{fallback.client_named(config)} then falls back to {landing}, which is: "
+                "models.bedrock proves it answers",
+                Fix(
+                    f"Choose the model sessions land on, or call a region that offers {model_id}.",
+                    (f"export {variable}={landing}",),
+                ),
+            )
+        ]
     return [
         Problem(
             status,
@@ -238,6 +256,21 @@ def _profile_problems(target: CallRegion, listing: shared.Listing) -> list[Probl
             ),
         )
     ]
+
+
+def _listed_fallback(
+    config: ResolvedConfig, target: CallRegion, listing: shared.Listing
+) -> str | None:
+    """The first model of the client's fallback chain the region lists (or lists under another
+    prefix, which the client then sends), for the main model only."""
+    if target.role != "main":
+        return None
+    for candidate in config.fallback_models():
+        choice = dataclasses.replace(target.model, model_id=candidate)
+        sent = shared.sent_model_id(choice, listing)
+        if sent in listing.profiles:
+            return sent
+    return None
 
 
 def region_summary(config: ResolvedConfig, targets: tuple[CallRegion, ...]) -> str:

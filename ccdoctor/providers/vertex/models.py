@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from ccdoctor.providers.vertex.live import (
     is_token_count,
     served_elsewhere,
 )
+from ccdoctor.wire import fallback
 from ccdoctor.wire.messages import error_text, sse_shape
 
 _BASE_URL_VARIABLE = VERTEX.base_url_variable
@@ -136,6 +138,25 @@ def _one_line(text: str) -> str:
 # --- proving one model --------------------------------------------------------------------------
 
 
+def fallback_landing(
+    ctx: CheckContext, caller: VertexCaller, main: VertexTarget, proof: ModelProof, budget: Budget
+) -> fallback.Landing | None:
+    """Where the client's fallback lands when the main model is refused with a 403 or 404;
+    None when the client would not fall back."""
+    candidates = ctx.config.fallback_models()
+    status = (proof.info.get("error") or {}).get("status")
+    if main.role != "main" or proof.problem is None or status not in (403, 404) or not candidates:
+        return None
+
+    def answers(model_id: str) -> bool:
+        model = dataclasses.replace(main.model, model_id=model_id)
+        location = ctx.config.vertex_region_for(model_id)
+        target = dataclasses.replace(main, model=model, location=location)
+        return prove_model(ctx, caller, target, budget, explore=False).problem is None
+
+    return fallback.walk(candidates, answers)
+
+
 @dataclass(frozen=True)
 class ModelProof:
     summary: str
@@ -146,8 +167,14 @@ class ModelProof:
 
 
 def prove_model(
-    ctx: CheckContext, caller: VertexCaller, target: VertexTarget, budget: Budget
+    ctx: CheckContext,
+    caller: VertexCaller,
+    target: VertexTarget,
+    budget: Budget,
+    explore: bool = True,
 ) -> ModelProof:
+    """`explore`: on "not found", also ask which other locations serve the model (free calls;
+    left out for the models of the client's fallback chain, where only the answer counts)."""
     model = target.model
     location = target.location.value
     role = "main model" if model.role == "main" else "small/fast model"
@@ -202,7 +229,7 @@ def prove_model(
             )
             return ModelProof(summary, problem, None, info)
         return ModelProof(summary, None, None, info, (f"the {role} {model.model_id}",))
-    return _refusal(ctx, caller, target, budget, decisive, method, url, severity, info)
+    return _refusal(ctx, caller, target, budget, decisive, method, url, severity, info, explore)
 
 
 def _refusal(
@@ -215,6 +242,7 @@ def _refusal(
     url: str,
     severity: Status,
     info: dict[str, Any],
+    explore: bool,
 ) -> ModelProof:
     model = target.model
     location = target.location.value
@@ -232,7 +260,7 @@ def _refusal(
     if reading.not_google and reading.status == 404:
         return ModelProof(where, _no_route(caller, where, url, severity), None, info)
     facts = _facts(caller, target, reading)
-    if row.cause is VertexCause.MODEL_NOT_FOUND and not reading.not_google:
+    if explore and row.cause is VertexCause.MODEL_NOT_FOUND and not reading.not_google:
         facts["served_in"] = ", ".join(served_elsewhere(ctx, caller, budget, target))
         info["served_in"] = facts["served_in"].split(", ") if facts["served_in"] else []
     if row.transient:
