@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from ccdoctor.clients.facts import all_facts
+from ccdoctor.clients.regressions import Regression, Trigger, known_regressions
+from ccdoctor.config.settings_files import Source
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.spec import check
@@ -24,6 +27,10 @@ the newest observed version not newer than it.
   may be misjudged, so it is a warning.
 - A client older than the oldest observed version is judged by the oldest facts: a warning.
 - No client found: the newest facts are used, and the report says so.
+- A version with a known regression that the set-up triggers (ccdoctor/clients/regressions.toml,
+  each confirmed by running that version against the fakes): the Bedrock API key not sent
+  (2.1.94), an empty AWS_BEARER_TOKEN_BEDROCK beating the AWS keys (2.1.94 to 2.1.96), NO_PROXY
+  from a settings file ignored by the native build (2.1.80 to 2.1.112).
 
 Typical fixes: upgrade ccdoctor for facts on newer clients; `claude update`; pass
 --claude-version with the version you run elsewhere (CI images, a teammate's machine).
@@ -60,7 +67,11 @@ def client_check(ctx: CheckContext) -> Outcome:
         )
         return Outcome.from_problems([problem], "", details)
     shown = ".".join(map(str, version))
-    problems = []
+    problems = [
+        _regression_problem(shown, regression)
+        for regression in known_regressions()
+        if regression.affects(version) and _triggered(config, regression.trigger)
+    ]
     if version > newest.since:
         problems.append(
             Problem(
@@ -83,4 +94,32 @@ def client_check(ctx: CheckContext) -> Outcome:
     nearest = "" if config.facts.since == version else ", the nearest older observed version"
     return Outcome.from_problems(
         problems, f"Claude Code {shown} ({origin}): judged by the facts of {used}{nearest}", details
+    )
+
+
+_SHELL_OR_DEFAULT = (Source.SHELL, Source.DEFAULT, Source.FLAG)
+
+
+def _triggered(config: ResolvedConfig, trigger: Trigger) -> bool:
+    if trigger.provider is not None and config.provider.provider is not trigger.provider:
+        return False
+    present = {name: config.env.get(name) for name in trigger.empty}
+    from_files = [config.env.get(name) for name in trigger.from_settings]
+    return (
+        all(config.get(name) for name in trigger.set)
+        and all(value is not None and value.text is None for value in present.values())
+        and (not trigger.any_set or any(config.get(name) for name in trigger.any_set))
+        and all(
+            value is not None and value.text and value.origin.source not in _SHELL_OR_DEFAULT
+            for value in from_files
+        )
+    )
+
+
+def _regression_problem(shown: str, regression: Regression) -> Problem:
+    return Problem(
+        Status.FAIL if regression.fails else Status.WARN,
+        f"with this set-up, Claude Code {shown} {regression.symptom} (a known regression of "
+        f"{regression.range_text}: {regression.source})",
+        Fix(regression.fix, regression.commands),
     )
