@@ -1,32 +1,105 @@
-"""The README stays true: its check catalogue is the registry's, its set-up the Makefile's."""
+"""The README stays true: its check catalogue is the registry's, its per-version client facts
+are the facts files', its set-up the Makefile's."""
 
 from __future__ import annotations
 
 import re
 
+from ccdoctor.clients.facts import ClientFacts, all_facts
+from ccdoctor.core.provider import Provider
 from ccdoctor.engine.registry import builtin_checks
 from ccdoctor.report.render.catalogue import render_catalogue
 from ccdoctor.spec import Check
 from tests.machine import REPO
 
 README = REPO / "README.md"
-START = "<!-- catalogue:start"
-END = "<!-- catalogue:end -->"
+STALE = "is stale: run `python -m tests.unit.test_readme` to regenerate it"
 
 
-def catalogue_span(text: str) -> tuple[int, int]:
-    return text.index("\n", text.index(START)) + 1, text.index(END)
+def span(text: str, name: str) -> tuple[int, int]:
+    """The generated block between `<!-- name:start … -->` and `<!-- name:end -->`."""
+    return text.index("\n", text.index(f"<!-- {name}:start")) + 1, text.index(
+        f"<!-- {name}:end -->"
+    )
 
 
-def catalogue_block(text: str) -> str:
-    start, end = catalogue_span(text)
+def block(text: str, name: str) -> str:
+    start, end = span(text, name)
     return text[start:end]
+
+
+_ROUTES = (
+    ("Anthropic API", Provider.ANTHROPIC),
+    ("Bedrock", Provider.BEDROCK),
+    ("Vertex AI", Provider.VERTEX),
+    ("Foundry", Provider.FOUNDRY),
+)
+
+
+def render_client_facts(facts: tuple[ClientFacts, ...]) -> str:
+    """One column per observed client version, one row per fact that ccdoctor keeps."""
+
+    def cells(value: object) -> str:
+        return f"`{value}`" if value else "—"
+
+    def chain(entry: ClientFacts, provider: Provider) -> str:
+        models = entry.fallback_chain(provider)
+        return " → ".join(f"`{m}`" for m in models) if models else "none: the main model only"
+
+    rows: list[tuple[str, list[str]]] = []
+    for name, provider in _ROUTES:
+        rows.append((f"{name}: main model", [cells(f.defaults[provider].main) for f in facts]))
+        rows.append(
+            (f"{name}: small/fast", [cells(f.defaults[provider].small_fast) for f in facts])
+        )
+    rows.append(
+        (
+            "route flags, first truthy wins",
+            [
+                " > ".join(flag.removeprefix("CLAUDE_CODE_USE_") for flag in f.precedence)
+                for f in facts
+            ],
+        )
+    )
+    for name, provider in _ROUTES[1:3]:
+        rows.append((f"{name}: model-access fallback", [chain(f, provider) for f in facts]))
+    rows.append(
+        (
+            "fallback switched off by",
+            [
+                ", ".join(f"`{v}`" for v in f.fallback.stopped_by) if f.fallback else "—"
+                for f in facts
+            ],
+        )
+    )
+    rows.append(
+        (
+            "a 400 naming a rejected beta",
+            ["sent again without it" if f.drops_rejected_beta else "fails" for f in facts],
+        )
+    )
+    rows.append(
+        (
+            "warm-up (non-essential traffic off)",
+            [f"`{f.warmup.method} {f.warmup.path}`" if f.warmup else "none" for f in facts],
+        )
+    )
+    header = "| | " + " | ".join(f.version_text for f in facts) + " |\n"
+    rule = "|---|" + "---|" * len(facts) + "\n"
+    return header + rule + "".join(f"| {name} | {' | '.join(row)} |\n" for name, row in rows)
 
 
 def test_catalogue_matches_the_registry() -> None:
     expected = render_catalogue(builtin_checks(), markdown=True)
-    assert catalogue_block(README.read_text(encoding="utf-8")) == expected, (
-        "README catalogue is stale: run `python -m tests.unit.test_readme` to regenerate it"
+    assert block(README.read_text(encoding="utf-8"), "catalogue") == expected, (
+        f"README catalogue {STALE}"
+    )
+
+
+def test_client_facts_table_matches_the_facts_files() -> None:
+    expected = render_client_facts(all_facts())
+    assert block(README.read_text(encoding="utf-8"), "client-facts") == expected, (
+        f"README client-facts table {STALE}"
     )
 
 
@@ -41,9 +114,14 @@ def test_set_up_is_the_two_make_commands() -> None:
 
 def main() -> None:
     text = README.read_text(encoding="utf-8")
-    start, end = catalogue_span(text)
-    catalogue = render_catalogue(builtin_checks(), markdown=True)
-    README.write_text(text[:start] + catalogue + text[end:], encoding="utf-8")
+    generated = {
+        "catalogue": render_catalogue(builtin_checks(), markdown=True),
+        "client-facts": render_client_facts(all_facts()),
+    }
+    for name, content in generated.items():
+        start, end = span(text, name)
+        text = text[:start] + content + text[end:]
+    README.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
