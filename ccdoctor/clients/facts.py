@@ -24,7 +24,18 @@ Version = tuple[int, int, int]
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 _ALIASES = ("opus", "sonnet", "haiku")
 _TOP_KEYS = frozenset(
-    {"version", "source", "defaults", "aliases", "precedence", "warmup", "retries", "fallback"}
+    {
+        "version",
+        "source",
+        "inherits_from",
+        "defaults",
+        "aliases",
+        "precedence",
+        "warmup",
+        "retries",
+        "fallback",
+        "request",
+    }
 )
 
 
@@ -70,11 +81,17 @@ class ClientFacts:
     warmup: Warmup | None
     """None: no request before the first model call, with non-essential traffic off (2.1.332
     sends `HEAD /api/hello` only when it is on, alongside lookups beyond the fakes)."""
-    drops_rejected_beta: bool
-    """True: after a 400 naming a rejected `anthropic-beta` value, the client sends the
-    request again without it (and a gateway that rejects it is no longer fatal)."""
+    drops_rejected_betas: frozenset[str]
+    """The `anthropic-beta` values the client sends again without after a 400 that names
+    them (a gateway rejecting one of these is no longer fatal); which ones differs per
+    version."""
     fallback: ModelFallback | None
     """None: the client asks its main model only."""
+    anthropic_betas: tuple[str, ...]
+    """`anthropic-beta` of the client's request on the Anthropic route (API or gateway), in
+    its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
+    anthropic_betas_without_experimental: tuple[str, ...]
+    """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
 
     def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
         """The models the client tries in turn on `provider`; empty without a fallback."""
@@ -100,14 +117,20 @@ def parse_version(text: str | None) -> Version | None:
 def all_facts() -> tuple[ClientFacts, ...]:
     """Every shipped facts file, oldest version first."""
     folder = resources.files(__package__).joinpath("versions")
-    loaded = [
-        read_facts(entry.name, tomllib.loads(entry.read_text(encoding="utf-8")))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    ]
-    if not loaded:
+    files = sorted(
+        (
+            (parse_version(entry.name) or (0, 0, 0), entry.name, entry.read_text(encoding="utf-8"))
+            for entry in folder.iterdir()
+            if entry.name.endswith(".toml")
+        ),
+    )
+    if not files:
         raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
-    return tuple(sorted(loaded, key=lambda facts: facts.since))
+    loaded: dict[Version, ClientFacts] = {}
+    for _, name, text in files:
+        facts = read_facts(name, tomllib.loads(text), loaded)
+        loaded[facts.since] = facts
+    return tuple(loaded.values())
 
 
 def facts_for(version: Version | None) -> ClientFacts:
@@ -120,15 +143,33 @@ def facts_for(version: Version | None) -> ClientFacts:
     return matching[-1] if matching else known[0]
 
 
-def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
+def read_facts(
+    name: str, data: Mapping[str, Any], older: Mapping[Version, ClientFacts] | None = None
+) -> ClientFacts:
+    """One file. `inherits_from` names an older file whose small/fast models and aliases this
+    one keeps where it names none: a one-shot run shows neither, so a file observed on the wire
+    alone says where the rest comes from."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise FactsError(f"{name}: unknown keys {sorted(unknown)}")
     since = parse_version(_text(name, data, "version"))
     if since is None or name != f"{'.'.join(map(str, since))}.toml":
         raise FactsError(f"{name}: `version` must be x.y.z and match the file name")
+    base = _inherited(name, data, since, older or {})
     defaults = _table(name, data, "defaults")
-    aliases = _table(name, data, "aliases")
+    aliases = data.get("aliases") if base is None or "aliases" in data else {}
+    if not isinstance(aliases, dict):
+        raise FactsError(f"{name}: `aliases` must be a table")
+    if base is not None:
+        defaults = {
+            route: {"small_fast": base.defaults[_provider(name, route)].small_fast, **table}
+            for route, table in defaults.items()
+            if isinstance(table, dict)
+        }
+        aliases = {
+            route: aliases.get(route, dict(base.defaults[_provider(name, route)].aliases))
+            for route in defaults
+        }
     if set(defaults) != set(aliases):
         raise FactsError(f"{name}: [defaults.*] and [aliases.*] name different routes")
     precedence = _table(name, data, "precedence")
@@ -138,10 +179,15 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     retries = _table(name, data, "retries")
     _only(f"{name} [precedence]", precedence, {"flags"})
     _only(f"{name} [warmup]", warmup, {"method", "path"})
-    _only(f"{name} [retries]", retries, {"drops_rejected_beta"})
-    drops = retries.get("drops_rejected_beta")
-    if not isinstance(drops, bool):
-        raise FactsError(f"{name} [retries]: `drops_rejected_beta` must be true or false")
+    _only(f"{name} [retries]", retries, {"drops_rejected_betas"})
+    drops = retries.get("drops_rejected_betas")
+    if not isinstance(drops, list) or not all(isinstance(b, str) and b for b in drops):
+        raise FactsError(f"{name} [retries]: `drops_rejected_betas` must be a list of betas")
+    request = _table(name, data, "request")
+    _only(f"{name} [request]", request, {"anthropic"})
+    anthropic = _table(f"{name} [request]", request, "anthropic")
+    where = f"{name} [request.anthropic]"
+    _only(where, anthropic, {"betas", "betas_without_experimental"})
     return ClientFacts(
         since=since,
         source=_text(name, data, "source"),
@@ -157,9 +203,24 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         )
         if warmup
         else None,
-        drops_rejected_beta=drops,
+        drops_rejected_betas=frozenset(drops),
         fallback=_fallback(name, data.get("fallback")),
+        anthropic_betas=_texts(where, anthropic, "betas"),
+        anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
     )
+
+
+def _inherited(
+    name: str, data: Mapping[str, Any], since: Version, older: Mapping[Version, ClientFacts]
+) -> ClientFacts | None:
+    text = data.get("inherits_from")
+    if text is None:
+        return None
+    version = parse_version(text) if isinstance(text, str) else None
+    base = older.get(version) if version is not None else None
+    if version is None or base is None or version >= since:
+        raise FactsError(f"{name}: `inherits_from` must name an older facts file")
+    return base
 
 
 def _fallback(name: str, data: Any) -> ModelFallback | None:

@@ -26,11 +26,15 @@ class Credential:
 def request_headers(
     config: ResolvedConfig, credentials: Iterable[Credential], one_million: bool = False
 ) -> dict[str, str]:
-    betas = [shape.CLAUDE_CODE_BETA]
+    facts = config.facts
+    betas = list(
+        facts.anthropic_betas_without_experimental
+        if config.truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS")
+        else facts.anthropic_betas
+    )
     if one_million:
-        betas.append(shape.ONE_MILLION_BETA)
-    if not config.truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"):
-        betas.extend(shape.EXPERIMENTAL_BETAS)
+        # Where the client puts it: right after claude-code-20250219.
+        betas.insert(1, shape.ONE_MILLION_BETA)
     extra = config.get("ANTHROPIC_BETAS")
     if extra:
         betas.extend(b.strip() for b in extra.split(",") if b.strip())

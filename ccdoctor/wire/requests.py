@@ -1,5 +1,6 @@
-"""What the real client sends on the Anthropic route (observed: Claude Code 2.1.197 against a
-recording fake; re-check when the client changes)."""
+"""What the real client sends on the Anthropic route that does not change between the observed
+versions (Claude Code 2.1.197 and 2.1.332 against a recording fake). What does change, the
+`anthropic-beta` list among it, is in the facts of each version (ccdoctor/clients/versions)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,7 @@ MESSAGES_PATH = "/v1/messages?beta=true"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens?beta=true"
 MODELS_PATH = "/v1/models"
 
-CLAUDE_CODE_BETA = "claude-code-20250219"
 ONE_MILLION_BETA = "context-1m-2025-08-07"
-EXPERIMENTAL_BETAS = (
-    "interleaved-thinking-2025-05-14",
-    "thinking-token-count-2026-05-13",
-    "context-management-2025-06-27",
-    "prompt-caching-scope-2026-01-05",
-    "mid-conversation-system-2026-04-07",
-    "effort-2025-11-24",
-)
-"""Sent after claude-code-20250219 unless CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS is set."""
 
 CLIENT_HEADERS = {
     "x-app": "cli",

@@ -41,6 +41,7 @@ from tests.peers.fake_bedrock import DEFAULT_MODELS, FAULTS, FakeBedrock, FaultR
 from tests.peers.fake_bedrock import Behaviour as BedrockBehaviour
 from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
 
+ONE_MILLION_BETA = "context-1m-2025-08-07"
 VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
 AWS_REGION = "us-east-1"
 VERTEX_REGION = "us-east5"
@@ -57,7 +58,9 @@ KEYS = (
     "warmup.method",
     "warmup.path",
     "precedence.flags",
-    "retries.drops_rejected_beta",
+    "retries.drops_rejected_betas",
+    "request.anthropic.betas",
+    "request.anthropic.betas_without_experimental",
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
@@ -201,7 +204,7 @@ def observe_anthropic(client: Client, out: Observed) -> None:
         out.notes.append("anthropic: the client sent no POST /v1/messages")
         return
     # ccdoctor writes the 1M-context variant as `[1m]`; on the wire it is the model plus a beta.
-    one_million = "context-1m-2025-08-07" in _betas(requests[first])
+    one_million = ONE_MILLION_BETA in _betas(requests[first])
     out.put(
         "defaults.anthropic.main", requests[first].body["model"] + ("[1m]" if one_million else "")
     )
@@ -215,13 +218,34 @@ def observe_anthropic(client: Client, out: Observed) -> None:
     if not betas:
         out.notes.append("retries: the client sent no anthropic-beta header to reject")
         return
-    out.put("retries.drops_rejected_beta", drops_rejected_beta(client, betas, out))
+    # The 1M beta belongs to the model (`[1m]` above), not to the route's list.
+    out.put("request.anthropic.betas", [b for b in betas if b != ONE_MILLION_BETA])
+    out.put("request.anthropic.betas_without_experimental", plain_betas(client))
+    dropped = parallel(*(_rejecting(client, betas, beta, out) for beta in betas))
+    kept = [b for b, gone in zip(betas, dropped, strict=True) if gone]
+    out.put("retries.drops_rejected_betas", kept)
 
 
-def drops_rejected_beta(client: Client, sent: Sequence[str], out: Observed) -> bool:
-    """The fake rejects the last beta the client sent (and accepts the others, whatever the
-    fake's list says, so that only this one is refused)."""
-    rejected = sent[-1]
+def plain_betas(client: Client) -> list[str]:
+    """The betas left with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1 (the 1M one aside)."""
+    with FakeAnthropic() as fake:
+        client.run({**anthropic_env(fake), "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"})
+        posts = _messages(fake)
+    return [b for b in _betas(posts[0]) if b != ONE_MILLION_BETA] if posts else []
+
+
+def _rejecting(
+    client: Client, sent: Sequence[str], rejected: str, out: Observed
+) -> Callable[[], bool]:
+    return lambda: dropped_when_rejected(client, sent, rejected, out)
+
+
+def dropped_when_rejected(
+    client: Client, sent: Sequence[str], rejected: str, out: Observed
+) -> bool:
+    """Whether the client, answered 400 for `rejected` alone (the fake accepts every other
+    beta it sent, whatever the fake's own list says), sends the request again without it and
+    succeeds. Versions differ per beta: some drop only some of them."""
     known = (KNOWN_BETAS | set(sent)) - {rejected}
     with FakeAnthropic(AnthropicBehaviour(known_betas=known)) as fake:
         run = client.run(anthropic_env(fake))

@@ -50,7 +50,7 @@ def test_observed_facts_match_the_committed_file(version: str) -> None:
 def test_the_printed_toml_reads_back_as_the_facts() -> None:
     facts = {
         "defaults": {"bedrock": {"main": "{prefix}.anthropic.claude-opus-5"}},
-        "retries": {"drops_rejected_beta": True},
+        "retries": {"drops_rejected_betas": ["effort-2025-11-24"]},
         "fallback": {"stopped_by": ["A", "B"], "vertex": {"chain": ["m@1", 'q"uote']}},
     }
     assert tomllib.loads(to_toml(facts)) == facts

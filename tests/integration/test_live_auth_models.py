@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ccdoctor.clients.facts import all_facts
 from ccdoctor.wire import requests as client
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
@@ -67,7 +68,7 @@ def test_the_request_has_the_clients_shape(machine: Machine, fake_anthropic: Fak
 
 
 def test_the_fake_knows_every_beta_the_client_sends() -> None:
-    sent = {client.CLAUDE_CODE_BETA, client.ONE_MILLION_BETA, *client.EXPERIMENTAL_BETAS}
+    sent = {client.ONE_MILLION_BETA}.union(*(f.anthropic_betas for f in all_facts()))
     assert sent <= KNOWN_BETAS
     assert client.PROBE_BETA not in KNOWN_BETAS
 
@@ -137,7 +138,7 @@ def test_unknown_small_model_is_only_a_warning(
 def test_rejected_beta_is_named_and_disabling_experimental_betas_is_green(
     machine: Machine, fake_anthropic: FakeAnthropic
 ) -> None:
-    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    fake_anthropic.configure(rejected_betas={"context-management-2025-06-27"})
     gateway(machine, fake_anthropic.url)
 
     failure = verdict(machine).only_failure()
@@ -145,14 +146,37 @@ def test_rejected_beta_is_named_and_disabling_experimental_betas_is_green(
     # A gateway's answer about its features belongs to the gateway, as the client fails on it.
     assert failure.id == "proxy.conformance"
     assert "the gateway rejects Claude Code's beta features" in failure.message
-    assert "`effort-2025-11-24`" in failure.message
+    assert "`context-management-2025-06-27`" in failure.message
     assert apply_exports(machine, failure.fix) == {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}
     fake_anthropic.reset()
-    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    fake_anthropic.configure(rejected_betas={"context-management-2025-06-27"})
     verdict(machine).assert_green()
     for sent in fake_anthropic.requests_to("/v1/messages"):
         betas = set((sent.header("anthropic-beta") or "").split(","))
-        assert not betas & set(client.EXPERIMENTAL_BETAS), betas
+        facts = machine.resolve().facts
+        experimental = set(facts.anthropic_betas) - set(facts.anthropic_betas_without_experimental)
+        assert not betas & experimental, betas
+
+
+def test_a_rejected_beta_the_client_keeps_without_experimental_betas_has_no_variable_fix(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    # Observed on 2.1.197: effort-2025-11-24 is sent even with the variable set.
+    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    gateway(
+        machine,
+        fake_anthropic.url,
+        ANTHROPIC_API_KEY=DEFAULT_API_KEY,
+        CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS="1",
+    )
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.conformance"
+    assert failure.fix is not None and failure.fix.commands == ()
+    assert "Claude Code sends it even with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1" in (
+        failure.fix.text
+    )
 
 
 def test_a_client_that_drops_a_rejected_beta_gets_a_warning_and_the_request_it_sends_again(
@@ -160,21 +184,24 @@ def test_a_client_that_drops_a_rejected_beta_gets_a_warning_and_the_request_it_s
 ) -> None:
     # 2.1.332 answers "Unexpected value(s) `X`" by sending the request once more without X.
     machine.claude_version = "2.1.332"
-    fake_anthropic.configure(rejected_betas={"effort-2025-11-24"})
+    fake_anthropic.configure(rejected_betas={"context-management-2025-06-27"})
     gateway(machine, fake_anthropic.url)
 
     result = verdict(machine)
 
     result.assert_green()
     warning = next(w for w in result.warnings if w.id == "proxy.conformance")
-    assert "rejects the anthropic-beta value effort-2025-11-24 (HTTP 400)" in warning.message
+    assert (
+        "rejects the anthropic-beta value context-management-2025-06-27 (HTTP 400)"
+        in warning.message
+    )
     assert "Claude Code 2.1.332 sends each request again without it" in warning.message
     main = machine.resolve().main_model.model_id
     sent = fake_anthropic.requests_to("/v1/messages")
     streamed = [r for r in sent if r.body.get("stream") and r.body.get("model") == main]
     assert len(streamed) == 2
     first, second = (set((r.header("anthropic-beta") or "").split(",")) for r in streamed)
-    assert first - second == {"effort-2025-11-24"}
+    assert first - second == {"context-management-2025-06-27"}
     assert apply_exports(machine, warning.fix) == {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}
     assert not [w for w in verdict(machine).warnings if w.id == "proxy.conformance"]
 

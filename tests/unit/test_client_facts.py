@@ -10,6 +10,7 @@ import pytest
 from ccdoctor.clients.facts import FactsError, all_facts, facts_for, parse_version, read_facts
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.routes import PROVIDER_FLAGS
+from tests.machine import REPO
 
 
 def test_every_shipped_file_loads_and_covers_the_diagnosed_routes() -> None:
@@ -59,7 +60,13 @@ def valid() -> dict[str, Any]:
         "aliases": {"anthropic": dict(aliases)},
         "precedence": {"flags": ["CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"]},
         "warmup": {"method": "HEAD", "path": "/api/hello"},
-        "retries": {"drops_rejected_beta": True},
+        "retries": {"drops_rejected_betas": ["effort-2025-11-24"]},
+        "request": {
+            "anthropic": {
+                "betas": ["claude-code-20250219", "effort-2025-11-24"],
+                "betas_without_experimental": ["claude-code-20250219"],
+            }
+        },
         "fallback": {
             "stopped_by": ["CLAUDE_CODE_NO_MODEL_FALLBACK"],
             "vertex": {"chain": ["claude-opus-5-5", "claude-opus-5"]},
@@ -75,7 +82,7 @@ def test_a_valid_file_reads_into_defaults_per_route() -> None:
     assert facts.precedence == ("CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX")
     assert facts.warmup is not None
     assert (facts.warmup.method, facts.warmup.path) == ("HEAD", "/api/hello")
-    assert facts.drops_rejected_beta
+    assert facts.drops_rejected_betas == {"effort-2025-11-24"}
     assert facts.fallback_chain(Provider.VERTEX) == ("claude-opus-5-5", "claude-opus-5")
     assert facts.fallback_chain(Provider.BEDROCK) == ()
 
@@ -110,7 +117,7 @@ def broken(change: str) -> dict[str, Any]:
     elif change == "no precedence":
         del data["precedence"]
     elif change == "retry fact is not a boolean":
-        data["retries"]["drops_rejected_beta"] = "yes"
+        data["retries"]["drops_rejected_betas"] = "yes"
     elif change == "typo in the warm-up":
         data["warmup"]["paht"] = "/"
     elif change == "fallback chain of an unknown route":
@@ -143,3 +150,32 @@ def broken(change: str) -> dict[str, Any]:
 def test_a_file_the_loader_would_misread_is_refused(change: str) -> None:
     with pytest.raises(FactsError, match=r"2\.1\.300\.toml"):
         read_facts("2.1.300.toml", broken(change))
+
+
+def test_a_file_observed_on_the_wire_alone_keeps_what_it_inherits_from_an_older_one() -> None:
+    older = read_facts("2.1.300.toml", valid())
+    data = valid() | {"version": "2.1.310", "inherits_from": "2.1.300"}
+    data["defaults"] = {"anthropic": {"main": "claude-opus-6"}}
+    del data["aliases"]
+
+    facts = read_facts("2.1.310.toml", data, {older.since: older})
+
+    anthropic = facts.defaults[Provider.ANTHROPIC]
+    assert anthropic.main == "claude-opus-6"
+    assert anthropic.small_fast == "claude-haiku-4-5"
+    assert anthropic.aliases == older.defaults[Provider.ANTHROPIC].aliases
+
+
+@pytest.mark.parametrize("base", ["2.1.299", "2.1.310", "later"])
+def test_inherits_from_must_name_an_older_file_that_exists(base: str) -> None:
+    older = read_facts("2.1.300.toml", valid())
+    data = valid() | {"version": "2.1.310", "inherits_from": base}
+    with pytest.raises(FactsError, match="inherits_from"):
+        read_facts("2.1.310.toml", data, {older.since: older})
+
+
+def test_every_inheriting_shipped_file_says_so_in_its_source() -> None:
+    for entry in all_facts():
+        text = (REPO / "ccdoctor/clients/versions" / f"{entry.version_text}.toml").read_text()
+        if "inherits_from" in text:
+            assert "small/fast models and aliases as in" in entry.source, entry.version_text

@@ -74,8 +74,8 @@ def render_client_facts(facts: tuple[ClientFacts, ...]) -> str:
     )
     rows.append(
         (
-            "a 400 naming a rejected beta",
-            ["sent again without it" if f.drops_rejected_beta else "fails" for f in facts],
+            "sent again without the beta a 400 rejects",
+            [", ".join(f"`{b}`" for b in sorted(f.drops_rejected_betas)) or "none" for f in facts],
         )
     )
     rows.append(

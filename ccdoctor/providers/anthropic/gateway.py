@@ -44,7 +44,22 @@ def _route_problem(
         return cache_control_problem(route)
     what = f"the gateway rejects Claude Code's beta features (HTTP {route.status} "
     what += f"{route.server_says})"
+    kept = _kept_without_experimental(ctx, route)
+    if route.verdict is Verdict.BETA_REJECTED and kept:
+        names = ", ".join(kept)
+        fix = Fix(
+            f"Let the gateway forward {names} to the upstream: Claude Code sends "
+            f"{'it' if len(kept) == 1 else 'them'} even with "
+            "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."
+        )
+        return Problem(Status.FAIL, what, fix)
     return Problem(Status.FAIL, what, live.model_fix(route.verdict, model, base, []))
+
+
+def _kept_without_experimental(ctx: CheckContext, route: Classified) -> tuple[str, ...]:
+    """The rejected betas that CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1 would not remove."""
+    plain = ctx.config.facts.anthropic_betas_without_experimental
+    return tuple(b for b in live.rejected_betas(route.server_says) if b in plain)
 
 
 def _dropped_beta_problem(
@@ -59,12 +74,20 @@ def _dropped_beta_problem(
         f"the gateway rejects the anthropic-beta value {names} ({status}); Claude Code "
         f"{version} sends each request again without it, so sessions work, at one extra round "
         "trip per request and without that feature",
-        Fix(
-            f"Let the gateway forward {names} unchanged to the upstream; or stop the client "
-            "sending experimental betas.",
-            ("export CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",),
-            '{"env": {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}}',
-        ),
+        _forward_or_disable(ctx, dropped),
+    )
+
+
+def _forward_or_disable(ctx: CheckContext, betas: tuple[str, ...]) -> Fix:
+    names = ", ".join(betas)
+    plain = ctx.config.facts.anthropic_betas_without_experimental
+    if any(b in plain for b in betas):
+        return Fix(f"Let the gateway forward {names} unchanged to the upstream.")
+    return Fix(
+        f"Let the gateway forward {names} unchanged to the upstream; or stop the client "
+        "sending experimental betas.",
+        ("export CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",),
+        '{"env": {"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"}}',
     )
 
 

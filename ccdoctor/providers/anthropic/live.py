@@ -131,8 +131,9 @@ def invoke(ctx: CheckContext, model: ModelChoice) -> Exchange:
         body = messages_body(model.model_id)
         first = post(ctx, shape.MESSAGES_PATH, body, model)
         classified = first.classified
+        droppable = ctx.config.facts.drops_rejected_betas
         if (
-            not ctx.config.facts.drops_rejected_beta
+            not droppable
             or classified is None
             or classified.verdict is not Verdict.BETA_REJECTED
             or not isinstance(first.answer, HttpAnswer)
@@ -140,7 +141,7 @@ def invoke(ctx: CheckContext, model: ModelChoice) -> Exchange:
             return first
         sent = request_headers(ctx.config, (), bool(model.one_million))["anthropic-beta"]
         rejected = tuple(b for b in rejected_betas(classified.server_says) if b in sent)
-        if not rejected:
+        if not rejected or not droppable.issuperset(rejected):
             return first
         kept = ",".join(b for b in sent.split(",") if b not in rejected)
         again = post(ctx, shape.MESSAGES_PATH, body, model, {"anthropic-beta": kept})
