@@ -42,6 +42,7 @@ from tests.peers.fake_bedrock import Behaviour as BedrockBehaviour
 from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
 
 ONE_MILLION_BETA = "context-1m-2025-08-07"
+ALIASES = ("opus", "sonnet", "haiku")
 VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
 AWS_REGION = "us-east-1"
 VERTEX_REGION = "us-east5"
@@ -61,6 +62,7 @@ KEYS = (
     "retries.drops_rejected_betas",
     "request.anthropic.betas",
     "request.anthropic.betas_without_experimental",
+    *(f"aliases.{r}.{a}" for r in ("anthropic", "bedrock", "vertex", "foundry") for a in ALIASES),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
@@ -278,6 +280,57 @@ def observe_foundry_default(client: Client, out: Observed) -> None:
         out.put("defaults.foundry.main", models[0])
 
 
+def observe_aliases(client: Client, out: Observed) -> None:
+    """What `ANTHROPIC_MODEL=<alias>` sends on each route (the small/fast model never shows in
+    a one-shot run; the aliases do)."""
+
+    def anthropic(alias: str) -> Callable[[], None]:
+        def run() -> None:
+            with FakeAnthropic() as fake:
+                client.run({**anthropic_env(fake), "ANTHROPIC_MODEL": alias})
+                sent = _messages(fake)
+            if sent and isinstance(sent[0].body, dict):
+                one_million = ONE_MILLION_BETA in _betas(sent[0])
+                model = str(sent[0].body.get("model")) + ("[1m]" if one_million else "")
+                out.put(f"aliases.anthropic.{alias}", model)
+
+        return run
+
+    def bedrock(alias: str) -> Callable[[], None]:
+        def run() -> None:
+            with FakeBedrock() as fake:
+                client.run({**bedrock_env(fake), "ANTHROPIC_MODEL": alias})
+                models = bedrock_models(fake)
+            if models:
+                out.put(f"aliases.bedrock.{alias}", with_placeholder(models[0]))
+
+        return run
+
+    def vertex(alias: str) -> Callable[[], None]:
+        def run() -> None:
+            with FakeVertex(VertexBehaviour(require_auth=False)) as fake:
+                client.run({**vertex_env(fake), "ANTHROPIC_MODEL": alias})
+                models = vertex_models(fake)
+            if models:
+                out.put(f"aliases.vertex.{alias}", models[0])
+
+        return run
+
+    def foundry(alias: str) -> Callable[[], None]:
+        def run() -> None:
+            with FakeAnthropic() as fake:
+                client.run({**foundry_env(fake), "ANTHROPIC_MODEL": alias})
+                models = anthropic_models(fake)
+            if models:
+                out.put(f"aliases.foundry.{alias}", models[0])
+
+        return run
+
+    parallel(
+        *(route(alias) for route in (anthropic, bedrock, vertex, foundry) for alias in ALIASES)
+    )
+
+
 def winner(client: Client, truthy: Sequence[str]) -> str | None:
     """Which route gets the POST when `truthy` flags are set and every route is configured."""
     with (
@@ -415,6 +468,7 @@ def observe(client: Client) -> Observed:
         observe_foundry_default,
         observe_precedence,
         observe_fallbacks,
+        observe_aliases,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)
