@@ -27,7 +27,6 @@ _TOP_KEYS = frozenset(
     {
         "version",
         "source",
-        "inherits_from",
         "defaults",
         "aliases",
         "precedence",
@@ -126,11 +125,7 @@ def all_facts() -> tuple[ClientFacts, ...]:
     )
     if not files:
         raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
-    loaded: dict[Version, ClientFacts] = {}
-    for _, name, text in files:
-        facts = read_facts(name, tomllib.loads(text), loaded)
-        loaded[facts.since] = facts
-    return tuple(loaded.values())
+    return tuple(read_facts(name, tomllib.loads(text)) for _, name, text in files)
 
 
 def facts_for(version: Version | None) -> ClientFacts:
@@ -143,33 +138,20 @@ def facts_for(version: Version | None) -> ClientFacts:
     return matching[-1] if matching else known[0]
 
 
-def read_facts(
-    name: str, data: Mapping[str, Any], older: Mapping[Version, ClientFacts] | None = None
-) -> ClientFacts:
-    """One file. `inherits_from` names an older file whose small/fast models and aliases this
-    one keeps where it names none: a one-shot run shows neither, so a file observed on the wire
-    alone says where the rest comes from."""
+def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
+    """One file. A route's `small_fast` may be left out (a one-shot run never asks the small/fast
+    model, so a file observed on the wire alone cannot name it): it is then the route's
+    `haiku` alias on the Anthropic API and its `sonnet` alias elsewhere, the rule 2.1.197's
+    code follows (`ANTHROPIC_SMALL_FAST_MODEL`, else the Haiku default first-party, the Sonnet
+    default on a cloud) and every file that names its small/fast models agrees with."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise FactsError(f"{name}: unknown keys {sorted(unknown)}")
     since = parse_version(_text(name, data, "version"))
     if since is None or name != f"{'.'.join(map(str, since))}.toml":
         raise FactsError(f"{name}: `version` must be x.y.z and match the file name")
-    base = _inherited(name, data, since, older or {})
     defaults = _table(name, data, "defaults")
-    aliases = data.get("aliases") if base is None or "aliases" in data else {}
-    if not isinstance(aliases, dict):
-        raise FactsError(f"{name}: `aliases` must be a table")
-    if base is not None:
-        defaults = {
-            route: {"small_fast": base.defaults[_provider(name, route)].small_fast, **table}
-            for route, table in defaults.items()
-            if isinstance(table, dict)
-        }
-        aliases = {
-            route: aliases.get(route, dict(base.defaults[_provider(name, route)].aliases))
-            for route in defaults
-        }
+    aliases = _table(name, data, "aliases")
     if set(defaults) != set(aliases):
         raise FactsError(f"{name}: [defaults.*] and [aliases.*] name different routes")
     precedence = _table(name, data, "precedence")
@@ -193,7 +175,10 @@ def read_facts(
         source=_text(name, data, "source"),
         defaults={
             _provider(name, route): _model_defaults(
-                f"{name} [{route}]", _table(name, defaults, route), _table(name, aliases, route)
+                f"{name} [{route}]",
+                _provider(name, route),
+                _table(name, defaults, route),
+                _table(name, aliases, route),
             )
             for route in defaults
         },
@@ -208,19 +193,6 @@ def read_facts(
         anthropic_betas=_texts(where, anthropic, "betas"),
         anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
     )
-
-
-def _inherited(
-    name: str, data: Mapping[str, Any], since: Version, older: Mapping[Version, ClientFacts]
-) -> ClientFacts | None:
-    text = data.get("inherits_from")
-    if text is None:
-        return None
-    version = parse_version(text) if isinstance(text, str) else None
-    base = older.get(version) if version is not None else None
-    if version is None or base is None or version >= since:
-        raise FactsError(f"{name}: `inherits_from` must name an older facts file")
-    return base
 
 
 def _fallback(name: str, data: Any) -> ModelFallback | None:
@@ -243,17 +215,24 @@ def _fallback(name: str, data: Any) -> ModelFallback | None:
 
 
 def _model_defaults(
-    where: str, models: Mapping[str, Any], aliases: Mapping[str, Any]
+    where: str, provider: Provider, models: Mapping[str, Any], aliases: Mapping[str, Any]
 ) -> ModelDefaults:
-    if set(models) != {"main", "small_fast"}:
-        raise FactsError(f"{where}: defaults need exactly `main` and `small_fast`")
+    if set(models) not in ({"main"}, {"main", "small_fast"}):
+        raise FactsError(f"{where}: defaults need `main` and at most `small_fast`")
     if set(aliases) != set(_ALIASES):
         raise FactsError(f"{where}: aliases need exactly {', '.join(_ALIASES)}")
-    return ModelDefaults(
-        main=_text(where, models, "main"),
-        small_fast=_text(where, models, "small_fast"),
-        aliases={alias: _text(where, aliases, alias) for alias in _ALIASES},
+    named = {alias: _text(where, aliases, alias) for alias in _ALIASES}
+    small_fast = (
+        _text(where, models, "small_fast")
+        if "small_fast" in models
+        else derived_small_fast(provider, named)
     )
+    return ModelDefaults(main=_text(where, models, "main"), small_fast=small_fast, aliases=named)
+
+
+def derived_small_fast(provider: Provider, aliases: Mapping[str, str]) -> str:
+    """The small/fast model a file leaves out: see `read_facts`."""
+    return aliases["haiku" if provider is Provider.ANTHROPIC else "sonnet"]
 
 
 def _provider(name: str, route: str) -> Provider:

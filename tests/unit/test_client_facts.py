@@ -3,11 +3,19 @@ refuses a file it would misread."""
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 import pytest
 
-from ccdoctor.clients.facts import FactsError, all_facts, facts_for, parse_version, read_facts
+from ccdoctor.clients.facts import (
+    FactsError,
+    all_facts,
+    derived_small_fast,
+    facts_for,
+    parse_version,
+    read_facts,
+)
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 from tests.machine import REPO
@@ -106,8 +114,10 @@ def broken(change: str) -> dict[str, Any]:
     elif change == "unknown route":
         data["defaults"]["bedrok"] = data["defaults"]["anthropic"]
         data["aliases"]["bedrok"] = data["aliases"]["anthropic"]
-    elif change == "missing small_fast":
-        del data["defaults"]["anthropic"]["small_fast"]
+    elif change == "typo in a route's models":
+        data["defaults"]["anthropic"]["small_fats"] = data["defaults"]["anthropic"].pop(
+            "small_fast"
+        )
     elif change == "missing alias":
         del data["aliases"]["anthropic"]["sonnet"]
     elif change == "defaults without aliases":
@@ -135,7 +145,7 @@ def broken(change: str) -> dict[str, Any]:
         "typo in a top-level key",
         "file name and version disagree",
         "unknown route",
-        "missing small_fast",
+        "typo in a route's models",
         "missing alias",
         "defaults without aliases",
         "model is not text",
@@ -152,30 +162,31 @@ def test_a_file_the_loader_would_misread_is_refused(change: str) -> None:
         read_facts("2.1.300.toml", broken(change))
 
 
-def test_a_file_observed_on_the_wire_alone_keeps_what_it_inherits_from_an_older_one() -> None:
-    older = read_facts("2.1.300.toml", valid())
-    data = valid() | {"version": "2.1.310", "inherits_from": "2.1.300"}
-    data["defaults"] = {"anthropic": {"main": "claude-opus-6"}}
-    del data["aliases"]
+def test_a_route_without_small_fast_gets_its_haiku_alias_first_party_and_sonnet_on_a_cloud() -> (
+    None
+):
+    data = valid()
+    data["defaults"] = {"anthropic": {"main": "claude-opus-6"}, "vertex": {"main": "claude-opus-6"}}
+    data["aliases"] = {
+        route: {"opus": "claude-opus-6", "sonnet": f"{route}-sonnet", "haiku": f"{route}-haiku"}
+        for route in ("anthropic", "vertex")
+    }
 
-    facts = read_facts("2.1.310.toml", data, {older.since: older})
+    facts = read_facts("2.1.300.toml", data)
 
-    anthropic = facts.defaults[Provider.ANTHROPIC]
-    assert anthropic.main == "claude-opus-6"
-    assert anthropic.small_fast == "claude-haiku-4-5"
-    assert anthropic.aliases == older.defaults[Provider.ANTHROPIC].aliases
-
-
-@pytest.mark.parametrize("base", ["2.1.299", "2.1.310", "later"])
-def test_inherits_from_must_name_an_older_file_that_exists(base: str) -> None:
-    older = read_facts("2.1.300.toml", valid())
-    data = valid() | {"version": "2.1.310", "inherits_from": base}
-    with pytest.raises(FactsError, match="inherits_from"):
-        read_facts("2.1.310.toml", data, {older.since: older})
+    assert facts.defaults[Provider.ANTHROPIC].small_fast == "anthropic-haiku"
+    assert facts.defaults[Provider.VERTEX].small_fast == "vertex-sonnet"
 
 
-def test_every_inheriting_shipped_file_says_so_in_its_source() -> None:
-    for entry in all_facts():
-        text = (REPO / "ccdoctor/clients/versions" / f"{entry.version_text}.toml").read_text()
-        if "inherits_from" in text:
-            assert "small/fast models and aliases as in" in entry.source, entry.version_text
+def test_every_shipped_file_that_names_its_small_fast_models_agrees_with_the_rule() -> None:
+    named = 0
+    for path in sorted((REPO / "ccdoctor/clients/versions").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for route, models in data["defaults"].items():
+            if "small_fast" in models:
+                named += 1
+                provider = Provider(route)
+                assert models["small_fast"] == derived_small_fast(
+                    provider, data["aliases"][route]
+                ), (path.name, route)
+    assert named >= 8
