@@ -9,12 +9,14 @@ test suite catches, never a silent default.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from ccdoctor.core.provider import Provider
@@ -22,6 +24,7 @@ from ccdoctor.core.provider import Provider
 Version = tuple[int, int, int]
 
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+_VARIABLE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _ALIASES = ("opus", "sonnet", "haiku")
 _TOP_KEYS = frozenset(
     {
@@ -91,6 +94,10 @@ class ClientFacts:
     its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
     anthropic_betas_without_experimental: tuple[str, ...]
     """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
+    variables: frozenset[str] = frozenset()
+    """The Claude Code variables (ANTHROPIC_…, CLAUDE_…, VERTEX_REGION_…) this version's code
+    names, from the `<version>.variables` file beside the facts: a name the client reads is
+    never a misspelling, whatever ccdoctor's own catalogue holds."""
 
     def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
         """The models the client tries in turn on `provider`; empty without a fallback."""
@@ -125,7 +132,28 @@ def all_facts() -> tuple[ClientFacts, ...]:
     )
     if not files:
         raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
-    return tuple(read_facts(name, tomllib.loads(text)) for _, name, text in files)
+    return tuple(
+        dataclasses.replace(
+            read_facts(name, tomllib.loads(text)),
+            variables=read_variables(folder.joinpath(name.removesuffix(".toml") + ".variables")),
+        )
+        for _, name, text in files
+    )
+
+
+def read_variables(file: Traversable) -> frozenset[str]:
+    """A `.variables` file: one name per line, `#` comments."""
+    if not file.is_file():
+        raise FactsError(f"{file.name} is missing: every facts file has its variables beside it")
+    names = {
+        line.strip()
+        for line in file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    malformed = sorted(name for name in names if not _VARIABLE.fullmatch(name))
+    if malformed:
+        raise FactsError(f"{file.name}: not variable names: {', '.join(malformed[:5])}")
+    return frozenset(names)
 
 
 def facts_for(version: Version | None) -> ClientFacts:

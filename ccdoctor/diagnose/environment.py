@@ -44,10 +44,11 @@ _JUDGED_ELSEWHERE = frozenset(variable for _, variable in PROVIDER_FLAGS)
 # ---- names --------------------------------------------------------------------------------------
 
 
-def _intended(name: str) -> str | None:
+def _intended(name: str, config: ResolvedConfig) -> str | None:
     """The variable a malformed or misspelt name stands for; None when the name is fine or
-    not one of Claude Code's."""
-    if name in env_vars.KNOWN:
+    not one of Claude Code's. A name the judged client's code names is fine even where the
+    catalogue (from the docs) lacks it: the client moves faster than the docs."""
+    if name in env_vars.KNOWN or name in config.facts.variables:
         return None
     stripped = name.strip()
     if not env_vars.is_checked_family(stripped):
@@ -56,7 +57,7 @@ def _intended(name: str) -> str | None:
 
 
 def misspelt_name_problem(name: str, value: Value, config: ResolvedConfig) -> Problem | None:
-    intended = _intended(name)
+    intended = _intended(name, config)
     if intended is None:
         return None
     where = value.origin.describe()

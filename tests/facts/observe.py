@@ -4,8 +4,9 @@ and record what it sends.
 
     python -m tests.facts.observe --claude-version 2.1.332 [--write PATH | --check]
 
-Prints the observed TOML (or writes it to PATH); --check compares it with the committed file on
-the observed keys only (the file may hold more) and exits 1 on a difference. Findings that are
+Prints the observed TOML (or writes it to PATH, and the variables the client names to PATH with
+the suffix .variables); --check compares both with the committed files, the TOML on the observed
+keys only (the file may hold more), and exits 1 on a difference. Findings that are
 not keys of the file (what a pinned model or a partly served chain does) go to stderr as notes.
 A fact that could not be observed is left out, never guessed.
 """
@@ -27,6 +28,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ccdoctor.knowledge.env_vars import is_checked_family
 from tests.conformance.claude_client import (
     REPO,
     ClientRun,
@@ -546,6 +548,47 @@ def committed_path(version: str) -> Path:
     return VERSIONS_DIR / f"{version}.toml"
 
 
+def variables_path(facts_path: Path) -> Path:
+    return facts_path.with_suffix(".variables")
+
+
+_NAMED = re.compile(rb"""(?:["'`]|\benv\.)([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b["'`]?""")
+
+
+def variables_read(binary: Path) -> list[str]:
+    """The Claude Code variables the client's code names: each ANTHROPIC_…, CLAUDE_… or
+    VERTEX_REGION_… string literal or `env.` member of its bundle (the native build carries its
+    JavaScript as text). Not watched on the wire like the rest: a variable is read only on the
+    path that needs it, so no set of runs would show them all."""
+    found = {match.decode() for match in _NAMED.findall(binary.read_bytes())}
+    return sorted(name for name in found if is_checked_family(name))
+
+
+def variables_text(version: str, names: Sequence[str]) -> str:
+    header = (
+        f"# The variables Claude Code {version}'s code names, read from its bundle by\n"
+        "# tests/facts/observe.py: none of them is ever reported as a misspelling.\n"
+    )
+    return header + "".join(f"{name}\n" for name in names)
+
+
+def variable_differences(observed: Sequence[str], committed: Path) -> list[str]:
+    if not committed.is_file():
+        return [f"{committed.name} is missing"]
+    kept = {
+        line.strip()
+        for line in committed.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    seen = set(observed)
+    found = []
+    if seen - kept:
+        found.append(f"variables the client names, missing: {', '.join(sorted(seen - kept))}")
+    if kept - seen:
+        found.append(f"variables the client no longer names: {', '.join(sorted(kept - seen))}")
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.facts.observe", description=__doc__)
     parser.add_argument("--claude-version", required=True)
@@ -559,12 +602,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"observe: {missing_reason([version])}", file=sys.stderr)
         return 2
     observed = observe(Client(binary))
+    variables = variables_read(binary)
     for note in observed.notes:
         print(f"note: {note}", file=sys.stderr)
     text = f"# Observed: Claude Code {version} against local fakes (tests/facts/observe.py)\n\n"
     text += to_toml(observed.facts)
     if args.write is not None:
         args.write.write_text(text)
+        variables_path(args.write).write_text(variables_text(version, variables))
     elif not args.check:
         print(text, end="")
     if not args.check:
@@ -574,6 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"observe: {committed} does not exist; observed:\n\n{text}", file=sys.stderr)
         return 1
     found = differences(observed.facts, tomllib.loads(committed.read_text()))
+    found += variable_differences(variables, variables_path(committed))
     for entry in found:
         print(entry)
     verdict = f"{len(found)} difference(s)" if found else "matches"

@@ -18,6 +18,9 @@ from tests.facts.observe import (
     missing_reason,
     observe,
     to_toml,
+    variable_differences,
+    variables_path,
+    variables_read,
 )
 
 VERSIONS = [facts.version_text for facts in all_facts()]
@@ -37,6 +40,7 @@ def test_observed_facts_match_the_committed_file(version: str) -> None:
     assert binary is not None
     observed = observe(Client(binary))
     found = differences(observed.facts, tomllib.loads(committed.read_text()))
+    found += variable_differences(variables_read(binary), variables_path(committed))
     if found:
         pytest.fail(
             f"Claude Code {version} does not do what {committed.relative_to(REPO)} says:\n"

@@ -4,6 +4,7 @@ refuses a file it would misread."""
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from ccdoctor.clients.facts import (
     facts_for,
     parse_version,
     read_facts,
+    read_variables,
 )
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.routes import PROVIDER_FLAGS
@@ -190,3 +192,19 @@ def test_every_shipped_file_that_names_its_small_fast_models_agrees_with_the_rul
                     provider, data["aliases"][route]
                 ), (path.name, route)
     assert named >= 8
+
+
+def test_a_variables_file_is_required_and_holds_names_only(tmp_path: Path) -> None:
+    with pytest.raises(FactsError, match=r"2\.1\.300\.variables is missing"):
+        read_variables(tmp_path / "2.1.300.variables")
+    good = tmp_path / "2.1.300.variables"
+    good.write_text("# header\nANTHROPIC_API_KEY\n\nCLAUDE_CODE_USE_GATEWAY\n")
+    assert read_variables(good) == {"ANTHROPIC_API_KEY", "CLAUDE_CODE_USE_GATEWAY"}
+    good.write_text("ANTHROPIC_API_KEY\nanthropic api key\n")
+    with pytest.raises(FactsError, match="not variable names: anthropic api key"):
+        read_variables(good)
+
+
+def test_every_shipped_file_has_the_variables_of_its_client() -> None:
+    for entry in all_facts():
+        assert {"ANTHROPIC_API_KEY", "CLAUDE_CODE_USE_BEDROCK"} <= entry.variables, entry.since

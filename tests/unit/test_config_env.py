@@ -452,3 +452,28 @@ def test_any_env_block_gives_a_verdict_never_an_error(
     machine.user_settings({"env": env})
     result = machine.check(CHECK)
     assert result.status in (Status.PASS, Status.WARN, Status.FAIL), result.message
+
+
+@pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
+def test_no_variable_the_judged_client_names_is_called_a_misspelling(
+    machine: Machine, version: str
+) -> None:
+    machine.claude_version = version
+    facts = machine.resolve().facts
+    assert facts.version_text == version
+    machine.env.update(dict.fromkeys(facts.variables, "0"))
+    messages = _messages(machine.check(CHECK))
+    called_misspelt = [m for m in messages if "is not a variable Claude Code reads" in m]
+    assert called_misspelt == []
+
+
+def test_a_name_only_a_newer_client_reads_is_still_a_misspelling_for_an_older_one(
+    machine: Machine,
+) -> None:
+    # Named by 2.1.332's code only, and close to a catalogued variable.
+    machine.env["CLAUDE_CODE_SDK_MCP_TOOL_IDLE_TIMEOUT"] = "60000"
+    machine.claude_version = "2.1.197"
+    message = _only(machine.check(CHECK), Status.WARN)
+    assert "CLAUDE_CODE_SDK_MCP_TOOL_IDLE_TIMEOUT (shell environment) is not a variable" in message
+    machine.claude_version = "2.1.332"
+    assert machine.check(CHECK).status is Status.PASS
