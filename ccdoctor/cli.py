@@ -347,7 +347,7 @@ def show_config(
     entries = config_entries(config, redactor)
     if fmt is Format.JSON:
         data = {
-            "provider": config.provider.provider.value,
+            "provider": config.provider.route_id,
             "settings_files": [
                 {
                     "source": layer.source.value,

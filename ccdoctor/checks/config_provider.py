@@ -9,19 +9,21 @@ from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge.routes import ANTHROPIC_API, route
 from ccdoctor.spec import check
 
-_UNDIAGNOSED_FLAGS = ("CLAUDE_CODE_USE_MANTLE", "CLAUDE_CODE_USE_ANTHROPIC_AWS")
-
 
 @check(
     id="config.provider",
     title="Provider selection",
     category=Category.CONFIG,
+    route_bound=False,
     description="Which provider Claude Code will talk to, which setting chose it, and whether "
     "another setting contradicts that choice.",
     explain="""
-Claude Code picks its provider from CLAUDE_CODE_USE_BEDROCK, then CLAUDE_CODE_USE_FOUNDRY, then
-CLAUDE_CODE_USE_VERTEX (the order of the installed version, as observed); if none is true it
-uses the Anthropic API (or ANTHROPIC_BASE_URL). A flag
+Claude Code picks its provider from the first true flag in the order of the installed version,
+as observed: CLAUDE_CODE_USE_BEDROCK, CLAUDE_CODE_USE_FOUNDRY, CLAUDE_CODE_USE_ANTHROPIC_AWS,
+CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD (since 2.1.219), CLAUDE_CODE_USE_MANTLE, then
+CLAUDE_CODE_USE_VERTEX; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL).
+Claude Platform and Mantle are named but not diagnosed yet: when one wins, the checks that judge
+a route are skipped rather than judging the Anthropic API. A flag
 is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
 the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
 settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.
@@ -49,13 +51,15 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 )
             )
     truthy = choice.truthy
+    other = choice.undiagnosed
+    used = other.name if other is not None else choice.provider.value
     if len(truthy) > 1:
         winner, *losers = truthy
         problems.append(
             Problem(
                 Status.WARN,
                 f"{' and '.join(f.variable for f in truthy)} are all true; "
-                f"{winner.variable} wins, so {choice.provider.value} is used",
+                f"{winner.variable} wins, so {used} is used",
                 Fix(
                     "Unset the provider flags you do not want: "
                     + ", ".join(f.variable for f in losers)
@@ -83,15 +87,19 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 ),
             )
         )
-    for variable in _UNDIAGNOSED_FLAGS:
-        if config.truthy(variable):
-            problems.append(
-                Problem(
-                    Status.WARN,
-                    f"{variable} is set; ccdoctor does not diagnose that route yet",
-                    Fix("Its checks below judge the provider chosen by the other flags only."),
-                )
+    if other is not None:
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{other.flag} selects {other.name}, which ccdoctor does not diagnose yet: its "
+                "credentials, models and endpoint are not checked",
+                Fix(
+                    f"Nothing to change if {other.name} is the route you want: ccdoctor cannot "
+                    "yet tell whether it works, and says so rather than judge the Anthropic API "
+                    "Claude Code is not using."
+                ),
             )
+        )
     winner_flag = truthy[0] if truthy else None
     source = (
         f"{winner_flag.variable} from {winner_flag.value.origin.describe()}"
@@ -99,7 +107,8 @@ def provider_check(ctx: CheckContext) -> Outcome:
         else "no provider flag set"
     )
     details = {
-        "provider": choice.provider.value,
+        "provider": choice.provider.value if other is None else None,
+        "route": other.name if other is not None else route(choice.provider).name,
         "chosen_by": source,
         "flags": {
             f.variable: {
@@ -110,4 +119,4 @@ def provider_check(ctx: CheckContext) -> Outcome:
             for f in choice.flags
         },
     }
-    return Outcome.from_problems(problems, f"{choice.provider.value} ({source})", details)
+    return Outcome.from_problems(problems, f"{used} ({source})", details)

@@ -32,6 +32,7 @@ from ccdoctor.spec import check
     id="network.env",
     title="Proxy and TLS settings",
     category=Category.NETWORK,
+    route_bound=False,
     description="Whether the proxy variables, NO_PROXY, extra CA bundles and mTLS files are "
     "usable by the client.",
     explain="""

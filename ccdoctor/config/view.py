@@ -27,7 +27,12 @@ from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
-from ccdoctor.knowledge.routes import ANTHROPIC_API, provider_of_flag
+from ccdoctor.knowledge.routes import (
+    ANTHROPIC_API,
+    UndiagnosedRoute,
+    provider_of_flag,
+    undiagnosed_route,
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,18 @@ class FlagReading:
 class ProviderChoice:
     provider: Provider
     flags: tuple[FlagReading, ...]
+    undiagnosed: UndiagnosedRoute | None = None
+    """The route the client really takes when its flag wins and ccdoctor cannot diagnose it
+    (then `provider` is only the route the remaining checks would have judged)."""
 
     @property
     def truthy(self) -> tuple[FlagReading, ...]:
         return tuple(f for f in self.flags if f.flag is Flag.TRUE)
+
+    @property
+    def route_id(self) -> str:
+        """The route the client takes, as the report names it."""
+        return self.undiagnosed.id if self.undiagnosed is not None else self.provider.value
 
 
 @dataclass(frozen=True)
@@ -202,11 +215,11 @@ def _provider(env: Mapping[str, Value], facts: ClientFacts) -> ProviderChoice:
     for variable in facts.precedence:
         value = env.get(variable)
         readings.append(FlagReading(variable, value, parse_flag(value.text if value else None)))
-    chosen = next(
-        (provider_of_flag(r.variable) for r in readings if r.flag is Flag.TRUE),
-        Provider.ANTHROPIC,
-    )
-    return ProviderChoice(chosen, tuple(readings))
+    winner = next((r.variable for r in readings if r.flag is Flag.TRUE), None)
+    other = undiagnosed_route(winner) if winner is not None else None
+    if winner is None or other is not None:
+        return ProviderChoice(Provider.ANTHROPIC, tuple(readings), other)
+    return ProviderChoice(provider_of_flag(winner), tuple(readings))
 
 
 def _bedrock_region(get: Any, aws: AwsFiles) -> RegionChoice:

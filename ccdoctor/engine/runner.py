@@ -213,7 +213,11 @@ def _reason_to_skip(
     check: Check, ctx: CheckContext, results: Mapping[str, CheckResult], blocked: set[str]
 ) -> str | None:
     spec = check.spec
-    provider = ctx.config.provider.provider
+    choice = ctx.config.provider
+    provider = choice.provider
+    if spec.route_bound and choice.undiagnosed is not None:
+        other = choice.undiagnosed
+        return f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet"
     if not spec.applies_to(provider):
         return f"not used with provider {provider.value}"
     # Only a need that failed (or was skipped because its own need failed) blocks: a skipped

@@ -82,3 +82,31 @@ PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = tuple(
     (row.provider, row.flag) for row in ROUTES if row.flag is not None
 )
 """Every route's flag, for code that needs the set of them, not their order."""
+
+
+@dataclass(frozen=True)
+class UndiagnosedRoute:
+    """A route the client offers that ccdoctor does not diagnose yet: when its flag wins, the
+    route-bound checks stand aside instead of judging the Anthropic API the client is not
+    using."""
+
+    id: str
+    """The report's `provider` value for it."""
+    name: str
+    flag: str
+
+
+UNDIAGNOSED_ROUTES: tuple[UndiagnosedRoute, ...] = (
+    UndiagnosedRoute("anthropic_aws", "Claude Platform on AWS", "CLAUDE_CODE_USE_ANTHROPIC_AWS"),
+    UndiagnosedRoute(
+        "anthropic_google_cloud",
+        "Claude Platform on Google Cloud",
+        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    ),
+    UndiagnosedRoute("mantle", "Bedrock Mantle", "CLAUDE_CODE_USE_MANTLE"),
+)
+_UNDIAGNOSED_BY_FLAG = {row.flag: row for row in UNDIAGNOSED_ROUTES}
+
+
+def undiagnosed_route(flag: str) -> UndiagnosedRoute | None:
+    return _UNDIAGNOSED_BY_FLAG.get(flag)

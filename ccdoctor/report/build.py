@@ -17,7 +17,7 @@ from ccdoctor.core.redact import Redactor, fingerprint
 from ccdoctor.core.results import CheckResult, Status, Summary
 from ccdoctor.core.secrets import is_secret_variable
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -93,7 +93,7 @@ def build_report(
     return Report(
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         claude_code_version=config.inputs.claude_version,
-        provider=config.provider.provider.value,
+        provider=config.provider.route_id,
         config=config_entries(config, redactor),
         results=tuple(results),
         summary=Summary.of(results, round(duration_ms, 1)),
@@ -149,7 +149,7 @@ def _derived(config: ResolvedConfig) -> list[ConfigEntry]:
         ConfigEntry(
             "provider",
             "derived",
-            provider.provider.value,
+            provider.route_id,
             f"{winner.variable} from {winner.value.origin.describe()}"
             if winner and winner.value
             else "no provider flag is truthy: Anthropic API",

@@ -51,7 +51,12 @@ VERTEX_REGION = "us-east5"
 BEDROCK = "CLAUDE_CODE_USE_BEDROCK"
 FOUNDRY = "CLAUDE_CODE_USE_FOUNDRY"
 VERTEX = "CLAUDE_CODE_USE_VERTEX"
-FLAGS = (BEDROCK, FOUNDRY, VERTEX)
+ANTHROPIC_AWS = "CLAUDE_CODE_USE_ANTHROPIC_AWS"
+GOOGLE_CLOUD = "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD"
+MANTLE = "CLAUDE_CODE_USE_MANTLE"
+FLAGS = (BEDROCK, FOUNDRY, VERTEX, ANTHROPIC_AWS, GOOGLE_CLOUD, MANTLE)
+"""CLAUDE_CODE_USE_GATEWAY is not among them: with a token alone it selects nothing (the
+request goes to the Anthropic API), and its sign-in is not reproduced here."""
 STOP_VARIABLES = ("CLAUDE_CODE_NO_MODEL_FALLBACK", "CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK")
 KEYS = (
     "defaults.anthropic.main",
@@ -333,14 +338,67 @@ def observe_aliases(client: Client, out: Observed) -> None:
     )
 
 
+def _recorder() -> FakeAnthropic:
+    """A route ccdoctor has no fake of its own for: the Anthropic fake, open to all, records
+    whether the route's POST arrived (which is all precedence needs)."""
+    return FakeAnthropic(AnthropicBehaviour(require_auth=False))
+
+
+def _other_route_env(
+    flag: str, base_url_variable: str, skip_auth: str, extra: Mapping[str, str]
+) -> Callable[[FakeAnthropic], dict[str, str]]:
+    def env(fake: FakeAnthropic) -> dict[str, str]:
+        return {flag: "1", base_url_variable: fake.url, skip_auth: "1", **extra}
+
+    return env
+
+
+_OTHER_ROUTES = {
+    ANTHROPIC_AWS: _other_route_env(
+        ANTHROPIC_AWS,
+        "ANTHROPIC_AWS_BASE_URL",
+        "CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH",
+        {"ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_observe", "AWS_REGION": AWS_REGION},
+    ),
+    GOOGLE_CLOUD: _other_route_env(
+        GOOGLE_CLOUD,
+        "ANTHROPIC_GOOGLE_CLOUD_BASE_URL",
+        "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH",
+        {
+            "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_observe",
+            "ANTHROPIC_GOOGLE_CLOUD_PROJECT": PROJECT,
+        },
+    ),
+    MANTLE: _other_route_env(
+        MANTLE,
+        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+        "CLAUDE_CODE_SKIP_MANTLE_AUTH",
+        {"AWS_REGION": AWS_REGION},
+    ),
+}
+
+
 def winner(client: Client, truthy: Sequence[str]) -> str | None:
     """Which route gets the POST when `truthy` flags are set and every route is configured."""
     with (
         FakeBedrock() as bedrock,
         FakeAnthropic() as foundry,
         FakeVertex(VertexBehaviour(require_auth=False)) as vertex,
+        _recorder() as aws,
+        _recorder() as google_cloud,
+        _recorder() as mantle,
+        FakeAnthropic() as first_party,
     ):
-        env = {**bedrock_env(bedrock), **foundry_env(foundry), **vertex_env(vertex)}
+        others = {ANTHROPIC_AWS: aws, GOOGLE_CLOUD: google_cloud, MANTLE: mantle}
+        # No flag that wins: the first-party route, kept on loopback too.
+        env = {
+            **anthropic_env(first_party),
+            **bedrock_env(bedrock),
+            **foundry_env(foundry),
+            **vertex_env(vertex),
+        }
+        for flag, fake in others.items():
+            env.update(_OTHER_ROUTES[flag](fake))
         for flag in set(FLAGS) - set(truthy):
             del env[flag]
         client.run(env)
@@ -348,21 +406,29 @@ def winner(client: Client, truthy: Sequence[str]) -> str | None:
             BEDROCK: bedrock_models(bedrock),
             FOUNDRY: anthropic_models(foundry),
             VERTEX: vertex_models(vertex),
+            **{flag: anthropic_models(fake) for flag, fake in others.items()},
+            "first-party": anthropic_models(first_party),
         }
     hit = [flag for flag, models in reached.items() if models]
     return hit[0] if len(hit) == 1 else None
 
 
 def observe_precedence(client: Client, out: Observed) -> None:
-    pairs = list(combinations(FLAGS, 2))
+    # A flag is a route of this version when, set alone, it reaches its own endpoint.
+    alone = parallel(*(lambda flag=flag: winner(client, [flag]) for flag in FLAGS))
+    routes = [flag for flag, won in zip(FLAGS, alone, strict=True) if won == flag]
+    pairs = list(combinations(routes, 2))
     winners = parallel(*(lambda pair=pair: winner(client, pair) for pair in pairs))
-    wins = {flag: winners.count(flag) for flag in FLAGS}
-    order = sorted(FLAGS, key=lambda flag: -wins[flag])
+    wins = {flag: winners.count(flag) for flag in routes}
+    order = sorted(routes, key=lambda flag: -wins[flag])
     # A total order: every pair won by the flag ranked higher (no route unreached, no cycle).
     if all(w == min(pair, key=order.index) for pair, w in zip(pairs, winners, strict=True)):
         out.put("precedence.flags", order)
     else:
         out.notes.append(f"precedence: no total order, pairs {pairs} won by {winners}")
+    ignored = [flag for flag in FLAGS if flag not in routes]
+    if ignored:
+        out.notes.append(f"precedence: not a route of this version: {', '.join(ignored)}")
 
 
 # --- model-access fallback ----------------------------------------------------------------------

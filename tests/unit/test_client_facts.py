@@ -19,7 +19,7 @@ from ccdoctor.clients.facts import (
     read_variables,
 )
 from ccdoctor.core.provider import Provider
-from ccdoctor.knowledge.routes import PROVIDER_FLAGS
+from ccdoctor.knowledge.routes import PROVIDER_FLAGS, UNDIAGNOSED_ROUTES
 from tests.machine import REPO
 
 
@@ -29,7 +29,10 @@ def test_every_shipped_file_loads_and_covers_the_diagnosed_routes() -> None:
     for entry in facts:
         assert set(entry.defaults) == set(Provider), entry.version_text
         assert entry.source.startswith("observed:"), entry.version_text
-        assert sorted(entry.precedence) == sorted(flag for _, flag in PROVIDER_FLAGS)
+        diagnosed = {flag for _, flag in PROVIDER_FLAGS}
+        others = {route.flag for route in UNDIAGNOSED_ROUTES}
+        assert diagnosed <= set(entry.precedence) <= diagnosed | others, entry.version_text
+        assert len(set(entry.precedence)) == len(entry.precedence)
         assert entry.warmup is None or entry.warmup.path.startswith("/")
         for chain in entry.fallback.chains.values() if entry.fallback else ():
             assert len(set(chain)) == len(chain) >= 2, entry.version_text
