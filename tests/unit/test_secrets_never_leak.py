@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ccdoctor.cli import app
+from ccdoctor.config.redaction import redactor_for
+from tests.machine import Machine
 from tests.schema import validate_report
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -187,3 +189,39 @@ def test_a_service_account_private_key_never_reaches_any_output() -> None:
             for line in body_lines:
                 assert line not in text
             assert "0123456789abcdef0123456789abcdef01234567" not in text
+
+
+def test_the_run_redactor_knows_shadowed_secrets_in_every_escaped_form(machine: Machine) -> None:
+    """A value shadowed by a stronger source is still a live credential somewhere (the user's
+    shell, an old settings file), and a key with quotes or a backslash reaches text
+    JSON-escaped (a server quoting the request); the redactor must find all of them, in any
+    text a check might quote. The report's own config table fingerprints secrets by name, so
+    this registration is what protects every other place a value can appear."""
+    in_shell = "shell-key-" + "Ab3" * 10
+    in_user_file = 'user"file\\key-' + "Cd4" * 10
+    in_shell_header = "hdr-shell-" + "Ef5" * 10
+    machine.env.update(
+        ANTHROPIC_API_KEY=in_shell, ANTHROPIC_CUSTOM_HEADERS=f"X-Team: {in_shell_header}"
+    )
+    machine.user_settings(
+        {
+            "env": {
+                "ANTHROPIC_API_KEY": "user-file-wins-" + "Gh6" * 10,
+                "ANTHROPIC_AUTH_TOKEN": in_user_file,
+                "ANTHROPIC_CUSTOM_HEADERS": "X-Team: hdr-user-wins-" + "Ij7" * 10,
+            }
+        }
+    )
+    machine.project_settings({"env": {"ANTHROPIC_AUTH_TOKEN": "project-wins-" + "Kl8" * 10}})
+    config = machine.resolve()
+    assert [v.raw for v in config.env["ANTHROPIC_API_KEY"].shadowed] == [in_shell]
+
+    redactor = redactor_for(config)
+
+    for secret in (in_shell, in_user_file, in_shell_header):
+        # Reports are scrubbed before they are encoded, so one level of escaping is all a
+        # scrubbed text can hold.
+        for form in (secret, json.dumps(secret)[1:-1]):
+            scrubbed = redactor.scrub(f'{{"error": "bad key {form} sent"}}')
+            assert secret[-12:] not in scrubbed, (form, scrubbed)
+            assert "<" in scrubbed
