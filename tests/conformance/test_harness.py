@@ -18,6 +18,7 @@ from tests.conformance.harness import (
     median_ratio,
     read_report,
 )
+from tests.conformance.report import _row
 from tests.conformance.scenario import File, Gateway, Scenario, ScenarioError, fill, load, load_all
 from tests.fixtures_dir import FIXTURES
 from tests.peers.fake_bedrock import FAULTS, FaultRule
@@ -455,3 +456,17 @@ def test_bedrock_behaviour_tables_become_the_fields_the_fake_reads() -> None:
         FaultRule(FAULTS["model_not_enabled"], model="opus", in_stream=True),
     )
     assert behaviour.auth == "any"
+
+
+def test_the_agreement_table_shows_a_run_without_a_verdict_as_such() -> None:
+    crashed = Observation(
+        scenario(False, Category.PROXY),
+        V,
+        client(1),
+        doctor(1, unreadable="not JSON: Expecting value", stderr=CRASH),
+    )
+
+    row = _row(crashed.scenario, crashed)
+
+    assert row[3].startswith("no verdict: ccdoctor crashed")
+    assert row[-1] == "NO"
