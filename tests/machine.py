@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from ccdoctor.core.results import CheckResult
 from ccdoctor.engine.registry import load_catalogue, select
 from ccdoctor.engine.runner import run_checks
 from tests.fixtures_dir import FIXTURES
+from tests.schema import validate_report
 
 REPO = Path(__file__).resolve().parent.parent
 MACHINES = FIXTURES / "machines"
@@ -142,7 +145,7 @@ class Machine:
             command += ["--managed-settings", str(self.managed_file)]
             if self.claude_version:
                 command += ["--claude-version", self.claude_version]
-        return subprocess.run(
+        done = subprocess.run(
             command,
             cwd=self.start_dir or self.project,
             env={
@@ -156,3 +159,25 @@ class Machine:
             timeout=timeout,
             check=False,
         )
+        _validate_json_reports(args, done, Path(self.start_dir or self.project))
+        return done
+
+
+_SUBCOMMANDS = ("config", "list", "explain")
+
+
+def _validate_json_reports(
+    args: Sequence[str], done: subprocess.CompletedProcess[str], cwd: Path
+) -> None:
+    """Every JSON report a test makes the real command write is held to the shipped schema,
+    whatever the test itself goes on to read from it."""
+    if (args and args[0] in _SUBCOMMANDS) or done.returncode not in (0, 1):
+        return
+    words = list(args)
+    chosen = [b for a, b in itertools.pairwise(words) if a in ("-f", "--format")]
+    chosen += [a.split("=", 1)[1] for a in words if a.startswith("--format=")]
+    if not chosen or chosen[-1] != "json":
+        return
+    output = next((b for a, b in itertools.pairwise(words) if a == "--output"), None)
+    text = (cwd / output).read_text(encoding="utf-8") if output else done.stdout
+    validate_report(json.loads(text))

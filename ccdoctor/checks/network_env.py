@@ -25,6 +25,7 @@ from ccdoctor.diagnose.network_files import (
 )
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlReading
+from ccdoctor.net.settings import NO_PROXY_VARIABLES, first_set, no_proxy_entries
 from ccdoctor.spec import check
 
 
@@ -76,10 +77,10 @@ def network_env_check(ctx: CheckContext) -> Outcome:
     else:
         summary.append("no proxy")
 
-    no_proxy = next(((n, t) for n in network.NO_PROXY_VARIABLES if (t := config.get(n))), None)
+    no_proxy = first_set(config.get, NO_PROXY_VARIABLES)
     if no_proxy is not None:
-        variable, text = no_proxy
-        entries = network.no_proxy_entries(text)
+        variable = no_proxy.variable
+        entries = no_proxy_entries(no_proxy.text)
         problems.extend(judge_no_proxy(variable, entries))
         bypassed = bypassed_hosts(config, entries)
         details["no_proxy"] = {"variable": variable, "entries": list(entries), **bypassed}

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from ccdoctor.config.view import ResolvedConfig
-from ccdoctor.net.settings import PROXY_ORDER, NetworkSettings, ProxyChoice
+from ccdoctor.net.settings import (
+    NO_PROXY_VARIABLES,
+    PROXY_VARIABLES,
+    NetworkSettings,
+    ProxyChoice,
+    first_set,
+    no_proxy_entries,
+)
 
 
 def network_settings(config: ResolvedConfig) -> NetworkSettings:
-    def first_proxy() -> ProxyChoice | None:
-        for name in PROXY_ORDER:
-            value = config.get(name)
-            if value and value.strip():
-                return ProxyChoice(_with_scheme(value.strip()), name)
-        return None
-
-    raw_no_proxy = config.get("no_proxy") or config.get("NO_PROXY") or ""
+    proxy = first_set(config.get, PROXY_VARIABLES)
+    no_proxy = first_set(config.get, NO_PROXY_VARIABLES)
     return NetworkSettings(
-        proxy=first_proxy(),
-        no_proxy=tuple(e for e in raw_no_proxy.replace(",", " ").split() if e),
+        # A blank proxy is still the one the client picks (network.env fails it): no fallback.
+        proxy=ProxyChoice(_with_scheme(proxy.text.strip()), proxy.variable)
+        if proxy is not None and proxy.text.strip()
+        else None,
+        no_proxy=no_proxy_entries(no_proxy.text) if no_proxy is not None else (),
         extra_ca_file=_stripped(config.get("NODE_EXTRA_CA_CERTS")),
         ssl_cert_file=_stripped(config.get("SSL_CERT_FILE")),
         ssl_cert_dir=_stripped(config.get("SSL_CERT_DIR")),

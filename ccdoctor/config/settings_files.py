@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccdoctor.core.paths import expand_user
+
 MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 """Claude Code rejects settings files larger than 2 MiB."""
 
@@ -76,7 +78,8 @@ def managed_settings_paths(platform: str = sys.platform) -> tuple[Path, ...]:
 
 def user_settings_path(environ: Mapping[str, str], home: Path) -> Path:
     config_dir = environ.get("CLAUDE_CONFIG_DIR")
-    base = Path(config_dir).expanduser() if config_dir else home / ".claude"
+    # The client joins CLAUDE_CONFIG_DIR as it is: no `~` expansion.
+    base = Path(config_dir) if config_dir else home / ".claude"
     return base / "settings.json"
 
 
@@ -124,7 +127,7 @@ def settings_argument_layer(value: str, cwd: Path) -> SettingsLayer:
     """`--settings` takes a file path or inline JSON, like the client's flag."""
     if value.lstrip().startswith("{"):
         return parse_layer(Source.CLI, "--settings (inline JSON)", value.encode("utf-8"))
-    path = Path(value).expanduser()
+    path = expand_user(value)
     if not path.is_absolute():
         path = cwd / path
     layer = load_layer(Source.CLI, path)

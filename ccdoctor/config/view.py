@@ -401,7 +401,8 @@ def _vertex_project(env: Mapping[str, Value], project_dir: Path) -> VertexProjec
             found.append((name, value.text.strip()))
     credentials = env.get("GOOGLE_APPLICATION_CREDENTIALS")
     if credentials is not None and credentials.text:
-        path = Path(credentials.text.strip()).expanduser()
+        # google-auth-library opens the variable's path as it is: no `~` expansion.
+        path = Path(credentials.text.strip())
         in_file = _credentials_file_project(path if path.is_absolute() else project_dir / path)
         if in_file:
             found.append(("project_id in GOOGLE_APPLICATION_CREDENTIALS file", in_file))

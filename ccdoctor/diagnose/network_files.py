@@ -14,6 +14,7 @@ from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.diagnose.base_urls import endpoints_in_use
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
+from ccdoctor.net.settings import PROXY_VARIABLES, first_set, no_proxy_match
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -57,11 +58,8 @@ class PemReport:
 
 
 def proxy_in_use(config: ResolvedConfig) -> ProxyChoice | None:
-    found = [(name, text) for name in network.PROXY_VARIABLES if (text := config.get(name))]
-    if not found:
-        return None
-    (variable, raw), *rest = found
-    return ProxyChoice(variable, raw, tuple(name for name, _ in rest))
+    chosen = first_set(config.get, PROXY_VARIABLES)
+    return None if chosen is None else ProxyChoice(chosen.variable, chosen.text, chosen.shadowed)
 
 
 def judge_proxy(variable: str, raw: str) -> tuple[UrlReading | None, list[Problem]]:
@@ -426,7 +424,7 @@ def _host_of(entry: str) -> str:
 def bypassed_hosts(config: ResolvedConfig, entries: Sequence[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"bypassed": {}, "proxied": []}
     for endpoint in endpoints_in_use(config):
-        entry = network.no_proxy_match(tuple(entries), endpoint.host, endpoint.port)
+        entry = no_proxy_match(entries, endpoint.host, endpoint.port)
         if entry is None:
             result["proxied"].append(endpoint.host)
         else:

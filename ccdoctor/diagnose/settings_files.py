@@ -354,18 +354,12 @@ def _committed_secrets(layer: SettingsLayer) -> Iterator[Problem]:
 
 def global_config_problems(config: ResolvedConfig) -> Iterator[Problem]:
     config_dir = config.inputs.environ.get("CLAUDE_CONFIG_DIR")
-    path = (
-        Path(config_dir).expanduser() / ".claude.json"
-        if config_dir
-        else config.inputs.home / ".claude.json"
-    )
+    path = Path(config_dir) / ".claude.json" if config_dir else config.inputs.home / ".claude.json"
     data = _read_json(path)
     if not isinstance(data, dict):
         return
     settings_path = (
-        Path(config_dir).expanduser() / "settings.json"
-        if config_dir
-        else Path("~/.claude/settings.json")
+        Path(config_dir) / "settings.json" if config_dir else Path("~/.claude/settings.json")
     )
     for key in settings_keys.GLOBAL_CONFIG_IGNORED:
         if key not in data:

@@ -40,9 +40,8 @@ def foundry_url(resource: str) -> str:
 
 # --- Proxies ----------------------------------------------------------------------------------
 
-PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
-"""In the order the client tries them: the first one set is the proxy for every request."""
-NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")
+# Which spelling of the proxy variables wins, and how NO_PROXY matches, are in
+# ccdoctor.net.settings, where the transport can read them too.
 PROXY_SCHEMES = WEB_SCHEMES
 UNSUPPORTED_PROXY_SCHEME_PREFIX = "socks"
 """The client has no SOCKS support (network-config docs)."""
@@ -180,39 +179,6 @@ def is_loopback(host: str) -> bool:
 
 
 # --- NO_PROXY ---------------------------------------------------------------------------------
-
-
-def no_proxy_entries(text: str) -> tuple[str, ...]:
-    """The client accepts comma- and space-separated lists."""
-    return tuple(entry for entry in re.split(r"[,\s]+", text.strip()) if entry)
-
-
-def no_proxy_match(entries: tuple[str, ...], host: str, port: int) -> str | None:
-    """The entry that makes `host:port` bypass the proxy, or None. Matching is the common one
-    (curl, Node's proxy-from-env): `*` matches all, a name matches itself and its subdomains
-    (a leading `.` or `*.` changes nothing), an entry with a port matches that port only."""
-    host = host.strip("[]").lower()
-    for entry in entries:
-        if entry == "*":
-            return entry
-        name, entry_port = _split_entry(entry.lower())
-        if entry_port is not None and entry_port != port:
-            continue
-        name = name.removeprefix("*").lstrip(".")
-        if name and (host == name or host.endswith("." + name)):
-            return entry
-    return None
-
-
-def _split_entry(entry: str) -> tuple[str, int | None]:
-    if entry.startswith("["):
-        name, _, rest = entry[1:].partition("]")
-        port = rest.removeprefix(":")
-        return name, int(port) if port.isdigit() else None
-    if entry.count(":") == 1:
-        name, _, port = entry.partition(":")
-        return name, int(port) if port.isdigit() else None
-    return entry, None
 
 
 def no_proxy_entry_is_url(entry: str) -> bool:

@@ -8,9 +8,35 @@ and loopback included, through the first of https_proxy, HTTPS_PROXY, http_proxy
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-PROXY_ORDER = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
+# The one place the client's precedence between the spellings is written down; the checks and
+# the transport both read it from here (observed on 2.1.197 and 2.1.332 by the
+# proxy_lowercase_* and no_proxy_* conformance scenarios).
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
+"""In the order the client tries them: the first one set is the proxy for every request."""
+NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")
+"""In the order the client tries them: the first one set is the whole bypass list."""
+
+
+@dataclass(frozen=True)
+class FirstSet:
+    variable: str
+    text: str
+    shadowed: tuple[str, ...] = ()
+    """The later spellings that are set too, and that the client ignores."""
+
+
+def first_set(get: Callable[[str], str | None], variables: Sequence[str]) -> FirstSet | None:
+    """The variable the client reads among `variables`: the first with a non-empty value (an
+    empty one counts as unset, as `a || b` does in JavaScript)."""
+    found = [(name, text) for name in variables if (text := get(name))]
+    if not found:
+        return None
+    (variable, text), *rest = found
+    return FirstSet(variable, text, tuple(name for name, _ in rest))
 
 
 @dataclass(frozen=True)
@@ -39,21 +65,40 @@ class NetworkSettings:
         return self.proxy
 
 
-def bypasses_proxy(host: str, port: int, entries: tuple[str, ...]) -> bool:
-    """NO_PROXY as Node's proxy agents read it: `*`, exact hosts, domain suffixes (with or
-    without a leading dot or `*.`), optional `:port`. No CIDR and no name resolution."""
-    host = host.lower().strip("[]")
+def no_proxy_entries(text: str) -> tuple[str, ...]:
+    """The client accepts comma- and space-separated lists."""
+    return tuple(entry for entry in re.split(r"[,\s]+", text.strip()) if entry)
+
+
+def no_proxy_match(entries: Sequence[str], host: str, port: int) -> str | None:
+    """The entry that makes `host:port` bypass the proxy, or None. NO_PROXY as Node's proxy
+    agents read it: `*` matches all, a name matches itself and its subdomains (a leading `.` or
+    `*.` changes nothing), an entry with a port matches that port only; no CIDR and no name
+    resolution (`localhost` does not cover 127.0.0.1)."""
+    host = host.strip("[]").lower()
     for raw in entries:
-        entry = raw.lower().strip()
+        entry = raw.strip()
         if entry == "*":
-            return True
-        entry_port = None
-        if entry.count(":") == 1:
-            entry, _, port_text = entry.partition(":")
-            entry_port = int(port_text) if port_text.isdigit() else None
+            return raw
+        name, entry_port = _split_entry(entry.lower())
         if entry_port is not None and entry_port != port:
             continue
-        entry = entry.removeprefix("*").lstrip(".")
-        if entry and (host == entry or host.endswith("." + entry)):
-            return True
-    return False
+        name = name.removeprefix("*").lstrip(".")
+        if name and (host == name or host.endswith("." + name)):
+            return raw
+    return None
+
+
+def bypasses_proxy(host: str, port: int, entries: Sequence[str]) -> bool:
+    return no_proxy_match(entries, host, port) is not None
+
+
+def _split_entry(entry: str) -> tuple[str, int | None]:
+    if entry.startswith("["):
+        name, _, rest = entry[1:].partition("]")
+        port = rest.removeprefix(":")
+        return name, int(port) if port.isdigit() else None
+    if entry.count(":") == 1:
+        name, _, port = entry.partition(":")
+        return name, int(port) if port.isdigit() else None
+    return entry, None

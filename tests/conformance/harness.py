@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jsonschema import ValidationError
+
 from ccdoctor.clients.facts import facts_for, parse_version
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category
@@ -34,9 +36,11 @@ from tests.conformance.claude_client import (
 from tests.conformance.lab import Endpoint, Lab, proxy_urls, scenario_endpoint
 from tests.conformance.scenario import Expectation, Scenario, fill
 from tests.peers.fake_vertex import PROJECT as VERTEX_PROJECT
+from tests.schema import validate_report
 
 CCDOCTOR_TIMEOUT = 60.0
 FAILING = ("fail", "error")
+TRACEBACK = "Traceback (most recent call last)"
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,14 @@ class CheckLine:
 @dataclass(frozen=True)
 class CcdoctorRun:
     exit_code: int | None
+    """None when the run timed out."""
     seconds: float
     checks: tuple[CheckLine, ...]
     output: str
     """Raw output, kept for the failure message when the JSON cannot be read."""
+    unreadable: str | None = None
+    """Why stdout is not a JSON report ccdoctor's schema describes, or None when it is."""
+    stderr: str = ""
 
     @property
     def first_failure(self) -> CheckLine | None:
@@ -61,6 +69,30 @@ class CcdoctorRun:
 
     def warnings_in(self, category: Category) -> list[CheckLine]:
         return [c for c in self.checks if c.status == "warn" and c.category == category.value]
+
+    @property
+    def no_verdict(self) -> str | None:
+        """Why this run gave no verdict at all, or None when it did. A crash exits 1 like a real
+        failing verdict, so the exit code alone would count a traceback as agreeing with a
+        client that failed."""
+        if self.exit_code is None:
+            return f"ccdoctor gave no answer within {CCDOCTOR_TIMEOUT:.0f} s"
+        if self.exit_code not in (0, 1):
+            return f"ccdoctor exited {self.exit_code}: {self.output[-600:]}"
+        if TRACEBACK in self.stderr:
+            return f"ccdoctor crashed: {self.stderr[self.stderr.index(TRACEBACK) :][-600:]}"
+        if self.unreadable is not None:
+            return (
+                f"ccdoctor's JSON report cannot be read ({self.unreadable}): {self.output[-600:]}"
+            )
+        if not self.checks:
+            return "ccdoctor's report lists no checks"
+        failure = self.first_failure
+        if self.exit_code == 1 and failure is None:
+            return "ccdoctor exited 1 but no check failed or errored"
+        if self.exit_code == 0 and failure is not None:
+            return f"ccdoctor exited 0 although {failure.id} is {failure.status}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -93,16 +125,20 @@ class Observation:
     def disagreements(self) -> list[str]:
         """Where ccdoctor's verdict differs from the client's or names the wrong category."""
         found = []
-        doctor_ok = self.ccdoctor.exit_code == 0
-        if self.ccdoctor.exit_code not in (0, 1):
+        doctor = self.ccdoctor
+        if (broken := doctor.no_verdict) is not None:
+            # Nothing ccdoctor printed can be compared: neither its verdict nor its category.
+            return [broken]
+        failure = doctor.first_failure
+        if self.client.ok and failure is not None:
             found.append(
-                f"ccdoctor exited {self.ccdoctor.exit_code}: {self.ccdoctor.output[-600:]}"
+                f"false alarm: the client succeeded but ccdoctor failed "
+                f"({failure.id} is {failure.status}: {failure.message})"
             )
-        elif self.client.ok != doctor_ok:
+        elif not self.client.ok and failure is None:
             found.append(
-                f"the client {self.client_outcome} but ccdoctor exited {self.ccdoctor.exit_code}"
+                f"missed failure: the client {self.client_outcome} but ccdoctor passed (exit 0)"
             )
-        failure = self.ccdoctor.first_failure
         expected = self.expected.category
         if (
             not self.client.ok
@@ -253,7 +289,8 @@ def run_ccdoctor(
         return CcdoctorRun(None, time.monotonic() - started, (), "(timed out)")
     seconds = time.monotonic() - started
     output = completed.stdout + completed.stderr
-    return CcdoctorRun(completed.returncode, seconds, _checks(completed.stdout), output)
+    checks, unreadable = read_report(completed.stdout)
+    return CcdoctorRun(completed.returncode, seconds, checks, output, unreadable, completed.stderr)
 
 
 def median_ratio(observations: Iterable[Observation]) -> float | None:
@@ -267,14 +304,21 @@ def median_ratio(observations: Iterable[Observation]) -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
-def _checks(stdout: str) -> tuple[CheckLine, ...]:
+def read_report(stdout: str) -> tuple[tuple[CheckLine, ...], str | None]:
+    """The checks of ccdoctor's JSON report, and why the report cannot be read (None when it
+    can): the schema the product ships decides, so a half-written report is not a verdict."""
     try:
         report: Any = json.loads(stdout)
-        return tuple(
-            CheckLine(c["id"], c["category"], c["status"], c["message"]) for c in report["checks"]
-        )
-    except (ValueError, KeyError, TypeError):
-        return ()
+    except ValueError as error:
+        return (), f"not JSON: {error}"
+    try:
+        validate_report(report)
+    except ValidationError as error:
+        return (), f"not a report: {error.message}"
+    checks = tuple(
+        CheckLine(c["id"], c["category"], c["status"], c["message"]) for c in report["checks"]
+    )
+    return checks, None
 
 
 def _placeholder_values(

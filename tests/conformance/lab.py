@@ -113,14 +113,20 @@ def scenario_endpoint(
 
 
 def proxy_urls(scenario: Scenario, lab: Lab) -> dict[str, str]:
-    """The {{proxy}} and {{proxy_with_credentials}} values for the scenario's proxy kind."""
+    """The {{proxy}} and {{proxy_with_credentials}} values for the scenario's proxy kind, and
+    {{dead_proxy}}: a proxy that is not running, beside a live one where the scenario pits the
+    two against each other (which of two spellings of a variable wins)."""
+    dead = f"http://{LOOPBACK}:{closed_port()}"
     if scenario.proxy == "dead":
-        dead = f"http://{LOOPBACK}:{closed_port()}"
-        return {"proxy": dead, "proxy_with_credentials": dead}
+        return {"proxy": dead, "proxy_with_credentials": dead, "dead_proxy": dead}
     proxy = {"open": lab.open_proxy, "auth": lab.auth_proxy}.get(scenario.proxy or "")
     if proxy is None:
         return {}
-    return {"proxy": proxy.url, "proxy_with_credentials": proxy.url_with_credentials}
+    return {
+        "proxy": proxy.url,
+        "proxy_with_credentials": proxy.url_with_credentials,
+        "dead_proxy": dead,
+    }
 
 
 def _endpoint(url: str, key: str, aws_endpoint: str | None = None) -> Endpoint:

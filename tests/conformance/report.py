@@ -166,7 +166,9 @@ def _row(scenario: Scenario, result: Observation | BaseException) -> tuple[str, 
         return (scenario.name, f"not run: {result}", "", "", "", "n/a")
     client = "ok" if result.client.ok else f"fail: {_short(result.client.last_line)}"
     failure = result.ccdoctor.first_failure
-    if result.ccdoctor.exit_code == 0:
+    if (broken := result.ccdoctor.no_verdict) is not None:
+        verdict = f"no verdict: {_short(broken.splitlines()[0], 40)}"
+    elif result.ccdoctor.exit_code == 0:
         verdict = "exit 0"
         warned = [c.id for c in result.ccdoctor.checks if c.status == "warn"]
         if warned:

@@ -73,6 +73,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "ca": "PEM file of the TLS lab's private CA",
     "proxy": "URL of the corporate proxy, without credentials",
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",
+    "dead_proxy": "with a [proxy]: URL of a proxy that is not running (connection refused)",
     "home": "the fresh HOME",
     "project": "the project directory (the working directory of both programs)",
     "tmp": "a scratch directory outside HOME and the project",

@@ -16,7 +16,7 @@ import os
 import pytest
 
 from tests.conformance.claude_client import tier_versions
-from tests.conformance.conftest import Results
+from tests.conformance.conftest import REQUIRE_STRACE, Results, tracing_problem
 from tests.conformance.harness import Observation
 from tests.conformance.lab import REQUIRE_LITELLM, PeerMissing
 from tests.conformance.scenario import Scenario, load_all
@@ -67,6 +67,20 @@ def test_the_client_does_what_the_scenario_says(
     seen = observation(matrix, version, scenario)
 
     assert not seen.scenario_problems, seen.explain()
+
+
+@pytest.mark.parametrize(("version", "scenario"), _params(with_known_disagreements=False))
+def test_the_client_reaches_nothing_beyond_loopback(
+    matrix: Results, version: str, scenario: Scenario
+) -> None:
+    seen = observation(matrix, version, scenario)
+
+    if seen.off_loopback is None:
+        # Untraced, the list of addresses is empty whatever the client did: not a pass.
+        reason = f"the client was not traced: {tracing_problem() or 'strace is not usable'}"
+        if os.environ.get(REQUIRE_STRACE) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_STRACE}=1)", pytrace=False)
+        pytest.skip(reason)
     assert not seen.off_loopback, f"the client reached beyond loopback: {seen.off_loopback}"
 
 

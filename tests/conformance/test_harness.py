@@ -11,8 +11,16 @@ import pytest
 
 from ccdoctor.core.results import Category
 from tests.conformance.claude_client import ClientRun, off_loopback
-from tests.conformance.harness import CcdoctorRun, CheckLine, Observation, median_ratio
+from tests.conformance.harness import (
+    CcdoctorRun,
+    CheckLine,
+    Observation,
+    median_ratio,
+    read_report,
+)
+from tests.conformance.report import _row
 from tests.conformance.scenario import File, Gateway, Scenario, ScenarioError, fill, load, load_all
+from tests.fixtures_dir import FIXTURES
 from tests.peers.fake_bedrock import FAULTS, FaultRule
 
 HEALTHY = """
@@ -207,9 +215,23 @@ def client(exit_code: int | None, seconds: float = 1.0, output: str = "") -> Cli
     return ClientRun(exit_code, seconds, output)
 
 
-def doctor(exit_code: int, *checks: tuple[str, str, str], seconds: float = 0.5) -> CcdoctorRun:
+def doctor(
+    exit_code: int | None,
+    *checks: tuple[str, str, str],
+    seconds: float = 0.5,
+    unreadable: str | None = None,
+    stderr: str = "",
+) -> CcdoctorRun:
     lines = tuple(CheckLine(i, i.split(".")[0], status, "m") for i, status, _ in checks)
-    return CcdoctorRun(exit_code, seconds, lines, "")
+    return CcdoctorRun(exit_code, seconds, lines, stderr, unreadable, stderr)
+
+
+PASSING = ("config.env", "pass", "")
+CRASH = (
+    "Traceback (most recent call last):\n"
+    '  File "ccdoctor/config/settings_files.py", line 79, in settings_paths\n'
+    "RuntimeError: Could not determine home directory.\n"
+)
 
 
 def test_agreement_when_both_succeed_or_both_fail_in_the_expected_category() -> None:
@@ -225,11 +247,34 @@ def test_agreement_when_both_succeed_or_both_fail_in_the_expected_category() -> 
     assert broken.agrees
 
 
-def test_the_verdicts_differ() -> None:
-    seen = Observation(scenario(False, Category.PROXY), V, client(1, output="boom"), doctor(0))
+def test_a_missed_failure_the_client_failed_but_ccdoctor_passed() -> None:
+    seen = Observation(
+        scenario(False, Category.PROXY), V, client(1, output="boom"), doctor(0, PASSING)
+    )
 
-    assert seen.disagreements == ["the client failed (boom) but ccdoctor exited 0"]
+    assert seen.disagreements == [
+        "missed failure: the client failed (boom) but ccdoctor passed (exit 0)"
+    ]
     assert not seen.scenario_problems
+
+
+def test_a_false_alarm_the_client_succeeded_but_ccdoctor_failed() -> None:
+    seen = Observation(scenario(True), V, client(0), doctor(1, ("proxy.auth", "fail", "")))
+
+    assert seen.disagreements == [
+        "false alarm: the client succeeded but ccdoctor failed (proxy.auth is fail: m)"
+    ]
+
+
+def test_an_error_result_is_a_failing_verdict() -> None:
+    """A check that crashed is reported as `error` and exits 1: it is ccdoctor saying
+    "broken", so it agrees with a failing client and is a false alarm beside a working one."""
+    erred = doctor(1, PASSING, ("proxy.auth", "error", ""))
+
+    assert Observation(scenario(False, Category.PROXY), V, client(1), erred).agrees
+    assert Observation(scenario(True), V, client(0), erred).disagreements == [
+        "false alarm: the client succeeded but ccdoctor failed (proxy.auth is error: m)"
+    ]
 
 
 def test_the_first_failure_in_report_order_is_in_another_category() -> None:
@@ -239,22 +284,93 @@ def test_the_first_failure_in_report_order_is_in_another_category() -> None:
         client(1),
         doctor(1, ("models.anthropic", "fail", ""), ("proxy.auth", "error", "")),
     )
+    erred_first = Observation(
+        scenario(False, Category.PROXY),
+        V,
+        client(1),
+        doctor(1, ("models.anthropic", "error", ""), ("proxy.auth", "fail", "")),
+    )
 
     assert seen.disagreements == [
         "ccdoctor's first failure is models.anthropic (models), expected a proxy check"
     ]
+    assert erred_first.disagreements == seen.disagreements
 
 
-def test_a_missing_warning_and_a_usage_error_are_disagreements() -> None:
-    quiet = Observation(scenario(True, warns=(Category.MODELS,)), V, client(0), doctor(0))
-    usage = Observation(scenario(True), V, client(0), doctor(2))
+@pytest.mark.parametrize(
+    ("run", "reason"),
+    [
+        pytest.param(
+            doctor(1, unreadable="not JSON: Expecting value", stderr=CRASH),
+            "ccdoctor crashed: Traceback (most recent call last):",
+            id="traceback",
+        ),
+        pytest.param(
+            doctor(1, PASSING, ("proxy.auth", "fail", ""), stderr="warning\n" + CRASH),
+            "ccdoctor crashed: Traceback (most recent call last):",
+            id="traceback-after-a-report",
+        ),
+        pytest.param(
+            doctor(1, unreadable="not JSON: Expecting value"),
+            "ccdoctor's JSON report cannot be read (not JSON: Expecting value)",
+            id="unreadable-json",
+        ),
+        pytest.param(doctor(1), "ccdoctor's report lists no checks", id="no-checks-exit-1"),
+        pytest.param(doctor(0), "ccdoctor's report lists no checks", id="no-checks-exit-0"),
+        pytest.param(
+            doctor(1, PASSING, ("proxy.auth", "warn", "")),
+            "ccdoctor exited 1 but no check failed or errored",
+            id="exit-1-without-a-failure",
+        ),
+        pytest.param(
+            doctor(0, ("proxy.auth", "fail", "")),
+            "ccdoctor exited 0 although proxy.auth is fail",
+            id="exit-0-with-a-failure",
+        ),
+        pytest.param(doctor(2), "ccdoctor exited 2", id="usage-error"),
+        pytest.param(doctor(None), "ccdoctor gave no answer within 60 s", id="timeout"),
+    ],
+)
+@pytest.mark.parametrize("client_ok", [False, True], ids=["client-failed", "client-ok"])
+def test_a_run_without_a_verdict_is_a_disagreement_whatever_the_client_did(
+    run: CcdoctorRun, reason: str, client_ok: bool
+) -> None:
+    """A traceback exits 1 like a real failing verdict; none of these may pass for agreement
+    with a failing client, nor be compared by category."""
+    seen = Observation(
+        scenario(client_ok, None if client_ok else Category.PROXY),
+        V,
+        client(0 if client_ok else 1),
+        run,
+    )
+
+    assert len(seen.disagreements) == 1
+    assert seen.disagreements[0].startswith(reason)
+    assert not seen.agrees
+
+
+def test_a_missing_warning_is_a_disagreement() -> None:
+    quiet = Observation(scenario(True, warns=(Category.MODELS,)), V, client(0), doctor(0, PASSING))
 
     assert quiet.disagreements == ["ccdoctor shows no models warning"]
-    assert usage.disagreements[0].startswith("ccdoctor exited 2")
+
+
+def test_the_report_is_read_only_when_the_schema_accepts_it() -> None:
+    golden = (FIXTURES / "reports" / "bedrock_no_credentials" / "report.json").read_text()
+    statuses = [c["status"] for c in json.loads(golden)["checks"]]
+
+    checks, unreadable = read_report(golden)
+    assert unreadable is None
+    assert [c.status for c in checks] == statuses
+
+    assert read_report(CRASH)[1] is not None and read_report(CRASH)[1].startswith("not JSON")
+    half = read_report(json.dumps({"checks": [{"id": "x", "status": "fail"}]}))
+    assert half[0] == ()
+    assert half[1] is not None and half[1].startswith("not a report: ")
 
 
 def test_a_client_that_does_not_do_what_the_scenario_says_is_a_scenario_problem() -> None:
-    seen = Observation(scenario(True), V, client(None), doctor(0))
+    seen = Observation(scenario(True), V, client(None), doctor(0, PASSING))
 
     assert seen.scenario_problems == [
         "the scenario expects Claude Code 2.1.197 to succeed, but it failed (no answer within 60 s)"
@@ -340,3 +456,17 @@ def test_bedrock_behaviour_tables_become_the_fields_the_fake_reads() -> None:
         FaultRule(FAULTS["model_not_enabled"], model="opus", in_stream=True),
     )
     assert behaviour.auth == "any"
+
+
+def test_the_agreement_table_shows_a_run_without_a_verdict_as_such() -> None:
+    crashed = Observation(
+        scenario(False, Category.PROXY),
+        V,
+        client(1),
+        doctor(1, unreadable="not JSON: Expecting value", stderr=CRASH),
+    )
+
+    row = _row(crashed.scenario, crashed)
+
+    assert row[3].startswith("no verdict: ccdoctor crashed")
+    assert row[-1] == "NO"

@@ -4,11 +4,13 @@ report, bodies are capped."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
 
 from ccdoctor.clients.facts import all_facts
+from ccdoctor.core.redact import fingerprint
 from ccdoctor.wire import requests as client
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
@@ -19,6 +21,7 @@ from tests.peers.fake_anthropic import (
     FakeAnthropic,
 )
 from tests.peers.litellm_proxy import LiteLLMProxy
+from tests.schema import validate_report
 
 SERVED = "claude-sonnet-4-5"
 UNSERVED = "claude-nonexistent-1"
@@ -287,6 +290,48 @@ def test_a_server_echoing_the_key_never_gets_it_into_a_report(
     # The server's words are shown, with each secret in them replaced by its fingerprint.
     assert SCRUBBED_KEY in output
     assert SCRUBBED_HEADER in output
+
+
+QUOTED_KEY = 'corp-"gw"-key\\' + "Zq7Xw2Lp9Rt4Vb6Nm1Kc3Hs8"
+"""A key with quotes and a backslash, in no shape the redactor knows: only its registered
+variants can find it where a server quotes it JSON-escaped."""
+QUOTED_HEADER = 'team\\"secret' + "Fj5Dk8Gh2Qw9Er4Ty7Ui0Op3"
+
+
+def escaped_forms(secret: str) -> list[str]:
+    """The secret as written, as it appears inside a JSON string, and inside a JSON string
+    that quotes a JSON text (a server's JSON error message, rendered in the JSON report)."""
+    once = json.dumps(secret)[1:-1]
+    return [secret, once, json.dumps(once)[1:-1]]
+
+
+def assert_nowhere(secret: str, output: str) -> None:
+    # Any ten characters in a row would be a leak; the fingerprint shows the last four only.
+    for form in escaped_forms(secret):
+        for start in range(len(form) - 9):
+            assert form[start : start + 10] not in output, (form[start : start + 10], output)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit", "github"])
+def test_a_key_with_quotes_and_backslashes_echoed_json_escaped_never_gets_into_a_report(
+    machine: Machine, fake_anthropic: FakeAnthropic, fmt: str
+) -> None:
+    fake_anthropic.configure(echo_headers=True, api_keys=set())
+    gateway(machine, fake_anthropic.url, ANTHROPIC_API_KEY=QUOTED_KEY)
+    machine.env["ANTHROPIC_CUSTOM_HEADERS"] = f"X-Team-Secret: {QUOTED_HEADER}"
+
+    done = machine.cli("--only", "proxy", "--format", fmt, "--verbose", "--timeout", "2")
+
+    assert done.returncode == 1
+    sent = [r.headers.get("x-api-key") for r in fake_anthropic.requests]
+    assert QUOTED_KEY in sent  # the key really went out, quotes and all, and came back
+    # JUnit escapes XML, JSON may escape the ellipsis: read both as a person would.
+    output = html.unescape(done.stdout + done.stderr).replace("\\u2026", "…")
+    assert_nowhere(QUOTED_KEY, output)
+    assert_nowhere(QUOTED_HEADER, output)
+    assert fingerprint(QUOTED_KEY, "anthropic_api_key") in output
+    if fmt == "json":
+        validate_report(json.loads(done.stdout))
 
 
 def test_a_huge_error_body_is_read_up_to_a_cap(

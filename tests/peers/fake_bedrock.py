@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.peers import responses
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
+from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer, trickle
 
 ACCOUNT = "123456789012"
 CONTAINER_CREDENTIALS_PATH = "/container-credentials"
@@ -170,6 +170,9 @@ class Behaviour:
     """Key id, secret and session token handed out by the SSO portal and the container
     credentials endpoint."""
     latency: float = 0.0
+    trickled: frozenset[str] = frozenset()
+    """Operations answered one byte per `trickle_interval` seconds, whatever their answer."""
+    trickle_interval: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,9 @@ class _Handler(PeerHandler):
                 exchange.model,
             )
         )
+        if exchange.operation in behaviour.trickled:
+            trickle(self, fake.stopping, behaviour.trickle_interval)
+            return
         if behaviour.latency:
             time.sleep(behaviour.latency)
         self._send(reply, now)

@@ -48,7 +48,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from tests.peers import responses
 from tests.peers.fake_anthropic import message_body, stream_events
 from tests.peers.ports import LOOPBACK
-from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
+from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer, trickle
 
 PROJECT = "claude-vertex-prod"
 PROJECT_NUMBER = "123456789012"
@@ -101,6 +101,10 @@ class VertexBehaviour:
     clock_offset: float = 0.0
     """Seconds the fake's clock is ahead of this machine's."""
     latency: float = 0.0
+    trickled: frozenset[str] = frozenset()
+    """Path endings (":streamRawPredict", "count-tokens:rawPredict", "/token") answered one
+    byte per `trickle_interval` seconds, whatever their answer."""
+    trickle_interval: float = 0.5
     reply_text: str = "hi"
     keys: Mapping[str, tuple[str, bytes]] = field(default_factory=dict)
     """Key id → (service-account e-mail, public key PEM)."""
@@ -257,6 +261,9 @@ class _Handler(PeerHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         request = RecordedRequest(self.command, self.path, headers, _parse_body(raw, headers))
         behaviour = fake._record(request)
+        if any(urlsplit(self.path).path.endswith(end) for end in behaviour.trickled):
+            trickle(self, fake.stopping, behaviour.trickle_interval)
+            return
         if behaviour.latency > 0:
             time.sleep(behaviour.latency)
         self._send(_route(fake, request, behaviour))

@@ -90,6 +90,8 @@ class ThreadedServer:
     ) -> None:
         self._server = _LoopbackHTTPServer(handler, ssl_context)
         self._server.peer = peer
+        self.stopping = threading.Event()
+        """Set when the server stops: a handler trickling an answer gives up."""
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -122,6 +124,7 @@ class ThreadedServer:
         if self._stopped:
             return
         self._stopped = True
+        self.stopping.set()
         if self._started:
             self._server.shutdown()
             self._thread.join()
@@ -214,3 +217,27 @@ class RecordingPeer(Generic[Behaviour, Recorded]):
         with self._lock:
             self._requests.append(request)
             return self._behaviour
+
+
+TRICKLED_ANSWER = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"content-type: application/json\r\n"
+    b"content-length: 2\r\n"
+    b"connection: close\r\n"
+    b"\r\n"
+    b"{}"
+)
+
+
+def trickle(handler: BaseHTTPRequestHandler, stopping: threading.Event, interval: float) -> None:
+    """A valid answer, one byte per `interval`: every socket read succeeds, so per-read
+    timeouts never fire and only the client's wall-clock limit ends the call."""
+    handler.close_connection = True
+    for index in range(len(TRICKLED_ANSWER)):
+        if stopping.wait(interval if index else 0):
+            return
+        try:
+            handler.wfile.write(TRICKLED_ANSWER[index : index + 1])
+            handler.wfile.flush()
+        except OSError:  # the client gave up and hung up
+            return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import itertools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from tests.peers.ports import LOOPBACK
 
 SERVER_NAMES = ("localhost", LOOPBACK)
 WRONG_NAME = "other.example"
+
+_SERIALS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,13 @@ class TLSLab:
         chain = leaf.cert_chain_pems[0].bytes()
         if case == "mitm_chain":
             chain += self._rogue_ca.cert_pem.bytes()
+        # Each server gets its own pair of files: the conformance matrix starts servers for the
+        # same case from several threads, and a shared name let one thread load another's key
+        # beside its own certificate (KEY_VALUES_MISMATCH).
+        serial = next(_SERIALS)
         return (
-            self._write(f"{case}-chain.pem", chain),
-            self._write(f"{case}-key.pem", leaf.private_key_pem.bytes()),
+            self._write(f"{case}-{serial}-chain.pem", chain),
+            self._write(f"{case}-{serial}-key.pem", leaf.private_key_pem.bytes()),
         )
 
     @property

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -33,6 +33,9 @@ INTERESTING_VARIABLES = (
     "NODE_EXTRA_CA_CERTS",
     "DISABLE_PROMPT_CACHING",
     "GOOGLE_APPLICATION_CREDENTIALS",
+    "CLOUDSDK_CONFIG",
+    "CLAUDE_CONFIG_DIR",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
 ODD_TEXT = st.one_of(
     st.text(max_size=80),
@@ -53,6 +56,8 @@ ODD_TEXT = st.one_of(
             "anthropic.claude-3-7-sonnet-20250219-v1:0",
             "arn:aws:bedrock:us-east-1:123:application-inference-profile/%2Fx",
             "~/nope.pem",
+            "~0",
+            "~nosuchuser/x",
             "/dev/null",
             "*",
             "x" * 5000,
@@ -102,11 +107,34 @@ FILES = SETTINGS_OBJECTS.flatmap(
 )
 
 
+EMPTY = b"{}"
+UNEXPANDABLE_HOMES = [
+    # Path.expanduser raises RuntimeError for these; Node opens them as literal paths.
+    {"GOOGLE_APPLICATION_CREDENTIALS": "~0"},
+    {"GOOGLE_APPLICATION_CREDENTIALS": "~0", "CLAUDE_CODE_USE_VERTEX": "1"},
+    {"CLAUDE_CONFIG_DIR": "~nosuchuser"},
+    {"CLOUDSDK_CONFIG": "~nosuchuser", "CLAUDE_CODE_USE_VERTEX": "1"},
+    {
+        "AWS_WEB_IDENTITY_TOKEN_FILE": "~nosuchuser/token",
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
+        "CLAUDE_CODE_USE_BEDROCK": "1",
+    },
+]
+
+
+def _with_examples(test: Any) -> Any:
+    for shell in UNEXPANDABLE_HOMES:
+        test = example(user=EMPTY, project=EMPTY, managed=EMPTY, shell=shell)(test)
+    in_settings = json.dumps({"env": UNEXPANDABLE_HOMES[1]}).encode()
+    return example(user=in_settings, project=EMPTY, managed=EMPTY, shell={})(test)
+
+
 @settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@_with_examples
 @given(
     user=FILES,
     project=FILES,

@@ -12,8 +12,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ccdoctor.config.network import network_settings
 from ccdoctor.core.results import CheckResult, Status
-from ccdoctor.knowledge import network
+from ccdoctor.net.settings import no_proxy_entries, no_proxy_match
 from tests.machine import Machine
 
 NOW = dt.datetime.now(dt.UTC)
@@ -92,6 +93,57 @@ def test_lowercase_https_proxy_wins(machine: Machine) -> None:
     assert result.status is Status.PASS
     assert result.details["proxy"]["variable"] == "https_proxy"
     assert result.details["proxy"]["shadowed"] == ["HTTPS_PROXY", "HTTP_PROXY"]
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "winner"),
+    [
+        ("http://lower.corp:3128", "http://upper.corp:3128", "https_proxy"),
+        ("", "http://upper.corp:3128", "HTTPS_PROXY"),
+    ],
+)
+def test_the_check_and_the_transport_use_the_same_proxy_spelling(
+    machine: Machine, lower: str, upper: str, winner: str
+) -> None:
+    """Both spellings set: the client takes https_proxy (the proxy_lowercase_* conformance
+    scenarios); an empty one counts as unset. The probes must go where the check says."""
+    machine.env.update(https_proxy=lower, HTTPS_PROXY=upper)
+
+    result = machine.check("network.env")
+    transport = network_settings(machine.resolve()).proxy
+
+    assert result.details["proxy"]["variable"] == winner
+    assert transport is not None
+    assert (transport.variable, transport.url) == (winner, machine.env[winner])
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "winner", "entries"),
+    [
+        ("gateway.corp", "other.corp", "no_proxy", ("gateway.corp",)),
+        ("", "gateway.corp", "NO_PROXY", ("gateway.corp",)),
+    ],
+)
+def test_the_check_and_the_transport_use_the_same_no_proxy_spelling(
+    machine: Machine, lower: str, upper: str, winner: str, entries: tuple[str, ...]
+) -> None:
+    """Both spellings set: the client takes no_proxy whole and ignores NO_PROXY (the no_proxy_*
+    conformance scenarios), so only the gateway the winner names skips the proxy."""
+    machine.env.update(
+        HTTPS_PROXY="http://proxy.corp:3128",
+        ANTHROPIC_BASE_URL="https://gateway.corp",
+        no_proxy=lower,
+        NO_PROXY=upper,
+    )
+
+    result = machine.check("network.env")
+    settings = network_settings(machine.resolve())
+
+    assert result.details["no_proxy"]["variable"] == winner
+    assert result.details["no_proxy"]["bypassed"] == {"gateway.corp": "gateway.corp"}
+    assert settings.no_proxy == entries
+    assert settings.proxy_for("https", "gateway.corp", 443) is None
+    assert settings.proxy_for("https", "other.corp", 443) is not None
 
 
 def test_proxy_without_scheme_fails(machine: Machine) -> None:
@@ -200,11 +252,11 @@ def test_no_proxy_url_entries_warn(machine: Machine) -> None:
 def test_no_proxy_matching(
     entries: tuple[str, ...], host: str, port: int, expected: str | None
 ) -> None:
-    assert network.no_proxy_match(entries, host, port) == expected
+    assert no_proxy_match(entries, host, port) == expected
 
 
 def test_no_proxy_entries_accept_commas_and_spaces() -> None:
-    assert network.no_proxy_entries(" a.com, b.com  c.com,,") == ("a.com", "b.com", "c.com")
+    assert no_proxy_entries(" a.com, b.com  c.com,,") == ("a.com", "b.com", "c.com")
 
 
 # --- CA bundles -------------------------------------------------------------------------------

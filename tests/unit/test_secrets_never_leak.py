@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ccdoctor.cli import app
+from ccdoctor.config.redaction import redactor_for
+from tests.machine import Machine
 from tests.schema import validate_report
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -30,16 +32,25 @@ PLACES = ("shell", "user", "project", "local", "managed", "cli")
 FORMATS = ("text", "json", "markdown", "junit", "github")
 
 
-def secret_strategy() -> st.SearchStrategy[str]:
+def secret_strategy(escapes: bool = False) -> st.SearchStrategy[str]:
+    """Real-looking secrets; with `escapes`, also ones holding a quote and a backslash, which
+    reach a JSON report escaped (so the raw value alone would not show a leak)."""
     body = st.text(_ALPHABET + "-_", min_size=20, max_size=60)
-    return st.one_of(
+    shapes = [
         body.map(lambda b: "sk-ant-api03-" + b),
         body.map(lambda b: "sk-ant-oat01-" + b),
         body.map(lambda b: "ABSK" + b),
         body.map(lambda b: "bedrock-api-key-" + b),
         st.text(_ALPHABET, min_size=40, max_size=40),
         body,
-    )
+    ]
+    if escapes:
+        shapes.append(body.map(lambda b: b[:8] + '"' + b[8:16] + "\\" + b[16:]))
+    return st.one_of(*shapes)
+
+
+def leaked(secret: str, text: str) -> bool:
+    return any(form in text for form in (secret, json.dumps(secret)[1:-1]))
 
 
 def _write(path: Path, data: object) -> Path:
@@ -98,13 +109,15 @@ def _outputs(root: Path, env: dict[str, str], extra: list[str]) -> list[str]:
 )
 @given(
     secrets=st.lists(
-        secret_strategy(),
-        min_size=len(SECRET_VARIABLES),
-        max_size=len(SECRET_VARIABLES),
+        secret_strategy(escapes=True),
+        min_size=2 * len(SECRET_VARIABLES),
+        max_size=2 * len(SECRET_VARIABLES),
         unique=True,
     ),
     places=st.lists(
-        st.sampled_from(PLACES), min_size=len(SECRET_VARIABLES), max_size=len(SECRET_VARIABLES)
+        st.sampled_from(PLACES),
+        min_size=2 * len(SECRET_VARIABLES),
+        max_size=2 * len(SECRET_VARIABLES),
     ),
     helper_secret=secret_strategy(),
     header_secret=secret_strategy(),
@@ -123,11 +136,15 @@ def test_no_secret_reaches_any_output(
         home.mkdir()
         env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         blocks: dict[str, dict[str, str]] = {place: {} for place in PLACES}
-        for variable, secret, place in zip(SECRET_VARIABLES, secrets, places, strict=True):
-            if place == "shell":
-                env[variable] = secret
-            else:
-                blocks[place][variable] = secret
+        # Each variable in two places where they differ: one value shadows the other.
+        placed: list[str] = []
+        for index, (secret, place) in enumerate(zip(secrets, places, strict=True)):
+            variable = SECRET_VARIABLES[index % len(SECRET_VARIABLES)]
+            target = env if place == "shell" else blocks[place]
+            if variable in target:
+                continue
+            target[variable] = secret
+            placed.append(secret)
         helper = root / "helper.sh"
         helper.write_text(f"#!/bin/sh\necho '{helper_secret}'\n", encoding="utf-8")
         helper.chmod(0o755)
@@ -144,8 +161,8 @@ def test_no_secret_reaches_any_output(
         outputs = _outputs(root, env, ["--settings", str(cli_file)])
 
         for text in outputs:
-            for secret in [*secrets, helper_secret, header_secret, proxy_password]:
-                assert secret not in text
+            for secret in [*placed, helper_secret, header_secret, proxy_password]:
+                assert not leaked(secret, text), secret
 
 
 def test_a_service_account_private_key_never_reaches_any_output() -> None:
@@ -187,3 +204,39 @@ def test_a_service_account_private_key_never_reaches_any_output() -> None:
             for line in body_lines:
                 assert line not in text
             assert "0123456789abcdef0123456789abcdef01234567" not in text
+
+
+def test_the_run_redactor_knows_shadowed_secrets_in_every_escaped_form(machine: Machine) -> None:
+    """A value shadowed by a stronger source is still a live credential somewhere (the user's
+    shell, an old settings file), and a key with quotes or a backslash reaches text
+    JSON-escaped (a server quoting the request); the redactor must find all of them, in any
+    text a check might quote. The report's own config table fingerprints secrets by name, so
+    this registration is what protects every other place a value can appear."""
+    in_shell = "shell-key-" + "Ab3" * 10
+    in_user_file = 'user"file\\key-' + "Cd4" * 10
+    in_shell_header = "hdr-shell-" + "Ef5" * 10
+    machine.env.update(
+        ANTHROPIC_API_KEY=in_shell, ANTHROPIC_CUSTOM_HEADERS=f"X-Team: {in_shell_header}"
+    )
+    machine.user_settings(
+        {
+            "env": {
+                "ANTHROPIC_API_KEY": "user-file-wins-" + "Gh6" * 10,
+                "ANTHROPIC_AUTH_TOKEN": in_user_file,
+                "ANTHROPIC_CUSTOM_HEADERS": "X-Team: hdr-user-wins-" + "Ij7" * 10,
+            }
+        }
+    )
+    machine.project_settings({"env": {"ANTHROPIC_AUTH_TOKEN": "project-wins-" + "Kl8" * 10}})
+    config = machine.resolve()
+    assert [v.raw for v in config.env["ANTHROPIC_API_KEY"].shadowed] == [in_shell]
+
+    redactor = redactor_for(config)
+
+    for secret in (in_shell, in_user_file, in_shell_header):
+        # Reports are scrubbed before they are encoded, so one level of escaping is all a
+        # scrubbed text can hold.
+        for form in (secret, json.dumps(secret)[1:-1]):
+            scrubbed = redactor.scrub(f'{{"error": "bad key {form} sent"}}')
+            assert secret[-12:] not in scrubbed, (form, scrubbed)
+            assert "<" in scrubbed

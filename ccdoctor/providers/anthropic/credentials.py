@@ -527,7 +527,8 @@ def _helper_ttl(config: ResolvedConfig) -> int:
 def read_claude_login(config: ResolvedConfig) -> ClaudeLogin:
     """Whether /login left a claude.ai login on disk, and until when; the tokens stay unread."""
     config_dir = config.inputs.environ.get("CLAUDE_CONFIG_DIR")
-    base = Path(config_dir).expanduser() if config_dir else config.inputs.home / ".claude"
+    # The client joins CLAUDE_CONFIG_DIR as it is: no `~` expansion.
+    base = Path(config_dir) if config_dir else config.inputs.home / ".claude"
     path = base / known.CLAUDE_CREDENTIALS_FILE
     try:
         if not path.is_file():

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ccdoctor.config.aws_profiles import AwsProfiles, read_aws_profiles
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.core.paths import expand_user
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.host import files as file_probe
 from ccdoctor.host.cloud import cloud_vendor
@@ -532,7 +533,7 @@ class _ProfileReader:
             )
 
     def _web_identity(self, name: str, token_file: str) -> None:
-        path = Path(expand_home(token_file, self.config.inputs.home)).expanduser()
+        path = expand_user(expand_home(token_file, self.config.inputs.home))
         self.details["web_identity_token_file"] = str(path)
         if not file_probe.is_file(path):
             self.problems.append(

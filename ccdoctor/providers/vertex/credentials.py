@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core.paths import expand_user
 from ccdoctor.core.redact import Redactor
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.host import files as file_probe
@@ -246,7 +247,8 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
     gcloud_file = gcloud_adc_path(config)
     named = config.env.get(ENV_FILE)
     if named is not None and named.text and named.text.strip():
-        path = Path(named.text.strip()).expanduser()
+        # google-auth-library opens the variable's path as it is: no `~` expansion.
+        path = Path(named.text.strip())
         if not path.is_absolute():
             path = config.inputs.project_dir / path
         if file_probe.is_file(gcloud_file) and path != gcloud_file:
@@ -293,7 +295,7 @@ def gcloud_adc_path(config: ResolvedConfig) -> Path:
     """Where `gcloud auth application-default login` writes its file."""
     override = (config.get("CLOUDSDK_CONFIG") or "").strip()
     if override:
-        base = Path(override).expanduser()
+        base = expand_user(override)
     elif sys.platform.startswith("win") and config.get("APPDATA"):
         base = Path(str(config.get("APPDATA"))) / "gcloud"
     else:
@@ -462,7 +464,7 @@ def _external_source_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     token_file = source.get("file")
-    if isinstance(token_file, str) and not file_probe.is_file(Path(token_file).expanduser()):
+    if isinstance(token_file, str) and not file_probe.is_file(expand_user(token_file)):
         problems.append(
             Problem(
                 Status.FAIL,
