@@ -82,9 +82,18 @@ ManagedOption = Annotated[
 ]
 
 
+def version_line() -> str:
+    """ccdoctor's version and the newest Claude Code version whose behaviour its facts files
+    record: a client newer than that is judged by older facts, so a bug report needs both."""
+    from ccdoctor.clients.facts import all_facts
+
+    newest = all_facts()[-1].version_text
+    return f"ccdoctor {__version__} (Claude Code facts observed up to {newest})"
+
+
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"ccdoctor {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 

@@ -19,6 +19,7 @@ from tests.machine import REPO, Machine
 from tests.schema import validate_report
 
 ONLY_PROVIDER = ("--only", "config.provider")
+FACTS_DIR = REPO / "ccdoctor" / "clients" / "versions"
 
 
 def cli(machine: Machine, *args: str) -> subprocess.CompletedProcess[str]:
@@ -271,4 +272,9 @@ def test_explain_prints_what_a_check_looks_at(machine: Machine) -> None:
 def test_version(machine: Machine) -> None:
     result = cli(machine, "--version")
     assert result.returncode == 0
-    assert result.stdout == f"ccdoctor {__version__}\n"
+    newest = max(
+        tuple(int(part) for part in path.stem.split(".")) for path in FACTS_DIR.glob("*.toml")
+    )
+    assert result.stdout == (
+        f"ccdoctor {__version__} (Claude Code facts observed up to {'.'.join(map(str, newest))})\n"
+    )
