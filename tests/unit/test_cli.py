@@ -131,6 +131,26 @@ def test_output_file_gets_the_format_and_the_terminal_the_table(
     assert result.stdout.splitlines()[-1].startswith("0 passed, 0 warnings, 1 failed, 0 skipped")
 
 
+def test_json_report_is_written_beside_the_chosen_format(machine: Machine, tmp_path: Path) -> None:
+    ambiguous_provider_flag(machine)
+    target = tmp_path / "ccdoctor.json"
+    result = cli(machine, *ONLY_PROVIDER, "--format", "github", "--json-report", str(target))
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error title=ccdoctor config.provider::")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    validate_report(data)
+    assert [(c["id"], c["status"]) for c in data["checks"]] == [("config.provider", "fail")]
+    assert data["exit_code"] == 1
+
+
+def test_an_unwritable_json_report_is_a_usage_error(machine: Machine, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "r.json"
+    result = cli(machine, *ONLY_PROVIDER, "--json-report", str(target))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr
+    assert "--json-report" in result.stderr
+
+
 def test_an_unwritable_output_file_is_a_usage_error(machine: Machine, tmp_path: Path) -> None:
     result = cli(machine, *ONLY_PROVIDER, "--output", str(tmp_path / "missing" / "r.json"))
     assert result.returncode == 2
