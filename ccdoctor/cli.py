@@ -82,9 +82,18 @@ ManagedOption = Annotated[
 ]
 
 
+def version_line() -> str:
+    """ccdoctor's version and the newest Claude Code version whose behaviour its facts files
+    record: a client newer than that is judged by older facts, so a bug report needs both."""
+    from ccdoctor.clients.facts import all_facts
+
+    newest = all_facts()[-1].version_text
+    return f"ccdoctor {__version__} (Claude Code facts observed up to {newest})"
+
+
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"ccdoctor {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -197,6 +206,16 @@ def run(
             show_default=False,
         ),
     ] = None,
+    json_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--json-report",
+            help="Also write the JSON report to this file, whatever --format prints (a CI job "
+            "keeps it as an artifact beside its annotations).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Skip every check that uses the network.")
     ] = False,
@@ -284,6 +303,10 @@ def run(
         typer.echo(finish(render_text(report, verbose, _colour(sys.stdout))), nl=False)
     else:
         typer.echo(finish(render(report, verbose, _colour(sys.stdout))), nl=False)
+    if json_report is not None:
+        from ccdoctor.report.render.json_report import render_json
+
+        _write(json_report, finish(render_json(report)), "--json-report")
     if fmt is Format.GITHUB:
         _append_step_summary(report, finish)
     raise typer.Exit(report.exit_code)
@@ -298,12 +321,12 @@ def _finisher(
     return lambda text: anonymize(scrub(text))
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, option: str = "--output") -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise typer.BadParameter(
-            f"cannot write {path}: {exc.strerror or exc}", param_hint="--output"
+            f"cannot write {path}: {exc.strerror or exc}", param_hint=option
         ) from None
 
 

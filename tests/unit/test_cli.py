@@ -19,6 +19,7 @@ from tests.machine import REPO, Machine
 from tests.schema import validate_report
 
 ONLY_PROVIDER = ("--only", "config.provider")
+FACTS_DIR = REPO / "ccdoctor" / "clients" / "versions"
 
 
 def cli(machine: Machine, *args: str) -> subprocess.CompletedProcess[str]:
@@ -128,6 +129,26 @@ def test_output_file_gets_the_format_and_the_terminal_the_table(
     assert result.stdout.startswith("status")
     assert "<?xml" not in result.stdout
     assert result.stdout.splitlines()[-1].startswith("0 passed, 0 warnings, 1 failed, 0 skipped")
+
+
+def test_json_report_is_written_beside_the_chosen_format(machine: Machine, tmp_path: Path) -> None:
+    ambiguous_provider_flag(machine)
+    target = tmp_path / "ccdoctor.json"
+    result = cli(machine, *ONLY_PROVIDER, "--format", "github", "--json-report", str(target))
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error title=ccdoctor config.provider::")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    validate_report(data)
+    assert [(c["id"], c["status"]) for c in data["checks"]] == [("config.provider", "fail")]
+    assert data["exit_code"] == 1
+
+
+def test_an_unwritable_json_report_is_a_usage_error(machine: Machine, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "r.json"
+    result = cli(machine, *ONLY_PROVIDER, "--json-report", str(target))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr
+    assert "--json-report" in result.stderr
 
 
 def test_an_unwritable_output_file_is_a_usage_error(machine: Machine, tmp_path: Path) -> None:
@@ -271,4 +292,9 @@ def test_explain_prints_what_a_check_looks_at(machine: Machine) -> None:
 def test_version(machine: Machine) -> None:
     result = cli(machine, "--version")
     assert result.returncode == 0
-    assert result.stdout == f"ccdoctor {__version__}\n"
+    newest = max(
+        tuple(int(part) for part in path.stem.split(".")) for path in FACTS_DIR.glob("*.toml")
+    )
+    assert result.stdout == (
+        f"ccdoctor {__version__} (Claude Code facts observed up to {'.'.join(map(str, newest))})\n"
+    )
