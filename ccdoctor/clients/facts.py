@@ -35,8 +35,12 @@ _TOP_KEYS = frozenset(
         "retries",
         "fallback",
         "request",
+        "settings",
     }
 )
+LOCAL_AT_GIT_ROOT_DEFAULT = False
+"""`[settings] local_at_git_root` when a file names none and inherits from none: what the oldest
+observed client (2.1.197) does, reading only the start directory's `.claude/` files."""
 
 
 class FactsError(ValueError):
@@ -92,6 +96,11 @@ class ClientFacts:
     its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
     anthropic_betas_without_experimental: tuple[str, ...]
     """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
+    local_at_git_root: bool = LOCAL_AT_GIT_ROOT_DEFAULT
+    """Started below a git repository's root, the client also reads the root's
+    `.claude/settings.local.json`, which beats the start directory's copy (2.1.332; 2.1.197
+    reads the start directory's only). Project `settings.json` comes from the start directory
+    on every observed version."""
 
     def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
         """The models the client tries in turn on `provider`; empty without a fallback."""
@@ -148,7 +157,8 @@ def read_facts(
 ) -> ClientFacts:
     """One file. `inherits_from` names an older file whose small/fast models and aliases this
     one keeps where it names none: a one-shot run shows neither, so a file observed on the wire
-    alone says where the rest comes from."""
+    alone says where the rest comes from. `[settings]` is optional: a file without it keeps
+    its base's settings discovery, or LOCAL_AT_GIT_ROOT_DEFAULT without a base."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise FactsError(f"{name}: unknown keys {sorted(unknown)}")
@@ -188,6 +198,16 @@ def read_facts(
     anthropic = _table(f"{name} [request]", request, "anthropic")
     where = f"{name} [request.anthropic]"
     _only(where, anthropic, {"betas", "betas_without_experimental"})
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise FactsError(f"{name}: `settings` must be a table")
+    _only(f"{name} [settings]", settings, {"local_at_git_root"})
+    local_at_root = settings.get(
+        "local_at_git_root",
+        base.local_at_git_root if base is not None else LOCAL_AT_GIT_ROOT_DEFAULT,
+    )
+    if not isinstance(local_at_root, bool):
+        raise FactsError(f"{name} [settings]: `local_at_git_root` must be true or false")
     return ClientFacts(
         since=since,
         source=_text(name, data, "source"),
@@ -207,6 +227,7 @@ def read_facts(
         fallback=_fallback(name, data.get("fallback")),
         anthropic_betas=_texts(where, anthropic, "betas"),
         anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
+        local_at_git_root=local_at_root,
     )
 
 

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +35,7 @@ from tests.conformance.claude_client import (
     missing_reason,
     run_client,
 )
+from tests.peers.blackhole import closed_port
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, KNOWN_BETAS, FakeAnthropic
 from tests.peers.fake_anthropic import Behaviour as AnthropicBehaviour
 from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
@@ -66,6 +68,7 @@ KEYS = (
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
+    "settings.local_at_git_root",
 )
 """Every key this command observes, and so the only keys --check compares."""
 
@@ -83,11 +86,12 @@ _SLOTS = threading.BoundedSemaphore(2 * (os.cpu_count() or 1))
 class Client:
     binary: Path
 
-    def run(self, env: Mapping[str, str]) -> ClientRun:
-        """`claude -p` with a fresh HOME and an environment built from nothing but PATH."""
+    def run(self, env: Mapping[str, str], cwd: Path | None = None) -> ClientRun:
+        """`claude -p` with a fresh HOME and an environment built from nothing but PATH, started
+        in the HOME unless `cwd` says where."""
         with _SLOTS, tempfile.TemporaryDirectory(prefix="ccdoctor-observe-") as home:
             full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
-            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, Path(home))
+            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, cwd or Path(home))
 
 
 T = TypeVar("T")
@@ -459,6 +463,42 @@ def observe_fallbacks(client: Client, out: Observed) -> None:
         out.notes.append(f"fallback: stops per variable {fallback.stops} ({fallback.chain[0]})")
 
 
+def _started_below_git_root(client: Client, fake_at: str, dead_at: str) -> bool | None:
+    """Whether the client reaches a working fake, started in pkg/ of a fresh git repository
+    whose `fake_at` file (relative to the root) points ANTHROPIC_BASE_URL at the fake and whose
+    `dead_at` file at a dead port, as does the shell, so that only a file can lead it to the
+    fake. None when the run was inconclusive (an exit that does not match what the fake saw)."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    with (
+        FakeAnthropic() as fake,
+        tempfile.TemporaryDirectory(prefix="ccdoctor-observe-repo-") as repo,
+    ):
+        root = Path(repo)
+        subprocess.run(["git", "init", "-q", repo], check=True, capture_output=True)
+        (root / "pkg").mkdir()
+        for relative, url in ((fake_at, fake.url), (dead_at, dead)):
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"env": {"ANTHROPIC_BASE_URL": url}}), encoding="utf-8")
+        ran = client.run({**anthropic_env(fake), "ANTHROPIC_BASE_URL": dead}, root / "pkg")
+        reached = bool(_messages(fake))
+    return reached if ran.ok == reached else None
+
+
+def observe_settings_discovery(client: Client, out: Observed) -> None:
+    local, project = ".claude/settings.local.json", ".claude/settings.json"
+    root_local, root_project = parallel(
+        lambda: _started_below_git_root(client, local, f"pkg/{local}"),
+        lambda: _started_below_git_root(client, project, f"pkg/{project}"),
+    )
+    if root_local is None:
+        out.notes.append("settings: inconclusive run with the root's settings.local.json")
+    else:
+        out.put("settings.local_at_git_root", root_local)
+    # Not a key: ccdoctor reads no version as taking the root's settings.json.
+    out.notes.append(f"settings: the git root's settings.json beats the start's: {root_project}")
+
+
 def observe(client: Client) -> Observed:
     out = Observed()
     steps = (
@@ -469,6 +509,7 @@ def observe(client: Client) -> Observed:
         observe_precedence,
         observe_fallbacks,
         observe_aliases,
+        observe_settings_discovery,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from ccdoctor.clients.facts import FactsError, all_facts, facts_for, parse_version, read_facts
+from ccdoctor.clients.facts import (
+    LOCAL_AT_GIT_ROOT_DEFAULT,
+    FactsError,
+    all_facts,
+    facts_for,
+    parse_version,
+    read_facts,
+)
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 from tests.machine import REPO
@@ -126,6 +133,12 @@ def broken(change: str) -> dict[str, Any]:
         del data["fallback"]["vertex"]
     elif change == "empty stopped_by":
         data["fallback"]["stopped_by"] = []
+    elif change == "settings discovery is not a boolean":
+        data["settings"] = {"local_at_git_root": "yes"}
+    elif change == "typo in the settings discovery":
+        data["settings"] = {"local_at_git_rot": True}
+    elif change == "settings is not a table":
+        data["settings"] = True
     return data
 
 
@@ -145,6 +158,9 @@ def broken(change: str) -> dict[str, Any]:
         "fallback chain of an unknown route",
         "fallback without a chain",
         "empty stopped_by",
+        "settings discovery is not a boolean",
+        "typo in the settings discovery",
+        "settings is not a table",
     ],
 )
 def test_a_file_the_loader_would_misread_is_refused(change: str) -> None:
@@ -164,6 +180,20 @@ def test_a_file_observed_on_the_wire_alone_keeps_what_it_inherits_from_an_older_
     assert anthropic.main == "claude-opus-6"
     assert anthropic.small_fast == "claude-haiku-4-5"
     assert anthropic.aliases == older.defaults[Provider.ANTHROPIC].aliases
+
+
+def test_settings_discovery_is_optional_and_inherited() -> None:
+    assert read_facts("2.1.300.toml", valid()).local_at_git_root is LOCAL_AT_GIT_ROOT_DEFAULT
+    older = read_facts("2.1.300.toml", valid() | {"settings": {"local_at_git_root": True}})
+    child = valid() | {"version": "2.1.310", "inherits_from": "2.1.300"}
+    assert read_facts("2.1.310.toml", child, {older.since: older}).local_at_git_root is True
+    overridden = child | {"settings": {"local_at_git_root": False}}
+    assert read_facts("2.1.310.toml", overridden, {older.since: older}).local_at_git_root is False
+
+
+def test_the_tier_versions_read_settings_discovery_as_observed() -> None:
+    assert facts_for((2, 1, 197)).local_at_git_root is False
+    assert facts_for((2, 1, 332)).local_at_git_root is True
 
 
 @pytest.mark.parametrize("base", ["2.1.299", "2.1.310", "later"])
