@@ -38,6 +38,9 @@ _TOP_KEYS = frozenset(
         "settings",
     }
 )
+OAUTH_BETA = "oauth-2025-04-20"
+"""What lets the API take a claude.ai OAuth token as a bearer; without it the API answers 401
+"OAuth authentication is currently not supported."."""
 LOCAL_AT_GIT_ROOT_DEFAULT = False
 """`[settings] local_at_git_root` when a file names none and inherits from none: what the oldest
 observed client (2.1.197) does, reading only the start directory's `.claude/` files."""
@@ -96,11 +99,31 @@ class ClientFacts:
     its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
     anthropic_betas_without_experimental: tuple[str, ...]
     """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
+    anthropic_betas_oauth: tuple[str, ...] = ()
+    """`anthropic-beta` when the client sends CLAUDE_CODE_OAUTH_TOKEN (OAUTH_BETA among them);
+    empty (a file that names none and inherits none): the API-key list with OAUTH_BETA after
+    its first value, as on every observed version, less what an OAuth run adds."""
+    anthropic_betas_oauth_without_experimental: tuple[str, ...] = ()
+    """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
     local_at_git_root: bool = LOCAL_AT_GIT_ROOT_DEFAULT
     """Started below a git repository's root, the client also reads the root's
     `.claude/settings.local.json`, which beats the start directory's copy (2.1.332; 2.1.197
     reads the start directory's only). Project `settings.json` comes from the start directory
     on every observed version."""
+
+    def anthropic_betas_for(self, oauth: bool, experimental: bool) -> tuple[str, ...]:
+        """The client's `anthropic-beta` on the Anthropic route: `oauth` when it sends
+        CLAUDE_CODE_OAUTH_TOKEN, `experimental` unless CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS."""
+        if oauth:
+            listed = (
+                self.anthropic_betas_oauth
+                if experimental
+                else self.anthropic_betas_oauth_without_experimental
+            )
+            return listed or _with_oauth(
+                self.anthropic_betas if experimental else self.anthropic_betas_without_experimental
+            )
+        return self.anthropic_betas if experimental else self.anthropic_betas_without_experimental
 
     def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
         """The models the client tries in turn on `provider`; empty without a fallback."""
@@ -158,7 +181,8 @@ def read_facts(
     """One file. `inherits_from` names an older file whose small/fast models and aliases this
     one keeps where it names none: a one-shot run shows neither, so a file observed on the wire
     alone says where the rest comes from. `[settings]` is optional: a file without it keeps
-    its base's settings discovery, or LOCAL_AT_GIT_ROOT_DEFAULT without a base."""
+    its base's settings discovery, or LOCAL_AT_GIT_ROOT_DEFAULT without a base; so are the
+    OAuth beta lists of `[request.anthropic]` (see ClientFacts.anthropic_betas_oauth)."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise FactsError(f"{name}: unknown keys {sorted(unknown)}")
@@ -197,7 +221,19 @@ def read_facts(
     _only(f"{name} [request]", request, {"anthropic"})
     anthropic = _table(f"{name} [request]", request, "anthropic")
     where = f"{name} [request.anthropic]"
-    _only(where, anthropic, {"betas", "betas_without_experimental"})
+    oauth_keys = ("betas_oauth", "betas_oauth_without_experimental")
+    _only(where, anthropic, {"betas", "betas_without_experimental", *oauth_keys})
+    inherited_oauth = (
+        (base.anthropic_betas_oauth, base.anthropic_betas_oauth_without_experimental)
+        if base is not None
+        else ((), ())
+    )
+    oauth_betas = [
+        _texts(where, anthropic, key) if key in anthropic else kept
+        for key, kept in zip(oauth_keys, inherited_oauth, strict=True)
+    ]
+    if any(betas and OAUTH_BETA not in betas for betas in oauth_betas):
+        raise FactsError(f"{where}: an OAuth beta list without {OAUTH_BETA}")
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
         raise FactsError(f"{name}: `settings` must be a table")
@@ -227,8 +263,15 @@ def read_facts(
         fallback=_fallback(name, data.get("fallback")),
         anthropic_betas=_texts(where, anthropic, "betas"),
         anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
+        anthropic_betas_oauth=oauth_betas[0],
+        anthropic_betas_oauth_without_experimental=oauth_betas[1],
         local_at_git_root=local_at_root,
     )
+
+
+def _with_oauth(betas: tuple[str, ...]) -> tuple[str, ...]:
+    """Where both observed versions put OAUTH_BETA: right after claude-code-20250219."""
+    return (*betas[:1], OAUTH_BETA, *betas[1:])
 
 
 def _inherited(

@@ -34,6 +34,7 @@ from tests.conformance.claude_client import (
 from tests.conformance.lab import Endpoint, Lab, proxy_urls, scenario_endpoint
 from tests.conformance.scenario import Expectation, Scenario, fill
 from tests.peers.blackhole import closed_port
+from tests.peers.fake_anthropic import DEFAULT_OAUTH_TOKEN
 from tests.peers.fake_vertex import PROJECT as VERTEX_PROJECT
 from tests.peers.ports import LOOPBACK
 
@@ -298,6 +299,7 @@ def _placeholder_values(
         "tmp": str(scratch),
         "gcp_project": VERTEX_PROJECT,
         "dead": f"http://{LOOPBACK}:{closed_port()}",
+        "oauth_token": DEFAULT_OAUTH_TOKEN,
         **({"aws_endpoint": endpoint.aws_endpoint} if endpoint.aws_endpoint else {}),
         **proxy_urls(scenario, lab),
     }

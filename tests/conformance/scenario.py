@@ -72,6 +72,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "gateway": "base URL of the provider's endpoint (with the LiteLLM route's prefix)",
     "gateway_hostport": "the same endpoint as host:port, without scheme or path",
     "key": "the credential the endpoint accepts (fake: its API key; LiteLLM: the master key)",
+    "oauth_token": "a claude.ai OAuth token the fake accepts (with the OAuth beta only)",
     "ca": "PEM file of the TLS lab's private CA",
     "proxy": "URL of the corporate proxy, without credentials",
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",

@@ -36,7 +36,13 @@ from tests.conformance.claude_client import (
     run_client,
 )
 from tests.peers.blackhole import closed_port
-from tests.peers.fake_anthropic import DEFAULT_API_KEY, KNOWN_BETAS, FakeAnthropic
+from tests.peers.fake_anthropic import (
+    DEFAULT_API_KEY,
+    DEFAULT_OAUTH_TOKEN,
+    KNOWN_BETAS,
+    OAUTH_BETA,
+    FakeAnthropic,
+)
 from tests.peers.fake_anthropic import Behaviour as AnthropicBehaviour
 from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
 from tests.peers.fake_bedrock import DEFAULT_MODELS, FAULTS, FakeBedrock, FaultRule, geo_prefix
@@ -64,6 +70,8 @@ KEYS = (
     "retries.drops_rejected_betas",
     "request.anthropic.betas",
     "request.anthropic.betas_without_experimental",
+    "request.anthropic.betas_oauth",
+    "request.anthropic.betas_oauth_without_experimental",
     *(f"aliases.{r}.{a}" for r in ("anthropic", "bedrock", "vertex", "foundry") for a in ALIASES),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
@@ -238,6 +246,29 @@ def plain_betas(client: Client) -> list[str]:
         client.run({**anthropic_env(fake), "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"})
         posts = _messages(fake)
     return [b for b in _betas(posts[0]) if b != ONE_MILLION_BETA] if posts else []
+
+
+def observe_oauth_betas(client: Client, out: Observed) -> None:
+    """The betas sent with CLAUDE_CODE_OAUTH_TOKEN alone, with and without experimental betas;
+    the fake takes the token only with the OAuth beta, so a run that left it out shows no
+    request to read."""
+
+    def betas(extra: Mapping[str, str]) -> list[str] | None:
+        with FakeAnthropic() as fake:
+            env = {"ANTHROPIC_BASE_URL": fake.url, "CLAUDE_CODE_OAUTH_TOKEN": DEFAULT_OAUTH_TOKEN}
+            client.run({**env, **extra})
+            posts = [p for p in _messages(fake) if OAUTH_BETA in _betas(p)]
+        return [b for b in _betas(posts[0]) if b != ONE_MILLION_BETA] if posts else None
+
+    found = parallel(
+        lambda: betas({}), lambda: betas({"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"})
+    )
+    keys = ("request.anthropic.betas_oauth", "request.anthropic.betas_oauth_without_experimental")
+    for key, value in zip(keys, found, strict=True):
+        if value is None:
+            out.notes.append(f"{key}: no request with {OAUTH_BETA} reached the fake")
+        else:
+            out.put(key, value)
 
 
 def _rejecting(
@@ -510,6 +541,7 @@ def observe(client: Client) -> Observed:
         observe_fallbacks,
         observe_aliases,
         observe_settings_discovery,
+        observe_oauth_betas,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)
