@@ -35,3 +35,15 @@ def test_a_secret_with_json_special_characters_is_scrubbed_raw_and_escaped() -> 
 
     assert redactor.scrub(f"raw {secret} end") == f"raw {shown} end"
     assert redactor.scrub(echoed) == json.dumps({"error": f"bad credential {shown}"})
+
+
+def test_the_longer_of_two_overlapping_secrets_is_replaced_whole() -> None:
+    short, long = "tok-0123456789", "tok-0123456789-extended-part"
+    for secrets in ([(short, "a"), (long, "b")], [(long, "b"), (short, "a")]):
+        redactor = Redactor(secrets)
+        assert redactor.scrub(f"sent {long}") == f"sent {fingerprint(long, 'b')}"
+
+
+def test_a_credential_shaped_text_is_fingerprinted_with_its_kind() -> None:
+    key = "sk-ant-api03-" + "q" * 30
+    assert Redactor().scrub(f"key={key}") == f"key={fingerprint(key, 'anthropic-key')}"

@@ -4,6 +4,7 @@ environment cannot hold never reach it, and the `env` block is not a setting.
 
 from __future__ import annotations
 
+from ccdoctor.config.resolve import Origin
 from ccdoctor.config.settings_files import Source
 from tests.machine import Machine
 
@@ -37,3 +38,11 @@ def test_the_env_block_is_not_a_setting(machine: Machine) -> None:
     machine.user_settings({"env": {"KEPT": "1"}, "model": "m"})
 
     assert set(machine.resolve().settings) == {"model"}
+
+
+def test_each_origin_reads_as_where_the_value_came_from() -> None:
+    assert Origin(Source.DEFAULT).describe() == "built-in default"
+    assert Origin(Source.SHELL).describe() == "shell environment"
+    assert Origin(Source.FLAG).describe() == "command-line flag"
+    assert Origin(Source.FLAG, "--model").describe() == "--model"
+    assert Origin(Source.LOCAL, "/p/x.json").describe() == "local settings (/p/x.json)"
