@@ -37,8 +37,12 @@ _TOP_KEYS = frozenset(
         "retries",
         "fallback",
         "request",
+        "settings",
     }
 )
+OAUTH_BETA = "oauth-2025-04-20"
+"""What lets the API take a claude.ai OAuth token as a bearer; without it the API answers 401
+"OAuth authentication is currently not supported."."""
 
 
 class FactsError(ValueError):
@@ -94,10 +98,28 @@ class ClientFacts:
     its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
     anthropic_betas_without_experimental: tuple[str, ...]
     """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
+    anthropic_betas_oauth: tuple[str, ...]
+    """`anthropic-beta` when the client sends CLAUDE_CODE_OAUTH_TOKEN (OAUTH_BETA among them)."""
+    anthropic_betas_oauth_without_experimental: tuple[str, ...]
+    """The same with CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."""
+    local_at_git_root: bool
+    """Started below a git repository's root, the client also reads the root's
+    `.claude/settings.local.json`, which beats the start directory's copy (2.1.219 on; 2.1.197
+    and 2.1.207 read the start directory's only). Project `settings.json` comes from the start
+    directory on every observed version."""
     variables: frozenset[str] = frozenset()
     """The Claude Code variables (ANTHROPIC_…, CLAUDE_…, VERTEX_REGION_…) this version's code
     names, from the `<version>.variables` file beside the facts: a name the client reads is
     never a misspelling, whatever ccdoctor's own catalogue holds."""
+
+    def anthropic_betas_for(self, oauth: bool, experimental: bool) -> tuple[str, ...]:
+        """The client's `anthropic-beta` on the Anthropic route: `oauth` when it sends
+        CLAUDE_CODE_OAUTH_TOKEN, `experimental` unless CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS."""
+        if oauth:
+            if experimental:
+                return self.anthropic_betas_oauth
+            return self.anthropic_betas_oauth_without_experimental
+        return self.anthropic_betas if experimental else self.anthropic_betas_without_experimental
 
     def fallback_chain(self, provider: Provider) -> tuple[str, ...]:
         """The models the client tries in turn on `provider`; empty without a fallback."""
@@ -197,7 +219,16 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     _only(f"{name} [request]", request, {"anthropic"})
     anthropic = _table(f"{name} [request]", request, "anthropic")
     where = f"{name} [request.anthropic]"
-    _only(where, anthropic, {"betas", "betas_without_experimental"})
+    oauth_keys = ("betas_oauth", "betas_oauth_without_experimental")
+    _only(where, anthropic, {"betas", "betas_without_experimental", *oauth_keys})
+    oauth_betas = [_texts(where, anthropic, key) for key in oauth_keys]
+    if any(OAUTH_BETA not in betas for betas in oauth_betas):
+        raise FactsError(f"{where}: an OAuth beta list without {OAUTH_BETA}")
+    settings = _table(name, data, "settings")
+    _only(f"{name} [settings]", settings, {"local_at_git_root"})
+    local_at_root = settings.get("local_at_git_root")
+    if not isinstance(local_at_root, bool):
+        raise FactsError(f"{name} [settings]: `local_at_git_root` must be true or false")
     return ClientFacts(
         since=since,
         source=_text(name, data, "source"),
@@ -220,6 +251,9 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         fallback=_fallback(name, data.get("fallback")),
         anthropic_betas=_texts(where, anthropic, "betas"),
         anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
+        anthropic_betas_oauth=oauth_betas[0],
+        anthropic_betas_oauth_without_experimental=oauth_betas[1],
+        local_at_git_root=local_at_root,
     )
 
 

@@ -85,21 +85,29 @@ def discover_layers(
     project_dir: Path,
     settings_arg: str | None,
     managed_paths: Iterable[Path],
+    local_at_git_root: bool,
 ) -> Layers:
+    """`local_at_git_root` is the client version's fact (ClientFacts.local_at_git_root): the
+    versions differ on whether a repository root above the start directory counts."""
     files = [
         load_layer(Source.USER, user_settings_path(environ, home)),
         load_layer(Source.PROJECT, project_dir / ".claude" / "settings.json"),
     ]
-    files.extend(load_layer(Source.LOCAL, p) for p in _local_settings_paths(project_dir))
+    files.extend(
+        load_layer(Source.LOCAL, p) for p in _local_settings_paths(project_dir, local_at_git_root)
+    )
     if settings_arg is not None:
         files.append(settings_argument_layer(settings_arg, project_dir))
     files.extend(load_layer(Source.MANAGED, p) for p in managed_paths)
     return Layers(tuple(files))
 
 
-def _local_settings_paths(project_dir: Path) -> list[Path]:
-    """The start directory's copy, then the repository root's (which wins, since 2.1.211)."""
+def _local_settings_paths(project_dir: Path, at_git_root: bool) -> list[Path]:
+    """The start directory's copy, then, for a client that reads it, the repository root's,
+    which comes later so that it wins."""
     paths = [project_dir / ".claude" / "settings.local.json"]
+    if not at_git_root:
+        return paths
     root = _git_root(project_dir)
     if root is not None and root != project_dir:
         paths.append(root / ".claude" / "settings.local.json")

@@ -160,12 +160,15 @@ class ResolvedConfig:
 
 
 def resolve(inputs: Inputs) -> ResolvedConfig:
+    version = parse_version(inputs.claude_version)
+    facts = facts_for(version)
     layers = discover_layers(
         inputs.environ,
         inputs.home,
         inputs.project_dir,
         inputs.settings_arg,
         inputs.managed_paths,
+        facts.local_at_git_root,
     )
     env = effective_env(inputs.environ, layers)
     settings = effective_settings(layers)
@@ -174,8 +177,6 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         value = env.get(name)
         return value.text if value is not None else None
 
-    version = parse_version(inputs.claude_version)
-    facts = facts_for(version)
     provider = _provider(env, facts)
     defaults = facts.defaults[provider.provider]
     text_env = {name: text for name, value in env.items() if (text := value.text) is not None}

@@ -23,6 +23,18 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+
+def exit_code(summary: Summary, strict: bool) -> int:
+    """A function rather than the property's body: mutmut leaves properties unmutated, and the
+    exit code is what a CI gate reads."""
+    counts = summary.counts
+    if counts[Status.FAIL] or counts[Status.ERROR]:
+        return EXIT_PROBLEMS
+    if strict and counts[Status.WARN]:
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 _RELEVANT_VARIABLE = re.compile(
     r"^(ANTHROPIC_|CLAUDE_|AWS_|VERTEX_REGION_|GOOGLE_|GCLOUD_|CLOUD_ML_REGION$|DISABLE_PROMPT_"
     r"|ENABLE_PROMPT_|FORCE_PROMPT_|HTTPS?_PROXY$|NO_PROXY$|NODE_EXTRA_CA_CERTS$|SSL_CERT_FILE$"
@@ -63,12 +75,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        counts = self.summary.counts
-        if counts[Status.FAIL] or counts[Status.ERROR]:
-            return EXIT_PROBLEMS
-        if self.strict and counts[Status.WARN]:
-            return EXIT_PROBLEMS
-        return EXIT_OK
+        return exit_code(self.summary, self.strict)
 
     @property
     def platform(self) -> dict[str, Any]:

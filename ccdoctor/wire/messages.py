@@ -26,11 +26,11 @@ class Credential:
 def request_headers(
     config: ResolvedConfig, credentials: Iterable[Credential], one_million: bool = False
 ) -> dict[str, str]:
-    facts = config.facts
     betas = list(
-        facts.anthropic_betas_without_experimental
-        if config.truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS")
-        else facts.anthropic_betas
+        config.facts.anthropic_betas_for(
+            oauth=sends_oauth_token(config),
+            experimental=not config.truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"),
+        )
     )
     if one_million:
         # Where the client puts it: right after claude-code-20250219.
@@ -52,6 +52,19 @@ def request_headers(
             headers[name] = value
     headers.update(custom_headers(config.get("ANTHROPIC_CUSTOM_HEADERS")))
     return headers
+
+
+def sends_oauth_token(config: ResolvedConfig) -> bool:
+    """Whether the client's credential is CLAUDE_CODE_OAUTH_TOKEN: it is, unless an auth token,
+    an API key or an apiKeyHelper comes first. Decided from the configuration, not from the
+    credentials a request carries, because a request sent without them (a probe, the retry
+    without rejected betas) must still carry the client's betas, the OAuth one included."""
+    if not config.get("CLAUDE_CODE_OAUTH_TOKEN"):
+        return False
+    taken_first = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
+    return not any(config.get(name) for name in taken_first) and (
+        config.setting("apiKeyHelper") is None
+    )
 
 
 def wire_header(label: str, value: str) -> tuple[str, str]:

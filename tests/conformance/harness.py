@@ -35,7 +35,10 @@ from tests.conformance.claude_client import (
 )
 from tests.conformance.lab import Endpoint, Lab, proxy_urls, scenario_endpoint
 from tests.conformance.scenario import Expectation, Scenario, fill
+from tests.peers.blackhole import closed_port
+from tests.peers.fake_anthropic import DEFAULT_OAUTH_TOKEN
 from tests.peers.fake_vertex import PROJECT as VERTEX_PROJECT
+from tests.peers.ports import LOOPBACK
 from tests.schema import validate_report
 
 CCDOCTOR_TIMEOUT = 60.0
@@ -198,6 +201,7 @@ def observe(
     with scenario_endpoint(scenario, lab, early) as endpoint:
         values = early | _placeholder_values(scenario, lab, endpoint, home, project, scratch)
         _write_files(scenario, values)
+        start = _start_directory(scenario, project)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(home),
@@ -205,9 +209,9 @@ def observe(
             **{name: fill(value, values) for name, value in scenario.env.items()},
         }
         args = [fill(arg, values) for arg in scenario.args]
-        doctor = run_ccdoctor(args, env, project, scratch / "none.json", client.version)
+        doctor = run_ccdoctor(args, env, start, scratch / "none.json", client.version)
         connect_log = workdir / "client-connects.strace" if trace else None
-        ran = run_client(client.binary, args, env, project, mode.timeout, connect_log)
+        ran = run_client(client.binary, args, env, start, mode.timeout, connect_log)
     reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
     return Observation(scenario, client.version, ran, doctor, reached)
 
@@ -338,6 +342,8 @@ def _placeholder_values(
         "project": str(project),
         "tmp": str(scratch),
         "gcp_project": VERTEX_PROJECT,
+        "dead": f"http://{LOOPBACK}:{closed_port()}",
+        "oauth_token": DEFAULT_OAUTH_TOKEN,
         **({"aws_endpoint": endpoint.aws_endpoint} if endpoint.aws_endpoint else {}),
         **proxy_urls(scenario, lab),
     }
@@ -350,6 +356,16 @@ def _write_files(scenario: Scenario, values: Mapping[str, str]) -> None:
         path.write_text(file.render(values), encoding="utf-8")
         if file.executable:
             path.chmod(0o755)
+
+
+def _start_directory(scenario: Scenario, project: Path) -> Path:
+    """Where both programs start; a real `git init`, since the client may ask git for the
+    repository root rather than look for a .git directory itself."""
+    if scenario.git:
+        subprocess.run(["git", "init", "-q", str(project)], check=True, capture_output=True)
+    start = project / scenario.start_dir if scenario.start_dir else project
+    start.mkdir(parents=True, exist_ok=True)
+    return start
 
 
 def _indent(text: str) -> str:

@@ -9,6 +9,8 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     client = "fail"
     category = "credentials"
     args = []                        # extra arguments, given to the client and to ccdoctor
+    git = true                       # the project is a git repository (`git init`)
+    start_dir = "pkg"                # where both programs start, relative to the project
     warns = []                       # categories where ccdoctor must show a warning
     known_disagreement = "..."       # only while ccdoctor is wrong: the test xfails strictly
 
@@ -70,12 +72,15 @@ PLACEHOLDERS: Mapping[str, str] = {
     "gateway": "base URL of the provider's endpoint (with the LiteLLM route's prefix)",
     "gateway_hostport": "the same endpoint as host:port, without scheme or path",
     "key": "the credential the endpoint accepts (fake: its API key; LiteLLM: the master key)",
+    "oauth_token": "a claude.ai OAuth token the fake accepts (with the OAuth beta only)",
     "ca": "PEM file of the TLS lab's private CA",
     "proxy": "URL of the corporate proxy, without credentials",
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",
     "dead_proxy": "with a [proxy]: URL of a proxy that is not running (connection refused)",
     "home": "the fresh HOME",
-    "project": "the project directory (the working directory of both programs)",
+    "project": "the project directory (the working directory of both programs, unless "
+    "start_dir names one inside it)",
+    "dead": "a base URL on a loopback port nobody listens on (connection refused)",
     "tmp": "a scratch directory outside HOME and the project",
     "gcp_project": "the Google Cloud project the fake Vertex knows",
     "aws_endpoint": "bedrock: the fake's root URL, where it also answers STS",
@@ -205,6 +210,10 @@ class Scenario:
     warns: tuple[Category, ...] = ()
     known_disagreement: str | None = None
     per_version: Mapping[str, Expectation] = dataclasses.field(default_factory=dict)
+    git: bool = False
+    start_dir: str | None = None
+    """Relative to the project: the clients differ on which `.claude/` files count when they
+    start below a repository's root."""
 
     def expect(self, version: str) -> Expectation:
         return self.per_version.get(version) or Expectation(
@@ -272,9 +281,22 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
             "warns",
             "known_disagreement",
             "versions",
+            "git",
+            "start_dir",
         },
         "scenario",
     )
+    git = data.get("git", False)
+    if not isinstance(git, bool):
+        raise ScenarioError("git must be true or false")
+    start_dir = data.get("start_dir")
+    if start_dir is not None and (
+        not isinstance(start_dir, str)
+        or not start_dir
+        or Path(start_dir).is_absolute()
+        or ".." in Path(start_dir).parts
+    ):
+        raise ScenarioError('start_dir must be a path inside the project, e.g. "pkg"')
     expected = _expectation(data)
     per_version = {
         version: _version_expectation(version, table, data)
@@ -300,6 +322,8 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
         warns=expected.warns,
         known_disagreement=expected.known_disagreement,
         per_version=per_version,
+        git=git,
+        start_dir=start_dir,
     )
 
 

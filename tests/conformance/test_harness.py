@@ -15,6 +15,7 @@ from tests.conformance.harness import (
     CcdoctorRun,
     CheckLine,
     Observation,
+    _start_directory,
     median_ratio,
     read_report,
 )
@@ -117,6 +118,17 @@ def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
     assert scenario.category is None
     assert scenario.gateway == Gateway("fake")
     assert scenario.env == {"ANTHROPIC_BASE_URL": "{{gateway}}"}
+    assert (scenario.git, scenario.start_dir) == (False, None)
+
+
+def test_a_scenario_may_start_both_programs_below_a_git_root(tmp_path: Path) -> None:
+    scenario = load(write(tmp_path, 'git = true\nstart_dir = "pkg/sub"\n' + HEALTHY))
+    project = tmp_path / "project"
+
+    start = _start_directory(scenario, project)
+
+    assert start == project / "pkg" / "sub" and start.is_dir()
+    assert (project / ".git" / "HEAD").is_file()
 
 
 @pytest.mark.parametrize(
@@ -165,6 +177,9 @@ def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
             "needs exactly one of json, text",
         ),
         ('description = "d"\nclient = "ok"\n[env\n', "case.toml"),
+        ('description = "d"\nclient = "ok"\ngit = "yes"\n', "git must be true or false"),
+        ('description = "d"\nclient = "ok"\nstart_dir = "/etc"\n', "start_dir must be a path"),
+        ('description = "d"\nclient = "ok"\nstart_dir = "../up"\n', "start_dir must be a path"),
     ],
 )
 def test_a_scenario_that_does_not_say_what_it_means_is_refused(

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +37,14 @@ from tests.conformance.claude_client import (
     missing_reason,
     run_client,
 )
-from tests.peers.fake_anthropic import DEFAULT_API_KEY, KNOWN_BETAS, FakeAnthropic
+from tests.peers.blackhole import closed_port
+from tests.peers.fake_anthropic import (
+    DEFAULT_API_KEY,
+    DEFAULT_OAUTH_TOKEN,
+    KNOWN_BETAS,
+    OAUTH_BETA,
+    FakeAnthropic,
+)
 from tests.peers.fake_anthropic import Behaviour as AnthropicBehaviour
 from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
 from tests.peers.fake_bedrock import DEFAULT_MODELS, FAULTS, FakeBedrock, FaultRule, geo_prefix
@@ -69,10 +77,13 @@ KEYS = (
     "retries.drops_rejected_betas",
     "request.anthropic.betas",
     "request.anthropic.betas_without_experimental",
+    "request.anthropic.betas_oauth",
+    "request.anthropic.betas_oauth_without_experimental",
     *(f"aliases.{r}.{a}" for r in ("anthropic", "bedrock", "vertex", "foundry") for a in ALIASES),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
+    "settings.local_at_git_root",
 )
 """Every key this command observes, and so the only keys --check compares."""
 
@@ -90,11 +101,12 @@ _SLOTS = threading.BoundedSemaphore(2 * (os.cpu_count() or 1))
 class Client:
     binary: Path
 
-    def run(self, env: Mapping[str, str]) -> ClientRun:
-        """`claude -p` with a fresh HOME and an environment built from nothing but PATH."""
+    def run(self, env: Mapping[str, str], cwd: Path | None = None) -> ClientRun:
+        """`claude -p` with a fresh HOME and an environment built from nothing but PATH, started
+        in the HOME unless `cwd` says where."""
         with _SLOTS, tempfile.TemporaryDirectory(prefix="ccdoctor-observe-") as home:
             full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
-            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, Path(home))
+            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, cwd or Path(home))
 
 
 T = TypeVar("T")
@@ -241,6 +253,29 @@ def plain_betas(client: Client) -> list[str]:
         client.run({**anthropic_env(fake), "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"})
         posts = _messages(fake)
     return [b for b in _betas(posts[0]) if b != ONE_MILLION_BETA] if posts else []
+
+
+def observe_oauth_betas(client: Client, out: Observed) -> None:
+    """The betas sent with CLAUDE_CODE_OAUTH_TOKEN alone, with and without experimental betas;
+    the fake takes the token only with the OAuth beta, so a run that left it out shows no
+    request to read."""
+
+    def betas(extra: Mapping[str, str]) -> list[str] | None:
+        with FakeAnthropic() as fake:
+            env = {"ANTHROPIC_BASE_URL": fake.url, "CLAUDE_CODE_OAUTH_TOKEN": DEFAULT_OAUTH_TOKEN}
+            client.run({**env, **extra})
+            posts = [p for p in _messages(fake) if OAUTH_BETA in _betas(p)]
+        return [b for b in _betas(posts[0]) if b != ONE_MILLION_BETA] if posts else None
+
+    found = parallel(
+        lambda: betas({}), lambda: betas({"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1"})
+    )
+    keys = ("request.anthropic.betas_oauth", "request.anthropic.betas_oauth_without_experimental")
+    for key, value in zip(keys, found, strict=True):
+        if value is None:
+            out.notes.append(f"{key}: no request with {OAUTH_BETA} reached the fake")
+        else:
+            out.put(key, value)
 
 
 def _rejecting(
@@ -527,6 +562,42 @@ def observe_fallbacks(client: Client, out: Observed) -> None:
         out.notes.append(f"fallback: stops per variable {fallback.stops} ({fallback.chain[0]})")
 
 
+def _started_below_git_root(client: Client, fake_at: str, dead_at: str) -> bool | None:
+    """Whether the client reaches a working fake, started in pkg/ of a fresh git repository
+    whose `fake_at` file (relative to the root) points ANTHROPIC_BASE_URL at the fake and whose
+    `dead_at` file at a dead port, as does the shell, so that only a file can lead it to the
+    fake. None when the run was inconclusive (an exit that does not match what the fake saw)."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    with (
+        FakeAnthropic() as fake,
+        tempfile.TemporaryDirectory(prefix="ccdoctor-observe-repo-") as repo,
+    ):
+        root = Path(repo)
+        subprocess.run(["git", "init", "-q", repo], check=True, capture_output=True)
+        (root / "pkg").mkdir()
+        for relative, url in ((fake_at, fake.url), (dead_at, dead)):
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"env": {"ANTHROPIC_BASE_URL": url}}), encoding="utf-8")
+        ran = client.run({**anthropic_env(fake), "ANTHROPIC_BASE_URL": dead}, root / "pkg")
+        reached = bool(_messages(fake))
+    return reached if ran.ok == reached else None
+
+
+def observe_settings_discovery(client: Client, out: Observed) -> None:
+    local, project = ".claude/settings.local.json", ".claude/settings.json"
+    root_local, root_project = parallel(
+        lambda: _started_below_git_root(client, local, f"pkg/{local}"),
+        lambda: _started_below_git_root(client, project, f"pkg/{project}"),
+    )
+    if root_local is None:
+        out.notes.append("settings: inconclusive run with the root's settings.local.json")
+    else:
+        out.put("settings.local_at_git_root", root_local)
+    # Not a key: ccdoctor reads no version as taking the root's settings.json.
+    out.notes.append(f"settings: the git root's settings.json beats the start's: {root_project}")
+
+
 def observe(client: Client) -> Observed:
     out = Observed()
     steps = (
@@ -537,6 +608,8 @@ def observe(client: Client) -> Observed:
         observe_precedence,
         observe_fallbacks,
         observe_aliases,
+        observe_settings_discovery,
+        observe_oauth_betas,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)

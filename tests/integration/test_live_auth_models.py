@@ -17,7 +17,9 @@ from tests.machine import Machine
 from tests.peers.fake_anthropic import (
     DEFAULT_API_KEY,
     DEFAULT_AUTH_TOKEN,
+    DEFAULT_OAUTH_TOKEN,
     KNOWN_BETAS,
+    OAUTH_BETA,
     FakeAnthropic,
 )
 from tests.peers.litellm_proxy import LiteLLMProxy
@@ -70,8 +72,54 @@ def test_the_request_has_the_clients_shape(machine: Machine, fake_anthropic: Fak
     assert sent.body["stream"] is True
 
 
+@pytest.mark.parametrize("version", [f.version_text for f in all_facts()])
+def test_an_oauth_token_goes_with_the_oauth_beta_where_the_client_puts_it(
+    machine: Machine, fake_anthropic: FakeAnthropic, version: str
+) -> None:
+    machine.claude_version = version
+    gateway(
+        machine,
+        fake_anthropic.url,
+        CLAUDE_CODE_OAUTH_TOKEN=DEFAULT_OAUTH_TOKEN,
+        ANTHROPIC_MODEL=SERVED,
+    )
+
+    verdict(machine, "models.anthropic").assert_green()
+
+    (sent,) = [
+        r
+        for r in fake_anthropic.requests_to("/v1/messages")
+        if client.PROBE_BETA not in (r.header("anthropic-beta") or "")
+    ]
+    facts = next(f for f in all_facts() if f.version_text == version)
+    assert sent.header("authorization") == f"Bearer {DEFAULT_OAUTH_TOKEN}"
+    assert sent.header("x-api-key") is None
+    assert (sent.header("anthropic-beta") or "").split(",") == list(facts.anthropic_betas_oauth)
+
+
+def test_an_oauth_token_behind_an_api_key_is_not_sent_and_needs_no_oauth_beta(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    gateway(
+        machine,
+        fake_anthropic.url,
+        ANTHROPIC_API_KEY=DEFAULT_API_KEY,
+        CLAUDE_CODE_OAUTH_TOKEN=DEFAULT_OAUTH_TOKEN,
+        ANTHROPIC_MODEL=SERVED,
+    )
+
+    verdict(machine, "proxy.auth").assert_green()
+
+    for sent in fake_anthropic.requests:
+        assert OAUTH_BETA not in (sent.header("anthropic-beta") or "")
+        assert sent.header("authorization") is None
+
+
 def test_the_fake_knows_every_beta_the_client_sends() -> None:
-    sent = {client.ONE_MILLION_BETA}.union(*(f.anthropic_betas for f in all_facts()))
+    sent = {client.ONE_MILLION_BETA}.union(
+        *(f.anthropic_betas for f in all_facts()),
+        *(f.anthropic_betas_oauth for f in all_facts()),
+    )
     assert sent <= KNOWN_BETAS
     assert client.PROBE_BETA not in KNOWN_BETAS
 

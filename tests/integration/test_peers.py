@@ -14,12 +14,19 @@ import httpx
 import pytest
 
 from tests.peers.blackhole import TRICKLED_RESPONSE, SilentListener, TricklingServer
-from tests.peers.fake_anthropic import DEFAULT_API_KEY, DEFAULT_AUTH_TOKEN, FakeAnthropic
+from tests.peers.fake_anthropic import (
+    DEFAULT_API_KEY,
+    DEFAULT_AUTH_TOKEN,
+    DEFAULT_OAUTH_TOKEN,
+    OAUTH_BETA,
+    FakeAnthropic,
+)
 from tests.peers.forward_proxy import ForwardProxy, ProxyAccess
 from tests.peers.litellm_proxy import UPSTREAM_API_KEY, LiteLLMProxy
 from tests.peers.tls_servers import TLS_CASES, TLSLab
 
-API_HEADERS = {"x-api-key": DEFAULT_API_KEY, "anthropic-version": "2023-06-01"}
+ANTHROPIC_VERSION = "2023-06-01"
+API_HEADERS = {"x-api-key": DEFAULT_API_KEY, "anthropic-version": ANTHROPIC_VERSION}
 STREAM_EVENTS = [
     "message_start",
     "content_block_start",
@@ -181,15 +188,55 @@ def test_fake_rejects_wrong_credentials_like_the_api(
     assert response.headers["request-id"] == body["request_id"]
 
 
+def test_fake_takes_an_oauth_token_only_with_the_oauth_beta(fake_anthropic: FakeAnthropic) -> None:
+    url = f"{fake_anthropic.url}/v1/messages"
+    oauth = {
+        "authorization": f"Bearer {DEFAULT_OAUTH_TOKEN}",
+        "anthropic-version": ANTHROPIC_VERSION,
+    }
+
+    refused = post(url, json=message_body(), headers=oauth)
+    taken = post(url, json=message_body(), headers=oauth | {"anthropic-beta": OAUTH_BETA})
+
+    assert refused.status_code == 401
+    assert refused.json()["error"] == {
+        "type": "authentication_error",
+        "message": "OAuth authentication is currently not supported.",
+    }
+    assert taken.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("drop", "message"),
+    [
+        ("anthropic-version", "anthropic-version: header is required"),
+        ("max_tokens", "max_tokens: Field required"),
+    ],
+)
+def test_fake_requires_anthropic_version_and_max_tokens_like_the_api(
+    fake_anthropic: FakeAnthropic, drop: str, message: str
+) -> None:
+    headers = {name: value for name, value in API_HEADERS.items() if name != drop}
+    body = {key: value for key, value in message_body().items() if key != drop}
+
+    response = post(f"{fake_anthropic.url}/v1/messages", json=body, headers=headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
+
+
 def test_fake_accepts_a_bearer_token_and_configured_keys(fake_anthropic: FakeAnthropic) -> None:
     url = f"{fake_anthropic.url}/v1/messages"
-    bearer = {"authorization": f"Bearer {DEFAULT_AUTH_TOKEN}"}
+    bearer = {
+        "authorization": f"Bearer {DEFAULT_AUTH_TOKEN}",
+        "anthropic-version": ANTHROPIC_VERSION,
+    }
     assert post(url, json=message_body(), headers=bearer).status_code == 200
 
     fake_anthropic.configure(api_keys={"sk-ant-rotated"})
 
     assert post(url, json=message_body(), headers=API_HEADERS).status_code == 401
-    rotated = {"x-api-key": "sk-ant-rotated"}
+    rotated = {"x-api-key": "sk-ant-rotated", "anthropic-version": ANTHROPIC_VERSION}
     assert post(url, json=message_body(), headers=rotated).status_code == 200
 
 
@@ -351,9 +398,12 @@ def test_stopped_fake_refuses_connections_and_drops_kept_alive_ones() -> None:
 
 
 def gateway_headers(litellm: LiteLLMProxy, style: str = "bearer") -> dict[str, str]:
+    """The gateway credential, plus the anthropic-version the client always sends (a
+    pass-through route forwards it, and the API requires it)."""
+    version = {"anthropic-version": ANTHROPIC_VERSION}
     if style == "bearer":
-        return {"authorization": f"Bearer {litellm.master_key}"}
-    return {"x-api-key": litellm.master_key}
+        return {"authorization": f"Bearer {litellm.master_key}", **version}
+    return {"x-api-key": litellm.master_key, **version}
 
 
 @pytest.mark.litellm

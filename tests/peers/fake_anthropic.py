@@ -5,7 +5,8 @@ Serves `POST /v1/messages` (JSON, or SSE when `"stream": true`), `POST /v1/messa
 query string is ignored, as the client sends `?beta=true`. Error bodies, status codes and headers
 follow the real API, so a test can make it fail the way production does: wrong credential, model
 not served, an `anthropic-beta` value it does not know (rejected by default, as the API does),
-rate limit, overload, slow answers, or (hostile) a server that echoes the request's headers —
+rate limit, overload, slow answers, a claude.ai OAuth token without the OAuth beta, a missing
+anthropic-version or max_tokens, or (hostile) a server that echoes the request's headers —
 secrets included — back in its error messages. It can also act as a gateway that is not quite the
 API: no token counting, a stream answered as plain JSON, cache_control rejected, a redirect.
 The bodies, error texts and stream events it sends are in fixtures/responses/anthropic/.
@@ -28,6 +29,11 @@ from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
 DEFAULT_API_KEY = "sk-ant-api03-fake-test-key-0000000000000000"
 DEFAULT_AUTH_TOKEN = "fake-oauth-bearer-token-0000000000000000"
+"""A gateway's bearer token (ANTHROPIC_AUTH_TOKEN): taken without the OAuth beta."""
+DEFAULT_OAUTH_TOKEN = "sk-ant-oat01-fake-test-token-00000000000000000000"
+"""A claude.ai OAuth token (CLAUDE_CODE_OAUTH_TOKEN): taken only with OAUTH_BETA, as the API
+takes one."""
+OAUTH_BETA = "oauth-2025-04-20"
 LISTED_MODELS = (
     "claude-opus-5-5",
     "claude-opus-4-8",
@@ -63,6 +69,8 @@ KNOWN_BETAS = frozenset(
         "files-api-2025-04-14",
         "computer-use-2025-01-24",
         "oauth-2025-04-20",
+        # What both observed versions add when they send CLAUDE_CODE_OAUTH_TOKEN.
+        "extended-cache-ttl-2025-04-11",
     }
 )
 """`anthropic-beta` values the fake accepts by default; like the API, it answers any other value
@@ -87,6 +95,10 @@ class Behaviour:
     """Accepted `x-api-key` values."""
     bearer_tokens: frozenset[str] = frozenset({DEFAULT_AUTH_TOKEN})
     """Accepted `Authorization: Bearer` tokens."""
+    oauth_tokens: frozenset[str] = frozenset({DEFAULT_OAUTH_TOKEN})
+    """Accepted `Authorization: Bearer` tokens that are OAuth tokens: like the API, the fake
+    answers one sent without the OAUTH_BETA `anthropic-beta` with 401 "OAuth authentication is
+    currently not supported."."""
     require_auth: bool = True
     models: frozenset[str] | None = None
     """Served model ids; None serves every model (and lists LISTED_MODELS)."""
@@ -256,9 +268,11 @@ def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) ->
         return _Reply(307, headers={"location": _redirect_location(behaviour.redirect_to, request)})
     if behaviour.forced_status is not None:
         return _error(behaviour.forced_status)
-    if behaviour.require_auth and (rejection := _authentication_error(request, behaviour)):
-        return rejection
     betas = [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
+    if behaviour.require_auth and (rejection := _authentication_error(request, behaviour, betas)):
+        return rejection
+    if not request.header("anthropic-version"):
+        return _error(400, _MESSAGES["version_missing"])
     bad = [
         b
         for b in betas
@@ -290,12 +304,16 @@ def _cache_control_path(body: Any) -> str:
     return "cache_control"
 
 
-def _authentication_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
+def _authentication_error(
+    request: RecordedRequest, behaviour: Behaviour, betas: list[str]
+) -> _Reply | None:
     api_key = request.header("x-api-key")
     authorization = request.header("authorization") or ""
     bearer = authorization[7:] if authorization[:7].lower() == "bearer " else None
     if api_key in behaviour.api_keys or bearer in behaviour.bearer_tokens:
         return None
+    if bearer is not None and bearer in behaviour.oauth_tokens:
+        return None if OAUTH_BETA in betas else _error(401, _MESSAGES["oauth_not_supported"])
     if api_key is not None:
         return _error(401, _MESSAGES["api_key_invalid"])
     if bearer is not None:
@@ -318,6 +336,8 @@ def _model_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | Non
 def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
     if rejection := _model_error(request, behaviour):
         return rejection
+    if "max_tokens" not in request.body:
+        return _error(400, _MESSAGES["max_tokens_missing"])
     body: dict[str, Any] = request.body
     message_id = "msg_" + secrets.token_hex(12)
     input_tokens = _estimate_tokens(body)

@@ -78,8 +78,11 @@ def valid() -> dict[str, Any]:
             "anthropic": {
                 "betas": ["claude-code-20250219", "effort-2025-11-24"],
                 "betas_without_experimental": ["claude-code-20250219"],
+                "betas_oauth": ["claude-code-20250219", "oauth-2025-04-20", "effort-2025-11-24"],
+                "betas_oauth_without_experimental": ["claude-code-20250219", "oauth-2025-04-20"],
             }
         },
+        "settings": {"local_at_git_root": True},
         "fallback": {
             "stopped_by": ["CLAUDE_CODE_NO_MODEL_FALLBACK"],
             "vertex": {"chain": ["claude-opus-5-5", "claude-opus-5"]},
@@ -141,6 +144,12 @@ def broken(change: str) -> dict[str, Any]:
         del data["fallback"]["vertex"]
     elif change == "empty stopped_by":
         data["fallback"]["stopped_by"] = []
+    elif change == "settings discovery is not a boolean":
+        data["settings"] = {"local_at_git_root": "yes"}
+    elif change == "typo in the settings discovery":
+        data["settings"] = {"local_at_git_rot": True}
+    elif change == "settings is not a table":
+        data["settings"] = True
     return data
 
 
@@ -160,6 +169,9 @@ def broken(change: str) -> dict[str, Any]:
         "fallback chain of an unknown route",
         "fallback without a chain",
         "empty stopped_by",
+        "settings discovery is not a boolean",
+        "typo in the settings discovery",
+        "settings is not a table",
     ],
 )
 def test_a_file_the_loader_would_misread_is_refused(change: str) -> None:
@@ -195,6 +207,23 @@ def test_every_shipped_file_that_names_its_small_fast_models_agrees_with_the_rul
                     provider, data["aliases"][route]
                 ), (path.name, route)
     assert named >= 8
+
+
+def test_settings_discovery_is_required() -> None:
+    data = valid()
+    del data["settings"]
+    with pytest.raises(FactsError, match=r"2\.1\.300\.toml"):
+        read_facts("2.1.300.toml", data)
+    data["settings"] = {"local_at_git_root": "yes"}
+    with pytest.raises(FactsError, match="local_at_git_root"):
+        read_facts("2.1.300.toml", data)
+
+
+def test_the_versions_read_settings_discovery_as_observed() -> None:
+    assert facts_for((2, 1, 197)).local_at_git_root is False
+    assert facts_for((2, 1, 207)).local_at_git_root is False
+    assert facts_for((2, 1, 219)).local_at_git_root is True
+    assert facts_for((2, 1, 332)).local_at_git_root is True
 
 
 def test_a_variables_file_is_required_and_holds_names_only(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ccdoctor.config.settings_files import Source
@@ -92,15 +94,71 @@ def test_claude_config_dir_moves_the_user_settings(machine: Machine) -> None:
     assert machine.resolve().provider.provider is Provider.VERTEX
 
 
-def test_repository_root_local_settings_win_over_start_directory(machine: Machine) -> None:
+def _started_below_git_root(machine: Machine) -> Path:
     (machine.project / ".git").mkdir()
     sub = machine.project / "pkg"
     sub.mkdir()
+    machine.start_dir = sub
+    return sub
+
+
+# Watched on the real clients, started in pkg/ below a `git init` root, each file pointing
+# ANTHROPIC_BASE_URL at a working fake or a dead port (exit 0 vs 1 says which file won).
+@pytest.mark.parametrize(("version", "winner"), [("2.1.197", "start"), ("2.1.332", "root")])
+def test_git_root_local_settings_versus_start_directory(
+    machine: Machine, version: str, winner: str
+) -> None:
+    sub = _started_below_git_root(machine)
+    machine.claude_version = version
     machine.write(sub / ".claude" / "settings.local.json", {"env": {"ANTHROPIC_MODEL": "start"}})
     machine.local_settings({"env": {"ANTHROPIC_MODEL": "root"}})
-    machine.start_dir = sub
+    assert machine.resolve().env["ANTHROPIC_MODEL"].text == winner
+
+
+@pytest.mark.parametrize(("version", "read"), [("2.1.197", False), ("2.1.332", True)])
+def test_git_root_local_settings_alone_are_read_by_newer_clients(
+    machine: Machine, version: str, read: bool
+) -> None:
+    _started_below_git_root(machine)
+    machine.claude_version = version
+    root_local = machine.local_settings({"env": {"ANTHROPIC_MODEL": "root"}})
     config = machine.resolve()
-    assert config.env["ANTHROPIC_MODEL"].text == "root"
+    assert (str(root_local) in {layer.path for layer in config.layers.files}) is read
+    model = config.env.get("ANTHROPIC_MODEL")
+    assert (model.text if model else None) == ("root" if read else None)
+
+
+@pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
+def test_git_root_project_settings_are_never_read_from_a_subdirectory(
+    machine: Machine, version: str
+) -> None:
+    sub = _started_below_git_root(machine)
+    machine.claude_version = version
+    machine.project_settings(
+        {"env": {"ANTHROPIC_MODEL": "root", "ANTHROPIC_SMALL_FAST_MODEL": "r"}}
+    )
+    machine.write(sub / ".claude" / "settings.json", {"env": {"ANTHROPIC_MODEL": "start"}})
+    config = machine.resolve()
+    assert config.env["ANTHROPIC_MODEL"].text == "start"
+    assert "ANTHROPIC_SMALL_FAST_MODEL" not in config.env
+
+
+def test_git_root_local_settings_beat_start_directory_project_settings(machine: Machine) -> None:
+    sub = _started_below_git_root(machine)
+    machine.claude_version = "2.1.332"
+    machine.write(sub / ".claude" / "settings.json", {"env": {"ANTHROPIC_MODEL": "start"}})
+    machine.local_settings({"env": {"ANTHROPIC_MODEL": "root"}})
+    value = machine.resolve().env["ANTHROPIC_MODEL"]
+    assert value.text == "root"
+    assert [v.text for v in value.shadowed] == ["start"]
+
+
+def test_start_directory_at_the_git_root_reads_its_local_settings_once(machine: Machine) -> None:
+    (machine.project / ".git").mkdir()
+    machine.claude_version = "2.1.332"
+    machine.local_settings({"env": {"ANTHROPIC_MODEL": "root"}})
+    local = [layer for layer in machine.resolve().layers.files if layer.source is Source.LOCAL]
+    assert len(local) == 1
 
 
 @pytest.mark.parametrize(

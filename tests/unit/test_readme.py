@@ -84,6 +84,15 @@ def render_client_facts(facts: tuple[ClientFacts, ...]) -> str:
             [f"`{f.warmup.method} {f.warmup.path}`" if f.warmup else "none" for f in facts],
         )
     )
+    rows.append(
+        (
+            "started below the git root: root's `settings.local.json`",
+            [
+                "read, beats the start directory's" if f.local_at_git_root else "ignored"
+                for f in facts
+            ],
+        )
+    )
     header = "| | " + " | ".join(f.version_text for f in facts) + " |\n"
     rule = "|---|" + "---|" * len(facts) + "\n"
     return header + rule + "".join(f"| {name} | {' | '.join(row)} |\n" for name, row in rows)

@@ -27,7 +27,7 @@ from ccdoctor.core.results import (
 )
 from ccdoctor.engine.registry import PluginFailure
 from ccdoctor.engine.runner import run_checks, time_limit
-from ccdoctor.spec import Check, check
+from ccdoctor.spec import Check, Cost, check
 from tests.machine import Machine
 
 Run = Callable[[CheckContext], Any]
@@ -525,3 +525,56 @@ def test_a_local_need_is_still_waited_for(context: Callable[..., CheckContext]) 
     checks = [make("t.net", network, needs=["t.local"], network=True), make("t.local", local)]
     run_checks(checks, context())
     assert order == ["local", "network"]
+
+
+# --- what `make mutation` found untested ---------------------------------------------------------
+
+
+def test_a_check_with_a_live_part_gets_the_network_allowance_only_online(
+    context: Callable[..., CheckContext],
+) -> None:
+    billed = check("t.billed", "billed", Category.MODELS, "a billed call", cost=Cost.BILLED_CALL)(
+        ok
+    )
+    assert time_limit(billed, context(timeout=2.0)) == pytest.approx(6.5)
+    assert time_limit(billed, context(timeout=2.0, offline=True)) == pytest.approx(2.5)
+
+
+def test_a_check_slower_than_others_but_within_its_limit_passes(
+    context: Callable[..., CheckContext],
+) -> None:
+    checks = [make("t.slow", sleeper(0.4)), make("t.quick", ok)]
+    results = by_id(run_checks(checks, context(timeout=2.0)))
+    assert results["t.slow"].status is Status.PASS
+    assert results["t.quick"].status is Status.PASS
+
+
+def test_durations_are_milliseconds_of_the_checks_own_run(
+    context: Callable[..., CheckContext], release: threading.Event
+) -> None:
+    ctx = context(timeout=0.2)
+    checks = [make("t.nap", sleeper(0.1)), make("t.stuck", blocker(release))]
+    results = by_id(run_checks(checks, ctx))
+    assert 90 <= results["t.nap"].duration_ms < 1000
+    stuck = results["t.stuck"]
+    assert stuck.status is Status.FAIL
+    assert stuck.duration_ms == pytest.approx(time_limit(checks[1], ctx) * 1000, abs=150)
+
+
+def test_a_load_failure_is_a_config_error_named_for_what_failed(
+    context: Callable[..., CheckContext],
+) -> None:
+    failures = [PluginFailure("acme", "boom"), PluginFailure("aws_creds", "bang", builtin=True)]
+    plugin, builtin = run_checks([], context(), failures)
+    assert (plugin.category, plugin.title, plugin.duration_ms) == (
+        Category.CONFIG,
+        "plugin acme",
+        0.0,
+    )
+    assert (builtin.category, builtin.title, builtin.origin) == (
+        Category.CONFIG,
+        "built-in aws_creds",
+        "builtin",
+    )
+    assert builtin.fix is not None
+    assert "pipx reinstall ccdoctor" in builtin.fix.commands
