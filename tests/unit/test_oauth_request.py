@@ -60,9 +60,7 @@ def test_an_empty_oauth_token_is_no_oauth_token(machine: Machine) -> None:
     assert not sends_oauth_token(machine.resolve())
 
 
-def test_the_oauth_lists_are_chosen_by_credential_and_switch_and_must_hold_the_oauth_beta() -> (
-    None
-):
+def test_the_oauth_lists_are_chosen_by_credential_and_switch_and_must_hold_the_oauth_beta() -> None:
     facts = read_facts("2.1.300.toml", valid())
     assert facts.anthropic_betas_for(oauth=True, experimental=True) == (
         "claude-code-20250219",
