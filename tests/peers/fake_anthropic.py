@@ -62,6 +62,10 @@ KNOWN_BETAS = frozenset(
         "tool-search-tool-2025-10-19",
         "web-search-2025-03-05",
         "advisor-tool-2026-03-01",
+        # What releases in between send (observed: 2.1.219-2.1.280, 2.1.293).
+        "fallback-credit-2026-06-01",
+        "dangerous-tool-use-2026-09-03",
+        "afk-mode-2026-01-31",
         # Other public betas a client may send.
         "prompt-caching-2024-07-31",
         "output-128k-2025-02-19",
