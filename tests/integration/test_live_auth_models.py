@@ -510,16 +510,3 @@ def test_litellm_base_url_with_an_extra_path_gets_the_right_url(
     assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": litellm.url + "/anthropic"}
     verdict(machine).assert_green()
 
-
-def test_the_fake_knows_every_beta_an_observed_client_sends() -> None:
-    # Otherwise it answers a version's own list with 400 and ccdoctor's retry hides the test.
-    sent: set[str] = set()
-    for facts in all_facts():
-        for listed in (
-            facts.anthropic_betas,
-            facts.anthropic_betas_without_experimental,
-            facts.anthropic_betas_oauth,
-            facts.anthropic_betas_oauth_without_experimental,
-        ):
-            sent |= set(listed)
-    assert sent - KNOWN_BETAS == set()
