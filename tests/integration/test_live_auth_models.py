@@ -509,4 +509,3 @@ def test_litellm_base_url_with_an_extra_path_gets_the_right_url(
     assert "/anthropic/extra/v1/messages does not exist" in failure.message
     assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": litellm.url + "/anthropic"}
     verdict(machine).assert_green()
-
