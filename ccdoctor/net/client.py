@@ -163,6 +163,10 @@ class Network:
             return HttpFailure(classify_exception(exc), _describe(exc), _ms(start))
         except (ssl.SSLError, OSError, ValueError) as exc:
             return HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
+        except RuntimeError as exc:
+            # httpx refuses a client closed under the request: the run ended while an abandoned
+            # check was still starting one.
+            return HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
 
     def _proxied(self, url: str) -> bool:
         scheme, host, port = target_of(url)

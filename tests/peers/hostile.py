@@ -11,6 +11,7 @@ its httpx requests alike:
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from types import TracebackType
@@ -70,6 +71,16 @@ class HostileServer:
                     return
                 request += chunk
             path = request.split(b" ", 2)[1].decode("latin-1") if b" " in request else "/"
+            # Read the body too: closing with it unread sends a reset, which the client may
+            # see before the reply, and then "cut" would not be the same peer every run.
+            head, _, body = request.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            remaining = int(length.group(1)) - len(body) if length else 0
+            while remaining > 0:
+                chunk = connection.recv(min(remaining, 65536))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
             if self.mode == "garbage":
                 connection.sendall(_GARBAGE)
             elif self.mode == "cut":

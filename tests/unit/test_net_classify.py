@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import threading
 from typing import Any
 
 import httpx
@@ -368,3 +369,22 @@ def test_redirected_base(machine: Machine, location: str, base: str | None) -> N
     endpoint = live.endpoint(_context(machine))
     assert endpoint is not None
     assert live.redirected_base(endpoint, location) == base
+
+
+def test_a_request_whose_client_was_closed_under_it_fails_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The run closes its clients when it ends; a request still starting then (an abandoned
+    # check's) met a closed client and printed a traceback from its thread.
+    escaped: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
+    net = network()
+    url = "http://127.0.0.1:9/v1/models"
+    net._client(url).close()
+
+    got = net.request("GET", url, 2.0)
+
+    assert isinstance(got, HttpFailure)
+    assert got.cause is Cause.HTTP_CLOSED
+    assert "closed" in got.detail
+    assert escaped == []
