@@ -298,28 +298,41 @@ def dropped_when_rejected(
     return run.ok and len(posts) > 1 and rejected not in _betas(posts[-1])
 
 
-def observe_bedrock_default(client: Client, out: Observed) -> None:
-    with FakeBedrock() as fake:
-        client.run(bedrock_env(fake))
-        models = bedrock_models(fake)
-    if models:
-        out.put("defaults.bedrock.main", with_placeholder(models[0]))
+@dataclass(frozen=True)
+class CloudRoute:
+    """A route whose fake shows the model it was asked for, and how a facts file writes it."""
+
+    name: str
+    fake: Callable[[], Any]
+    env: Callable[[Any], dict[str, str]]
+    models: Callable[[Any], list[str]]
+    written: Callable[[str], str] = str
 
 
-def observe_vertex_default(client: Client, out: Observed) -> None:
-    with FakeVertex(VertexBehaviour(require_auth=False)) as fake:
-        client.run(vertex_env(fake))
-        models = vertex_models(fake)
-    if models:
-        out.put("defaults.vertex.main", models[0])
+CLOUD_ROUTES = (
+    CloudRoute("bedrock", FakeBedrock, bedrock_env, bedrock_models, with_placeholder),
+    CloudRoute(
+        "vertex", lambda: FakeVertex(VertexBehaviour(require_auth=False)), vertex_env, vertex_models
+    ),
+    CloudRoute("foundry", FakeAnthropic, foundry_env, anthropic_models),
+)
 
 
-def observe_foundry_default(client: Client, out: Observed) -> None:
-    with FakeAnthropic() as fake:
-        client.run(foundry_env(fake))
-        models = anthropic_models(fake)
-    if models:
-        out.put("defaults.foundry.main", models[0])
+def first_model(client: Client, route: CloudRoute, env: Mapping[str, str]) -> str | None:
+    """The model of the route's first request, as a facts file writes it."""
+    with route.fake() as fake:
+        client.run({**route.env(fake), **env})
+        models = route.models(fake)
+    return route.written(models[0]) if models else None
+
+
+def observe_cloud_defaults(client: Client, out: Observed) -> None:
+    def run(route: CloudRoute) -> None:
+        model = first_model(client, route, {})
+        if model is not None:
+            out.put(f"defaults.{route.name}.main", model)
+
+    parallel(*(lambda route=route: run(route) for route in CLOUD_ROUTES))
 
 
 def observe_aliases(client: Client, out: Observed) -> None:
@@ -338,38 +351,17 @@ def observe_aliases(client: Client, out: Observed) -> None:
 
         return run
 
-    def bedrock(alias: str) -> Callable[[], None]:
+    def cloud(route: CloudRoute, alias: str) -> Callable[[], None]:
         def run() -> None:
-            with FakeBedrock() as fake:
-                client.run({**bedrock_env(fake), "ANTHROPIC_MODEL": alias})
-                models = bedrock_models(fake)
-            if models:
-                out.put(f"aliases.bedrock.{alias}", with_placeholder(models[0]))
-
-        return run
-
-    def vertex(alias: str) -> Callable[[], None]:
-        def run() -> None:
-            with FakeVertex(VertexBehaviour(require_auth=False)) as fake:
-                client.run({**vertex_env(fake), "ANTHROPIC_MODEL": alias})
-                models = vertex_models(fake)
-            if models:
-                out.put(f"aliases.vertex.{alias}", models[0])
-
-        return run
-
-    def foundry(alias: str) -> Callable[[], None]:
-        def run() -> None:
-            with FakeAnthropic() as fake:
-                client.run({**foundry_env(fake), "ANTHROPIC_MODEL": alias})
-                models = anthropic_models(fake)
-            if models:
-                out.put(f"aliases.foundry.{alias}", models[0])
+            model = first_model(client, route, {"ANTHROPIC_MODEL": alias})
+            if model is not None:
+                out.put(f"aliases.{route.name}.{alias}", model)
 
         return run
 
     parallel(
-        *(route(alias) for route in (anthropic, bedrock, vertex, foundry) for alias in ALIASES)
+        *(anthropic(alias) for alias in ALIASES),
+        *(cloud(route, alias) for route in CLOUD_ROUTES for alias in ALIASES),
     )
 
 
@@ -602,9 +594,7 @@ def observe(client: Client) -> Observed:
     out = Observed()
     steps = (
         observe_anthropic,
-        observe_bedrock_default,
-        observe_vertex_default,
-        observe_foundry_default,
+        observe_cloud_defaults,
         observe_precedence,
         observe_fallbacks,
         observe_aliases,

@@ -41,6 +41,9 @@ from tests.peers.fake_bedrock import (
     chunk_event,
     exception_event,
 )
+from tests.peers.fake_bedrock import (
+    OPERATIONS as BEDROCK_OPERATIONS,
+)
 from tests.peers.forward_proxy import ForwardProxy
 from tests.peers.tls_servers import TLSLab
 from tests.schema import validate_report
@@ -51,16 +54,6 @@ SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 MAIN = f"us.{SONNET}"
 """The main model the client (2.1.197) sends in us-east-1 by default."""
-BEDROCK_OPERATIONS = {
-    "ListInferenceProfiles",
-    "GetInferenceProfile",
-    "ListFoundationModels",
-    "GetFoundationModel",
-    "GetFoundationModelAvailability",
-    "InvokeModel",
-    "InvokeModelWithResponseStream",
-    "CountTokens",
-}
 
 
 def run(setup: BedrockSetUp, **changes: object) -> Verdict:

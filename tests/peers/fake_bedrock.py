@@ -42,6 +42,19 @@ CONTAINER_CREDENTIALS_PATH = "/container-credentials"
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 SIGV4_MAX_SKEW = timedelta(minutes=5)
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
+OPERATIONS = frozenset(
+    {
+        "ListInferenceProfiles",
+        "GetInferenceProfile",
+        "ListFoundationModels",
+        "GetFoundationModel",
+        "GetFoundationModelAvailability",
+        "InvokeModel",
+        "InvokeModelWithResponseStream",
+        "CountTokens",
+    }
+)
+"""Every Bedrock operation the fake answers; not a plain request such as proxy.reachable's."""
 
 DEFAULT_MODELS = (
     "anthropic.claude-sonnet-4-5-20250929-v1:0",

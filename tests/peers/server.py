@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from tests.peers.blackhole import TRICKLED_RESPONSE
 from tests.peers.ports import LOOPBACK
 
 _Address = tuple[str, int]
@@ -219,25 +220,15 @@ class RecordingPeer(Generic[Behaviour, Recorded]):
             return self._behaviour
 
 
-TRICKLED_ANSWER = (
-    b"HTTP/1.1 200 OK\r\n"
-    b"content-type: application/json\r\n"
-    b"content-length: 2\r\n"
-    b"connection: close\r\n"
-    b"\r\n"
-    b"{}"
-)
-
-
 def trickle(handler: BaseHTTPRequestHandler, stopping: threading.Event, interval: float) -> None:
     """A valid answer, one byte per `interval`: every socket read succeeds, so per-read
     timeouts never fire and only the client's wall-clock limit ends the call."""
     handler.close_connection = True
-    for index in range(len(TRICKLED_ANSWER)):
+    for index in range(len(TRICKLED_RESPONSE)):
         if stopping.wait(interval if index else 0):
             return
         try:
-            handler.wfile.write(TRICKLED_ANSWER[index : index + 1])
+            handler.wfile.write(TRICKLED_RESPONSE[index : index + 1])
             handler.wfile.flush()
         except OSError:  # the client gave up and hung up
             return
