@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.core.paths import expand_user
+from ccdoctor.knowledge.settings_keys import json_type
 
 MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 """Claude Code rejects settings files larger than 2 MiB."""
@@ -119,7 +120,7 @@ def parse_layer(source: Source, label: str, raw: bytes) -> SettingsLayer:
     except RecursionError:
         return _broken(source, label, "is nested too deeply to be read")
     if not isinstance(data, dict):
-        return _broken(source, label, f"must hold a JSON object, not {_json_type(data)}")
+        return _broken(source, label, f"must hold a JSON object, not {json_type(data).value}")
     return SettingsLayer(source, label, exists=True, data=data)
 
 
@@ -146,13 +147,3 @@ def _broken(
     exists: bool = True,
 ) -> SettingsLayer:
     return SettingsLayer(source, label, exists, None, SettingsError(message, line, column))
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "a number" if isinstance(value, int | float) else type(value).__name__

@@ -67,6 +67,9 @@ def test_empty_and_too_deeply_nested_files_say_so() -> None:
         ("null", "null"),
         ("1.5", "a number"),
         ("2", "a number"),
+        # Python's bool is an int: the file's `true` was once named "a number".
+        ("true", "true or false"),
+        ("false", "true or false"),
     ],
 )
 def test_a_file_that_is_not_an_object_names_what_it_holds(text: str, named: str) -> None:

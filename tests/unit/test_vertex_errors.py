@@ -85,6 +85,12 @@ def test_an_incomplete_google_error_keeps_what_it_has() -> None:
     assert (error.code, error.status, error.message, error.reasons) == (None, "", "no", ())
 
 
+def test_a_boolean_code_is_no_status_code() -> None:
+    # Python's bool is an int: `"code": true` once read as status 1.
+    error = parse_google_error({"error": {"code": True, "message": "no"}})
+    assert error is not None and error.code is None
+
+
 def test_a_gateway_text_is_classified_by_status_and_words() -> None:
     assert (
         classify_vertex_error(401, None, "Invalid proxy key").cause is VertexCause.UNAUTHENTICATED

@@ -243,7 +243,7 @@ def parse_google_error(data: Any) -> GoogleError | None:
     status = error.get("status")
     message = error.get("message")
     return GoogleError(
-        code if isinstance(code, int) else None,
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
         status if isinstance(status, str) else "",
         message if isinstance(message, str) else "",
         tuple(reasons),
