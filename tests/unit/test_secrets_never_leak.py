@@ -240,3 +240,17 @@ def test_the_run_redactor_knows_shadowed_secrets_in_every_escaped_form(machine: 
             scrubbed = redactor.scrub(f'{{"error": "bad key {form} sent"}}')
             assert secret[-12:] not in scrubbed, (form, scrubbed)
             assert "<" in scrubbed
+
+
+def test_each_custom_header_value_is_a_secret_whichever_way_the_lines_are_split(
+    machine: Machine,
+) -> None:
+    """The client splits ANTHROPIC_CUSTOM_HEADERS at real newlines and at a literal `\\n` (a
+    one-line shell export), so a gateway key in the second header is a value of its own that a
+    server may quote without the first."""
+    second = "gw-key-" + "Mn9" * 10
+    machine.env["ANTHROPIC_CUSTOM_HEADERS"] = f"X-Team: core\\nX-Gateway-Key: {second}"
+
+    scrubbed = redactor_for(machine.resolve()).scrub(f"401: key {second} refused")
+
+    assert second[-12:] not in scrubbed and "<" in scrubbed
