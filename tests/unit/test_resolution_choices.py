@@ -1,0 +1,188 @@
+"""Edges of the choices resolution makes from the effective configuration: the route (and a
+route ccdoctor does not diagnose), the Bedrock region and what was skipped on the way, the Vertex
+project, and where the main model came from. Each origin is what the report shows the user.
+(Written against the mutants `make mutation` left alive in ccdoctor/config/view.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ccdoctor.config.resolve import Origin
+from ccdoctor.config.settings_files import Source
+from ccdoctor.knowledge.models import DEFAULT_MODEL_VARIABLE_SINCE
+from ccdoctor.knowledge.routes import Provider
+from tests.machine import Machine
+
+MAX_CREDENTIALS_FILE = 1024 * 1024
+
+
+def test_a_winning_flag_of_an_undiagnosed_route_is_named_and_every_flag_is_read(
+    machine: Machine,
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(CLAUDE_CODE_USE_MANTLE="1", CLAUDE_CODE_USE_VERTEX="true")
+    choice = machine.resolve().provider
+
+    assert choice.route_id == "mantle"
+    assert choice.undiagnosed is not None and choice.undiagnosed.flag == "CLAUDE_CODE_USE_MANTLE"
+    assert choice.provider is Provider.ANTHROPIC
+    read = {f.variable: f.value.text if f.value else None for f in choice.flags}
+    assert read["CLAUDE_CODE_USE_MANTLE"] == "1"
+    assert read["CLAUDE_CODE_USE_VERTEX"] == "true"
+    assert read["CLAUDE_CODE_USE_BEDROCK"] is None
+    assert [f.variable for f in choice.truthy] == [
+        "CLAUDE_CODE_USE_MANTLE",
+        "CLAUDE_CODE_USE_VERTEX",
+    ]
+
+
+def test_no_truthy_flag_is_the_anthropic_route_with_every_flag_read(machine: Machine) -> None:
+    machine.env["CLAUDE_CODE_USE_BEDROCK"] = "0"
+    choice = machine.resolve().provider
+
+    assert (choice.provider, choice.undiagnosed, choice.route_id) == (
+        Provider.ANTHROPIC,
+        None,
+        "anthropic",
+    )
+    assert "CLAUDE_CODE_USE_BEDROCK" in [f.variable for f in choice.flags]
+    assert choice.truthy == ()
+
+
+def test_the_bedrock_region_names_the_variable_it_came_from(machine: Machine) -> None:
+    machine.env.update(CLAUDE_CODE_USE_BEDROCK="1", AWS_DEFAULT_REGION="eu-central-1")
+    region = machine.resolve().bedrock_region
+    assert (region.value, region.origin, region.skipped) == (
+        "eu-central-1",
+        "AWS_DEFAULT_REGION",
+        (),
+    )
+
+
+def test_without_a_usable_region_the_default_says_so_and_lists_what_it_skipped(
+    machine: Machine,
+) -> None:
+    machine.env.update(CLAUDE_CODE_USE_BEDROCK="1", AWS_REGION="Frankfurt")
+    region = machine.resolve().bedrock_region
+    assert (region.value, region.origin, region.skipped) == (
+        "us-east-1",
+        "built-in default",
+        (("AWS_REGION", "Frankfurt"),),
+    )
+
+
+def test_an_empty_region_in_an_aws_file_is_unset_not_skipped(machine: Machine) -> None:
+    machine.write(machine.home / ".aws" / "config", "[default]\nregion =\n")
+    machine.env.update(CLAUDE_CODE_USE_BEDROCK="1")
+    region = machine.resolve().bedrock_region
+    assert (region.origin, region.skipped) == ("built-in default", ())
+
+
+def test_the_small_fast_region_override_needs_a_pinned_small_model(machine: Machine) -> None:
+    machine.env.update(
+        CLAUDE_CODE_USE_BEDROCK="1",
+        AWS_REGION="eu-west-1",
+        ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION="us-west-2",
+    )
+    assert machine.resolve().small_model_region.origin == "AWS_REGION"
+
+    machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = "haiku"
+    small = machine.resolve().small_model_region
+    assert (small.value, small.origin) == ("us-west-2", "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+
+
+def _credentials(machine: Machine, data: object, pad_to: int | None = None) -> None:
+    text = json.dumps(data)
+    if pad_to is not None:
+        text += " " * (pad_to - len(text))
+    machine.write(machine.project / "sa.json", text)
+    machine.env.update(CLAUDE_CODE_USE_VERTEX="1", GOOGLE_APPLICATION_CREDENTIALS="sa.json")
+
+
+def test_a_relative_credentials_path_is_read_from_the_start_directory(machine: Machine) -> None:
+    _credentials(machine, {"project_id": "from-file"})
+    project = machine.resolve().vertex_project
+    assert (project.value, project.origin) == (
+        "from-file",
+        "project_id in GOOGLE_APPLICATION_CREDENTIALS file",
+    )
+
+
+@pytest.mark.parametrize(
+    "data", [["project_id"], {"project_id": 5}, {"project_id": ""}, {"other": "x"}]
+)
+def test_a_credentials_file_without_a_project_name_gives_none(
+    machine: Machine, data: object
+) -> None:
+    _credentials(machine, data)
+    assert machine.resolve().vertex_project.value is None
+
+
+def test_a_credentials_file_larger_than_a_mebibyte_is_not_read(machine: Machine) -> None:
+    _credentials(machine, {"project_id": "big"}, pad_to=MAX_CREDENTIALS_FILE)
+    assert machine.resolve().vertex_project.value == "big"
+
+    _credentials(machine, {"project_id": "big"}, pad_to=MAX_CREDENTIALS_FILE + 1)
+    assert machine.resolve().vertex_project.value is None
+
+
+def test_the_model_flag_is_named_as_the_main_models_origin(machine: Machine) -> None:
+    main = machine.resolve(model_arg="sonnet").main_model
+    assert (main.requested, main.origin, main.explicit) == (
+        "sonnet",
+        Origin(Source.FLAG, "--model"),
+        True,
+    )
+
+
+def test_without_a_choice_the_main_model_is_the_default_and_not_explicit(
+    machine: Machine,
+) -> None:
+    main = machine.resolve().main_model
+    assert (main.role, main.requested, main.explicit) == ("main", "default", False)
+    assert main.steps[0] == "'default' from built-in default"
+
+
+@pytest.mark.parametrize("word", ["default", "Inherit", " opusplan ", "HAIKU"])
+def test_anthropic_default_model_naming_no_model_leaves_the_default(
+    machine: Machine, word: str
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env["ANTHROPIC_DEFAULT_MODEL"] = word
+    assert machine.resolve().main_model.explicit is False
+
+
+def test_anthropic_default_model_counts_from_the_version_that_reads_it(machine: Machine) -> None:
+    machine.env["ANTHROPIC_DEFAULT_MODEL"] = "claude-custom-1"
+    machine.claude_version = ".".join(map(str, DEFAULT_MODEL_VARIABLE_SINCE))
+    main = machine.resolve().main_model
+    assert (main.model_id, main.explicit) == ("claude-custom-1", True)
+
+    major, minor, patch = DEFAULT_MODEL_VARIABLE_SINCE
+    machine.claude_version = f"{major}.{minor}.{patch - 1}"
+    assert machine.resolve().main_model.explicit is False
+
+
+def test_a_pinned_small_model_follows_the_alias_variables(machine: Machine) -> None:
+    machine.env.update(
+        ANTHROPIC_SMALL_FAST_MODEL="sonnet", ANTHROPIC_DEFAULT_SONNET_MODEL="claude-team-sonnet"
+    )
+    small = machine.resolve().small_model
+    assert (small.role, small.model_id, small.explicit) == (
+        "small_fast",
+        "claude-team-sonnet",
+        True,
+    )
+
+
+def test_without_a_pin_a_gateway_uses_an_explicit_main_model_for_background_work(
+    machine: Machine,
+) -> None:
+    machine.env.update(ANTHROPIC_BASE_URL="http://127.0.0.1:9", ANTHROPIC_MODEL="claude-gw-1")
+    small = machine.resolve().small_model
+    assert (small.model_id, small.explicit) == ("claude-gw-1", True)
+
+    del machine.env["ANTHROPIC_BASE_URL"]
+    assert machine.resolve().small_model.model_id != "claude-gw-1"
