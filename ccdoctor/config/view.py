@@ -333,34 +333,29 @@ def _resolve_model(
     prefix: str,
 ) -> ModelChoice:
     steps = [f"{requested!r} from {origin.describe()}"]
-    current = requested.strip()
-    one_million = False
-    for _ in range(4):  # aliases may point at aliases; the client follows a few levels at most
-        if current.lower().endswith(model_data.ONE_MILLION_SUFFIX):
-            one_million = True
-            current = current[: -len(model_data.ONE_MILLION_SUFFIX)]
-            steps.append("[1m] suffix stripped (1M context requested)")
-        alias = current.lower()
-        if alias == "opusplan":
-            alias = "sonnet"
-            steps.append("opusplan uses sonnet outside plan mode (opus while planning)")
-        if alias == "best":
-            alias = "opus"
-        if alias == "default":
-            current = defaults.main
-            steps.append(f"'default' is the provider default {current}")
-            continue
-        if alias in model_data.ALIAS_OVERRIDE_VARIABLE:
-            variable = model_data.ALIAS_OVERRIDE_VARIABLE[alias]
-            pinned = env.get(variable)
-            if pinned is not None and pinned.text:
-                current = pinned.text.strip()
-                steps.append(f"alias '{alias}' → {current} via {variable}")
-            else:
-                current = defaults.aliases.get(alias, defaults.main)
-                steps.append(f"alias '{alias}' → {current} (built-in)")
-            continue
-        break
+    current, one_million = _one_million(requested.strip(), steps)
+    alias = current.lower()
+    if alias == "opusplan":
+        alias = "sonnet"
+        steps.append("opusplan uses sonnet outside plan mode (opus while planning)")
+    if alias == "best":
+        alias = "opus"
+    if alias == "default":
+        current = defaults.main
+        steps.append(f"'default' is the provider default {current}")
+    elif alias in model_data.ALIAS_OVERRIDE_VARIABLE:
+        variable = model_data.ALIAS_OVERRIDE_VARIABLE[alias]
+        pinned = env.get(variable)
+        if pinned is not None and pinned.text:
+            # Sent as it is, but for a [1m] suffix: an alias or `default` in it is not followed
+            # (observed on 2.1.197, 2.1.257 and 2.1.332).
+            current = pinned.text.strip()
+            steps.append(f"alias '{alias}' → {current} via {variable}")
+        else:
+            current = defaults.aliases.get(alias, defaults.main)
+            steps.append(f"alias '{alias}' → {current} (built-in)")
+    current, resolved_to_million = _one_million(current, steps)
+    one_million = one_million or resolved_to_million
     overrides = settings.get("modelOverrides")
     if overrides is not None and isinstance(overrides.raw, dict):
         # Keys are Anthropic model IDs, also for the provider IDs an alias resolves to
@@ -375,6 +370,15 @@ def _resolve_model(
         current = current.replace("{prefix}", prefix)
         steps.append(f"inference-profile prefix '{prefix}.' applied")
     return ModelChoice(role, requested, origin, current, one_million, tuple(steps), explicit)
+
+
+def _one_million(model: str, steps: list[str]) -> tuple[str, bool]:
+    """`model` without its [1m] suffix (a request for the 1M-context variant), and whether it
+    had one."""
+    if not model.lower().endswith(model_data.ONE_MILLION_SUFFIX):
+        return model, False
+    steps.append("[1m] suffix stripped (1M context requested)")
+    return model[: -len(model_data.ONE_MILLION_SUFFIX)], True
 
 
 def _vertex_region(get: Any, model_id: str) -> RegionChoice:

@@ -186,3 +186,54 @@ def test_without_a_pin_a_gateway_uses_an_explicit_main_model_for_background_work
 
     del machine.env["ANTHROPIC_BASE_URL"]
     assert machine.resolve().small_model.model_id != "claude-gw-1"
+
+
+@pytest.mark.parametrize(
+    ("pinned", "model_id", "one_million"),
+    [
+        # Observed on 2.1.197, 2.1.257 and 2.1.332 (the model in the request to a fake API):
+        # a pinned value is sent as it is, an alias or `default` in it is not followed...
+        ("sonnet", "sonnet", False),
+        ("default", "default", False),
+        # ...but for its [1m] suffix.
+        ("claude-x-1[1m]", "claude-x-1", True),
+    ],
+)
+def test_an_alias_pinned_by_its_variable_is_sent_as_the_pin_says(
+    machine: Machine, pinned: str, model_id: str, one_million: bool
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(
+        ANTHROPIC_MODEL="opus",
+        ANTHROPIC_DEFAULT_OPUS_MODEL=pinned,
+        ANTHROPIC_DEFAULT_SONNET_MODEL="haiku",
+    )
+    main = machine.resolve().main_model
+    assert (main.model_id, main.one_million) == (model_id, one_million)
+    assert main.steps[1] == f"alias 'opus' → {pinned} via ANTHROPIC_DEFAULT_OPUS_MODEL"
+
+
+def test_best_is_opus_and_opusplan_is_sonnet_outside_plan_mode(machine: Machine) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env["ANTHROPIC_MODEL"] = "best"
+    best = machine.resolve().main_model
+    assert (best.model_id, best.one_million) == ("claude-opus-5-5", False)
+    assert best.steps[1:] == ("alias 'opus' → claude-opus-5-5 (built-in)",)
+
+    machine.env.update(ANTHROPIC_MODEL="opusplan", ANTHROPIC_DEFAULT_SONNET_MODEL="claude-x-3")
+    plan = machine.resolve().main_model
+    assert plan.model_id == "claude-x-3"
+    assert plan.steps[1:] == (
+        "opusplan uses sonnet outside plan mode (opus while planning)",
+        "alias 'sonnet' → claude-x-3 via ANTHROPIC_DEFAULT_SONNET_MODEL",
+    )
+
+
+def test_a_default_with_a_1m_suffix_asks_for_the_1m_variant(machine: Machine) -> None:
+    machine.claude_version = "2.1.197"  # its default is claude-opus-4-8[1m]
+    main = machine.resolve().main_model
+    assert (main.model_id, main.one_million) == ("claude-opus-4-8", True)
+    assert main.steps[1:] == (
+        "'default' is the provider default claude-opus-4-8[1m]",
+        "[1m] suffix stripped (1M context requested)",
+    )
