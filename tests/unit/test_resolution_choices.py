@@ -237,3 +237,58 @@ def test_a_default_with_a_1m_suffix_asks_for_the_1m_variant(machine: Machine) ->
         "'default' is the provider default claude-opus-4-8[1m]",
         "[1m] suffix stripped (1M context requested)",
     )
+
+
+def test_a_default_main_model_falls_back_along_the_routes_chain_without_itself(
+    machine: Machine,
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(CLAUDE_CODE_USE_BEDROCK="1", AWS_REGION="eu-west-1")
+    config = machine.resolve()
+    chain = config.fallback_models()
+
+    assert config.main_model.model_id == "eu.anthropic.claude-opus-5-5"
+    assert chain[:2] == ("eu.anthropic.claude-opus-5", "eu.anthropic.claude-opus-4-8")
+    assert config.main_model.model_id not in chain
+    assert not any("{prefix}" in model for model in chain)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"ANTHROPIC_MODEL": "opus"},  # a model the user chose is asked alone
+        {"CLAUDE_CODE_NO_MODEL_FALLBACK": "1"},
+        {"CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK": "true"},
+    ],
+)
+def test_no_fallback_for_a_chosen_model_or_when_a_variable_stops_it(
+    machine: Machine, env: dict[str, str]
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(CLAUDE_CODE_USE_VERTEX="1", CLOUD_ML_REGION="us-east5", **env)
+    assert machine.resolve().fallback_models() == ()
+
+
+def test_no_fallback_on_a_route_without_a_chain_or_a_version_without_one(
+    machine: Machine,
+) -> None:
+    machine.claude_version = "2.1.332"
+    assert machine.resolve().fallback_models() == ()  # the Anthropic API
+    machine.claude_version = "2.1.197"
+    machine.env.update(CLAUDE_CODE_USE_VERTEX="1", CLOUD_ML_REGION="us-east5")
+    assert machine.resolve().fallback_models() == ()
+
+
+def test_each_vertex_model_is_called_in_its_own_regions_variable_or_cloud_ml_region(
+    machine: Machine,
+) -> None:
+    machine.env.update(
+        CLAUDE_CODE_USE_VERTEX="1",
+        CLOUD_ML_REGION="us-east5",
+        VERTEX_REGION_CLAUDE_4_5_SONNET="bad region",
+    )
+    config = machine.resolve()
+    sonnet = config.vertex_region_for("claude-sonnet-4-5@20250929")
+    assert (sonnet.value, sonnet.origin) == ("us-east5", "CLOUD_ML_REGION")
+    assert sonnet.skipped == (("VERTEX_REGION_CLAUDE_4_5_SONNET", "bad region"),)
+    assert config.vertex_region_for("claude-opus-4-8").origin == "CLOUD_ML_REGION"
