@@ -5,6 +5,7 @@ from __future__ import annotations
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.redact import Redactor
 from ccdoctor.core.secrets import is_secret_variable
+from ccdoctor.knowledge.env_vars import custom_header_lines
 
 
 def redactor_for(config: ResolvedConfig) -> Redactor:
@@ -18,7 +19,7 @@ def redactor_for(config: ResolvedConfig) -> Redactor:
             if is_secret_variable(name):
                 redactor.add(definition.raw, name.lower())
             elif name.upper() == "ANTHROPIC_CUSTOM_HEADERS":
-                for line in definition.raw.replace("\\n", "\n").splitlines():
+                for line in custom_header_lines(definition.raw):
                     _, _, header_value = line.partition(":")
                     redactor.add(header_value.strip(), "header-value")
     for key, value in config.settings.items():

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from ccdoctor.knowledge.models import ALIAS_OVERRIDE_VARIABLE, VERTEX_REGION_OVERRIDES
 
 
+def custom_header_lines(raw: str) -> list[str]:
+    """ANTHROPIC_CUSTOM_HEADERS' `Name: Value` lines: a literal `\\n` separates them too (typed
+    into a JSON file by hand, or a one-line shell export)."""
+    return raw.replace("\\n", "\n").splitlines()
+
+
 class Kind(enum.Enum):
     """What a variable's value is, which decides how a malformed value hurts."""
 

@@ -16,6 +16,7 @@ from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.redact import Redactor, fingerprint
 from ccdoctor.core.results import CheckResult, Status, Summary
 from ccdoctor.core.secrets import is_secret_variable
+from ccdoctor.knowledge.env_vars import custom_header_lines
 
 SCHEMA_VERSION = "1.1"
 
@@ -121,7 +122,7 @@ def display_value(name: str, raw: Any, redactor: Redactor) -> str | None:
 
 
 def _header_names_only(text: str) -> str:
-    names = [line.split(":", 1)[0].strip() for line in text.splitlines() if line.strip()]
+    names = [line.split(":", 1)[0].strip() for line in custom_header_lines(text) if line.strip()]
     return "headers: " + ", ".join(f"{n}: <redacted>" for n in names)
 
 

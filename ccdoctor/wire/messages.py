@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.knowledge.env_vars import custom_header_lines
 from ccdoctor.net.client import HttpAnswer
 from ccdoctor.wire import requests as shape
 
@@ -80,7 +81,7 @@ def custom_headers(raw: str | None) -> dict[str, str]:
     if not raw:
         return {}
     found = {}
-    for line in raw.replace("\\n", "\n").splitlines():
+    for line in custom_header_lines(raw):
         name, sep, value = line.partition(":")
         if sep and name.strip():
             found[name.strip().lower()] = value.strip()

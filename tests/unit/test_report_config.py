@@ -170,6 +170,10 @@ def test_a_value_is_shown_as_text_secrets_by_kind_headers_by_name_only() -> None
     assert display_value("anthropic_custom_headers", "X-A: s3cr3t-value\nX-B: 2", redactor) == (
         "headers: X-A: <redacted>, X-B: <redacted>"
     )
+    # A one-line export separates its headers with a literal \n, as the client reads it.
+    assert display_value("ANTHROPIC_CUSTOM_HEADERS", "X-A: s3cr3t\\nX-B: 2", redactor) == (
+        "headers: X-A: <redacted>, X-B: <redacted>"
+    )
     # Any other value is scrubbed of the secrets the run knows.
     shown = display_value("ANTHROPIC_BASE_URL", "https://h/?k=known-secret-value-123", redactor)
     assert shown is not None and "known-secret-value-123" not in shown
