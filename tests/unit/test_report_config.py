@@ -77,6 +77,17 @@ def test_a_vertex_run_shows_its_project_and_the_region_of_each_model(machine: Ma
     assert not any(name.startswith("bedrock.") for name in entries)
 
 
+def test_a_vertex_project_lists_the_names_it_beat(machine: Machine) -> None:
+    machine.env.update(
+        CLAUDE_CODE_USE_VERTEX="1",
+        GOOGLE_CLOUD_PROJECT="from-google",
+        ANTHROPIC_VERTEX_PROJECT_ID="from-anthropic",
+    )
+    project = _entries(machine)["vertex.project"]
+    assert (project.value, project.source) == ("from-google", "GOOGLE_CLOUD_PROJECT")
+    assert project.shadowed == (("ANTHROPIC_VERTEX_PROJECT_ID", "from-anthropic"),)
+
+
 def test_a_vertex_run_without_a_project_says_it_is_not_set(machine: Machine) -> None:
     machine.env.update(CLAUDE_CODE_USE_VERTEX="1", CLOUD_ML_REGION="us-east5")
     assert _row(_entries(machine)["vertex.project"]) == ("derived", None, "not set")
@@ -156,6 +167,18 @@ def test_a_shadowed_secret_is_listed_with_its_source_as_a_fingerprint(machine: M
     assert key.shadowed == (("shell environment", "<anthropic_api_key: 33 chars …xxxx>"),)
 
 
+def test_a_shadowed_plain_value_is_shown_scrubbed_of_known_secrets(machine: Machine) -> None:
+    key = "sk-ant-api03-" + "z" * 20
+    machine.env.update(ANTHROPIC_API_KEY=key, ANTHROPIC_BASE_URL=f"http://127.0.0.1:1/?k={key}")
+    machine.user_settings({"env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:2"}})
+    url = _entries(machine)["ANTHROPIC_BASE_URL"]
+
+    assert url.value == "http://127.0.0.1:2"
+    ((where, shown),) = url.shadowed
+    assert where == "shell environment"
+    assert shown == "http://127.0.0.1:1/?k=<anthropic_api_key: 33 chars …zzzz>"
+
+
 def test_a_value_is_shown_as_text_secrets_by_kind_headers_by_name_only() -> None:
     redactor = Redactor([("known-secret-value-123", "helper-output")])
 
@@ -167,7 +190,7 @@ def test_a_value_is_shown_as_text_secrets_by_kind_headers_by_name_only() -> None
         "<anthropic_auth_token: 26 chars …1234>"
     )
     assert display_value("ANTHROPIC_AUTH_TOKEN", "", redactor) == ""
-    assert display_value("anthropic_custom_headers", "X-A: s3cr3t-value\nX-B: 2", redactor) == (
+    assert display_value("anthropic_custom_headers", "X-A: s3cr3t:value\nX-B: 2", redactor) == (
         "headers: X-A: <redacted>, X-B: <redacted>"
     )
     # A one-line export separates its headers with a literal \n, as the client reads it.

@@ -292,3 +292,37 @@ def test_each_vertex_model_is_called_in_its_own_regions_variable_or_cloud_ml_reg
     assert (sonnet.value, sonnet.origin) == ("us-east5", "CLOUD_ML_REGION")
     assert sonnet.skipped == (("VERTEX_REGION_CLAUDE_4_5_SONNET", "bad region"),)
     assert config.vertex_region_for("claude-opus-4-8").origin == "CLOUD_ML_REGION"
+
+
+def test_without_a_small_pin_a_cloud_route_uses_the_chosen_main_model_as_it_is(
+    machine: Machine,
+) -> None:
+    machine.env.update(
+        CLAUDE_CODE_USE_BEDROCK="1", AWS_REGION="eu-west-1", ANTHROPIC_MODEL="opus[1m]"
+    )
+    config = machine.resolve()
+    small, main = config.small_model, config.main_model
+
+    assert (small.role, small.requested, small.origin) == ("small_fast", "opus[1m]", main.origin)
+    assert (small.model_id, small.one_million, small.explicit) == (main.model_id, True, True)
+    assert small.steps == (
+        *main.steps,
+        "no small/fast pin: background work uses the main model",
+    )
+
+
+def test_the_default_small_model_is_not_explicit(machine: Machine) -> None:
+    small = machine.resolve().small_model
+    assert (small.role, small.origin, small.explicit) == (
+        "small_fast",
+        Origin(Source.DEFAULT),
+        False,
+    )
+
+
+def test_the_aws_files_are_read_for_the_profile_in_use(machine: Machine) -> None:
+    machine.write(machine.home / ".aws" / "config", "[profile dev]\nregion = eu-north-1\n")
+    machine.env.update(AWS_PROFILE="dev")
+    files = machine.resolve().aws_files
+    assert (files.profile, files.profile_from_env) == ("dev", True)
+    assert files.config == {"region": "eu-north-1"}
