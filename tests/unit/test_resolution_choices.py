@@ -326,3 +326,32 @@ def test_the_aws_files_are_read_for_the_profile_in_use(machine: Machine) -> None
     files = machine.resolve().aws_files
     assert (files.profile, files.profile_from_env) == ("dev", True)
     assert files.config == {"region": "eu-north-1"}
+
+
+def test_gcloud_project_beats_google_cloud_project_and_both_beat_anthropics(
+    machine: Machine,
+) -> None:
+    machine.env.update(
+        CLAUDE_CODE_USE_VERTEX="1",
+        GCLOUD_PROJECT="from-gcloud",
+        GOOGLE_CLOUD_PROJECT="from-google",
+        ANTHROPIC_VERTEX_PROJECT_ID="from-anthropic",
+    )
+    project = machine.resolve().vertex_project
+    assert (project.value, project.origin) == ("from-gcloud", "GCLOUD_PROJECT")
+    assert project.shadowed == (
+        ("GOOGLE_CLOUD_PROJECT", "from-google"),
+        ("ANTHROPIC_VERTEX_PROJECT_ID", "from-anthropic"),
+    )
+
+
+def test_an_absolute_credentials_path_is_read_where_it_points(machine: Machine) -> None:
+    path = machine.write(machine.root / "elsewhere" / "sa.json", {"project_id": "absolute"})
+    machine.env.update(CLAUDE_CODE_USE_VERTEX="1", GOOGLE_APPLICATION_CREDENTIALS=str(path))
+    assert machine.resolve().vertex_project.value == "absolute"
+
+
+def test_without_a_vertex_region_the_default_says_so(machine: Machine) -> None:
+    machine.env.update(CLAUDE_CODE_USE_VERTEX="1", ANTHROPIC_VERTEX_PROJECT_ID="p")
+    region = machine.resolve().vertex_regions["main"]
+    assert (region.origin, region.skipped) == ("built-in default", ())
