@@ -1,6 +1,9 @@
 """The interpreter a user's install would run ccdoctor with: a venv holding ccdoctor and its
 runtime dependencies only. The development venv is no fair stand-in: test tools pull in click,
-which makes httpx import its own command line (~40 ms) on every run."""
+which makes httpx import its own command line (~40 ms) on every run.
+
+It lives in the checkout, not in .peers: a worktree links the main checkout's .peers, and an
+editable install there would make every worktree time the code of whichever built it last."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-VENV = REPO / ".peers" / "bench-runtime"
+VENV = REPO / ".venv-bench"
 
 
 def runtime_python() -> str:
