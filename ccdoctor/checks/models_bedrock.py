@@ -11,10 +11,8 @@ from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
 from ccdoctor.providers.bedrock import live as shared
 from ccdoctor.providers.bedrock.models import (
     fallback_landing,
-    look_up_models,
-    model_targets,
     model_verdict,
-    prove_models,
+    survey,
 )
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire import fallback
@@ -76,9 +74,7 @@ def models_bedrock_check(ctx: CheckContext) -> Outcome:
     state = shared.usable(ctx, budget)
     if not state.ok:
         return skipped(f"no live calls: {state.why}")
-    targets = model_targets(ctx, budget)
-    catalogues = look_up_models(ctx, targets, budget)
-    prove_models(ctx, targets, budget)
+    targets, catalogues = survey(ctx, budget)
     problems: list[Problem] = []
     details: dict[str, Any] = {"free_calls_only": ctx.options.no_invoke}
     summaries: list[str] = []
