@@ -8,12 +8,6 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
-from ccdoctor.providers.bedrock import live as shared
-from ccdoctor.providers.bedrock.models import (
-    fallback_landing,
-    model_verdict,
-    survey,
-)
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire import fallback
 
@@ -70,6 +64,14 @@ never a failure.
     cost=Cost.BILLED_CALL,
 )
 def models_bedrock_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Bedrock run pays for loading the provider's code.
+    from ccdoctor.providers.bedrock import live as shared
+    from ccdoctor.providers.bedrock.models import (
+        fallback_landing,
+        model_verdict,
+        survey,
+    )
+
     budget = shared.Budget(ctx, steps=3)
     state = shared.usable(ctx, budget)
     if not state.ok:
