@@ -62,9 +62,13 @@ mutation: $(VENV)/.dev
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) > mutation.log 2>&1 || { tail -c 2000 mutation.log; exit 1; }
 	$(BIN)/python -m tests.mutation.summary
 
-bench: $(VENV)/.dev
+# BENCH_ARGS filters the set-ups of the comparison with the real client, e.g.
+# BENCH_ARGS="--route bedrock --jobs 2"; `bench/versus_client.py --help` lists the options.
+BENCH_ARGS ?=
+bench: $(VENV)/.dev peers
 	$(BIN)/python bench/offline.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/versus_client.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants mutation.log

@@ -85,9 +85,9 @@ ManagedOption = Annotated[
 def version_line() -> str:
     """ccdoctor's version and the newest Claude Code version whose behaviour its facts files
     record: a client newer than that is judged by older facts, so a bug report needs both."""
-    from ccdoctor.clients.facts import all_facts
+    from ccdoctor.clients.facts import observed_versions, version_text
 
-    newest = all_facts()[-1].version_text
+    newest = version_text(observed_versions()[-1])
     return f"ccdoctor {__version__} (Claude Code facts observed up to {newest})"
 
 

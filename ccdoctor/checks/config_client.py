@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccdoctor.clients.facts import all_facts
+from ccdoctor.clients.facts import observed_versions, version_text
 from ccdoctor.clients.regressions import Regression, Trigger, known_regressions
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
@@ -39,7 +39,7 @@ Typical fixes: upgrade ccdoctor for facts on newer clients; `claude update`; pas
 )
 def client_check(ctx: CheckContext) -> Outcome:
     config = ctx.config
-    observed = all_facts()
+    observed = observed_versions()
     oldest, newest = observed[0], observed[-1]
     given = config.inputs.claude_version
     origin = config.inputs.claude_version_origin or "not looked for"
@@ -48,7 +48,7 @@ def client_check(ctx: CheckContext) -> Outcome:
         "claude_version": given,
         "found_by": origin,
         "facts_of": used,
-        "observed_versions": [facts.version_text for facts in observed],
+        "observed_versions": [version_text(v) for v in observed],
     }
     version = config.claude_version
     if version is None:
@@ -73,22 +73,22 @@ def client_check(ctx: CheckContext) -> Outcome:
         for regression in known_regressions()
         if regression.affects(version) and _triggered(config, regression.trigger)
     ]
-    if version > newest.since:
+    if version > newest:
         problems.append(
             Problem(
                 Status.WARN,
                 f"Claude Code {shown} is newer than the newest observed version "
-                f"{newest.version_text}; {used}'s facts are used, so what changed since may be "
+                f"{version_text(newest)}; {used}'s facts are used, so what changed since may be "
                 "misjudged",
                 Fix("Upgrade ccdoctor for facts observed on newer clients."),
             )
         )
-    elif version < oldest.since:
+    elif version < oldest:
         problems.append(
             Problem(
                 Status.WARN,
                 f"Claude Code {shown} is older than the oldest version ccdoctor supports "
-                f"({oldest.version_text}); {used}'s facts are used",
+                f"({version_text(oldest)}); {used}'s facts are used",
                 Fix("Upgrade Claude Code.", ("claude update",)),
             )
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Status
-from ccdoctor.providers.bedrock.credentials import find_aws_credentials
 from ccdoctor.spec import Cost, check
 
 
@@ -53,6 +52,9 @@ region or create a key in the region you use.
     cost=Cost.FREE_CALL,
 )
 def aws_credentials_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Bedrock run pays for loading the provider's code.
+    from ccdoctor.providers.bedrock.credentials import find_aws_credentials
+
     # The offline verdict alone under --offline, and when it already fails: the client would
     # not get further, and live calls would only hang where it hangs.
     found = find_aws_credentials(ctx.config)

@@ -7,16 +7,6 @@ from __future__ import annotations
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Status
-from ccdoctor.providers.vertex.credentials import (
-    METADATA,
-    find_gcp_credentials,
-    google_token,
-    minted_text,
-    quota_project_problems,
-    refresh_problem,
-    vertex_project,
-)
-from ccdoctor.providers.vertex.google import TokenError
 from ccdoctor.spec import Cost, check
 
 
@@ -60,6 +50,18 @@ export ANTHROPIC_VERTEX_PROJECT_ID (or make GOOGLE_CLOUD_PROJECT agree with it).
     cost=Cost.FREE_CALL,
 )
 def gcp_credentials_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Vertex run pays for loading the provider's code.
+    from ccdoctor.providers.vertex.credentials import (
+        METADATA,
+        find_gcp_credentials,
+        google_token,
+        minted_text,
+        quota_project_problems,
+        refresh_problem,
+        vertex_project,
+    )
+    from ccdoctor.providers.vertex.google import TokenError
+
     found = find_gcp_credentials(ctx.config, ctx.redactor)
     minted = google_token(ctx)
     if minted is None:

@@ -8,14 +8,6 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
-from ccdoctor.providers.bedrock import live as shared
-from ccdoctor.providers.bedrock.models import (
-    fallback_landing,
-    look_up_models,
-    model_targets,
-    model_verdict,
-    prove_models,
-)
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire import fallback
 
@@ -72,13 +64,19 @@ never a failure.
     cost=Cost.BILLED_CALL,
 )
 def models_bedrock_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Bedrock run pays for loading the provider's code.
+    from ccdoctor.providers.bedrock import live as shared
+    from ccdoctor.providers.bedrock.models import (
+        fallback_landing,
+        model_verdict,
+        survey,
+    )
+
     budget = shared.Budget(ctx, steps=3)
     state = shared.usable(ctx, budget)
     if not state.ok:
         return skipped(f"no live calls: {state.why}")
-    targets = model_targets(ctx, budget)
-    catalogues = look_up_models(ctx, targets, budget)
-    prove_models(ctx, targets, budget)
+    targets, catalogues = survey(ctx, budget)
     problems: list[Problem] = []
     details: dict[str, Any] = {"free_calls_only": ctx.options.no_invoke}
     summaries: list[str] = []

@@ -9,22 +9,6 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, skipped
-from ccdoctor.providers.vertex import wire as vertex
-from ccdoctor.providers.vertex.errors import (
-    PROJECT_WIDE,
-)
-from ccdoctor.providers.vertex.live import (
-    Budget,
-    distinct_targets,
-    vertex_caller,
-    vertex_targets,
-)
-from ccdoctor.providers.vertex.models import (
-    NETWORK_STEPS,
-    ModelProof,
-    fallback_landing,
-    prove_model,
-)
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire import fallback
 
@@ -69,6 +53,24 @@ tasks degrade, but a one-shot `claude -p` still works (seen with the real client
     cost=Cost.BILLED_CALL,
 )
 def models_vertex_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Vertex run pays for loading the provider's code.
+    from ccdoctor.providers.vertex import wire as vertex
+    from ccdoctor.providers.vertex.errors import (
+        PROJECT_WIDE,
+    )
+    from ccdoctor.providers.vertex.live import (
+        Budget,
+        distinct_targets,
+        vertex_caller,
+        vertex_targets,
+    )
+    from ccdoctor.providers.vertex.models import (
+        NETWORK_STEPS,
+        ModelProof,
+        fallback_landing,
+        prove_model,
+    )
+
     caller = vertex_caller(ctx)
     if isinstance(caller, str):
         return skipped(caller)

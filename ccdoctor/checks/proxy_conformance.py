@@ -20,7 +20,6 @@ from ccdoctor.providers.anthropic.gateway import (
     rejects_cache_control,
     stream_problems,
 )
-from ccdoctor.providers.bedrock.gateway import bedrock_gateway_conformance
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire.messages import Verdict
 
@@ -74,6 +73,9 @@ proven.
 )
 def conformance_check(ctx: CheckContext) -> Outcome:
     if ctx.config.provider.provider is Provider.BEDROCK:
+        # Imported here: only a Bedrock run pays for loading the AWS side.
+        from ccdoctor.providers.bedrock.gateway import bedrock_gateway_conformance
+
         return bedrock_gateway_conformance(ctx)
     found = live.route(ctx)
     if isinstance(found, Outcome):

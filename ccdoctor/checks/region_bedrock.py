@@ -8,12 +8,6 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
-from ccdoctor.providers.bedrock.regions import (
-    call_regions,
-    judge_live_profiles,
-    region_problems,
-    region_summary,
-)
 from ccdoctor.spec import Cost, check
 
 
@@ -49,6 +43,14 @@ to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION; grant bedrock:ListInferenceProfiles.
 """,
 )
 def region_bedrock_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Bedrock run pays for loading the provider's code.
+    from ccdoctor.providers.bedrock.regions import (
+        call_regions,
+        judge_live_profiles,
+        region_problems,
+        region_summary,
+    )
+
     config = ctx.config
     targets = call_regions(config)
     details: dict[str, Any] = {

@@ -12,7 +12,6 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Status
-from ccdoctor.providers.vertex.live import judge_live_locations, location_problems, vertex_targets
 from ccdoctor.spec import Cost, check
 
 
@@ -49,6 +48,13 @@ ANTHROPIC_VERTEX_BASE_URL.
     cost=Cost.FREE_CALL,
 )
 def region_vertex_check(ctx: CheckContext) -> Outcome:
+    # Imported here, not at the top: only a Vertex run pays for loading the provider's code.
+    from ccdoctor.providers.vertex.live import (
+        judge_live_locations,
+        location_problems,
+        vertex_targets,
+    )
+
     targets = vertex_targets(ctx.config)
     details: dict[str, Any] = {
         "models": [

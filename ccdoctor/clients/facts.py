@@ -127,7 +127,7 @@ class ClientFacts:
 
     @property
     def version_text(self) -> str:
-        return ".".join(map(str, self.since))
+        return version_text(self.since)
 
 
 def parse_version(text: str | None) -> Version | None:
@@ -142,25 +142,41 @@ def parse_version(text: str | None) -> Version | None:
 
 
 @functools.cache
+def _shipped() -> tuple[tuple[Version, str], ...]:
+    """(version, file name) of every shipped facts file, oldest first. A file's name is its
+    version (read_facts enforces it), so picking one needs no file parsed."""
+    folder = resources.files(__package__).joinpath("versions")
+    found = sorted(
+        (parse_version(entry.name) or (0, 0, 0), entry.name)
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    )
+    if not found:
+        raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
+    return tuple(found)
+
+
+@functools.cache
+def _facts_file(name: str) -> ClientFacts:
+    folder = resources.files(__package__).joinpath("versions")
+    return dataclasses.replace(
+        read_facts(name, tomllib.loads(folder.joinpath(name).read_text(encoding="utf-8"))),
+        variables=read_variables(folder.joinpath(name.removesuffix(".toml") + ".variables")),
+    )
+
+
 def all_facts() -> tuple[ClientFacts, ...]:
     """Every shipped facts file, oldest version first."""
-    folder = resources.files(__package__).joinpath("versions")
-    files = sorted(
-        (
-            (parse_version(entry.name) or (0, 0, 0), entry.name, entry.read_text(encoding="utf-8"))
-            for entry in folder.iterdir()
-            if entry.name.endswith(".toml")
-        ),
-    )
-    if not files:
-        raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
-    return tuple(
-        dataclasses.replace(
-            read_facts(name, tomllib.loads(text)),
-            variables=read_variables(folder.joinpath(name.removesuffix(".toml") + ".variables")),
-        )
-        for _, name, text in files
-    )
+    return tuple(_facts_file(name) for _, name in _shipped())
+
+
+def observed_versions() -> tuple[Version, ...]:
+    """The versions the shipped facts were observed on, oldest first; a run reads one file."""
+    return tuple(version for version, _ in _shipped())
+
+
+def version_text(version: Version) -> str:
+    return ".".join(map(str, version))
 
 
 def read_variables(file: Traversable) -> frozenset[str]:
@@ -181,11 +197,11 @@ def read_variables(file: Traversable) -> frozenset[str]:
 def facts_for(version: Version | None) -> ClientFacts:
     """The facts for `version`: the newest file not newer than it. Unknown version: the newest
     file; a version older than every file: the oldest."""
-    known = all_facts()
+    known = _shipped()
     if version is None:
-        return known[-1]
-    matching = [facts for facts in known if facts.since <= version]
-    return matching[-1] if matching else known[0]
+        return _facts_file(known[-1][1])
+    matching = [name for since, name in known if since <= version]
+    return _facts_file(matching[-1] if matching else known[0][1])
 
 
 def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:

@@ -40,11 +40,14 @@ class _Running:
     limit: float
 
 
+def _live(check: Check, ctx: CheckContext) -> bool:
+    """Whether the check goes on the network in this run: a network check, or one with an
+    offline verdict and a live part (network=False, but a call that costs something)."""
+    return check.spec.network or (check.spec.cost is not Cost.LOCAL and not ctx.options.offline)
+
+
 def time_limit(check: Check, ctx: CheckContext) -> float:
-    # A check with an offline verdict and a live part (network=False, but a call that costs
-    # something) needs the network allowance too when the run is online.
-    live = check.spec.network or (check.spec.cost is not Cost.LOCAL and not ctx.options.offline)
-    steps = _NETWORK_STEPS if live else 1
+    steps = _NETWORK_STEPS if _live(check, ctx) else 1
     return ctx.options.timeout * steps + _GRACE
 
 
@@ -124,12 +127,14 @@ class _Scheduler:
         return [n for n in check.spec.needs if n in self._by_id and n not in self._results]
 
     def _may_start(self, check: Check) -> bool:
-        # A network check starts alongside the network checks it needs instead of after
-        # them: the run then takes one probe's latency, not the sum of a chain, and _settle()
-        # discards the answer if a need fails.
+        # A live check starts alongside the live checks it needs (reachability, the free
+        # credential and listing calls) instead of after them: the run then takes one round
+        # trip, not the sum of a chain, and _settle() discards the answer if a need fails. What
+        # a dependent shares with its needs (resolved credentials, a listing) is computed once
+        # through ctx.once, whichever thread asks first. Local needs finish at once: waited for.
         waiting = self._unmet(check)
         return not waiting or (
-            check.spec.network and all(self._by_id[n].spec.network for n in waiting)
+            _live(check, self._ctx) and all(_live(self._by_id[n], self._ctx) for n in waiting)
         )
 
     def _start_ready(self) -> None:

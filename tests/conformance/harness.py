@@ -193,6 +193,7 @@ def observe(
     workdir: Path,
     mode: Mode = FAST,
     trace: bool = False,
+    python: str = sys.executable,
 ) -> Observation:
     home, project, scratch = workdir / "home", workdir / "project", workdir / "tmp"
     for directory in (home, project, scratch):
@@ -209,7 +210,7 @@ def observe(
             **{name: fill(value, values) for name, value in scenario.env.items()},
         }
         args = [fill(arg, values) for arg in scenario.args]
-        doctor = run_ccdoctor(args, env, start, scratch / "none.json", client.version)
+        doctor = run_ccdoctor(args, env, start, scratch / "none.json", client.version, python)
         connect_log = workdir / "client-connects.strace" if trace else None
         ran = run_client(client.binary, args, env, start, mode.timeout, connect_log)
     reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
@@ -228,6 +229,7 @@ def observe_all(
     jobs: int,
     mode: Mode = FAST,
     trace: bool = False,
+    python: str = sys.executable,
 ) -> dict[Key, Observation | BaseException]:
     """Every scenario on every client, `jobs` at a time; an exception (a peer that could not
     start) is kept as the cell's result so the others still run."""
@@ -237,7 +239,7 @@ def observe_all(
         client, scenario = cell
         try:
             where = workdir / client.version / scenario.name
-            return observe(scenario, lab, client, where, mode, trace)
+            return observe(scenario, lab, client, where, mode, trace, python)
         except Exception as error:
             return error
 
@@ -262,10 +264,17 @@ def main_model(scenario: Scenario, version: str) -> str:
 
 
 def run_ccdoctor(
-    args: Sequence[str], env: Mapping[str, str], cwd: Path, managed: Path, version: str
+    args: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    managed: Path,
+    version: str,
+    python: str = sys.executable,
 ) -> CcdoctorRun:
+    """`python` is the interpreter to run it with: the bench passes a venv holding only
+    ccdoctor's runtime dependencies, as a user's install has."""
     command = [
-        sys.executable,
+        python,
         "-m",
         "ccdoctor",
         "--format",

@@ -556,7 +556,9 @@ def test_us_profile_called_in_europe_fails_with_the_profiles_offered_there(
 def test_built_in_profile_missing_in_the_region_warns_and_the_substitute_is_proven(
     bedrock: BedrockSetUp,
 ) -> None:
-    """Watched on 2.1.197 and 2.1.332: the client sends a listed profile of the same model."""
+    """Watched on 2.1.197 and 2.1.332: the client sends a listed profile of the same model.
+    ccdoctor asks for the profile the client prefers beside the listing (one round trip when it
+    is listed), and for the substitute once the listing says the client sends that instead."""
     bedrock.keys()
     bedrock.fake.configure(hidden_profiles=frozenset({MAIN}))
 
@@ -568,8 +570,10 @@ def test_built_in_profile_missing_in_the_region_warns_and_the_substitute_is_prov
     assert f"Claude Code then sends global.{SONNET}, which is" in region.message
     assert exports(region.fix) == {"ANTHROPIC_BEDROCK_REGION_PREFIX": "global"}
     assert sent(bedrock, "InvokeModelWithResponseStream") == [
-        f"/model/global.{SONNET.replace(':', '%3A')}/invoke-with-response-stream"
+        f"/model/{prefix}.{SONNET.replace(':', '%3A')}/invoke-with-response-stream"
+        for prefix in ("us", "global")
     ]
+    assert result["models.bedrock"].details["main"]["model"] == f"global.{SONNET}"
 
 
 def test_model_not_offered_anywhere_in_the_region_names_what_is(bedrock: BedrockSetUp) -> None:

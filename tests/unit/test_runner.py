@@ -527,6 +527,34 @@ def test_a_local_need_is_still_waited_for(context: Callable[..., CheckContext]) 
     assert order == ["local", "network"]
 
 
+def test_a_need_with_a_live_part_is_not_waited_for_online(
+    context: Callable[..., CheckContext],
+) -> None:
+    """The free credential call (a local check with a live part) runs alongside the network
+    check that needs it; offline the same need is local, and waited for."""
+    free_call = check("t.creds", "creds", Category.CREDENTIALS, "a free call", cost=Cost.FREE_CALL)
+    checks = [
+        free_call(_sleeps_then(0.4, passed("accepted"))),
+        make("t.models", _sleeps_then(0.4, passed("ok")), needs=["t.creds"], network=True),
+    ]
+    results, elapsed = timed(lambda: run_checks(checks, context()))
+    assert [r.status for r in results.values()] == [Status.PASS] * 2
+    assert elapsed < 0.7
+
+
+def test_a_dependent_started_beside_a_live_need_is_discarded_when_it_fails(
+    context: Callable[..., CheckContext],
+) -> None:
+    free_call = check("t.creds", "creds", Category.CREDENTIALS, "a free call", cost=Cost.FREE_CALL)
+    checks = [
+        free_call(_sleeps_then(0.2, failed("rejected", Fix("renew")))),
+        make("t.models", _sleeps_then(0.05, passed("ok")), needs=["t.creds"], network=True),
+    ]
+    results = by_id(run_checks(checks, context()))
+    assert results["t.creds"].status is Status.FAIL
+    assert results["t.models"].message == "needs t.creds (fail)"
+
+
 # --- what `make mutation` found untested ---------------------------------------------------------
 
 

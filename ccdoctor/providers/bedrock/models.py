@@ -74,8 +74,12 @@ class ModelTarget:
         return isinstance(self.lookup, AwsError) and shared.not_found(self.lookup)
 
 
-def model_targets(ctx: CheckContext, budget: shared.Budget) -> list[ModelTarget]:
-    """The main and the small/fast model as the client sends them, each (model, region) once."""
+def model_targets(
+    ctx: CheckContext, budget: shared.Budget, listed: bool = True
+) -> list[ModelTarget]:
+    """The main and the small/fast model as the client sends them, each (model, region) once;
+    with `listed` False, as it sends them when its region lists the profile it prefers (no
+    listing asked for)."""
     config = ctx.config
     pairs = [
         (config.main_model, config.bedrock_region.value),
@@ -83,7 +87,7 @@ def model_targets(ctx: CheckContext, budget: shared.Budget) -> list[ModelTarget]
     ]
     targets: list[ModelTarget] = []
     for model, region in pairs:
-        found = shared.listing(ctx, region, budget)
+        found = shared.listing(ctx, region, budget) if listed else None
         listing = found if isinstance(found, shared.Listing) else None
         model_id = shared.sent_model_id(model, listing)
         if any((t.model_id, t.region) == (model_id, region) for t in targets):
@@ -104,17 +108,21 @@ def _parallel(calls: list[Callable[[], None]]) -> None:
         thread.join()
 
 
-def look_up_models(
-    ctx: CheckContext, targets: list[ModelTarget], budget: shared.Budget
-) -> dict[str, dict[str, Any] | AwsError]:
-    """Application profiles (the client's own lookup) and each region's model list."""
+def survey(
+    ctx: CheckContext, budget: shared.Budget
+) -> tuple[list[ModelTarget], dict[str, dict[str, Any] | AwsError]]:
+    """Every call for every model, beside the profile listing that may change which model is
+    sent, in one round trip: the client sends the profile it prefers unless its region does not
+    list it, so the calls for that profile go out at once, and only a model the listing sends
+    elsewhere is asked again. Returns the targets as the client sends them, and each region's
+    model list."""
+    guessed = model_targets(ctx, budget, listed=False)
+    regions = list(dict.fromkeys(t.region for t in guessed))
     catalogues: dict[str, dict[str, Any] | AwsError] = {}
 
-    def look_up(target: ModelTarget) -> Callable[[], None]:
+    def listing(region: str) -> Callable[[], None]:
         def run() -> None:
-            target.lookup = shared.application_profile(ctx, target.model_id, target.region, budget)
-            if isinstance(target.lookup, AwsAnswer):
-                target.base = _profile_base(target.lookup) or target.base
+            shared.listing(ctx, region, budget)  # kept for model_targets by ctx.once
 
         return run
 
@@ -124,37 +132,50 @@ def look_up_models(
 
         return run
 
-    calls = [look_up(t) for t in targets if shared.is_application_profile(t.model_id)]
-    calls += [catalogue(r) for r in dict.fromkeys(t.region for t in targets)]
-    _parallel(calls)
-    return catalogues
+    _parallel(
+        [listing(r) for r in regions]
+        + [catalogue(r) for r in regions]
+        + [_calls_for(ctx, t, budget) for t in guessed]
+    )
+    asked = {(t.role, t.model_id, t.region): t for t in guessed}
+    targets: list[ModelTarget] = []
+    again: list[ModelTarget] = []
+    for target in model_targets(ctx, budget):
+        done = asked.get((target.role, target.model_id, target.region))
+        if done is None:
+            again.append(target)
+        targets.append(
+            target if done is None else dataclasses.replace(done, listing=target.listing)
+        )
+    _parallel([_calls_for(ctx, t, budget) for t in again])
+    return targets, catalogues
 
 
-def prove_models(ctx: CheckContext, targets: list[ModelTarget], budget: shared.Budget) -> None:
-    """Availability (diagnostic) and the decisive call, for every model at once."""
+def _calls_for(ctx: CheckContext, target: ModelTarget, budget: shared.Budget) -> Callable[[], None]:
+    """The client's lookup of an application profile (which the other calls need: its base
+    model, whether it exists), then availability (diagnostic) and the decisive call together."""
     link = shared.link(ctx)
 
-    def availability(target: ModelTarget) -> Callable[[], None]:
-        def run() -> None:
-            target.availability = link.call(
-                live.CONTROL_SERVICE,
-                target.region,
-                "get_foundation_model_availability",
-                budget.left(),
-                {"modelId": target.base},
-            )
+    def availability() -> None:
+        target.availability = link.call(
+            live.CONTROL_SERVICE,
+            target.region,
+            "get_foundation_model_availability",
+            budget.left(),
+            {"modelId": target.base},
+        )
 
-        return run
+    def run() -> None:
+        if shared.is_application_profile(target.model_id):
+            target.lookup = shared.application_profile(ctx, target.model_id, target.region, budget)
+            if isinstance(target.lookup, AwsAnswer):
+                target.base = _profile_base(target.lookup) or target.base
+        calls = [availability] if target.base else []
+        if not target.profile_missing:
+            calls.append(lambda: prove_one(ctx, target, budget))
+        _parallel(calls)
 
-    def prove(target: ModelTarget) -> Callable[[], None]:
-        def run() -> None:
-            prove_one(ctx, target, budget)
-
-        return run
-
-    calls = [availability(t) for t in targets if t.base]
-    calls += [prove(t) for t in targets if not t.profile_missing]
-    _parallel(calls)
+    return run
 
 
 def prove_one(ctx: CheckContext, target: ModelTarget, budget: shared.Budget) -> None:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network, regions
 from ccdoctor.knowledge.network import UrlReading
 from ccdoctor.knowledge.routes import VERTEX
-from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.net.client import HttpAnswer, HttpFailure, background
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.credentials import find_gcp_credentials, google_token, vertex_project
 from ccdoctor.providers.vertex.errors import (
@@ -155,12 +156,19 @@ def judge_live_locations(ctx: CheckContext, targets: Iterable[VertexTarget]) -> 
     settled: set[tuple[str, str]] = set()
     notes: dict[str, Any] = {}
     served: list[str] = []
-    for target in distinct_targets(targets):
+    distinct = distinct_targets(targets)
+
+    def count(target: VertexTarget) -> Exchange:
+        model = target.model
+        location = target.location.value
+        return call_vertex(ctx, caller, budget, location, model.model_id, model.one_million, False)
+
+    # Every model's count at once: one round trip for all of them, not one each.
+    counts = [background(partial(count, target)) for target in distinct]
+    for target, exchange in zip(distinct, counts, strict=True):
         model, location = target.model, target.location.value
         pair = (model.model_id, location)
-        answer = call_vertex(
-            ctx, caller, budget, location, model.model_id, model.one_million, False
-        ).answer
+        answer = exchange.result().answer
         note = f"{model.model_id} in {location}"
         if counted(answer):
             settled.add(pair)

@@ -14,7 +14,7 @@ from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
 from ccdoctor.knowledge.routes import VERTEX
-from ccdoctor.net.client import HttpAnswer, HttpFailure
+from ccdoctor.net.client import HttpAnswer, HttpFailure, background
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.errors import FACT_DEFAULTS as VERTEX_FACTS
 from ccdoctor.providers.vertex.errors import (
@@ -185,12 +185,23 @@ def prove_model(
         "location": location,
         "location_origin": target.location.origin,
     }
+    # The client's own call goes out beside the free count rather than after it: one round
+    # trip; the count's verdict still decides whether its answer is the one reported.
+    streaming = (
+        background(
+            lambda: call_vertex(
+                ctx, caller, budget, location, model.model_id, model.one_million, True
+            )
+        )
+        if invoke
+        else None
+    )
     count = call_vertex(ctx, caller, budget, location, model.model_id, model.one_million, False)
     counted = _read(count, streaming=False)
     info["count_tokens"] = {"url": count.url, "status": counted.status, "ok": counted.ok}
     decisive, method, url = counted, "count-tokens", count.url
-    if invoke and not counted.project_wide and counted.failure is None:
-        stream = call_vertex(ctx, caller, budget, location, model.model_id, model.one_million, True)
+    if streaming is not None and not counted.project_wide and counted.failure is None:
+        stream = streaming.result()
         decisive, method, url = _read(stream, streaming=True), vertex.STREAM_METHOD, stream.url
         info["stream"] = {"url": stream.url, "status": decisive.status, "ok": decisive.ok}
     where = f"{role} {model.model_id} in {location}"
