@@ -190,6 +190,20 @@ def _colour(stream: object) -> bool:
     return not os.environ.get("NO_COLOR") and _is_tty(stream)
 
 
+def _width(stream: object) -> int:
+    """The columns to fit: COLUMNS when set, else the terminal's, else 80 (files, pipes)."""
+    from ccdoctor.report.render.text import DEFAULT_WIDTH
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    fileno = getattr(stream, "fileno", None)
+    if fileno is not None and _is_tty(stream):
+        with contextlib.suppress(OSError, ValueError):
+            return os.get_terminal_size(fileno()).columns or DEFAULT_WIDTH
+    return DEFAULT_WIDTH
+
+
 @app.callback(invoke_without_command=True)
 def run(
     ctx: typer.Context,
@@ -289,7 +303,9 @@ def run(
     )
     check_ctx = CheckContext(config, options, redactor, started)
     table_on_terminal = fmt is Format.TEXT or output is not None
-    progress = ProgressLine(sys.stderr) if table_on_terminal and _is_tty(sys.stderr) else None
+    progress = (
+        ProgressLine(sys.stderr, offline) if table_on_terminal and _is_tty(sys.stderr) else None
+    )
     with progress or contextlib.nullcontext():
         results = run_checks(checks, check_ctx, catalogue.failures, progress, verbose)
     report = build_report(
@@ -298,9 +314,12 @@ def run(
 
     finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
     render = renderer(fmt)
+    screen = render_text(report, verbose, _colour(sys.stdout), _width(sys.stdout), str(Path.home()))
     if output is not None:
         _write(output, finish(render(report, verbose, False)))
-        typer.echo(finish(render_text(report, verbose, _colour(sys.stdout))), nl=False)
+        typer.echo(finish(screen), nl=False)
+    elif fmt is Format.TEXT:
+        typer.echo(finish(screen), nl=False)
     else:
         typer.echo(finish(render(report, verbose, _colour(sys.stdout))), nl=False)
     if json_report is not None:
@@ -386,7 +405,7 @@ def show_config(
         text = json.dumps(plain_json(redactor.scrub_data(data)), indent=2, ensure_ascii=False)
         text += "\n"
     elif fmt is Format.TEXT:
-        text = render_config_table(entries)
+        text = render_config_table(entries, _width(sys.stdout))
     else:
         raise typer.BadParameter("config supports --format text or json", param_hint="--format")
     text = redactor.scrub(text)

@@ -52,7 +52,7 @@ UPDATE_VARIABLE = "CCDOCTOR_UPDATE_GOLDEN"
 FIXED_ENV: Mapping[str, str] = {
     "PATH": "/usr/bin:/bin",
     "NO_COLOR": "1",
-    "COLUMNS": "100",
+    "COLUMNS": "80",
     "LC_ALL": "C.UTF-8",
     "PYTHONUTF8": "1",
     "PYTHONIOENCODING": "utf-8",

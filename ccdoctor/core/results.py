@@ -63,6 +63,18 @@ class Fix:
         )
 
 
+DOWNSTREAM: tuple[str, ...] = (
+    Category.CREDENTIALS.value,
+    Category.REGION.value,
+    Category.MODELS.value,
+    Category.PROXY.value,
+    Category.NETWORK.value,
+    Category.CACHING.value,
+)
+"""Every area after configuration: what a finding explains when it changes the whole set-up the
+client sees (a dropped settings file, the wrong provider)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding inside a check that may find several."""
@@ -70,6 +82,9 @@ class Problem:
     status: Status
     message: str
     fix: Fix | None = None
+    explains: tuple[str, ...] = ()
+    """Check ids or categories whose problems follow from this one: the report shows them as
+    its consequences, so a user applies one fix instead of several that contradict."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,9 @@ class Outcome:
             }
             for p in found
         ]
+        explains = [e for p in found if p.status is not Status.PASS for e in p.explains]
+        if explains:
+            extra["explains"] = list(dict.fromkeys(explains))
         return Outcome(worst.status, message, Fix.merge(p.fix for p in found), extra)
 
 
@@ -141,6 +159,8 @@ class CheckResult:
     details: Mapping[str, Any]
     duration_ms: float
     origin: str = "builtin"
+    caused_by: str | None = None
+    """The check whose problem explains this result (set when the report is built)."""
 
 
 @dataclass(frozen=True)
