@@ -41,12 +41,22 @@ def link_causes(results: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
                 or result.id == cause.id
                 or not result.status.is_problem
                 or result.status.severity > cause.status.severity
-                or not (result.id in explains or result.category.value in explains)
+                or not _explained(result, explains)
                 or root_of(cause.id, direct) == result.id
             ):
                 continue
             direct[result.id] = cause.id
     return tuple(replace(r, caused_by=direct[r.id]) if r.id in direct else r for r in results)
+
+
+def _explained(result: CheckResult, explains: list[object]) -> bool:
+    """A whole category is explained when the cause changes what every later check sees; a
+    check named by id only when that is all it found: its other findings need their own fix."""
+    if result.category.value in explains:
+        return True
+    problems = result.details.get("problems")
+    alone = not isinstance(problems, list) or len(problems) <= 1
+    return result.id in explains and alone
 
 
 def root_of(check_id: str, caused_by: Mapping[str, str]) -> str:

@@ -265,7 +265,7 @@ def _consequence_rows(view: _View, cause: CheckResult) -> Iterator[tuple[Status 
     following = view.consequences(cause)
     for result in following:
         if result.status.is_problem:
-            yield None, _CONSEQUENCE + printable(result.id), printable(result.message)
+            yield None, _CONSEQUENCE + printable(result.id), _message(result)
     waiting = [printable(r.id) for r in following if not r.status.is_problem]
     if waiting:
         yield (
@@ -353,8 +353,13 @@ def _fix_block(view: _View, result: CheckResult, number: int, colour: bool, widt
     if problems:
         lines.append("This also explains (no fix of their own):")
         for other in problems:
-            text = f"{_CONSEQUENCE}{printable(other.id)}: {printable(other.message)}"
-            lines.extend(_fill(text, body, "  ").splitlines())
+            message = _message(other)
+            if "\n" in message:
+                lines.append(f"{_CONSEQUENCE}{printable(other.id)}:")
+                lines.extend("  " + line for line in _wrap(message, body - 2).splitlines())
+            else:
+                text = f"{_CONSEQUENCE}{printable(other.id)}: {message}"
+                lines.extend(_fill(text, body, "  ").splitlines())
     return "\n".join(lines[:1] + ["   " + line if line else line for line in lines[1:]])
 
 
