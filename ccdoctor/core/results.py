@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,11 +57,7 @@ class Fix:
         texts = list(dict.fromkeys(f.text for f in present))
         commands = tuple(dict.fromkeys(c for f in present for c in f.commands))
         snippets = [f.snippet for f in present if f.snippet]
-        return Fix(
-            text="\n".join(texts),
-            commands=commands,
-            snippet="\n".join(dict.fromkeys(snippets)) if snippets else None,
-        )
+        return Fix(text="\n".join(texts), commands=commands, snippet=_merged(snippets))
 
 
 DOWNSTREAM: tuple[str, ...] = (
@@ -73,6 +70,27 @@ DOWNSTREAM: tuple[str, ...] = (
 )
 """Every area after configuration: what a finding explains when it changes the whole set-up the
 client sees (a dropped settings file, the wrong provider)."""
+
+
+def _merged(snippets: list[str]) -> str | None:
+    """Settings fragments as one JSON object (env blocks combined), so the merged snippet can
+    still be pasted; fragments that are not JSON objects stay one per line."""
+    if not snippets:
+        return None
+    try:
+        parsed = [json.loads(s) for s in snippets]
+    except ValueError:
+        parsed = []
+    if not parsed or not all(isinstance(p, dict) for p in parsed):
+        return "\n".join(dict.fromkeys(snippets))
+    merged: dict[str, Any] = {}
+    for fragment in parsed:
+        for key, value in fragment.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return json.dumps(merged, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

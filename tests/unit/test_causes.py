@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ccdoctor.core.results import Category, CheckResult, Outcome, Problem, Status
+import json
+
+from ccdoctor.core.results import Category, CheckResult, Fix, Outcome, Problem, Status
 from ccdoctor.report.causes import link_causes
 
 
@@ -97,3 +99,14 @@ def test_two_causes_that_explain_each_other_do_not_loop() -> None:
         "proxy.config", Category.PROXY, problems(Problem(Status.FAIL, "b", explains=("config",)))
     )
     assert caused(one, two) == {"config.env": None, "proxy.config": "config.env"}
+
+
+def test_merged_fixes_keep_one_valid_settings_snippet() -> None:
+    merged = Fix.merge(
+        [
+            Fix("a", snippet='{"env": {"A": "1"}}'),
+            Fix("b", snippet='{"env": {"B": ""}, "model": "opus"}'),
+        ]
+    )
+    assert merged is not None and merged.snippet is not None
+    assert json.loads(merged.snippet) == {"env": {"A": "1", "B": ""}, "model": "opus"}
