@@ -42,7 +42,7 @@ def run_on_terminal(
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
-        env={**environment, "TERM": "xterm"},
+        env={"TERM": "xterm", **environment},
         stdin=subprocess.DEVNULL,
         stdout=follower,
         stderr=follower,
