@@ -438,25 +438,48 @@ def _shown_details(result: CheckResult) -> bool:
 
 
 def _details_block(result: CheckResult, width: int) -> str:
+    """A check's details as indented `key: value` lines: nested objects nest, lists of plain
+    values are comma-separated, and multi-line text (a traceback) keeps its lines."""
     lines = [f"{printable(result.id)}:"]
     for key, value in result.details.items():
-        if key in _SKIPPED_DETAILS:
-            continue
-        if isinstance(value, str) and "\n" in value:  # a traceback: its own lines, as printed
-            lines.append(f"  {printable(key)}:")
-            lines.extend("    " + printable(line) for line in value.rstrip("\n").splitlines())
-            continue
-        shown = value if isinstance(value, str) else json.dumps(plain_json(value))
-        lines.append(
-            textwrap.fill(
-                printable(f"{key}: {shown}"),
-                width,
-                initial_indent="  ",
-                subsequent_indent="      ",
-                break_on_hyphens=False,
-            )
-        )
+        if key not in _SKIPPED_DETAILS:
+            lines.extend(_detail_lines(str(key), plain_json(value), 1, width))
     return "\n".join(lines)
+
+
+def _detail_lines(key: str, value: Any, depth: int, width: int) -> Iterator[str]:
+    pad = "  " * depth
+    if isinstance(value, Mapping) and value:
+        yield f"{pad}{printable(key)}:"
+        for name, inner in value.items():
+            yield from _detail_lines(str(name), inner, depth + 1, width)
+    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        yield f"{pad}{printable(key)}:"
+        for item in value:
+            entries = [_detail_lines(str(n), v, depth + 2, width) for n, v in item.items()]
+            block = [line for entry in entries for line in entry]
+            if block:
+                yield pad + "  - " + block[0].lstrip()
+                yield from block[1:]
+    elif isinstance(value, str) and "\n" in value:
+        yield f"{pad}{printable(key)}:"
+        yield from (f"{pad}  {printable(line)}" for line in value.rstrip("\n").splitlines())
+    else:
+        if isinstance(value, list):
+            shown = ", ".join(_scalar(v) for v in value) if value else "[]"
+        else:
+            shown = _scalar(value)
+        yield textwrap.fill(
+            printable(f"{key}: {shown}"),
+            max(width, 20 + len(pad)),
+            initial_indent=pad,
+            subsequent_indent=pad + "    ",
+            break_on_hyphens=False,
+        )
+
+
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 # ---- wrapping -----------------------------------------------------------------------------------
