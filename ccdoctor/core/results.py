@@ -121,7 +121,8 @@ class Outcome:
         details: Mapping[str, Any] | None = None,
     ) -> Outcome:
         """Fold several findings into one result: the worst status wins, the message leads with
-        the worst finding and counts the rest, every fix is kept."""
+        the worst finding and goes on with the others (a count alone would hide them in every
+        format but the text one), every fix is kept."""
         found = sorted(problems, key=lambda p: -p.status.severity)
         extra = dict(details or {})
         if not found:
@@ -129,7 +130,7 @@ class Outcome:
         worst = found[0]
         message = worst.message
         if len(found) > 1:
-            message += f" (+{len(found) - 1} more)"
+            message += "; also: " + "; ".join(p.message for p in found[1:])
         extra["problems"] = [
             {
                 "status": p.status.value,
