@@ -218,8 +218,8 @@ def test_a_config_table_too_wide_for_the_terminal_becomes_one_block_per_value() 
     text = render_config_table(CONFIG, width=60)
     assert max(len(line) for line in text.splitlines()) <= 60
     assert "ANTHROPIC_MODEL = user-model\n" in text
-    assert "  from user settings (/home/u/.claude/settings.json)\n" in text
-    assert "  shadows shell-model (shell environment)\n" in text
+    assert "  source: user settings (/home/u/.claude/settings.json)\n" in text
+    assert "  shadowed: shell-model (shell environment)\n" in text
 
 
 # --- json -----------------------------------------------------------------------------------

@@ -103,3 +103,37 @@ def test_the_progress_line_names_checks_at_work_not_those_waiting_on_a_need() ->
     assert check is not None
     offline.started(check)
     assert offline.at_work() == []
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("config",),
+        ("list",),
+        ("explain",),
+        ("explain", "credentials.aws"),
+        ("explain", "proxy"),
+        ("--help",),
+    ],
+    ids=" ".join,
+)
+def test_the_other_commands_fit_the_terminal(
+    machine: Machine, args: tuple[str, ...], columns: int
+) -> None:
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": "eu-west-1",
+            "ANTHROPIC_MODEL": "arn:aws:bedrock:eu-west-1:123456789012:application-inference-"
+            "profile/a1b2c3d4e5f6a1b2c3d4e5f6",
+        }
+    )
+    machine.user_settings({"env": {"AWS_PROFILE": "developer-account-with-a-long-name"}})
+    command = [sys.executable, "-m", "ccdoctor", *args]
+    if args[0] == "config":
+        command += ["--managed-settings", str(machine.managed_file)]
+    env = {**machine.env, "PYTHONPATH": str(REPO)}
+    screen = run_on_terminal(command, env, machine.project, columns)
+    assert screen.exit_code == 0, screen.raw
+    assert screen.wrapped == 0, "\n".join(r for r in screen.rows if len(r) >= columns)

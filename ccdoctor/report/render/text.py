@@ -533,8 +533,8 @@ def render_config_table(entries: tuple[ConfigEntry, ...], width: int = DEFAULT_W
     blocks = []
     for name, value, source, shadowed in rows:
         block = [_fill(f"{name} = {value}", width, "    ")]
-        block.append(_fill(f"from {source}", width - 2, "    ").replace("\n", "\n  "))
+        block.append(_fill(f"source: {source}", width - 2, "    ").replace("\n", "\n  "))
         if shadowed:
-            block.append(_fill(f"shadows {shadowed}", width - 2, "    ").replace("\n", "\n  "))
+            block.append(_fill(f"shadowed: {shadowed}", width - 2, "    ").replace("\n", "\n  "))
         blocks.append("\n  ".join(block))
     return "\n".join(blocks) + "\n"
