@@ -31,6 +31,15 @@ def test_the_report_fits_the_terminal(setup: Setup, columns: int) -> None:
     assert screen.rows[-2].startswith(("No issues found", "No failures", "1 problem"))
 
 
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: s.name)
+def test_colour_takes_no_room(setup: Setup) -> None:
+    with prepared(setup) as (home, env, command):
+        coloured = {k: v for k, v in env.items() if k != "NO_COLOR"}
+        screen = run_on_terminal(command, coloured, home / "project", 80)
+    assert "\x1b[3" in screen.raw
+    assert screen.wrapped == 0, "\n".join(r for r in screen.rows if len(r) >= 80)
+
+
 def test_a_wide_terminal_gets_wide_lines() -> None:
     [setup] = [s for s in SETUPS if s.name == "anthropic_base_url_quoted"]
     with prepared(setup) as (home, env, command):

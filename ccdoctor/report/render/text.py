@@ -124,7 +124,7 @@ def render_text(
 
 
 def _home_as_tilde(report: Report, home: str) -> Report:
-    pattern = re.compile(re.escape(home) + r"(?=/|\b)")
+    pattern = re.compile(re.escape(home) + r"(?![\w.-])")
 
     def short(text: str) -> str:
         return pattern.sub("~", text)
