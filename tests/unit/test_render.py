@@ -475,3 +475,17 @@ def test_markdown_says_how_to_fix_with_code_blocks() -> None:
 )
 def test_renderer_dispatches_on_format(fmt: Format, expected: Any) -> None:
     assert renderer(fmt)(ALL, False, False) == expected()
+
+
+def test_json_names_the_cause_of_a_consequence_and_the_schema_holds_it() -> None:
+    follower = replace(SKIPPED, caused_by="credentials.aws")
+    data = json.loads(render_json(report_of(FAILED, follower)))
+    validate_report(data)
+    assert [c["caused_by"] for c in data["checks"]] == [None, "credentials.aws"]
+    assert data["schema_version"] == "1.2"
+    for spoilt in (5, ""):
+        data["checks"][1]["caused_by"] = spoilt
+        with pytest.raises(ValidationError):
+            validate_report(data)
+    del data["checks"][1]["caused_by"]  # a 1.1 report, without the field, still validates
+    validate_report(data)
