@@ -226,7 +226,7 @@ def _table_rows(
     below: list[list[str]] = []
     for status, name, message in rows:
         longest = max((len(word) for word in printable(message).split()), default=0)
-        wide = longest > message_width
+        wide = longest > message_width - 2  # a bullet's continuation lines are indented by 2
         cells.append(
             (
                 paint(status.value.upper(), status, colour) if status else "",
@@ -333,21 +333,26 @@ def _finding(problem: Mapping[str, Any]) -> _Finding:
 
 def _fix_block(view: _View, result: CheckResult, number: int, colour: bool, width: int) -> str:
     status = paint(result.status.value.upper(), result.status, colour)
-    first = " — fix this first" if number == 1 and len(view.causes()) > 1 else ""
+    first = " — fix this first" if number == 1 else ""
     lines = [f"{number}. {status} {printable(result.id)}{first}"]
     body = width - 3
     findings = [f for f in _findings(result) if f.status.is_problem] or _findings(result)
+    # Several findings of one check: each a bullet, its fix indented under it.
+    bullet, inner = ("- ", "  ") if len(findings) > 1 else ("", "")
     seen: set[str] = set()
     for finding in findings:
-        lines.extend(_fill(printable(finding.message), body, "").splitlines())
+        lines.extend(_fill(bullet + printable(finding.message), body, inner).splitlines())
         if finding.text and finding.text not in seen:
             seen.add(finding.text)
             for paragraph in printable(finding.text).splitlines():
-                lines.extend("  " + line for line in _fill(paragraph, body - 2, "").splitlines())
+                wrapped = _fill(paragraph, body - 2 - len(inner), "").splitlines()
+                lines.extend(inner + "  " + line for line in wrapped)
         for command in finding.commands:
-            lines.extend(_command_lines(printable(command), body - 4))
+            command_lines = _command_lines(printable(command), body - 4 - len(inner))
+            lines.extend(inner + line for line in command_lines)
         if finding.snippet:
-            lines.extend(_snippet_lines(printable(finding.snippet), view.report, body - 4))
+            snippet = _snippet_lines(printable(finding.snippet), view.report, body - 4 - len(inner))
+            lines.extend(inner + line for line in snippet)
     following = view.consequences(result)
     problems = [r for r in following if r.status.is_problem]
     if problems:
