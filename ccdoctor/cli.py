@@ -333,14 +333,14 @@ def run(
     finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
     render = renderer(fmt)
     colour = _colour(sys.stdout)
-    screen = render_text(report, verbose, colour, _width(sys.stdout), str(Path.home()))
-    if output is not None:
-        _write(output, finish(render(report, verbose, False)))
-        typer.echo(finish(screen), nl=False, color=colour or None)
-    elif fmt is Format.TEXT:
-        typer.echo(finish(screen), nl=False, color=colour or None)
+    if table_on_terminal:
+        if output is not None:
+            _write(output, finish(render(report, verbose, False)))
+        shown = render_text(report, verbose, colour, _width(sys.stdout), str(Path.home()))
     else:
-        typer.echo(finish(render(report, verbose, colour)), nl=False, color=colour or None)
+        shown = render(report, verbose, colour)
+    # click strips colour codes off a terminal unless told otherwise: FORCE_COLOR tells it.
+    typer.echo(finish(shown), nl=False, color=colour or None)
     if json_report is not None:
         from ccdoctor.report.render.json_report import render_json
 
