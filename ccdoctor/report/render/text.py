@@ -351,7 +351,9 @@ def _fix_block(view: _View, result: CheckResult, number: int, colour: bool, widt
             command_lines = _command_lines(printable(command), body - 4 - len(inner))
             lines.extend(inner + line for line in command_lines)
         if finding.snippet:
-            snippet = _snippet_lines(printable(finding.snippet), view.report, body - 4 - len(inner))
+            snippet = _snippet_lines(
+                printable(finding.snippet), finding.text, view.report, body - 4 - len(inner)
+            )
             lines.extend(inner + line for line in snippet)
     following = view.consequences(result)
     problems = [r for r in following if r.status.is_problem]
@@ -409,17 +411,24 @@ def _shell_words(command: str) -> list[str]:
     return words
 
 
-def _snippet_lines(snippet: str, report: Report, width: int) -> list[str]:
+def _snippet_lines(snippet: str, text: str | None, report: Report, width: int) -> list[str]:
     try:
         data = json.loads(snippet)
     except ValueError:
         return [f"    {line}" for line in ["settings snippet:", *snippet.splitlines()]]
-    target = _settings_file(data, report.config) if isinstance(data, dict) else None
+    named = _SETTINGS_PATH.search(text or "")
+    target = named.group(0) if named else None
+    if target is None and isinstance(data, dict):
+        target = _settings_file(data, report.config)
     compact = json.dumps(data, ensure_ascii=False)
     text = compact if len(compact) <= width else json.dumps(data, indent=2, ensure_ascii=False)
     return [f"    in {target or '~/.claude/settings.json'}:"] + [
         "      " + line for line in text.splitlines()
     ]
+
+
+_SETTINGS_PATH = re.compile(r"[^\s'\"(]*(?:settings|settings\.local|managed-settings)\.json")
+"""A settings file the fix's own text names: the snippet goes there."""
 
 
 def _settings_file(data: Mapping[str, Any], config: Sequence[ConfigEntry]) -> str | None:
