@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import shutil
 import subprocess
@@ -28,13 +29,13 @@ EXIT_CODES_HELP = (
 )
 
 app = typer.Typer(
-    add_completion=False,
+    # typer's --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     no_args_is_help=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Check that Claude Code can reach its model provider, and say how to fix it if not.\n\n"
-    + EXIT_CODES_HELP,
+    help="Check that Claude Code can reach its model provider, and say how to fix it if not.",
     epilog=EXIT_CODES_HELP,
 )
 
@@ -187,7 +188,32 @@ def _is_tty(stream: object) -> bool:
 
 
 def _colour(stream: object) -> bool:
-    return not os.environ.get("NO_COLOR") and _is_tty(stream)
+    """NO_COLOR (any value) turns colour off, FORCE_COLOR or CLICOLOR_FORCE (but 0) turns it on
+    even in a pipe or file; otherwise colour goes to a terminal that is not TERM=dumb."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    forced = ("FORCE_COLOR", "CLICOLOR_FORCE")
+    if any(os.environ.get(name, "0") not in ("", "0") for name in forced):
+        return True
+    return _is_tty(stream) and not _dumb()
+
+
+def _dumb() -> bool:
+    return os.environ.get("TERM", "") == "dumb"
+
+
+def _width(stream: object) -> int:
+    """The columns to fit: COLUMNS when set, else the terminal's, else 80 (files, pipes)."""
+    from ccdoctor.report.render.text import DEFAULT_WIDTH
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    fileno = getattr(stream, "fileno", None)
+    if fileno is not None and _is_tty(stream):
+        with contextlib.suppress(OSError, ValueError):
+            return os.get_terminal_size(fileno()).columns or DEFAULT_WIDTH
+    return DEFAULT_WIDTH
 
 
 @app.callback(invoke_without_command=True)
@@ -238,11 +264,17 @@ def run(
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Run only these check ids, categories or globs."),
+        typer.Option(
+            "--only",
+            help="Run only these check ids, categories or globs (repeat, or separate by commas).",
+        ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option("--skip", help="Do not run these check ids, categories or globs."),
+        typer.Option(
+            "--skip",
+            help="Do not run these check ids, categories or globs (repeat, or separate by commas).",
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings also fail the run.")] = False,
     verbose: Annotated[
@@ -289,7 +321,9 @@ def run(
     )
     check_ctx = CheckContext(config, options, redactor, started)
     table_on_terminal = fmt is Format.TEXT or output is not None
-    progress = ProgressLine(sys.stderr) if table_on_terminal and _is_tty(sys.stderr) else None
+    # A dumb terminal cannot erase a line: no progress line there.
+    live = table_on_terminal and _is_tty(sys.stderr) and not _dumb()
+    progress = ProgressLine(sys.stderr, offline) if live else None
     with progress or contextlib.nullcontext():
         results = run_checks(checks, check_ctx, catalogue.failures, progress, verbose)
     report = build_report(
@@ -298,11 +332,15 @@ def run(
 
     finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
     render = renderer(fmt)
-    if output is not None:
-        _write(output, finish(render(report, verbose, False)))
-        typer.echo(finish(render_text(report, verbose, _colour(sys.stdout))), nl=False)
+    colour = _colour(sys.stdout)
+    if table_on_terminal:
+        if output is not None:
+            _write(output, finish(render(report, verbose, False)))
+        shown = render_text(report, verbose, colour, _width(sys.stdout), str(Path.home()))
     else:
-        typer.echo(finish(render(report, verbose, _colour(sys.stdout))), nl=False)
+        shown = render(report, verbose, colour)
+    # click strips colour codes off a terminal unless told otherwise: FORCE_COLOR tells it.
+    typer.echo(finish(shown), nl=False, color=colour or None)
     if json_report is not None:
         from ccdoctor.report.render.json_report import render_json
 
@@ -344,11 +382,23 @@ def _append_step_summary(report: Report, scrub: Callable[[str], str]) -> None:
         typer.echo(f"ccdoctor: cannot append to GITHUB_STEP_SUMMARY: {exc}", err=True)
 
 
+class ListFormat(enum.StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class ConfigFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 @app.command("config")
 def show_config(
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="text or json.", case_sensitive=False)
-    ] = Format.TEXT,
+        ConfigFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = ConfigFormat.TEXT,
     settings: SettingsOption = None,
     project_dir: ProjectDirOption = None,
     model: ModelOption = None,
@@ -368,7 +418,7 @@ def show_config(
     config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
     redactor = redactor_for(config)
     entries = config_entries(config, redactor)
-    if fmt is Format.JSON:
+    if fmt is ConfigFormat.JSON:
         data = {
             "provider": config.provider.route_id,
             "settings_files": [
@@ -385,10 +435,8 @@ def show_config(
         }
         text = json.dumps(plain_json(redactor.scrub_data(data)), indent=2, ensure_ascii=False)
         text += "\n"
-    elif fmt is Format.TEXT:
-        text = render_config_table(entries)
     else:
-        raise typer.BadParameter("config supports --format text or json", param_hint="--format")
+        text = render_config_table(entries, _width(sys.stdout))
     text = redactor.scrub(text)
     if anonymize:
         from ccdoctor.report.anonymize import Anonymizer
@@ -400,45 +448,59 @@ def show_config(
 @app.command("list")
 def list_checks(
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="text or markdown.", case_sensitive=False)
-    ] = Format.TEXT,
+        ListFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = ListFormat.TEXT,
 ) -> None:
-    """List every check with its category, cost and origin."""
+    """List every check with its cost, providers and title."""
     from ccdoctor.engine.registry import load_catalogue
-    from ccdoctor.report.render.catalogue import render_catalogue
+    from ccdoctor.report.render.catalogue import catalogue_json, render_catalogue
 
-    if fmt not in (Format.TEXT, Format.MARKDOWN):
-        raise typer.BadParameter("list supports --format text or markdown", param_hint="--format")
     catalogue = load_catalogue()
-    typer.echo(render_catalogue(catalogue.checks, markdown=fmt is Format.MARKDOWN), nl=False)
+    if fmt is ListFormat.JSON:
+        typer.echo(catalogue_json(catalogue.checks), nl=False)
+    else:
+        markdown = fmt is ListFormat.MARKDOWN
+        typer.echo(render_catalogue(catalogue.checks, markdown, _width(sys.stdout)), nl=False)
     for failure in catalogue.failures:
         typer.echo(f"plugin {failure.name}: could not be loaded: {failure.error}", err=True)
 
 
 @app.command("explain")
 def explain(
-    check_id: Annotated[str, typer.Argument(help="A check id from `ccdoctor list`.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A check id or a category from `ccdoctor list` (any case); none lists them.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Explain what a check looks at, why it matters, and its typical fixes."""
+    from ccdoctor.core.suggest import did_you_mean
     from ccdoctor.engine.registry import load_catalogue
+    from ccdoctor.report.render.catalogue import render_catalogue
+    from ccdoctor.report.render.explain import render_category, render_explain
 
-    found = load_catalogue().by_id(check_id.strip())
-    if found is None:
-        raise typer.BadParameter(f"no check {check_id!r}; see `ccdoctor list`", param_hint="ID")
-    spec = found.spec
-    lines = [
-        f"{spec.id} — {spec.title}",
-        f"category: {spec.category.value}   cost: {spec.cost.value}   "
-        f"network: {'yes' if spec.network else 'no'}   origin: {found.origin}",
-    ]
-    if spec.needs:
-        lines.append("needs: " + ", ".join(spec.needs))
-    if spec.providers:
-        lines.append("providers: " + ", ".join(sorted(p.value for p in spec.providers)))
-    lines += ["", spec.description]
-    if spec.explain:
-        lines += ["", spec.explain.strip()]
-    typer.echo("\n".join(lines))
+    checks = load_catalogue().checks
+    width = _width(sys.stdout)
+    if name is None or not name.strip():
+        typer.echo(render_catalogue(checks, width=width), nl=False)
+        typer.echo("\nccdoctor explain ID (or a category) says more about one.")
+        return
+    wanted = name.strip().lower()
+    found = next((c for c in checks if c.spec.id.lower() == wanted), None)
+    if found is not None:
+        typer.echo(render_explain(found, width), nl=False)
+        return
+    in_category = [c for c in checks if c.spec.category.value == wanted]
+    if in_category:
+        typer.echo(render_category(wanted, in_category, width), nl=False)
+        return
+    known = [c.spec.id for c in checks] + [c.spec.category.value for c in checks]
+    raise typer.BadParameter(
+        f"no check or category {name!r}{did_you_mean(name, known)}; see `ccdoctor list`",
+        param_hint="NAME",
+    )
 
 
 def main() -> None:

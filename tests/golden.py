@@ -52,7 +52,7 @@ UPDATE_VARIABLE = "CCDOCTOR_UPDATE_GOLDEN"
 FIXED_ENV: Mapping[str, str] = {
     "PATH": "/usr/bin:/bin",
     "NO_COLOR": "1",
-    "COLUMNS": "100",
+    "COLUMNS": "80",
     "LC_ALL": "C.UTF-8",
     "PYTHONUTF8": "1",
     "PYTHONIOENCODING": "utf-8",
@@ -109,6 +109,25 @@ class Rendered:
 
 def render(setup: Setup, fmt: str) -> Rendered:
     """Run the command on a fresh copy of the set-up and return its normalised report."""
+    with prepared(setup) as (home, env, command):
+        completed = subprocess.run(
+            [*command, "--format", fmt],
+            cwd=home / "project",
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+        return Rendered(completed.returncode, normalise(completed.stdout, home), completed.stderr)
+
+
+@contextmanager
+def prepared(setup: Setup) -> Iterator[tuple[Path, dict[str, str], list[str]]]:
+    """A fresh copy of the set-up: its HOME, the environment and the command line to run (in
+    HOME/project) without --format."""
     with _fresh_home(setup) as home:
 
         def fill(text: str) -> str:
@@ -126,23 +145,10 @@ def render(setup: Setup, fmt: str) -> Rendered:
             "-m",
             "ccdoctor",
             *(fill(arg) for arg in setup.args),
-            "--format",
-            fmt,
             "--managed-settings",
             str(managed),
         ]
-        completed = subprocess.run(
-            command,
-            cwd=home / "project",
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-            check=False,
-        )
-        return Rendered(completed.returncode, normalise(completed.stdout, home), completed.stderr)
+        yield home, env, command
 
 
 @contextmanager

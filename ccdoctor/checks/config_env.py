@@ -3,8 +3,11 @@ quotes, characters a header cannot carry, deprecated and contradictory variables
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from ccdoctor.config.resolve import Value, env_string
+from ccdoctor.config.settings_files import Source
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Outcome, Problem
 from ccdoctor.diagnose.environment import (
@@ -69,8 +72,25 @@ def env_check(ctx: CheckContext) -> Outcome:
     if notes:
         details["notes"] = notes
     count = len(details["variables"])
-    return Outcome.from_problems(
-        problems,
-        f"{count} Claude Code variable{'s' if count != 1 else ''} set, all well formed",
-        details,
-    )
+    message = f"{count} Claude Code variable{'s' if count != 1 else ''} set, all well formed"
+    overridden = _settings_beat_shell(config.env)
+    if overridden:
+        # The client is fine with it, but a user who exported the variable expects the export.
+        details["settings_beat_shell"] = overridden
+        message += (
+            f"; a settings env block overrides the shell's export of {', '.join(overridden)} "
+            "(`ccdoctor config` shows both)"
+        )
+    return Outcome.from_problems(problems, message, details)
+
+
+def _settings_beat_shell(env: Mapping[str, Value]) -> list[str]:
+    return [
+        name
+        for name, value in sorted(env.items())
+        if value.origin.source is not Source.SHELL
+        and any(
+            v.origin.source is Source.SHELL and env_string(v.raw) != env_string(value.raw)
+            for v in value.shadowed
+        )
+    ]

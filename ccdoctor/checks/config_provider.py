@@ -46,7 +46,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                     Fix(
                         f"Set {reading.variable} to 1 to enable it, or remove it.",
                         (f"export {reading.variable}=1",),
-                        f'"env": {{"{reading.variable}": "1"}}',
+                        f'{{"env": {{"{reading.variable}": "1"}}}}',
                     ),
                 )
             )
@@ -83,7 +83,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                     f"To use the gateway at ANTHROPIC_BASE_URL, cancel {flag.variable}; to reach "
                     f"{choice.provider.value} through a gateway, use {own} instead.",
                     (f"unset {flag.variable}",),
-                    f'"env": {{"{flag.variable}": ""}}',
+                    f'{{"env": {{"{flag.variable}": ""}}}}',
                 ),
             )
         )

@@ -74,6 +74,17 @@ def network_env_check(ctx: CheckContext) -> Outcome:
         }
         if reading is not None:
             summary.append(f"proxy {reading.display} ({proxy.variable})")
+        # Not a problem for Claude Code, but curl, pip or git may read the other spelling and
+        # go elsewhere: worth a mention, not a warning.
+        differing = [
+            name for name in proxy.shadowed if (config.get(name) or "").strip() != proxy.raw.strip()
+        ]
+        if differing:
+            details["differing_proxy_variables"] = differing
+            summary.append(
+                f"{', '.join(differing)} set to something else, which Claude Code ignores "
+                f"({proxy.variable} comes first; other tools may read {differing[0]})"
+            )
     else:
         summary.append("no proxy")
 

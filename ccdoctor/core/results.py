@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,11 +57,40 @@ class Fix:
         texts = list(dict.fromkeys(f.text for f in present))
         commands = tuple(dict.fromkeys(c for f in present for c in f.commands))
         snippets = [f.snippet for f in present if f.snippet]
-        return Fix(
-            text="\n".join(texts),
-            commands=commands,
-            snippet="\n".join(dict.fromkeys(snippets)) if snippets else None,
-        )
+        return Fix(text="\n".join(texts), commands=commands, snippet=_merged(snippets))
+
+
+DOWNSTREAM: tuple[str, ...] = (
+    Category.CREDENTIALS.value,
+    Category.REGION.value,
+    Category.MODELS.value,
+    Category.PROXY.value,
+    Category.NETWORK.value,
+    Category.CACHING.value,
+)
+"""Every area after configuration: what a finding explains when it changes the whole set-up the
+client sees (a dropped settings file, the wrong provider)."""
+
+
+def _merged(snippets: list[str]) -> str | None:
+    """Settings fragments as one JSON object (env blocks combined), so the merged snippet can
+    still be pasted; fragments that are not JSON objects stay one per line."""
+    if not snippets:
+        return None
+    try:
+        parsed = [json.loads(s) for s in snippets]
+    except ValueError:
+        parsed = []
+    if not parsed or not all(isinstance(p, dict) for p in parsed):
+        return "\n".join(dict.fromkeys(snippets))
+    merged: dict[str, Any] = {}
+    for fragment in parsed:
+        for key, value in fragment.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return json.dumps(merged, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,9 @@ class Problem:
     status: Status
     message: str
     fix: Fix | None = None
+    explains: tuple[str, ...] = ()
+    """Check ids or categories whose problems follow from this one: the report shows them as
+    its consequences, so a user applies one fix instead of several that contradict."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +121,8 @@ class Outcome:
         details: Mapping[str, Any] | None = None,
     ) -> Outcome:
         """Fold several findings into one result: the worst status wins, the message leads with
-        the worst finding and counts the rest, every fix is kept."""
+        the worst finding and goes on with the others (a count alone would hide them in every
+        format but the text one), every fix is kept."""
         found = sorted(problems, key=lambda p: -p.status.severity)
         extra = dict(details or {})
         if not found:
@@ -96,7 +130,7 @@ class Outcome:
         worst = found[0]
         message = worst.message
         if len(found) > 1:
-            message += f" (+{len(found) - 1} more)"
+            message += "; also: " + "; ".join(p.message for p in found[1:])
         extra["problems"] = [
             {
                 "status": p.status.value,
@@ -105,6 +139,9 @@ class Outcome:
             }
             for p in found
         ]
+        explains = [e for p in found if p.status is not Status.PASS for e in p.explains]
+        if explains:
+            extra["explains"] = list(dict.fromkeys(explains))
         return Outcome(worst.status, message, Fix.merge(p.fix for p in found), extra)
 
 
@@ -141,6 +178,8 @@ class CheckResult:
     details: Mapping[str, Any]
     duration_ms: float
     origin: str = "builtin"
+    caused_by: str | None = None
+    """The check whose problem explains this result (set when the report is built)."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ccdoctor.config.truthy import Flag, parse_flag
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.redact import fingerprint
-from ccdoctor.core.results import Fix, Problem, Status
+from ccdoctor.core.results import DOWNSTREAM, Category, Fix, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars
 from ccdoctor.knowledge.env_vars import Kind
@@ -73,6 +73,7 @@ def misspelt_name_problem(name: str, value: Value, config: ResolvedConfig) -> Pr
     else:
         message = f"{why}; did you mean {intended}?"
     status = Status.WARN
+    explains: tuple[str, ...] = ()
     if (
         intended in env_vars.PROVIDER_FLAGS
         and parse_flag(value.text) is Flag.TRUE
@@ -80,7 +81,8 @@ def misspelt_name_problem(name: str, value: Value, config: ResolvedConfig) -> Pr
     ):
         status = Status.FAIL
         message += " No provider flag is set, so Claude Code uses the Anthropic API instead"
-    return Problem(status, message, _rename_fix(name, intended, value))
+        explains = DOWNSTREAM
+    return Problem(status, message, _rename_fix(name, intended, value), explains)
 
 
 def _rename_fix(name: str, intended: str, value: Value) -> Fix:
@@ -190,6 +192,8 @@ def _quote_problem(name: str, kind: Kind, value: Value, inner: str) -> Problem:
         Status.FAIL if fatal else Status.WARN,
         f"{name} ({where}) is wrapped in literal quotes {shown}: {effect}",
         fix,
+        # proxy.config (base URLs) and network.env (proxies) judge the same value again.
+        (Category.PROXY.value, Category.NETWORK.value) if kind is Kind.URL else (),
     )
 
 
@@ -304,6 +308,8 @@ def auth_conflict_problems(config: ResolvedConfig) -> Iterator[Problem]:
             (f"unset {drop}",),
             json.dumps({"env": {drop: ""}}),
         ),
+        # credentials.anthropic reports the same conflict as the client words it.
+        ("credentials.anthropic",),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from ccdoctor.config.resolve import env_string
 from ccdoctor.config.settings_files import MAX_SETTINGS_BYTES, SettingsLayer, Source
 from ccdoctor.config.view import ResolvedConfig
-from ccdoctor.core.results import Fix, Problem, Status
+from ccdoctor.core.results import DOWNSTREAM, Fix, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars, settings_keys
 from ccdoctor.knowledge.settings_keys import JsonType, json_type
@@ -57,6 +57,8 @@ def broken_file_problem(layer: SettingsLayer, label: str, config: ResolvedConfig
     # The client drops the file silently: that breaks the connection only if the file held
     # something the connection depends on (seen: a broken file of permissions is harmless).
     status = Status.FAIL if _bears_on_connection(salvaged) else Status.WARN
+    # What the dropped file held is missing everywhere after it: those failures are symptoms.
+    explains = DOWNSTREAM if status is Status.FAIL else ()
     if error.line is not None and error.column is not None and "not valid JSON" in error.message:
         hint = _syntax_hint(layer, config)
         return Problem(
@@ -69,11 +71,13 @@ def broken_file_problem(layer: SettingsLayer, label: str, config: ResolvedConfig
                 "below shows the first error until the file parses.",
                 (f"python3 -m json.tool {quoted} > /dev/null",),
             ),
+            explains,
         )
     return Problem(
         status,
         f"{label} {error.message}; Claude Code ignores the whole file, so {lost}",
         _repair(layer, error.message),
+        explains,
     )
 
 
@@ -256,9 +260,14 @@ def _unknown_key(key: str, value: Any, label: str, layer: SettingsLayer) -> Prob
         f"{label}: unknown key {key!r} (did you mean {suggestion!r}?); Claude Code ignores it",
         Fix(
             f"Rename {key!r} to {suggestion!r} in {layer.path}.",
-            snippet=json.dumps({suggestion: value})[:200],
+            snippet=json.dumps({suggestion: _example_value(value)}),
         ),
     )
+
+
+def _example_value(value: Any) -> Any:
+    # Cutting the JSON text short would make the snippet invalid; a long value is replaced whole.
+    return value if len(json.dumps(value)) <= 200 else "<value>"
 
 
 def _wrong_type(

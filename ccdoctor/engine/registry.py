@@ -11,6 +11,7 @@ from types import ModuleType
 
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category
+from ccdoctor.core.suggest import did_you_mean
 from ccdoctor.spec import Check, Cost
 
 ENTRY_POINT_GROUP = "ccdoctor.checks"
@@ -222,6 +223,8 @@ class UnknownSelector(ValueError):
 def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) -> list[Check]:
     """Apply `--only`/`--skip` (ids, categories or globs). The needs of selected checks are kept,
     so that `--only models.bedrock` still resolves credentials first."""
+    only = split_selectors(only)
+    skip = split_selectors(skip)
     _validate(checks, only, "--only")
     _validate(checks, skip, "--skip")
     chosen = list(checks)
@@ -241,9 +244,16 @@ def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) ->
 def _validate(checks: Sequence[Check], selectors: Sequence[str], option: str) -> None:
     for selector in selectors:
         if not any(_matches(c, selector) for c in checks):
+            known = [c.spec.id for c in checks] + [c.spec.category.value for c in checks]
             raise UnknownSelector(
-                f"{option} {selector!r} matches no check id or category; see `ccdoctor list`"
+                f"{option} {selector!r} matches no check id or category"
+                f"{did_you_mean(selector, known)}; see `ccdoctor list`"
             )
+
+
+def split_selectors(values: Iterable[str]) -> list[str]:
+    """`--only a,b --only c` as ['a', 'b', 'c']: both spellings are what users type."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _matches(check: Check, selector: str) -> bool:

@@ -17,8 +17,9 @@ from ccdoctor.core.redact import Redactor, fingerprint
 from ccdoctor.core.results import CheckResult, Status, Summary
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge.env_vars import custom_header_lines
+from ccdoctor.report.causes import link_causes
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -103,7 +104,7 @@ def build_report(
         claude_code_version=config.inputs.claude_version,
         provider=config.provider.route_id,
         config=config_entries(config, redactor),
-        results=tuple(results),
+        results=link_causes(results),
         summary=Summary.of(results, round(duration_ms, 1)),
         strict=strict,
     )

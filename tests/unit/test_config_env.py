@@ -70,7 +70,11 @@ def test_well_formed_setup_passes_and_lists_its_variables(machine: Machine) -> N
     machine.env["ANTHROPIC_MODEL"] = "claude-sonnet-4-5"
     outcome = _unscrubbed(machine)
     assert outcome.status is Status.PASS, _messages(outcome)
-    assert outcome.message == "4 Claude Code variables set, all well formed"
+    assert outcome.message == (
+        "4 Claude Code variables set, all well formed; a settings env block overrides the "
+        "shell's export of ANTHROPIC_MODEL (`ccdoctor config` shows both)"
+    )
+    assert outcome.details["settings_beat_shell"] == ["ANTHROPIC_MODEL"]
     seen = outcome.details["variables"]
     assert set(seen) == {
         "ANTHROPIC_BASE_URL",

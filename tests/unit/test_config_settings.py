@@ -270,9 +270,10 @@ def test_environment_variable_at_top_level_must_move_into_env(machine: Machine) 
     assert len(messages) == 2
     assert all('it must sit inside "env"' in m for m in messages)
     assert result.fix is not None and result.fix.snippet is not None
-    snippets = [json.loads(s) for s in result.fix.snippet.splitlines()]
-    assert {"env": {"ANTHROPIC_MODEL": "claude-opus-4-6"}} in snippets
-    assert {"env": {"ANTHROPIC_API_KEY": "<value>"}} in snippets
+    # One snippet to paste, both variables moved into its env block.
+    assert json.loads(result.fix.snippet) == {
+        "env": {"ANTHROPIC_MODEL": "claude-opus-4-6", "ANTHROPIC_API_KEY": "<value>"}
+    }
 
 
 @pytest.mark.parametrize(

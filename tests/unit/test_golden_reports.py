@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 import pytest
 
@@ -62,3 +63,42 @@ def test_the_json_golden_validates_against_the_schema(setup: Setup) -> None:
     data = json.loads(setup.golden("json").read_text(encoding="utf-8"))
     validate_report(data)
     assert data["exit_code"] == setup.exit_code
+
+
+ONE_CAUSE = {
+    "anthropic_base_url_quoted": "config.env",
+    "anthropic_settings_trailing_comma": "config.settings",
+    "bedrock_misspelt_flag": "config.env",
+    "anthropic_auth_conflict": "config.env",
+}
+"""Set-ups where one finding explains the others: one problem, one fix, the rest under it."""
+
+
+@pytest.mark.parametrize("name", sorted(ONE_CAUSE))
+def test_one_cause_is_one_problem_with_its_consequences_under_it(name: str) -> None:
+    [setup] = [s for s in SETUPS if s.name == name]
+    text = setup.golden("text").read_text(encoding="utf-8")
+    checks = text.split("\n\n", 1)[0].splitlines()
+    problems = [line.split()[1] for line in checks if line.startswith(("  FAIL", "  WARN"))]
+    assert problems == [ONE_CAUSE[name]]
+    assert [line for line in checks if line.lstrip().startswith("↳ ")]
+    fixes = text.split("How to fix\n", 1)[1]
+    assert fixes.startswith("1. ") and ONE_CAUSE[name] in fixes.splitlines()[0]
+    assert "\n2. " not in fixes
+    assert "This also explains" in fixes
+    report = json.loads(setup.golden("json").read_text(encoding="utf-8"))
+    followers = [c for c in report["checks"] if c["caused_by"] == ONE_CAUSE[name]]
+    assert any(c["status"] in ("fail", "warn") for c in followers)
+
+
+@pytest.mark.parametrize("setup", SETUPS, ids=lambda s: s.name)
+def test_every_settings_snippet_is_valid_json_and_the_text_names_its_file(setup: Setup) -> None:
+    report = json.loads(setup.golden("json").read_text(encoding="utf-8"))
+    fixes = [c["fix"] for c in report["checks"] if c["fix"]]
+    fixes += [p["fix"] for c in report["checks"] for p in c["details"].get("problems", [])]
+    snippets = [f["snippet"] for f in fixes if f and f["snippet"]]
+    for snippet in snippets:
+        assert isinstance(json.loads(snippet), dict), snippet
+    text = setup.golden("text").read_text(encoding="utf-8")
+    labels = re.findall(r" in \S*settings(?:\.local)?\.json:\n", text)
+    assert len(labels) >= len({s for s in snippets if s in text})

@@ -93,6 +93,18 @@ def test_lowercase_https_proxy_wins(machine: Machine) -> None:
     assert result.status is Status.PASS
     assert result.details["proxy"]["variable"] == "https_proxy"
     assert result.details["proxy"]["shadowed"] == ["HTTPS_PROXY", "HTTP_PROXY"]
+    # Mentioned, not warned about: the client is fine, other tools may read the other one.
+    assert "HTTPS_PROXY, HTTP_PROXY set to something else, which Claude Code ignores" in (
+        result.message
+    )
+
+
+def test_the_same_proxy_under_both_spellings_is_not_mentioned(machine: Machine) -> None:
+    result = run(
+        machine, https_proxy="http://proxy.corp:3128", HTTPS_PROXY="http://proxy.corp:3128"
+    )
+    assert result.status is Status.PASS
+    assert result.message == "proxy http://proxy.corp:3128 (https_proxy)"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -111,46 +110,55 @@ def with_message(result: CheckResult, message: str) -> Report:
 # --- text -----------------------------------------------------------------------------------
 
 
-def test_text_has_a_table_with_a_row_per_check() -> None:
-    lines = render_text(ALL).splitlines()
-    assert lines[0].split() == ["status", "check", "message"]
-    rows = {line.split()[1]: line.split()[0] for line in lines[2:7]}
-    assert rows == {
-        "config.provider": "PASS",
-        "region.bedrock": "WARN",
-        "credentials.aws": "FAIL",
-        "network.bedrock": "SKIP",
-        "plugin.acme": "ERROR",
+def test_text_groups_the_checks_by_area_with_one_mark_each() -> None:
+    lines = render_text(ALL).split("\n\n", 1)[0].splitlines()
+    areas = {line.split()[1]: line.split()[0] for line in lines if not line.startswith(" ")}
+    assert {k: areas[k] for k in ("configuration", "region", "credentials", "network")} == {
+        "configuration": "ERROR",
+        "region": "WARN",
+        "credentials": "FAIL",
+        "network": "SKIP",
     }
+    rows = {
+        line.split()[1]: line.split()[0]
+        for line in lines
+        if line.startswith("  ") and len(line.split()) > 1 and "." in line.split()[1]
+    }
+    assert rows["config.provider"] == "PASS"
+    assert rows["credentials.aws"] == "FAIL"
+    assert rows["network.bedrock"] == "SKIP"
 
 
 def test_text_says_how_to_fix_each_problem_with_its_commands() -> None:
     text = render_text(ALL)
     fixes = text.split("How to fix\n", 1)[1].rsplit("\n\n", 1)[0]
-    assert "WARN region.bedrock: AWS_REGION is unset" in fixes
-    assert "  Set AWS_REGION to the region you use." in fixes
-    assert "    $ export AWS_REGION=eu-west-1" in fixes
-    assert "FAIL credentials.aws: no credentials" in fixes
-    assert "    $ aws sso login --profile dev" in fixes
-    assert '    {"env": {"AWS_PROFILE": "dev"}}' in fixes
-    assert "ERROR plugin.acme:" in fixes
+    assert "1. FAIL credentials.aws — fix this first" in fixes
+    assert "   no credentials | profile 'dev' is missing" in fixes
+    assert "     Log in with AWS SSO." in fixes
+    assert "       $ aws sso login --profile dev" in fixes
+    assert "       in ~/.claude/settings.json:" in fixes
+    assert '         {"env": {"AWS_PROFILE": "dev"}}' in fixes
+    assert "2. ERROR plugin.acme" in fixes
+    assert "3. WARN region.bedrock" in fixes
     assert "config.provider" not in fixes
     assert "network.bedrock" not in fixes
 
 
 def test_text_without_problems_has_no_fix_section() -> None:
-    assert "How to fix" not in render_text(report_of(PASSED, SKIPPED))
+    text = render_text(report_of(PASSED, SKIPPED))
+    assert "How to fix" not in text
+    assert text.splitlines()[-1] == "No issues found."
 
 
-def test_text_ends_with_the_summary_line() -> None:
+def test_text_ends_with_the_counts_and_what_to_fix_first() -> None:
     text = render_text(report_of(PASSED, WARNED, FAILED, SKIPPED, duration_ms=50.0))
-    assert text.splitlines()[-1] == "1 passed, 1 warnings, 1 failed, 1 skipped in 0.05s"
-    assert re.fullmatch(
-        r"\d+ passed, \d+ warnings, \d+ failed, \d+ skipped in \d+\.\d\ds",
-        text.splitlines()[-1],
-    )
-    assert render_text(ALL).splitlines()[-1] == (
+    assert text.splitlines()[-2] == "1 passed, 1 warnings, 1 failed, 1 skipped in 0.05s"
+    assert text.splitlines()[-1] == "1 problem in 1 area — fix credentials first; also 1 warning."
+    assert render_text(ALL).splitlines()[-2] == (
         "1 passed, 1 warnings, 1 failed, 1 skipped, 1 errors in 1.23s"
+    )
+    assert render_text(report_of(PASSED, WARNED)).splitlines()[-1] == (
+        "No failures; 1 warning in 1 area — see region first."
     )
 
 
@@ -164,10 +172,22 @@ def test_text_is_coloured_only_when_asked() -> None:
 
 
 def test_text_shows_details_only_when_verbose() -> None:
-    assert '"profile": "dev"' not in render_text(ALL)
+    assert "profile: dev" not in render_text(ALL)
     verbose = render_text(ALL, verbose=True)
     assert "Details\n" in verbose
-    assert '"profile": "dev"' in verbose
+    assert "  profile: dev" in verbose
+
+
+def test_verbose_text_prints_a_traceback_as_lines_and_lists_folded_checks() -> None:
+    trace = 'Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1\n'
+    crashed = replace(ERRORED, details={"exception": "KeyError", "traceback": trace})
+    unused = replace(SKIPPED, id="models.vertex", message="not used with provider bedrock")
+    text = render_text(report_of(crashed, unused), verbose=True)
+    assert '    Traceback (most recent call last):\n      File "x.py", line 1\n' in text
+    assert "\\n" not in text
+    assert "models.vertex" in text.split("\n\n", 1)[0]
+    folded = render_text(report_of(crashed, unused))
+    assert "SKIP  1 check not used with provider bedrock (-v lists them): models.vertex" in folded
 
 
 def test_text_shows_escape_sequences_instead_of_obeying_them() -> None:
@@ -187,11 +207,19 @@ def test_text_keeps_number_like_values_as_written() -> None:
 
 
 def test_config_table_shows_the_winner_and_what_it_shadowed() -> None:
-    table = render_config_table(CONFIG)
+    table = render_config_table(CONFIG, width=200)
     [row] = [line for line in table.splitlines() if line.startswith("ANTHROPIC_MODEL")]
     assert "user-model" in row
     assert "user settings (/home/u/.claude/settings.json)" in row
     assert "shell-model (shell environment)" in row
+
+
+def test_a_config_table_too_wide_for_the_terminal_becomes_one_block_per_value() -> None:
+    text = render_config_table(CONFIG, width=60)
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "ANTHROPIC_MODEL = user-model\n" in text
+    assert "  source: user settings (/home/u/.claude/settings.json)\n" in text
+    assert "  shadowed: shell-model (shell environment)\n" in text
 
 
 # --- json -----------------------------------------------------------------------------------
@@ -447,3 +475,17 @@ def test_markdown_says_how_to_fix_with_code_blocks() -> None:
 )
 def test_renderer_dispatches_on_format(fmt: Format, expected: Any) -> None:
     assert renderer(fmt)(ALL, False, False) == expected()
+
+
+def test_json_names_the_cause_of_a_consequence_and_the_schema_holds_it() -> None:
+    follower = replace(SKIPPED, caused_by="credentials.aws")
+    data = json.loads(render_json(report_of(FAILED, follower)))
+    validate_report(data)
+    assert [c["caused_by"] for c in data["checks"]] == [None, "credentials.aws"]
+    assert data["schema_version"] == "1.2"
+    for spoilt in (5, ""):
+        data["checks"][1]["caused_by"] = spoilt
+        with pytest.raises(ValidationError):
+            validate_report(data)
+    del data["checks"][1]["caused_by"]  # a 1.1 report, without the field, still validates
+    validate_report(data)

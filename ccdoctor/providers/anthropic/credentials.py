@@ -342,7 +342,7 @@ def _run_helper(
                 Fix(
                     "Make the helper answer from a local cache and refresh in the background, or "
                     f"raise {known.HELPER_TTL_VARIABLE} so it runs less often.",
-                    snippet=f'"env": {{"{known.HELPER_TTL_VARIABLE}": "3600000"}}',
+                    snippet=f'{{"env": {{"{known.HELPER_TTL_VARIABLE}": "3600000"}}}}',
                 ),
             )
         )

@@ -481,7 +481,7 @@ def _external_source_problems(
                 Fix(
                     f"Allow it explicitly, if you trust the command in {path}.",
                     (f"export {known.GCP_ALLOW_EXECUTABLES}=1",),
-                    f'"env": {{"{known.GCP_ALLOW_EXECUTABLES}": "1"}}',
+                    f'{{"env": {{"{known.GCP_ALLOW_EXECUTABLES}": "1"}}}}',
                 ),
             )
         )
@@ -531,7 +531,7 @@ def _project_problems(config: ResolvedConfig) -> list[Problem]:
                 Fix(
                     "Name the project that has Claude enabled in Vertex AI Model Garden.",
                     ("export ANTHROPIC_VERTEX_PROJECT_ID=your-project-id",),
-                    '"env": {"ANTHROPIC_VERTEX_PROJECT_ID": "your-project-id"}',
+                    '{"env": {"ANTHROPIC_VERTEX_PROJECT_ID": "your-project-id"}}',
                 ),
             )
         ]

@@ -52,6 +52,7 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
         "details": dict(result.details),
         "duration_ms": result.duration_ms,
         "origin": result.origin,
+        "caused_by": result.caused_by,
     }
 
 

@@ -1,0 +1,40 @@
+"""What a run bills, counted at the fake API: the README's figure is what the command sends."""
+
+from __future__ import annotations
+
+import re
+
+from tests.machine import REPO, Machine
+from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
+
+
+def _billed(fake: FakeAnthropic) -> list[str]:
+    return [
+        str(r.body.get("model"))
+        for r in fake.requests_to("/v1/messages")
+        if r.method == "POST" and isinstance(r.body, dict) and r.body.get("max_tokens") == 1
+    ]
+
+
+def test_a_run_through_a_gateway_bills_what_the_readme_says(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    machine.env["ANTHROPIC_BASE_URL"] = fake_anthropic.url
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    done = machine.cli("--format", "json")
+    assert done.returncode == 0, done.stdout
+    every_post = [r for r in fake_anthropic.requests_to("/v1/messages") if r.method == "POST"]
+    billed = _billed(fake_anthropic)
+    assert len(every_post) == len(billed) == 3  # each asks for one output token
+    assert sorted(set(billed)) == ["claude-haiku-4-5-20251001", "claude-opus-4-8"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"three billed requests of one output token", readme)
+
+
+def test_no_invoke_bills_nothing(machine: Machine, fake_anthropic: FakeAnthropic) -> None:
+    machine.env["ANTHROPIC_BASE_URL"] = fake_anthropic.url
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    done = machine.cli("--no-invoke", "--format", "json")
+    assert done.returncode == 0, done.stdout
+    assert [r for r in fake_anthropic.requests_to("/v1/messages") if r.method == "POST"] == []
+    assert fake_anthropic.requests_to("/v1/messages/count_tokens")  # the free call did go out
