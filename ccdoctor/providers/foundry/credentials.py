@@ -9,9 +9,9 @@ import enum
 import importlib.util
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.host import cloud
 from ccdoctor.knowledge import foundry
 
 
@@ -85,7 +85,7 @@ class ChainSources:
         return ", ".join(found) or "none"
 
 
-def chain_sources(config: ResolvedConfig, dmi: Path = Path("/sys/class/dmi/id")) -> ChainSources:
+def chain_sources(config: ResolvedConfig) -> ChainSources:
     get = config.get
     principal = all(get(v) for v in foundry.SERVICE_PRINCIPAL_VARIABLES) and any(
         get(v) for v in foundry.SERVICE_PRINCIPAL_SECRETS
@@ -95,16 +95,18 @@ def chain_sources(config: ResolvedConfig, dmi: Path = Path("/sys/class/dmi/id"))
     imds_host = None
     if managed is None and imds:
         imds_host = imds.strip().rstrip("/")
-    elif managed is None and _on_azure_vm(dmi):
+    elif managed is None and _on_azure_vm():
         managed = "this machine is an Azure VM"
     path = get("PATH")
     commands = tuple(c for c in foundry.DEVELOPER_COMMANDS if shutil.which(c, path=path))
     return ChainSources(principal, managed, imds_host, commands)
 
 
-def _on_azure_vm(dmi: Path) -> bool:
+def _on_azure_vm() -> bool:
     try:
-        tag = (dmi / "chassis_asset_tag").read_text(encoding="utf-8", errors="replace")
+        tag = (cloud.DMI_DIRECTORY / "chassis_asset_tag").read_text(
+            encoding="utf-8", errors="replace"
+        )
     except OSError:
         return False
     return tag.strip() == foundry.AZURE_VM_ASSET_TAG
