@@ -109,6 +109,7 @@ def test_names_the_client_accepts_pass(machine: Machine, name: str) -> None:
         ("-bad", None),
         ("a", None),
         ("a" * 65, None),
+        ("my_res", None),
     ],
 )
 def test_a_url_or_bad_name_in_the_resource_fails_with_the_clients_words(
