@@ -65,7 +65,8 @@ def proxy_config_check(ctx: CheckContext) -> Outcome:
         }
     problems.extend(skip_auth_problems(config))
     endpoints = endpoints_in_use(config)
-    if provider is Provider.FOUNDRY and not endpoints and not problems:
+    foundry_named = config.get(network.FOUNDRY_RESOURCE_VARIABLE) is not None
+    if provider is Provider.FOUNDRY and not endpoints and not problems and not foundry_named:
         problems.append(foundry_without_endpoint())
     details = {
         "provider": provider.value,

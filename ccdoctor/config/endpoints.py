@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
+from ccdoctor.knowledge import foundry
 from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.knowledge.routes import route
 
@@ -49,7 +50,7 @@ def inference_endpoint(config: ResolvedConfig) -> Endpoint | None:
         return Endpoint(f"https://{host}/v1", "CLOUD_ML_REGION", False)
     if provider is Provider.FOUNDRY:
         resource = (config.get("ANTHROPIC_FOUNDRY_RESOURCE") or "").strip()
-        if not resource:
+        if not foundry.RESOURCE_NAME.fullmatch(resource):
             return None
         return Endpoint(
             f"https://{resource}.services.ai.azure.com/anthropic",

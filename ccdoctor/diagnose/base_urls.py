@@ -11,7 +11,7 @@ from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
-from ccdoctor.knowledge import network
+from ccdoctor.knowledge import foundry, network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
 from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.knowledge.routes import ANTHROPIC_API, FOUNDRY, PROVIDER_FLAGS, VERTEX, route
@@ -128,7 +128,8 @@ def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
             urls.append((f"https://{vertex_host(location.value)}", f"location {location.value}"))
     else:
         resource = config.get(network.FOUNDRY_RESOURCE_VARIABLE)
-        if resource is not None:
+        # A name the client refuses builds no URL (region.foundry says so).
+        if resource is not None and foundry.RESOURCE_NAME.fullmatch(resource.strip()):
             urls.append((network.foundry_url(resource.strip()), network.FOUNDRY_RESOURCE_VARIABLE))
     endpoints: dict[str, Endpoint] = {}
     for url, source in urls:
@@ -142,6 +143,8 @@ def endpoints_summary(config: ResolvedConfig, endpoints: tuple[Endpoint, ...]) -
     variable = route(config.provider.provider).base_url_variable
     if config.get(variable) is not None and endpoints:
         return f"{variable} {endpoints[0].url}"
+    if not endpoints:
+        return "no endpoint the client can call (see the region check)"
     hosts = ", ".join(e.host for e in endpoints)
     return f"no base URL set: default endpoint {hosts}"
 

@@ -1,6 +1,6 @@
 """The peers a run of the matrix shares (LiteLLM, the TLS lab's CA, the corporate proxies) and
 the endpoint each scenario gets for itself (a fake Anthropic API, an HTTPS one, a fake Vertex, a
-fake Bedrock, a closed port)."""
+fake Bedrock, a fake Foundry resource, a closed port)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from tests.conformance.scenario import Scenario
 from tests.peers.blackhole import closed_port
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
 from tests.peers.fake_bedrock import FakeBedrock
+from tests.peers.fake_foundry import DEFAULT_KEY as FOUNDRY_KEY
+from tests.peers.fake_foundry import FakeFoundry
 from tests.peers.fake_vertex import FakeVertex
 from tests.peers.forward_proxy import ForwardProxy
 from tests.peers.litellm_proxy import (
@@ -98,6 +100,10 @@ def scenario_endpoint(
         with FakeVertex(gateway.make_vertex_behaviour(), prefix=gateway.prefix) as vertex:
             # Without the /v1 the client needs: a scenario spells it, or leaves it out.
             yield _endpoint(vertex.url + vertex.prefix, "")
+    elif gateway.kind == "foundry":
+        with FakeFoundry(gateway.make_foundry_behaviour()) as resource:
+            # The resource's root: a scenario adds the /anthropic path, or leaves it out.
+            yield _endpoint(resource.root_url, FOUNDRY_KEY)
     elif gateway.kind == "bedrock":
         with FakeBedrock(gateway.make_bedrock_behaviour(), prefix=gateway.prefix) as bedrock:
             yield _endpoint(bedrock.url, "", aws_endpoint=bedrock.root_url)

@@ -19,13 +19,14 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     client = "ok"                    # then any of client, category, warns, known_disagreement
 
     [gateway]                        # the provider's endpoint
-    kind = "fake"                    # fake | litellm | tls | vertex | bedrock | dead
+    kind = "fake"                    # fake | litellm | tls | vertex | bedrock | foundry | dead
     prefix = "/anthropic"            # fake, tls, vertex, bedrock: served under this path
     route = "unified"                # litellm: unified (/v1/messages) | passthrough (/anthropic)
     tls = "valid"                    # tls: a TLSLab case
     host = "localhost"               # tls: the name used in {{gateway}}
     [gateway.behaviour]              # fake, tls: tests.peers.fake_anthropic.Behaviour fields;
     forced_status = 529              # vertex: tests.peers.fake_vertex.VertexBehaviour fields;
+                                     # foundry: tests.peers.fake_foundry.FoundryBehaviour fields;
                                      # bedrock: tests.peers.fake_bedrock.Behaviour fields, with
     [[gateway.behaviour.faults]]     # faults as tables: a FAULTS name and FaultRule fields
     fault = "model_not_enabled"
@@ -45,7 +46,8 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
 scenario spells it out (or leaves it out on purpose). For bedrock it is what
 ANTHROPIC_BEDROCK_BASE_URL takes (prefix included), and {{aws_endpoint}} is the same fake without
 the prefix, where it answers STS (for AWS_ENDPOINT_URL_STS: ccdoctor asks STS who the SigV4 keys
-belong to, and must not ask the real one).
+belong to, and must not ask the real one). For foundry it is the resource's root, without the
+/anthropic path Azure serves Claude under: a scenario spells it, or leaves it out on purpose.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from ccdoctor.core.results import Category
 from tests.fixtures_dir import FIXTURES
 from tests.peers import fake_bedrock
 from tests.peers.fake_anthropic import Behaviour
+from tests.peers.fake_foundry import FoundryBehaviour
 from tests.peers.fake_vertex import VertexBehaviour
 from tests.peers.tls_servers import TLS_CASES
 
@@ -89,17 +92,19 @@ PLACEHOLDERS: Mapping[str, str] = {
 }
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
-GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex", "bedrock")
+GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex", "bedrock", "foundry")
 LITELLM_ROUTES = ("unified", "passthrough")
 PROXY_KINDS = ("open", "auth", "dead")
 OUTCOMES = {"ok": True, "fail": False}
 _BEHAVIOURS: Mapping[
-    str, type[Behaviour] | type[VertexBehaviour] | type[fake_bedrock.Behaviour]
+    str,
+    type[Behaviour] | type[VertexBehaviour] | type[fake_bedrock.Behaviour] | type[FoundryBehaviour],
 ] = {
     "fake": Behaviour,
     "tls": Behaviour,
     "vertex": VertexBehaviour,
     "bedrock": fake_bedrock.Behaviour,
+    "foundry": FoundryBehaviour,
 }
 """Which peer's Behaviour the `[gateway.behaviour]` table configures, by gateway kind."""
 _VERTEX_DEFAULTS: Mapping[str, Any] = {"require_auth": False}
@@ -126,6 +131,9 @@ class Gateway:
 
     def make_behaviour(self) -> Behaviour:
         return Behaviour(**_frozen(self.behaviour))
+
+    def make_foundry_behaviour(self) -> FoundryBehaviour:
+        return FoundryBehaviour(**_frozen(self.behaviour))
 
     def make_vertex_behaviour(self) -> VertexBehaviour:
         return VertexBehaviour(**{**_VERTEX_DEFAULTS, **_frozen(self.behaviour)})
@@ -227,7 +235,8 @@ class Scenario:
     @property
     def provider(self) -> str:
         """The provider the client is meant to use, for grouping the matrix."""
-        return self.gateway.kind if self.gateway.kind in ("vertex", "bedrock") else "anthropic"
+        routes = ("vertex", "bedrock", "foundry")
+        return self.gateway.kind if self.gateway.kind in routes else "anthropic"
 
 
 def load_all(directory: Path = SCENARIO_DIR) -> list[Scenario]:

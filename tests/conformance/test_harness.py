@@ -43,9 +43,11 @@ def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_fai
     scenarios = load_all()
     anthropic = [s for s in scenarios if s.provider == "anthropic"]
     bedrock = [s for s in scenarios if s.provider == "bedrock"]
+    foundry = [s for s in scenarios if s.provider == "foundry"]
 
     assert len(anthropic) >= 30
     assert len(bedrock) >= 15
+    assert len(foundry) >= 6
     assert {s.client_ok for s in scenarios} == {True, False}
     assert all(s.category is not None for s in scenarios if not s.client_ok)
     assert {s.gateway.kind for s in scenarios} == {
@@ -55,6 +57,7 @@ def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_fai
         "dead",
         "vertex",
         "bedrock",
+        "foundry",
     }
 
 
@@ -154,7 +157,7 @@ def test_a_scenario_may_start_both_programs_below_a_git_root(tmp_path: Path) -> 
         (
             'description = "d"\nclient = "ok"\n[gateway]\nkind = "litellm"\n'
             "[gateway.behaviour]\nlatency = 1\n",
-            "applies to the fake, tls, vertex, bedrock kinds",
+            "applies to the fake, tls, vertex, bedrock, foundry kinds",
         ),
         (
             'description = "d"\nclient = "ok"\n[gateway]\nkind = "bedrock"\n'

@@ -1,0 +1,1 @@
+"""Microsoft Foundry: the credential the client sends, its endpoint, and its deployments."""
