@@ -119,9 +119,11 @@ def _chain(ctx: CheckContext, details: dict[str, object]) -> Outcome:
             **details,
         )
     if isinstance(token, entra.NotMinted):
-        first = token.text.splitlines()[0] if token.text else ""
         details["chain_error"] = token.text
-        return failed(f"{lead}; it gives no token: {first}", advice.no_credential_fix(), **details)
+        if token.timed_out:
+            return warned(f"{lead}; could not check it: {token.text}", None, **details)
+        said = token.said_by(sources.credential_names())
+        return failed(f"{lead}; it gives no token: {said}", advice.no_credential_fix(), **details)
     return passed(f"{lead}; a token for {foundry.TOKEN_SCOPE} was minted", **details)
 
 

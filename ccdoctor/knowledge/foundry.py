@@ -62,8 +62,13 @@ IMDS_TOKEN_PATH = (
 )
 AZURE_VM_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
 """/sys/class/dmi/id/chassis_asset_tag on every Azure virtual machine: where IMDS can answer."""
-DEVELOPER_COMMANDS = ("az", "azd", "pwsh")
-"""The sign-ins DefaultAzureCredential falls back to: Azure CLI, Azure Developer CLI, PowerShell."""
+CHAIN_MEMBERS = {
+    "az": "AzureCliCredential",
+    "azd": "AzureDeveloperCliCredential",
+    "pwsh": "AzurePowerShellCredential",
+}
+"""The sign-ins DefaultAzureCredential falls back to, by the command each runs."""
+DEVELOPER_COMMANDS = tuple(CHAIN_MEMBERS)
 CHAIN_FAILED = "ChainedTokenCredential authentication failed"
 """How the client's error begins when no source of the chain gives a token."""
 

@@ -75,6 +75,14 @@ class ChainSources:
     def any(self) -> bool:
         return self.service_principal or self.managed_identity is not None or bool(self.commands)
 
+    def credential_names(self) -> tuple[str, ...]:
+        """The members of DefaultAzureCredential these sources feed."""
+        names = ["EnvironmentCredential"] if self.service_principal else []
+        if self.managed_identity is not None:
+            names.append("ManagedIdentityCredential")
+        names.extend(foundry.CHAIN_MEMBERS[c] for c in self.commands)
+        return tuple(names)
+
     def described(self) -> str:
         found = []
         if self.service_principal:

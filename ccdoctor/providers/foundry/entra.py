@@ -25,6 +25,14 @@ class Minted:
 class NotMinted:
     text: str
     """The chain's own explanation, one line per credential it tried."""
+    timed_out: bool = False
+
+    def said_by(self, credentials: tuple[str, ...]) -> str:
+        """What the named credentials of the chain said (its lines "\tName: why"), else the
+        explanation's first line."""
+        lines = [line.strip() for line in self.text.splitlines()]
+        said = [line for line in lines if line.split(":", 1)[0] in credentials]
+        return "; ".join(said) or (lines[0] if lines else "")
 
 
 def mint(timeout: float) -> Minted | NotMinted:
@@ -42,4 +50,4 @@ def mint(timeout: float) -> Minted | NotMinted:
     try:
         return background(ask).result(timeout=timeout)
     except FutureTimeout:
-        return NotMinted(f"no token within {timeout:.0f} s")
+        return NotMinted(f"no token within {timeout:.0f} s", timed_out=True)
