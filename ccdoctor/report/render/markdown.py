@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ccdoctor.core.results import Status
+from ccdoctor.core.results import CheckResult, Status
 from ccdoctor.report.build import Report
 from ccdoctor.report.render.json_report import plain_json
 from ccdoctor.report.render.printable import printable
@@ -23,6 +23,13 @@ def _cell(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", "<br>")
 
 
+def _cause(result: CheckResult) -> str:
+    # A skip already says which need failed.
+    if result.caused_by is None or not result.status.is_problem:
+        return ""
+    return f" (follows from `{result.caused_by}`)"
+
+
 def render_markdown(report: Report, verbose: bool = False) -> str:
     lines = [
         "## ccdoctor report",
@@ -34,10 +41,15 @@ def render_markdown(report: Report, verbose: bool = False) -> str:
         "|---|---|---|",
     ]
     lines += [
-        f"| {_ICONS[r.status]} {r.status.value} | `{r.id}` | {_cell(r.message)} |"
+        f"| {_ICONS[r.status]} {r.status.value} | `{r.id}` | {_cell(r.message)}{_cause(r)} |"
         for r in report.results
     ]
-    problems = [r for r in report.results if r.status.is_problem and r.fix is not None]
+    # A consequence gets no fix of its own: its cause's fix is the one to apply.
+    problems = [
+        r
+        for r in report.results
+        if r.status.is_problem and r.fix is not None and r.caused_by is None
+    ]
     if problems:
         lines += ["", "### How to fix", ""]
         for result in problems:
