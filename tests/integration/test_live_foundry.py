@@ -18,12 +18,15 @@ from ccdoctor.core.results import Status
 from ccdoctor.host import cloud as cloud_host
 from ccdoctor.knowledge import foundry
 from ccdoctor.providers.foundry import live
-from tests.integration.verdicts import TIMEOUT, Verdict, apply_exports, verdict
+from tests.integration.verdicts import (
+    apply_exports,
+    failing,
+    run_everything,
+)
 from tests.machine import Machine
 from tests.peers.blackhole import closed_port
 from tests.peers.fake_foundry import DEFAULT_KEY, DEFAULT_TOKEN, FakeFoundry
 
-EVERYTHING = ("config", "credentials", "region", "models", "proxy", "network", "caching")
 MAIN = "claude-sonnet-5-5"
 """The default Foundry model of 2.1.332, main and small/fast alike."""
 
@@ -55,17 +58,6 @@ def on_foundry(
     return machine
 
 
-def run(machine: Machine, **options: Any) -> Verdict:
-    return verdict(machine, *EVERYTHING, **options)
-
-
-def failing(machine: Machine, check_id: str, **options: Any) -> Verdict:
-    result = run(machine, **options)
-    assert result.only_failure().id == check_id, result.summary()
-    assert result.seconds < TIMEOUT, result.summary()
-    return result
-
-
 def sent_models(resource: FakeFoundry) -> list[Any]:
     return [r.body.get("model") for r in resource.messages() if isinstance(r.body, dict)]
 
@@ -73,7 +65,7 @@ def sent_models(resource: FakeFoundry) -> list[Any]:
 def test_healthy_key_is_proven_free_then_the_model_answers_the_clients_request(
     machine: Machine, resource: FakeFoundry
 ) -> None:
-    result = run(machine)
+    result = run_everything(machine)
     result.assert_green()
     assert result["credentials.foundry"].status is Status.PASS
     assert "accepted" in result["credentials.foundry"].message
@@ -87,7 +79,7 @@ def test_healthy_key_is_proven_free_then_the_model_answers_the_clients_request(
 
 
 def test_no_invoke_generates_no_token(machine: Machine, resource: FakeFoundry) -> None:
-    result = run(machine, no_invoke=True)
+    result = run_everything(machine, no_invoke=True)
     result.assert_green()
     assert "unproven with --no-invoke" in result["models.foundry"].message
     assert all(r.body["messages"] == [] for r in resource.messages())
@@ -98,7 +90,7 @@ def test_an_entra_token_is_sent_as_bearer_and_beats_the_key(
 ) -> None:
     machine.env[foundry.AUTH_TOKEN_VARIABLE] = DEFAULT_TOKEN
     machine.env[foundry.API_KEY_VARIABLE] = "ffffffffffffffffffffffffffffffff"
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
     assert {r.header("authorization") for r in resource.messages()} == {f"Bearer {DEFAULT_TOKEN}"}
     assert all(r.header("x-api-key") is None for r in resource.messages())
 
@@ -118,7 +110,7 @@ def test_a_key_of_another_resource_fails_credentials_and_never_shows(
     )
     assert wrong not in everything
     machine.env[foundry.API_KEY_VARIABLE] = DEFAULT_KEY
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
 
 
 def test_a_base_url_without_anthropic_is_found_and_fixed(
@@ -130,7 +122,7 @@ def test_a_base_url_without_anthropic_is_found_and_fixed(
     assert apply_exports(machine, result["models.foundry"].fix) == {
         foundry.BASE_URL_VARIABLE: resource.url
     }
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
 
 
 def test_a_model_not_deployed_fails_after_the_fallback_chain(
@@ -142,7 +134,7 @@ def test_a_model_not_deployed_fails_after_the_fallback_chain(
     assert f"has no deployment named {MAIN}" in message
     assert "claude-sonnet-5, claude-sonnet-4-6, and none of them answers" in message
     machine.env["ANTHROPIC_MODEL"] = "claude-opus-5-5"
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
     assert sent_models(resource)[-1] == "claude-opus-5-5"
 
 
@@ -150,7 +142,7 @@ def test_the_fallback_landing_is_a_warning_naming_the_model(
     machine: Machine, resource: FakeFoundry
 ) -> None:
     resource.configure(deployments={"claude-sonnet-5"})
-    result = run(machine)
+    result = run_everything(machine)
     result.assert_green()
     models = result["models.foundry"]
     assert models.status is Status.WARN
@@ -197,7 +189,7 @@ def test_the_chain_token_is_minted_for_cognitive_services_and_sent(
     del machine.env[foundry.API_KEY_VARIABLE]
     machine.env.update({"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"})
     scopes = _stub_azure_identity(monkeypatch, DEFAULT_TOKEN)
-    result = run(machine)
+    result = run_everything(machine)
     result.assert_green()
     assert scopes == [foundry.TOKEN_SCOPE]
     assert "minted" in result["credentials.foundry"].message

@@ -16,7 +16,13 @@ import pytest
 from ccdoctor.core.results import Status
 from ccdoctor.knowledge import credentials as known
 from tests.integration.conftest_vertex import GATEWAY_PREFIX, SERVICE_ACCOUNT
-from tests.integration.verdicts import TIMEOUT, Verdict, apply_exports, verdict
+from tests.integration.verdicts import (
+    TIMEOUT,
+    Verdict,
+    apply_exports,
+    failing,
+    run_everything,
+)
 from tests.machine import Machine, machine_file
 from tests.peers.blackhole import SilentListener
 from tests.peers.fake_vertex import (
@@ -30,7 +36,6 @@ from tests.peers.forward_proxy import ForwardProxy, ProxyAccess
 from tests.peers.ports import wait_until
 from tests.peers.tls_servers import TLSLab
 
-EVERYTHING = ("config", "credentials", "region", "models", "proxy", "network", "caching")
 MAIN = "claude-sonnet-4-5@20250929"
 """The client's default Vertex model (2.1.197), main and small/fast alike."""
 SMALL = "claude-haiku-4-5@20251001"
@@ -38,18 +43,6 @@ MAIN_REGION_VARIABLE = "VERTEX_REGION_CLAUDE_4_5_SONNET"
 OTHER_PROJECT = "shared-quota-project"
 STREAM = ":streamRawPredict"
 COUNT = "count-tokens:rawPredict"
-
-
-def run(machine: Machine, **options: Any) -> Verdict:
-    return verdict(machine, *EVERYTHING, **options)
-
-
-def failing(machine: Machine, check_id: str, **options: Any) -> Verdict:
-    """Run, and assert that `check_id` is the one failing check and that it was quick."""
-    result = run(machine, **options)
-    assert result.only_failure().id == check_id, result.summary()
-    assert result.seconds < TIMEOUT, result.summary()
-    return result
 
 
 def report_text(result: Verdict) -> str:
@@ -85,7 +78,7 @@ def user_file(machine: Machine, fake: FakeVertex, **changes: Any) -> Path:
 def test_service_account_through_the_fake_is_green_and_sends_what_the_client_sends(
     vertex_machine: Machine, fake_vertex: FakeVertex, service_account_key: ServiceAccountKey
 ) -> None:
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     credentials = result["credentials.gcp"]
@@ -113,7 +106,7 @@ def test_service_account_through_the_fake_is_green_and_sends_what_the_client_sen
 def test_no_invoke_keeps_to_free_calls_and_says_what_stayed_unproven(
     vertex_machine: Machine, fake_vertex: FakeVertex
 ) -> None:
-    result = run(vertex_machine, no_invoke=True)
+    result = run_everything(vertex_machine, no_invoke=True)
 
     result.assert_green()
     models = result["models.vertex"]
@@ -128,7 +121,7 @@ def test_an_unserved_small_model_is_only_a_warning(
     vertex_machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = SMALL
     fake_vertex.configure(served={"us-east5": frozenset({MAIN})})
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     models = result["models.vertex"]
@@ -147,7 +140,7 @@ def test_metadata_server_credentials_and_project(
         }
     )
 
-    result = run(machine)
+    result = run_everything(machine)
 
     result.assert_green()
     credentials = result["credentials.gcp"]
@@ -169,7 +162,7 @@ def test_gateway_with_skip_auth_gets_the_clients_path_and_no_authorization(
     )
     vertex_gateway.configure(projects={"p": Project("42")})
 
-    result = run(machine)
+    result = run_everything(machine)
 
     result.assert_green()
     assert result["credentials.gcp"].message.startswith("skipped")
@@ -203,7 +196,7 @@ def test_deleted_key_fails_credentials_and_a_new_key_is_green(
     fake_vertex.add_service_account(new_key)
     path = Path(vertex_machine.env["GOOGLE_APPLICATION_CREDENTIALS"])
     vertex_machine.write(path, new_key.file_content(fake_vertex.token_url))
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_a_clock_two_hours_behind_is_named_and_syncing_it_is_green(
@@ -218,7 +211,7 @@ def test_a_clock_two_hours_behind_is_named_and_syncing_it_is_green(
     assert "clock is 120 min behind the token endpoint's" in failure.message
     assert failure.fix is not None and "date -u" in failure.fix.commands
     fake_vertex.configure(clock_offset=0.0)
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_unreachable_token_endpoint_names_the_port(
@@ -240,7 +233,7 @@ def test_unreachable_token_endpoint_names_the_port(
     )
     assert failure.fix is not None and f"token_uri in {path}" in failure.fix.text
     vertex_machine.write(path, service_account_key.file_content(fake_vertex.token_url))
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_revoked_user_refresh_token_fails_and_logging_in_again_is_green(
@@ -258,7 +251,7 @@ def test_revoked_user_refresh_token_fails_and_logging_in_again_is_green(
         "gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE",
     )
     user_file(vertex_machine, fake_vertex)
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_authorized_user_needing_reauth_fails_with_the_login_command(
@@ -295,7 +288,7 @@ def test_authorized_user_needing_reauth_fails_with_the_login_command(
     assert failure.fix is not None
     assert failure.fix.commands == ("gcloud auth application-default login",)
     fake_vertex.configure(token_error=None)
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
     result.assert_green()
     assert fake_vertex.requests_to("/token")[-1].body["grant_type"] == "refresh_token"
 
@@ -317,7 +310,7 @@ def test_missing_project_fails_first_and_naming_it_is_green(
         "ANTHROPIC_VERTEX_PROJECT_ID": "your-project-id"
     }
     vertex_machine.env["ANTHROPIC_VERTEX_PROJECT_ID"] = PROJECT
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_quota_project_without_the_api_warns_then_vertex_names_it(
@@ -343,7 +336,7 @@ def test_quota_project_without_the_api_warns_then_vertex_names_it(
     assert f"gcloud auth application-default set-quota-project {PROJECT}" in failure.fix.commands
     assert fake_vertex.requests_to(COUNT)[0].header("x-goog-user-project") == OTHER_PROJECT
     user_file(vertex_machine, fake_vertex, quota_project_id=PROJECT)
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 # --- Vertex AI: each refusal, and its fix --------------------------------------------------------
@@ -378,7 +371,7 @@ def test_model_not_in_the_region_fails_the_region_and_names_the_variable_to_set(
         (MAIN, "eu"),
     ]
     assert apply_exports(vertex_machine, failure.fix) == {MAIN_REGION_VARIABLE: "global"}
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
     assert fake_vertex.requests_to(STREAM)[-1].route.startswith(
         f"/v1/projects/{PROJECT}/locations/global/"
     )
@@ -392,7 +385,7 @@ def test_a_small_model_served_only_elsewhere_is_a_region_warning(
         served={"us-east5": frozenset({MAIN}), "global": frozenset({MAIN, SMALL})}
     )
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     region = result["region.vertex"]
@@ -421,17 +414,17 @@ def test_a_model_without_its_own_variable_is_moved_with_cloud_ml_region(
     assert failure.fix is not None
     assert "this one has no variable of its own" in failure.fix.text
     assert apply_exports(vertex_machine, failure.fix) == {"CLOUD_ML_REGION": "eu"}
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_a_location_vertex_serves_the_model_in_needs_no_offline_warning(
     vertex_machine: Machine, fake_vertex: FakeVertex
 ) -> None:
     vertex_machine.env["CLOUD_ML_REGION"] = "southamerica-east1"
-    assert run(vertex_machine, offline=True)["region.vertex"].status is Status.WARN
+    assert run_everything(vertex_machine, offline=True)["region.vertex"].status is Status.WARN
     assert fake_vertex.requests == []  # --offline asks nothing
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     region = result["region.vertex"]
@@ -453,7 +446,7 @@ def test_model_served_nowhere_points_at_model_garden(
     assert "model-garden/claude-sonnet-4-5?project=claude-vertex-prod" in failure.fix.text
     assert len(token_counts(fake_vertex)) == 4  # asked by region.vertex, reused by models.vertex
     fake_vertex.configure(served=None)
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_model_garden_terms_not_accepted(vertex_machine: Machine, fake_vertex: FakeVertex) -> None:
@@ -465,7 +458,7 @@ def test_model_garden_terms_not_accepted(vertex_machine: Machine, fake_vertex: F
     assert "HTTP 400 FAILED_PRECONDITION" in failure.message
     assert failure.fix is not None and "accept the terms" in failure.fix.text
     fake_vertex.configure(enabled={PROJECT: frozenset({SMALL, MAIN})})
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_api_disabled_is_found_by_the_free_call_alone(
@@ -486,7 +479,7 @@ def test_api_disabled_is_found_by_the_free_call_alone(
     # The free call settled it: the streamed call, sent beside it, is not what is reported.
     assert "stream" not in failure.details["models"][0]
     fake_vertex.configure(projects={PROJECT: Project(PROJECT_NUMBER)})
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_missing_role_names_the_member_and_the_role(
@@ -503,14 +496,15 @@ def test_missing_role_names_the_member_and_the_role(
         f"--member=serviceAccount:{SERVICE_ACCOUNT} --role=roles/aiplatform.user",
     )
     fake_vertex.configure(denied=frozenset())
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_exhausted_prediction_quota_is_seen_only_by_the_real_call(
     vertex_machine: Machine, fake_vertex: FakeVertex
 ) -> None:
     fake_vertex.configure(quota_exhausted=frozenset({(PROJECT, "us-east5", MAIN)}))
-    run(vertex_machine, no_invoke=True).assert_green()  # token counting has its own quota
+    # token counting has its own quota
+    run_everything(vertex_machine, no_invoke=True).assert_green()
 
     failure = failing(vertex_machine, "models.vertex").only_failure()
 
@@ -520,7 +514,7 @@ def test_exhausted_prediction_quota_is_seen_only_by_the_real_call(
     ) in failure.message
     assert "HTTP 429 RESOURCE_EXHAUSTED" in failure.message
     assert apply_exports(vertex_machine, failure.fix) == {MAIN_REGION_VARIABLE: "global"}
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_errors_wrapped_in_a_list_are_read_alike(
@@ -548,7 +542,7 @@ def test_a_project_id_that_does_not_exist_blames_the_variable_that_set_it(
     assert failure.fix is not None
     assert "unset GOOGLE_CLOUD_PROJECT" in failure.fix.commands
     del vertex_machine.env["GOOGLE_CLOUD_PROJECT"]
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_billing_off(vertex_machine: Machine, fake_vertex: FakeVertex) -> None:
@@ -562,7 +556,7 @@ def test_billing_off(vertex_machine: Machine, fake_vertex: FakeVertex) -> None:
         f"gcloud billing projects link {PROJECT} --billing-account=BILLING_ACCOUNT_ID",
     )
     fake_vertex.configure(projects={PROJECT: Project(PROJECT_NUMBER)})
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_data_sharing_off(vertex_machine: Machine, fake_vertex: FakeVertex) -> None:
@@ -572,7 +566,7 @@ def test_data_sharing_off(vertex_machine: Machine, fake_vertex: FakeVertex) -> N
 
     assert "needs data sharing enabled for the publisher anthropic" in failure.message
     fake_vertex.configure(data_sharing_off=frozenset())
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_no_capacity_is_a_warning_not_a_failure(
@@ -580,7 +574,7 @@ def test_no_capacity_is_a_warning_not_a_failure(
 ) -> None:
     fake_vertex.configure(capacity_exhausted=True)
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     assert result["models.vertex"].status is Status.WARN
@@ -605,7 +599,7 @@ def test_gateway_that_wants_credentials_under_skip_auth(
     assert failure.fix is not None
     assert "under CLAUDE_CODE_SKIP_VERTEX_AUTH Claude Code sends none" in failure.fix.text
     fake_vertex.configure(require_auth=False)
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
 
 
 def test_gateway_without_the_vertex_route(
@@ -625,7 +619,7 @@ def test_gateway_without_the_vertex_route(
     assert "(a 404 without Google's error)" in failure.message
     assert failure.fix is not None and "vertex_ai/v1" in failure.fix.text
     machine.env["ANTHROPIC_VERTEX_BASE_URL"] = vertex_gateway.base_url
-    run(machine).assert_green()
+    run_everything(machine).assert_green()
 
 
 def test_gateway_without_token_counting_is_proven_by_the_real_call(
@@ -642,7 +636,7 @@ def test_gateway_without_token_counting_is_proven_by_the_real_call(
     )
     vertex_gateway.configure(count_tokens=False)
 
-    result = run(machine)
+    result = run_everything(machine)
 
     result.assert_green()
     region = result["region.vertex"]
@@ -651,7 +645,7 @@ def test_gateway_without_token_counting_is_proven_by_the_real_call(
     models = result["models.vertex"]
     assert models.status is Status.PASS
     assert f"unproven: the small/fast model {SMALL}" in models.message
-    free_only = run(machine, no_invoke=True)
+    free_only = run_everything(machine, no_invoke=True)
     free_only.assert_green()
     assert "run without --no-invoke to prove it" in free_only["models.vertex"].message
 
@@ -662,7 +656,7 @@ def test_a_silent_token_endpoint_is_cut_off_in_time(
     path = Path(vertex_machine.env["GOOGLE_APPLICATION_CREDENTIALS"])
     vertex_machine.write(path, service_account_key.file_content(silent_listener.url + "/token"))
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     failure = result.only_failure()
     assert failure.id == "credentials.gcp"
@@ -687,7 +681,7 @@ def test_the_token_refresh_goes_through_the_clients_proxy(
     through_proxy(vertex_machine, service_account_key, fake_vertex, forward_proxy.url)
     mark = forward_proxy.log_mark()
 
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
     target = f"localhost:{fake_vertex.port}/token"
     assert wait_until(
@@ -710,7 +704,7 @@ def test_a_proxy_wanting_credentials_for_the_token_refresh_is_named(
     )
     assert failure.fix is not None and "HTTP_PROXY" in failure.fix.text
     vertex_machine.env["HTTP_PROXY"] = auth_forward_proxy.url_with_credentials
-    run(vertex_machine).assert_green()
+    run_everything(vertex_machine).assert_green()
 
 
 def test_the_token_refresh_trusts_node_extra_ca_certs(
@@ -737,7 +731,7 @@ def test_the_token_refresh_trusts_node_extra_ca_certs(
         assert failure.fix is not None
         assert "export NODE_EXTRA_CA_CERTS=/path/to/company-ca.pem" in failure.fix.commands
         vertex_machine.env["NODE_EXTRA_CA_CERTS"] = str(tls_lab.ca_pem)
-        run(vertex_machine).assert_green()
+        run_everything(vertex_machine).assert_green()
         assert vertex_api.requests_to(STREAM)
 
 
@@ -754,7 +748,7 @@ def test_an_unserved_default_that_the_fallback_rescues_warns_and_names_where_ses
     vertex_machine.claude_version = "2.1.332"
     fake_vertex.configure(served={"us-east5": frozenset({"claude-opus-5", "claude-sonnet-5-5"})})
 
-    result = run(vertex_machine)
+    result = run_everything(vertex_machine)
 
     result.assert_green()
     models = result["models.vertex"]
@@ -763,7 +757,7 @@ def test_an_unserved_default_that_the_fallback_rescues_warns_and_names_where_ses
     assert "Claude Code 2.1.332 falls back to claude-opus-5, which answers" in models.message
     assert _streamed_models(fake_vertex) == ["claude-opus-5-5", "claude-opus-5"]
     assert apply_exports(vertex_machine, models.fix) == {"ANTHROPIC_MODEL": "claude-opus-5"}
-    assert run(vertex_machine)["models.vertex"].status is Status.PASS
+    assert run_everything(vertex_machine)["models.vertex"].status is Status.PASS
 
 
 def test_a_pinned_unserved_model_is_asked_alone_and_fails(

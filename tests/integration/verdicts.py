@@ -19,6 +19,7 @@ TIMEOUT = 2.0
 DEADLINE = 8.0
 OPTIONS = RunOptions(timeout=TIMEOUT, deadline=DEADLINE)
 FAILING = (Status.FAIL, Status.ERROR)
+EVERYTHING = ("config", "credentials", "region", "models", "proxy", "network", "caching")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ def verdict(
     options = dataclasses.replace(options, **changes)
     results = machine.run(*(selection or ("proxy", "models")), options=options)
     return Verdict(results, time.monotonic() - start)
+
+
+def run_everything(machine: Machine, **options: Any) -> Verdict:
+    return verdict(machine, *EVERYTHING, **options)
+
+
+def failing(machine: Machine, check_id: str, **options: Any) -> Verdict:
+    """Run every category, and assert that `check_id` is the one failing check and that it was
+    quick."""
+    result = run_everything(machine, **options)
+    assert result.only_failure().id == check_id, result.summary()
+    assert result.seconds < TIMEOUT, result.summary()
+    return result
 
 
 def exports(fix: Fix | None) -> dict[str, str]:

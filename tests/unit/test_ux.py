@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests.machine import REPO, Machine
 from tests.schema import validate_report
+from tests.terminal import run_on_terminal
 
 ERASE = "\r\x1b[2K"
 
@@ -33,33 +29,15 @@ def silent_port() -> Iterator[int]:
 
 
 def _run_on_tty(machine: Machine, *args: str) -> tuple[int, str]:
-    """Run ccdoctor with stdout and stderr on a pseudo-terminal; return exit code and screen."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
+    """Run ccdoctor with stdout and stderr on a pseudo-terminal; return exit code and output."""
+    screen = run_on_terminal(
         [sys.executable, "-m", "ccdoctor", *args, "--managed-settings", str(machine.managed_file)],
+        env={**machine.env, "PYTHONPATH": str(REPO)},
         cwd=machine.project,
-        env={**machine.env, "PYTHONPATH": str(REPO), "TERM": "xterm"},
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
+        columns=120,
+        timeout=30,
     )
-    os.close(follower)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(leader, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    return process.wait(5), b"".join(chunks).decode("utf-8", "replace")
+    return screen.exit_code, screen.raw
 
 
 def test_progress_line_names_waiting_checks_and_is_erased(
