@@ -37,10 +37,12 @@ from ccdoctor.spec import check
     description="Whether the proxy variables, NO_PROXY, extra CA bundles and mTLS files are "
     "usable by the client.",
     explain="""
-Claude Code uses the first set of https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY for every
-request. The value must be a full http:// or https:// URL: without a scheme the client refuses to
-launch, and SOCKS proxies are not supported. NO_PROXY (comma or space separated, * for all) lets
-hosts bypass the proxy; this check says whether the endpoint in use does.
+Claude Code uses the first set of https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY (and, from
+2.1.280, all_proxy, ALL_PROXY) for every request. The value must be a full http:// or https://
+URL: without a scheme the client refuses to launch, and SOCKS proxies are not supported. An
+https:// proxy gets TLS before the tunnel, so a plain proxy must be written http://. NO_PROXY
+(comma or space separated, * for all) lets hosts bypass the proxy; this check says whether the
+endpoint in use does.
 
 NODE_EXTRA_CA_CERTS and SSL_CERT_FILE must name PEM files of CA certificates (what a
 TLS-inspecting corporate proxy needs); CLAUDE_CODE_CLIENT_CERT and CLAUDE_CODE_CLIENT_KEY (with

@@ -26,8 +26,9 @@ Claude Code's first request goes to ANTHROPIC_BASE_URL (or the Bedrock/Vertex/Fo
 or api.anthropic.com). When that hop is broken the client retries for about three minutes and
 then prints an opaque "Unable to connect to API" that never names a proxy or a certificate.
 
-This check walks the same path the client takes: it honours https_proxy/HTTPS_PROXY/http_proxy/
-HTTP_PROXY and NO_PROXY as the client does, trusts the bundled and system roots plus
+This check walks the same path the client takes: it honours the proxy variables of the client's
+version (https_proxy/HTTPS_PROXY/http_proxy/HTTP_PROXY, then all_proxy/ALL_PROXY from 2.1.280)
+and NO_PROXY as the client does, trusts the bundled and system roots plus
 NODE_EXTRA_CA_CERTS (added, never replacing, and ignoring SSL_CERT_FILE as Node does), and presents
 CLAUDE_CODE_CLIENT_CERT/_KEY. It stops at the first stage that fails and names it: a name that does
 not resolve (typo, VPN), a refused port (gateway not running), a timeout (firewall, or a network

@@ -38,6 +38,7 @@ _TOP_KEYS = frozenset(
         "fallback",
         "request",
         "settings",
+        "network",
     }
 )
 OAUTH_BETA = "oauth-2025-04-20"
@@ -107,6 +108,9 @@ class ClientFacts:
     `.claude/settings.local.json`, which beats the start directory's copy (2.1.219 on; 2.1.197
     and 2.1.207 read the start directory's only). Project `settings.json` comes from the start
     directory on every observed version."""
+    proxy_variables: tuple[str, ...]
+    """The proxy variables the client reads, in its order: the first one set is the proxy for
+    every request (all_proxy/ALL_PROXY joined the four others in 2.1.280)."""
     variables: frozenset[str] = frozenset()
     """The Claude Code variables (ANTHROPIC_…, CLAUDE_…, VERTEX_REGION_…) this version's code
     names, from the `<version>.variables` file beside the facts: a name the client reads is
@@ -240,6 +244,8 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     oauth_betas = [_texts(where, anthropic, key) for key in oauth_keys]
     if any(OAUTH_BETA not in betas for betas in oauth_betas):
         raise FactsError(f"{where}: an OAuth beta list without {OAUTH_BETA}")
+    network = _table(name, data, "network")
+    _only(f"{name} [network]", network, {"proxy_variables"})
     settings = _table(name, data, "settings")
     _only(f"{name} [settings]", settings, {"local_at_git_root"})
     local_at_root = settings.get("local_at_git_root")
@@ -270,6 +276,7 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         anthropic_betas_oauth=oauth_betas[0],
         anthropic_betas_oauth_without_experimental=oauth_betas[1],
         local_at_git_root=local_at_root,
+        proxy_variables=_texts(f"{name} [network]", network, "proxy_variables"),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.net.settings import (
     NO_PROXY_VARIABLES,
-    PROXY_VARIABLES,
     NetworkSettings,
     ProxyChoice,
     first_set,
@@ -14,7 +13,7 @@ from ccdoctor.net.settings import (
 
 
 def network_settings(config: ResolvedConfig) -> NetworkSettings:
-    proxy = first_set(config.get, PROXY_VARIABLES)
+    proxy = first_set(config.get, config.facts.proxy_variables)
     no_proxy = first_set(config.get, NO_PROXY_VARIABLES)
     return NetworkSettings(
         # A blank proxy is still the one the client picks (network.env fails it): no fallback.

@@ -97,6 +97,17 @@ CAUSES: dict[Cause, CauseText] = {
         "{host}:{port}, or exclude the host from proxying with NO_PROXY if it is internal.",
         ("export NO_PROXY={host}",),
     ),
+    Cause.PROXY_NOT_TLS: CauseText(
+        "the proxy {proxy} ({proxy_var}) does not speak TLS, but {proxy_var} says https://",
+        "Claude Code speaks TLS to a proxy written https:// and fails against a plain one; "
+        "corporate proxies on port 8080 or 3128 almost always want http://.",
+        ("export {proxy_var}=http://{proxy_hostport}",),
+    ),
+    Cause.PROXY_TLS: CauseText(
+        "the TLS handshake with the proxy {proxy} ({proxy_var}) failed ({detail})",
+        "Claude Code speaks TLS to a proxy written https://: the proxy's certificate must be "
+        "trusted (NODE_EXTRA_CA_CERTS), or write the proxy as http:// if it speaks plain HTTP.",
+    ),
     Cause.PROXY_REJECTED: CauseText(
         "the proxy {proxy} refused the tunnel to {host}:{port} ({detail})",
         "The proxy does not allow CONNECT to this host or port; ask its administrators, or use "

@@ -123,6 +123,8 @@ KNOWN: Mapping[str, Kind] = {
             "HTTP_PROXY",
             "https_proxy",
             "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
             "BETA_TRACING_ENDPOINT",
         ),
     ),

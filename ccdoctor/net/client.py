@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
 from ccdoctor.net.settings import NetworkSettings
@@ -86,10 +87,11 @@ class Network:
         key = (proxy.url if proxy else None, scheme == "https")
         # Plain-HTTP targets never use the roots; loading them costs tens of milliseconds.
         verify: ssl.SSLContext | bool = self.context if scheme == "https" else False
+        through = self._proxy(key[0])
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                transport = httpx.HTTPTransport(verify=verify, proxy=key[0], retries=0)
+                transport = httpx.HTTPTransport(verify=verify, proxy=through, retries=0)
                 client = httpx.Client(
                     transport=transport,
                     trust_env=False,
@@ -98,6 +100,16 @@ class Network:
                 )
                 self._clients[key] = client
             return client
+
+    def _proxy(self, url: str | None) -> httpx.Proxy | None:
+        """An https:// proxy is trusted as the client trusts it: with the same roots as the
+        endpoints (httpx would use only certifi's)."""
+        import httpx
+
+        if url is None:
+            return None
+        tls = urlsplit(url).scheme.lower() == "https"
+        return httpx.Proxy(url, ssl_context=self.context) if tls else httpx.Proxy(url)
 
     def request(
         self,

@@ -20,6 +20,10 @@ from ccdoctor.net.settings import NetworkSettings, ProxyChoice
 from ccdoctor.net.tls import HandshakeWatch, PresentedCertificate, describe_certificate
 
 _HEADER_CAP = 16 * 1024
+_PLAIN_PROXY_WAIT = 1.0
+"""Seconds a TLS handshake with an https:// proxy may stall before the proxy is asked whether
+it speaks plain HTTP (a handshake completes in a round trip or two)."""
+_STALLED = "the TLS handshake stalled"
 T = TypeVar("T")
 
 
@@ -44,6 +48,8 @@ class Cause(enum.StrEnum):
     PROXY_AUTH = "proxy_auth"
     PROXY_BAD_GATEWAY = "proxy_bad_gateway"
     PROXY_REJECTED = "proxy_rejected"
+    PROXY_NOT_TLS = "proxy_not_tls"
+    PROXY_TLS = "proxy_tls"
     TLS_UNKNOWN_ISSUER = "tls_unknown_issuer"
     TLS_SELF_SIGNED = "tls_self_signed"
     TLS_SELF_SIGNED_IN_CHAIN = "tls_self_signed_in_chain"
@@ -146,7 +152,12 @@ def probe(
     timings: list[StageTiming] = []
     sock: socket.socket | None = None
     try:
-        sock = _open(scheme, host, port, proxy, timeout, timings)
+        sock = _open(scheme, host, port, proxy, timeout, timings, context)
+        if _is_tls_proxy(proxy):
+            # The tunnel inside a TLS session with the proxy needs TLS in TLS, which a plain
+            # socket cannot do: the stages stop at the proxy, and the model calls (httpx speaks
+            # TLS in TLS) walk the rest.
+            return Reachability(url, host, port, proxy, tuple(timings), None)
         if scheme == "https":
             plain = sock
             sock = _timed(
@@ -175,6 +186,7 @@ def _open(
     proxy: ProxyChoice | None,
     timeout: float,
     timings: list[StageTiming],
+    context: Callable[[], ssl.SSLContext] | None = None,
 ) -> socket.socket:
     if proxy is None:
         addresses = _timed(timings, Stage.DNS, lambda: _resolve(host, port, timeout, False))
@@ -182,9 +194,79 @@ def _open(
     _, proxy_host, proxy_port = target_of(proxy.url)
     addresses = _timed(timings, Stage.DNS, lambda: _resolve(proxy_host, proxy_port, timeout, True))
     sock = _timed(timings, Stage.CONNECT, lambda: _connect(addresses, timeout, True))
+    if _is_tls_proxy(proxy):
+        # The client speaks TLS to an https:// proxy before it asks for a tunnel, and trusts
+        # the proxy's certificate as it trusts an endpoint's.
+        tls_context = context() if context is not None else ssl.create_default_context()
+        plain = sock
+        sock = _timed(
+            timings,
+            Stage.PROXY,
+            lambda: _tls_to_proxy(plain, addresses, (host, port), proxy, tls_context, timeout),
+        )
     if scheme == "https":
-        _timed(timings, Stage.PROXY, lambda: _tunnel(sock, host, port, proxy, timeout))
+        tunnel = sock
+        _timed(timings, Stage.PROXY, lambda: _tunnel(tunnel, host, port, proxy, timeout))
     return sock
+
+
+def _is_tls_proxy(proxy: ProxyChoice | None) -> bool:
+    return proxy is not None and urlsplit(proxy.url).scheme.lower() == "https"
+
+
+def _tls_to_proxy(
+    sock: socket.socket,
+    addresses: list[tuple[object, ...]],
+    target: tuple[str, int],
+    proxy: ProxyChoice,
+    context: ssl.SSLContext,
+    timeout: float,
+) -> socket.socket:
+    """The TLS session with an https:// proxy. A plain proxy written https:// (the usual slip)
+    may wait for a request line and let the handshake stall: after a short wait the proxy is
+    asked in plain, and a tunnel granted or credentials asked for can only come from a proxy
+    speaking plain HTTP. Otherwise the handshake gets its whole timeout on a new connection."""
+    _, proxy_host, _ = target_of(proxy.url)
+    try:
+        return _proxy_handshake(sock, proxy_host, context, min(timeout, _PLAIN_PROXY_WAIT))
+    except _Failed as failed:
+        if failed.failure.detail != _STALLED or timeout <= _PLAIN_PROXY_WAIT:
+            raise
+    sock.close()
+    if _speaks_plain_proxy(addresses, target, proxy, timeout):
+        raise _Failed(
+            StageFailure(Stage.PROXY, Cause.PROXY_NOT_TLS, "the proxy answered a plain CONNECT")
+        )
+    fresh = _connect(addresses, timeout, True)
+    return _proxy_handshake(fresh, proxy_host, context, timeout)
+
+
+def _speaks_plain_proxy(
+    addresses: list[tuple[object, ...]], target: tuple[str, int], proxy: ProxyChoice, timeout: float
+) -> bool:
+    try:
+        with _connect(addresses, timeout, True) as plain:
+            _tunnel(plain, *target, proxy, timeout)
+    except _Failed as failed:
+        return failed.failure.cause is Cause.PROXY_AUTH
+    return True
+
+
+def _proxy_handshake(
+    sock: socket.socket, host: str, context: ssl.SSLContext, timeout: float
+) -> socket.socket:
+    sock.settimeout(timeout)
+    try:
+        return context.wrap_socket(sock, server_hostname=host)
+    except ssl.SSLError as exc:
+        text = str(exc)
+        plain = "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower()
+        cause = Cause.PROXY_NOT_TLS if plain else Cause.PROXY_TLS
+        raise _Failed(StageFailure(Stage.PROXY, cause, text)) from None
+    except TimeoutError:
+        raise _Failed(StageFailure(Stage.PROXY, Cause.PROXY_TLS, _STALLED)) from None
+    except OSError as exc:
+        raise _Failed(StageFailure(Stage.PROXY, Cause.PROXY_TLS, str(exc))) from None
 
 
 def _timed(timings: list[StageTiming], stage: Stage, step: Callable[[], T]) -> T:

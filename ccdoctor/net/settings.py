@@ -3,7 +3,9 @@
 Observed with Claude Code 2.1.197 (a Bun binary), which differs from Python's defaults: it
 trusts its bundled roots, the system store, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and SSL_CERT_DIR
 (but not REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE); and it sends every API request, `http://` ones
-and loopback included, through the first of https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY.
+and loopback included, through the first proxy variable set, in the order of the client
+version's facts (https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY; then all_proxy, ALL_PROXY
+from 2.1.280).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# The one place the client's precedence between the spellings is written down; the checks and
-# the transport both read it from here (observed on 2.1.197 and 2.1.332 by the
-# proxy_lowercase_* and no_proxy_* conformance scenarios).
-PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
-"""In the order the client tries them: the first one set is the proxy for every request."""
+# The one place the client's precedence between the NO_PROXY spellings is written down (observed
+# on 2.1.197 and 2.1.332 by the no_proxy_* conformance scenarios); which proxy variables the
+# client reads differs per version and is in its facts file ([network] proxy_variables).
 NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")
 """In the order the client tries them: the first one set is the whole bypass list."""
 

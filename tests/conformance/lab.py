@@ -44,6 +44,8 @@ class Lab:
     litellm_missing: str | None
     open_proxy: ForwardProxy | None
     auth_proxy: ForwardProxy | None
+    tls_proxy: ForwardProxy | None = None
+    """A proxy that speaks TLS to its clients (an https:// URL), with a lab certificate."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,13 @@ def running_lab(workdir: Path, scenarios: Iterable[Scenario]) -> Iterator[Lab]:
             if "auth" in proxies
             else None
         )
-        yield Lab(TLSLab(workdir / "tls"), litellm, litellm_missing, open_proxy, auth_proxy)
+        tls = TLSLab(workdir / "tls")
+        tls_proxy = (
+            stack.enter_context(ForwardProxy(workdir / "tls-proxy", tls=tls.server_identity()))
+            if "tls" in proxies
+            else None
+        )
+        yield Lab(tls, litellm, litellm_missing, open_proxy, auth_proxy, tls_proxy)
 
 
 @contextmanager
@@ -125,11 +133,14 @@ def proxy_urls(scenario: Scenario, lab: Lab) -> dict[str, str]:
     dead = f"http://{LOOPBACK}:{closed_port()}"
     if scenario.proxy == "dead":
         return {"proxy": dead, "proxy_with_credentials": dead, "dead_proxy": dead}
-    proxy = {"open": lab.open_proxy, "auth": lab.auth_proxy}.get(scenario.proxy or "")
+    proxy = {"open": lab.open_proxy, "auth": lab.auth_proxy, "tls": lab.tls_proxy}.get(
+        scenario.proxy or ""
+    )
     if proxy is None:
         return {}
     return {
         "proxy": proxy.url,
+        "proxy_hostport": proxy.url.split("://", 1)[1],
         "proxy_with_credentials": proxy.url_with_credentials,
         "dead_proxy": dead,
     }

@@ -33,7 +33,7 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     operation = "InvokeModelWithResponseStream"
 
     [proxy]
-    kind = "open"                    # open | auth | dead
+    kind = "open"                    # open | auth | dead | tls (speaks TLS: an https:// URL)
 
     [env]
     ANTHROPIC_BASE_URL = "{{gateway}}"
@@ -77,6 +77,9 @@ PLACEHOLDERS: Mapping[str, str] = {
     "key": "the credential the endpoint accepts (fake: its API key; LiteLLM: the master key)",
     "oauth_token": "a claude.ai OAuth token the fake accepts (with the OAuth beta only)",
     "ca": "PEM file of the TLS lab's private CA",
+    "self_signed_cert": "PEM file of the self_signed TLS case's certificate (not a CA), once a "
+    "gateway presents it",
+    "proxy_hostport": "with a [proxy]: the corporate proxy as host:port, without scheme",
     "proxy": "URL of the corporate proxy, without credentials",
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",
     "dead_proxy": "with a [proxy]: URL of a proxy that is not running (connection refused)",
@@ -94,7 +97,7 @@ _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 GATEWAY_KINDS = ("fake", "litellm", "tls", "dead", "vertex", "bedrock", "foundry")
 LITELLM_ROUTES = ("unified", "passthrough")
-PROXY_KINDS = ("open", "auth", "dead")
+PROXY_KINDS = ("open", "auth", "dead", "tls")
 OUTCOMES = {"ok": True, "fail": False}
 _BEHAVIOURS: Mapping[
     str,

@@ -50,6 +50,7 @@ from tests.peers.fake_anthropic import RecordedRequest as AnthropicRequest
 from tests.peers.fake_bedrock import DEFAULT_MODELS, FAULTS, FakeBedrock, FaultRule, geo_prefix
 from tests.peers.fake_bedrock import Behaviour as BedrockBehaviour
 from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
+from tests.peers.forward_proxy import ForwardProxy
 
 ONE_MILLION_BETA = "context-1m-2025-08-07"
 ALIASES = ("opus", "sonnet", "haiku")
@@ -84,6 +85,7 @@ KEYS = (
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
     "settings.local_at_git_root",
+    "network.proxy_variables",
 )
 """Every key this command observes, and so the only keys --check compares."""
 
@@ -590,6 +592,52 @@ def observe_settings_discovery(client: Client, out: Observed) -> None:
     out.notes.append(f"settings: the git root's settings.json beats the start's: {root_project}")
 
 
+PROXY_CANDIDATES = (
+    "https_proxy",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+)
+
+
+def _reaches_fake(client: Client, proxies: Mapping[str, str]) -> bool | None:
+    """Whether the client's POST reaches a plain-http fake with `proxies` set; None when the
+    run was inconclusive (an exit that does not match what the fake saw)."""
+    with FakeAnthropic() as fake:
+        ran = client.run({**anthropic_env(fake), **proxies})
+        reached = bool(_messages(fake))
+    return reached if ran.ok == reached else None
+
+
+def observe_proxy_variables(client: Client, out: Observed) -> None:
+    """Which proxy variables the client reads (one set alone to a dead proxy stops it), and in
+    what order (of two set, the one naming a working proxy gets it through only if it wins)."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    alone = parallel(*(lambda v=v: _reaches_fake(client, {v: dead}) for v in PROXY_CANDIDATES))
+    if None in alone:
+        out.notes.append("network: inconclusive run with one proxy variable set")
+        return
+    read = [v for v, reached in zip(PROXY_CANDIDATES, alone, strict=True) if not reached]
+    pairs = list(combinations(read, 2))
+    with (
+        tempfile.TemporaryDirectory(prefix="ccdoctor-observe-proxy-") as workdir,
+        ForwardProxy(Path(workdir)) as proxy,
+    ):
+        tasks = [lambda a=a, b=b: _reaches_fake(client, {a: proxy.url, b: dead}) for a, b in pairs]
+        first_wins = parallel(*tasks) if tasks else []
+    if None in first_wins:
+        out.notes.append("network: inconclusive run with two proxy variables set")
+        return
+    winners = [a if won else b for (a, b), won in zip(pairs, first_wins, strict=True)]
+    wins = {v: winners.count(v) for v in read}
+    if sorted(wins.values()) != list(range(len(read))):
+        out.notes.append(f"network: the proxy variables are not in one order: {wins}")
+        return
+    out.put("network.proxy_variables", sorted(read, key=lambda v: -wins[v]))
+
+
 def observe(client: Client) -> Observed:
     out = Observed()
     steps = (
@@ -600,6 +648,7 @@ def observe(client: Client) -> Observed:
         observe_aliases,
         observe_settings_discovery,
         observe_oauth_betas,
+        observe_proxy_variables,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)

@@ -82,6 +82,15 @@ def auth_forward_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[For
         yield proxy
 
 
+@pytest.fixture(scope="session")
+def tls_forward_proxy(
+    tmp_path_factory: pytest.TempPathFactory, tls_lab: TLSLab
+) -> Iterator[ForwardProxy]:
+    """Speaks TLS to its clients (`url` is https://), with a certificate from the lab CA."""
+    with ForwardProxy(tmp_path_factory.mktemp("tls-proxy"), tls=tls_lab.server_identity()) as proxy:
+        yield proxy
+
+
 @pytest.fixture
 def silent_listener() -> Iterator[SilentListener]:
     with SilentListener() as listener:

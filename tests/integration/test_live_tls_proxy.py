@@ -256,3 +256,71 @@ def test_dead_proxy_is_named_and_no_proxy_bypasses_it(
     result = verdict(machine)
     result.assert_green()
     assert "answers directly" in result["proxy.reachable"].message
+
+
+def test_a_plain_proxy_written_https_is_named_at_once_and_http_fixes_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, forward_proxy: ForwardProxy
+) -> None:
+    hostport = forward_proxy.url.removeprefix("http://")
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = f"https://{hostport}"
+
+    result = verdict(machine)
+    failure = result.only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert failure.message == (
+        f"proxy stage: the proxy https://{hostport} (HTTPS_PROXY) does not speak TLS, but "
+        "HTTPS_PROXY says https://"
+    )
+    # The handshake is given up after a short wait, not the whole timeout.
+    assert result.seconds < 1.9
+    assert apply_exports(machine, failure.fix) == {"HTTPS_PROXY": f"http://{hostport}"}
+    verdict(machine).assert_green()
+
+
+def test_a_tls_proxy_trusted_like_the_endpoint_is_walked_and_the_tunnel_used(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, tls_forward_proxy: ForwardProxy
+) -> None:
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = tls_forward_proxy.url
+    mark = tls_forward_proxy.log_mark()
+
+    result = verdict(machine)
+
+    result.assert_green()
+    assert f"through the proxy {tls_forward_proxy.url}" in result["proxy.reachable"].message
+    assert tls_forward_proxy.wait_for_tunnel(f"127.0.0.1:{valid.port}", since=mark)
+
+
+def test_a_tls_proxy_with_an_untrusted_certificate_is_a_proxy_failure(
+    machine: Machine, fake_anthropic: FakeAnthropic, tls_forward_proxy: ForwardProxy
+) -> None:
+    # A plain-http gateway: the proxy's certificate is the only one in play.
+    gateway(machine, fake_anthropic.url).env["HTTP_PROXY"] = tls_forward_proxy.url
+
+    failure = verdict(machine).only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert failure.message.startswith(
+        f"proxy stage: the TLS handshake with the proxy {tls_forward_proxy.url} (HTTP_PROXY) "
+        "failed ([SSL: CERTIFICATE_VERIFY_FAILED]"
+    )
+    assert failure.fix is not None and "NODE_EXTRA_CA_CERTS" in failure.fix.text
+
+
+@pytest.mark.parametrize(
+    ("version", "read"), [("2.1.257", False), ("2.1.280", True), ("2.1.332", True)]
+)
+def test_all_proxy_is_the_proxy_from_2_1_280_on(
+    machine: Machine, fake_anthropic: FakeAnthropic, dead_port: int, version: str, read: bool
+) -> None:
+    machine.claude_version = version
+    gateway(machine, fake_anthropic.url).env["ALL_PROXY"] = f"127.0.0.1:{dead_port}"
+
+    result = verdict(machine)
+
+    if not read:
+        result.assert_green()
+        return
+    assert result.only_failure().message == (
+        f"connect stage: the proxy http://127.0.0.1:{dead_port} (ALL_PROXY) refuses connections"
+    )

@@ -35,23 +35,31 @@ class ProxyAccess:
 
 
 class ForwardProxy:
-    def __init__(self, workdir: Path, basic_auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        basic_auth: tuple[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
+        """`tls`: a certificate and key file; the proxy then speaks TLS to its clients (an
+        https:// proxy URL) before any CONNECT."""
         workdir.mkdir(parents=True, exist_ok=True)
         self.basic_auth = basic_auth
+        self.tls = tls
         self.port = free_port()
         self.log_path = workdir / f"proxy-{self.port}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{LOOPBACK}:{self.port}"
 
     @property
     def url_with_credentials(self) -> str:
         if self.basic_auth is None:
             return self.url
         user, password = self.basic_auth
-        return f"http://{user}:{password}@{LOOPBACK}:{self.port}"
+        return self.url.replace("://", f"://{user}:{password}@", 1)
 
     def start(self) -> None:
         command = [
@@ -65,6 +73,8 @@ class ForwardProxy:
         ]  # fmt: skip
         if self.basic_auth is not None:
             command += ["--basic-auth", ":".join(self.basic_auth)]
+        if self.tls is not None:
+            command += ["--cert-file", str(self.tls[0]), "--key-file", str(self.tls[1])]
         output = self.log_path.with_suffix(".out")
         with output.open("wb") as sink:
             process = subprocess.Popen(

@@ -80,6 +80,16 @@ class TLSLab:
         self.client_cert_pem = self._write("client-cert.pem", client.cert_chain_pems[0].bytes())
         self.client_key_pem = self._write("client-key.pem", client.private_key_pem.bytes())
 
+    def server_identity(self) -> tuple[Path, Path]:
+        """A certificate (lab CA, for localhost and 127.0.0.1) and its key, as files: for a
+        peer that serves TLS itself (an https:// proxy)."""
+        leaf = self.ca.issue_cert(*SERVER_NAMES)
+        serial = next(_SERIALS)
+        return (
+            self._write(f"server-{serial}-chain.pem", leaf.cert_chain_pems[0].bytes()),
+            self._write(f"server-{serial}-key.pem", leaf.private_key_pem.bytes()),
+        )
+
     def client_context(self, trust_lab: bool = True, client_cert: bool = False) -> ssl.SSLContext:
         """Public roots, plus the lab CA when `trust_lab`: what NODE_EXTRA_CA_CERTS gives Node."""
         context = ssl.create_default_context(cafile=certifi.where())

@@ -83,6 +83,7 @@ def valid() -> dict[str, Any]:
             }
         },
         "settings": {"local_at_git_root": True},
+        "network": {"proxy_variables": ["https_proxy", "HTTPS_PROXY"]},
         "fallback": {
             "stopped_by": ["CLAUDE_CODE_NO_MODEL_FALLBACK"],
             "vertex": {"chain": ["claude-opus-5-5", "claude-opus-5"]},
@@ -224,6 +225,14 @@ def test_the_versions_read_settings_discovery_as_observed() -> None:
     assert facts_for((2, 1, 207)).local_at_git_root is False
     assert facts_for((2, 1, 219)).local_at_git_root is True
     assert facts_for((2, 1, 332)).local_at_git_root is True
+
+
+def test_all_proxy_is_read_from_2_1_280_on_after_the_four_others() -> None:
+    four = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
+    assert facts_for((2, 1, 197)).proxy_variables == four
+    assert facts_for((2, 1, 257)).proxy_variables == four
+    assert facts_for((2, 1, 280)).proxy_variables == (*four, "all_proxy", "ALL_PROXY")
+    assert facts_for((2, 1, 332)).proxy_variables == (*four, "all_proxy", "ALL_PROXY")
 
 
 def test_a_variables_file_is_required_and_holds_names_only(tmp_path: Path) -> None:

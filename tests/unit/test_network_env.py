@@ -130,6 +130,26 @@ def test_the_check_and_the_transport_use_the_same_proxy_spelling(
 
 
 @pytest.mark.parametrize(
+    ("version", "winner"),
+    [("2.1.332", "all_proxy"), ("2.1.280", "all_proxy"), ("2.1.257", None)],
+)
+def test_all_proxy_comes_after_the_four_others_and_only_from_2_1_280(
+    machine: Machine, version: str, winner: str | None
+) -> None:
+    machine.claude_version = version
+    machine.env.update(all_proxy="http://lower.corp:1080", ALL_PROXY="http://upper.corp:1080")
+
+    result = machine.check("network.env")
+    transport = network_settings(machine.resolve()).proxy
+
+    assert (transport.variable if transport else None) == winner
+    assert result.details.get("proxy", {}).get("variable") == winner
+    machine.env["HTTP_PROXY"] = "http://http.corp:3128"
+    transport = network_settings(machine.resolve()).proxy
+    assert transport is not None and transport.variable == "HTTP_PROXY"
+
+
+@pytest.mark.parametrize(
     ("lower", "upper", "winner", "entries"),
     [
         ("gateway.corp", "other.corp", "no_proxy", ("gateway.corp",)),
