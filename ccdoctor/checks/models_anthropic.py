@@ -10,6 +10,7 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.knowledge import network
 from ccdoctor.net.client import HttpFailure, background
 from ccdoctor.providers.anthropic import live
 from ccdoctor.spec import Cost, check
@@ -49,9 +50,10 @@ fraction of a cent) for the main model and the small/fast model, and classifies 
 model (with the gateway's own model list), beta rejected (CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1),
 wrong path (with the nearby base URL that does answer, found with free model listings: a missing
 /anthropic prefix, an extra path), 429 and 529 (transient: warnings), the gateway up but its
-upstream down (with the upstream's message), a redirect (not followed: the credential stays here),
-or a non-API page. With --no-invoke it uses the free token-counting call instead, and says what that
-leaves unproven (quota, billing, streaming).
+upstream down (with the upstream's message), a redirect (never followed, so the credential stays
+here: a 307 or 308, which the client follows, is a warning; a 301, 302 or 303, which the client
+turns into a GET and fails on, is a failure), or a non-API page. With --no-invoke it uses the free
+token-counting call instead, and says what that leaves unproven (quota, billing, streaming).
 
 The main model not served is a failure. The small/fast model not served is a warning: background
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
@@ -95,6 +97,21 @@ def models_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems(problems, ok, details)
 
 
+def _followed_redirect(model: ModelChoice, base: Endpoint, status: int, location: str) -> Problem:
+    target = live.redirected_base(base, location)
+    return Problem(
+        Status.WARN,
+        f"could not check {model.model_id}: {base.host} redirects it (HTTP {status}) to "
+        f"{location or 'another URL'}, which Claude Code follows with its credential; ccdoctor "
+        "does not send a credential on",
+        Fix(
+            f"Point {base.variable} at the address the gateway redirects to: the client then "
+            "goes there directly, and ccdoctor can check it.",
+            (f"export {base.variable}={target}",) if target else (),
+        ),
+    )
+
+
 def _prove(
     ctx: CheckContext, model: ModelChoice, base: Endpoint, sent: tuple[Credential, ...]
 ) -> tuple[Problem | None, dict[str, Any]]:
@@ -122,6 +139,11 @@ def _prove(
             info,
         )
     info["server_says"] = result.server_says
+    if (
+        result.verdict is Verdict.REDIRECT
+        and result.status in network.REDIRECTS_KEEPING_THE_REQUEST
+    ):
+        return _followed_redirect(model, base, result.status, result.server_says), info
     summary = _SUMMARY[result.verdict].format(model=model.model_id)
     message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
     if result.verdict is Verdict.AUTH_REJECTED:

@@ -184,3 +184,9 @@ def is_loopback(host: str) -> bool:
 def no_proxy_entry_is_url(entry: str) -> bool:
     """Entries are host names; a URL never matches anything."""
     return "://" in entry
+
+
+REDIRECTS_KEEPING_THE_REQUEST = frozenset({307, 308})
+"""Redirects the client follows with its POST, body and credential (watched on 2.1.197 and
+2.1.332, the redirect_* conformance scenarios); after a 301, 302 or 303 it sends a GET and
+fails with "There's an issue with the selected model"."""

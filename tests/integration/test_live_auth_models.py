@@ -11,6 +11,7 @@ import pytest
 
 from ccdoctor.clients.facts import all_facts
 from ccdoctor.core.redact import fingerprint
+from ccdoctor.core.results import Status
 from ccdoctor.wire import requests as client
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
@@ -301,23 +302,43 @@ def test_no_invoke_keeps_to_token_counting_and_says_what_is_unproven(
 # --- safety ------------------------------------------------------------------------------------
 
 
-def test_no_credential_follows_a_redirect_to_another_host(
+def test_no_credential_follows_a_redirect_the_client_follows_and_that_is_a_warning(
     machine: Machine, fake_anthropic: FakeAnthropic
 ) -> None:
     with FakeAnthropic() as elsewhere:
         fake_anthropic.configure(redirect_to=elsewhere.url)
         gateway(machine, fake_anthropic.url)
 
+        result = verdict(machine)
+
+        result.assert_green()
+        assert elsewhere.requests == []
+        warning = result["models.anthropic"]
+        assert warning.status is Status.WARN
+        assert (
+            "could not check claude-opus-4-8: 127.0.0.1 redirects it (HTTP 307) to "
+            f"{elsewhere.url}/v1/messages?beta=true, which Claude Code follows"
+        ) in warning.message
+        assert apply_exports(machine, warning.fix) == {"ANTHROPIC_BASE_URL": elsewhere.url}
+        after = verdict(machine)
+        after.assert_green()
+        assert after["models.anthropic"].status is Status.PASS
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_a_redirect_the_client_turns_into_a_get_fails_and_names_the_sign_in(
+    machine: Machine, fake_anthropic: FakeAnthropic, status: int
+) -> None:
+    with FakeAnthropic() as elsewhere:
+        fake_anthropic.configure(redirect_to=elsewhere.url, redirect_status=status)
+        gateway(machine, fake_anthropic.url)
+
         failure = verdict(machine).only_failure()
 
         assert elsewhere.requests == []
         assert failure.id == "models.anthropic"
-        assert (
-            "redirects the request for claude-opus-4-8 elsewhere: HTTP 307 "
-            f"{elsewhere.url}/v1/messages?beta=true"
-        ) in failure.message
-        assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": elsewhere.url}
-        verdict(machine).assert_green()
+        assert f"elsewhere: HTTP {status} {elsewhere.url}/v1/messages?beta=true" in failure.message
+        assert failure.fix is not None and "sign in to the network" in failure.fix.text
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit", "github"])

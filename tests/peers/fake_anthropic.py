@@ -128,7 +128,13 @@ class Behaviour:
     reject_cache_control: bool = False
     """Answer any `cache_control` in the body with 400 "Extra inputs are not permitted"."""
     redirect_to: str | None = None
-    """Answer every API call with 307 to this base URL plus the request's path."""
+    """Answer every API call with `redirect_status` to this base URL plus the request's path."""
+    moved_to_prefix: bool = False
+    """A gateway that moved under its prefix: an API call outside the prefix is answered with
+    `redirect_status` to the same path under it (the base URL without the prefix redirects)."""
+    redirect_status: int = 307
+    """307/308 keep the method and body; 301/302/303 are what captive portals and login pages
+    answer (a fetch client then sends a GET)."""
     error_padding: int = 0
     """Characters of filler appended to every error message (a verbose or hostile server)."""
 
@@ -250,6 +256,9 @@ def _parse_json(raw: bytes) -> Any:
 def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Reply:
     route = request.route
     if not route.startswith(prefix + "/"):
+        if behaviour.moved_to_prefix and route.startswith("/v1/"):
+            location = prefix + request.path
+            return _Reply(behaviour.redirect_status, headers={"location": location})
         return _error(404, _MESSAGES["not_found"])
     route = route[len(prefix) :]
     method = request.method
@@ -269,7 +278,8 @@ _Endpoint = Callable[[RecordedRequest, Behaviour], "_Reply"]
 
 def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) -> _Reply:
     if behaviour.redirect_to is not None:
-        return _Reply(307, headers={"location": _redirect_location(behaviour.redirect_to, request)})
+        location = _redirect_location(behaviour.redirect_to, request)
+        return _Reply(behaviour.redirect_status, headers={"location": location})
     if behaviour.forced_status is not None:
         return _error(behaviour.forced_status)
     betas = [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]

@@ -295,9 +295,10 @@ def model_fix(
     if verdict is Verdict.REDIRECT:
         target = redirected_base(base, server_says)
         return Fix(
-            f"{base.url} redirects to {server_says or 'another URL'}. ccdoctor does not follow "
-            "redirects with credentials, and a gateway should not need them: if that is the "
-            f"gateway's real address, set {base.variable} to it.",
+            f"{base.url} redirects to {server_says or 'another URL'}. Claude Code follows it "
+            "with a GET instead of its POST and then fails with \"There's an issue with the "
+            'selected model": a login page or captive portal wants you to sign in to the '
+            f"network, or, if that is the gateway's real address, set {base.variable} to it.",
             (f"export {base.variable}={target}",) if target else (),
         )
     return Fix(
