@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ccdoctor.config.settings_files import Source
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Outcome, Problem
 from ccdoctor.diagnose.settings_files import (
@@ -32,8 +33,10 @@ UTF-8, is over 2 MiB, is a directory or is unreadable is dropped silently, and w
 This check names the file, line and column, and says what was lost with it. It also checks the
 types Claude Code expects (env must be an object of strings, model a string, modelOverrides an
 object of strings, apiKeyHelper a string), flags misspelt keys with a did-you-mean, environment
-variables written at the top level instead of inside "env", env/permissions/hooks placed in
-~/.claude.json (ignored there), and credentials in the committed .claude/settings.json.
+variables written at the top level instead of inside "env", permissions/hooks placed in
+~/.claude.json (ignored there), and credentials in the committed .claude/settings.json. The "env"
+block of ~/.claude.json does apply (above the shell, below every settings file), and so does its
+primaryApiKey when no other credential is set.
 
 Typical fixes: remove the trailing comma the message points at; rename the key it suggests; move
 a key into "env"; move secrets to .claude/settings.local.json, which is not committed.
@@ -52,7 +55,9 @@ def settings_check(ctx: CheckContext) -> Outcome:
             problems.append(broken_file_problem(layer, label, config))
         elif layer.data is not None:
             files.append({"source": layer.source.value, "path": layer.path, "state": "loaded"})
-            problems.extend(content_problems(layer, label, unrecognised))
+            # ~/.claude.json is the client's app state: only its connection keys were kept.
+            if layer.source is not Source.GLOBAL:
+                problems.extend(content_problems(layer, label, unrecognised))
     problems.extend(global_config_problems(config))
     loaded = [settings_label(layer, home) for layer in config.layers.loaded]
     if loaded:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.redact import Redactor
 from ccdoctor.core.secrets import is_secret_variable
+from ccdoctor.knowledge.credentials import PRIMARY_API_KEY
 from ccdoctor.knowledge.env_vars import custom_header_lines
 
 
@@ -23,6 +24,8 @@ def redactor_for(config: ResolvedConfig) -> Redactor:
                     _, _, header_value = line.partition(":")
                     redactor.add(header_value.strip(), "header-value")
     for key, value in config.settings.items():
-        if is_secret_variable(key) and isinstance(value.raw, str):
-            redactor.add(value.raw, key)
+        secret = is_secret_variable(key) or key == PRIMARY_API_KEY
+        for definition in (value, *value.shadowed):
+            if secret and isinstance(definition.raw, str):
+                redactor.add(definition.raw, key)
     return redactor

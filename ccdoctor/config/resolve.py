@@ -16,6 +16,8 @@ from typing import Any
 from ccdoctor.config.settings_files import (
     SettingsLayer,
     Source,
+    global_config_path,
+    load_global_config,
     load_layer,
     settings_argument_layer,
     user_settings_path,
@@ -90,6 +92,7 @@ def discover_layers(
     """`local_at_git_root` is the client version's fact (ClientFacts.local_at_git_root): the
     versions differ on whether a repository root above the start directory counts."""
     files = [
+        load_global_config(global_config_path(environ, home)),
         load_layer(Source.USER, user_settings_path(environ, home)),
         load_layer(Source.PROJECT, project_dir / ".claude" / "settings.json"),
     ]

@@ -23,6 +23,9 @@ class Source(enum.Enum):
 
     DEFAULT = "default"
     SHELL = "shell"
+    GLOBAL = "global"
+    """~/.claude.json: the client's app state, whose `env` block it applies above the shell
+    and below every settings file, and whose primaryApiKey it sends when nothing else is set."""
     USER = "user"
     PROJECT = "project"
     LOCAL = "local"
@@ -75,6 +78,32 @@ def managed_settings_paths(platform: str = sys.platform) -> tuple[Path, ...]:
     drop_ins = base / "managed-settings.d"
     extra = sorted(drop_ins.glob("*.json")) if drop_ins.is_dir() else []
     return (main, *extra)
+
+
+GLOBAL_CONFIG_LIMIT = 64 * 1024 * 1024
+"""~/.claude.json holds per-project history and can grow large; beyond this it is not read."""
+GLOBAL_CONFIG_KEYS = ("env", "primaryApiKey")
+"""What the client takes from ~/.claude.json for its connection (watched on 2.1.197 and
+2.1.332); the rest is app state, not settings."""
+
+
+def global_config_path(environ: Mapping[str, str], home: Path) -> Path:
+    config_dir = environ.get("CLAUDE_CONFIG_DIR")
+    return Path(config_dir) / ".claude.json" if config_dir else home / ".claude.json"
+
+
+def load_global_config(path: Path) -> SettingsLayer:
+    """The connection keys of ~/.claude.json as a layer. A file that cannot be read is no layer
+    and no error: it is the client's own state, which it rewrites."""
+    label = str(path)
+    try:
+        if not path.is_file() or path.stat().st_size > GLOBAL_CONFIG_LIMIT:
+            return SettingsLayer(Source.GLOBAL, label, exists=path.exists(), data=None)
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return SettingsLayer(Source.GLOBAL, label, exists=True, data=None)
+    kept = {k: data[k] for k in GLOBAL_CONFIG_KEYS if isinstance(data, dict) and k in data}
+    return SettingsLayer(Source.GLOBAL, label, exists=True, data=kept or None)
 
 
 def user_settings_path(environ: Mapping[str, str], home: Path) -> Path:

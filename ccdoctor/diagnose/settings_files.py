@@ -11,15 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.config.resolve import env_string
-from ccdoctor.config.settings_files import MAX_SETTINGS_BYTES, SettingsLayer, Source
+from ccdoctor.config.settings_files import (
+    GLOBAL_CONFIG_LIMIT,
+    MAX_SETTINGS_BYTES,
+    SettingsLayer,
+    Source,
+    global_config_path,
+)
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.results import DOWNSTREAM, Fix, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars, settings_keys
 from ccdoctor.knowledge.settings_keys import JsonType, json_type
 
-_GLOBAL_CONFIG_LIMIT = 64 * 1024 * 1024
-"""~/.claude.json holds per-project history and can grow large; beyond this it is not read."""
 _SHOWN_NAMES = 6
 
 
@@ -363,7 +367,7 @@ def _committed_secrets(layer: SettingsLayer) -> Iterator[Problem]:
 
 def global_config_problems(config: ResolvedConfig) -> Iterator[Problem]:
     config_dir = config.inputs.environ.get("CLAUDE_CONFIG_DIR")
-    path = Path(config_dir) / ".claude.json" if config_dir else config.inputs.home / ".claude.json"
+    path = global_config_path(config.inputs.environ, config.inputs.home)
     data = _read_json(path)
     if not isinstance(data, dict):
         return
@@ -373,30 +377,20 @@ def global_config_problems(config: ResolvedConfig) -> Iterator[Problem]:
     for key in settings_keys.GLOBAL_CONFIG_IGNORED:
         if key not in data:
             continue
-        block = data[key]
-        if key == "env" and isinstance(block, dict):
-            shown: Any = {
-                str(n): "<value>" if is_secret_variable(str(n)) else env_string(v)
-                for n, v in block.items()
-            }
-            names = ", ".join(str(n) for n in block) or "empty"
-            what = f"an env block ({names})"
-        else:
-            shown, what = "…", f"a {key!r} block"
         yield Problem(
             Status.WARN,
-            f"{path} has {what}, which Claude Code ignores there: ~/.claude.json is app state, "
-            "not a settings file",
+            f"{path} has a {key!r} block, which Claude Code ignores there: ~/.claude.json is app "
+            "state, not a settings file",
             Fix(
                 f"Move the {key!r} block into {settings_path} and delete it from {path}.",
-                snippet=json.dumps({key: shown}),
+                snippet=json.dumps({key: "…"}),
             ),
         )
 
 
 def _read_json(path: Path) -> Any:
     try:
-        if not path.is_file() or path.stat().st_size > _GLOBAL_CONFIG_LIMIT:
+        if not path.is_file() or path.stat().st_size > GLOBAL_CONFIG_LIMIT:
             return None
         return json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, ValueError, RecursionError):

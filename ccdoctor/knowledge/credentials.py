@@ -42,6 +42,11 @@ ANTHROPIC_API_HOST = "api.anthropic.com"
 BEARER_HEADER = "Authorization: Bearer"
 API_KEY_HEADER = "x-api-key"
 
+PRIMARY_API_KEY = "primaryApiKey"
+"""The key /login (console sign-in) leaves in ~/.claude.json. The client sends it as x-api-key when
+neither ANTHROPIC_API_KEY, an apiKeyHelper nor CLAUDE_CODE_OAUTH_TOKEN is set, and beside
+ANTHROPIC_AUTH_TOKEN (watched on 2.1.197 and 2.1.332)."""
+
 CLAUDE_CREDENTIALS_FILE = ".credentials.json"
 """Where `/login` keeps the claude.ai login on Linux and Windows, inside ~/.claude or
 $CLAUDE_CONFIG_DIR (macOS keeps it in the Keychain)."""

@@ -163,8 +163,9 @@ MISPLACED: Mapping[str, str] = {
 }
 """Keys people put in settings files that Claude Code does not read there, with where they go."""
 
-GLOBAL_CONFIG_IGNORED = ("env", "permissions", "hooks")
-"""Settings-file keys that Claude Code ignores when they are written into ~/.claude.json."""
+GLOBAL_CONFIG_IGNORED = ("permissions", "hooks")
+"""Settings-file keys that Claude Code ignores when they are written into ~/.claude.json (its
+`env` block, on the contrary, applies: ccdoctor reads it as the lowest settings layer)."""
 
 
 def closest_setting(key: str) -> str | None:

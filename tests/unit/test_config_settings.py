@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ccdoctor.config.settings_files import Source
 from ccdoctor.core.results import CheckResult, Status
 from tests.machine import Machine
 
@@ -310,24 +311,39 @@ def test_credential_in_uncommitted_files_is_fine(machine: Machine, writer: str) 
     assert machine.check(CHECK).status is Status.PASS
 
 
-@pytest.mark.parametrize("key", ["env", "permissions", "hooks"])
+@pytest.mark.parametrize("key", ["permissions", "hooks"])
 def test_settings_blocks_in_global_config_are_ignored(machine: Machine, key: str) -> None:
-    block: dict[str, Any] = {"CLAUDE_CODE_USE_BEDROCK": "1"} if key == "env" else {"allow": []}
-    machine.write(machine.home / ".claude.json", {"numStartups": 3, key: block})
+    machine.write(machine.home / ".claude.json", {"numStartups": 3, key: {"allow": []}})
     result = machine.check(CHECK)
     message = _only(result, Status.WARN)
     assert str(machine.home / ".claude.json") in message and "Claude Code ignores there" in message
     assert result.fix is not None and "~/.claude/settings.json" in result.fix.text
-    if key == "env":
-        assert "(CLAUDE_CODE_USE_BEDROCK)" in message
+
+
+def test_the_env_block_of_global_config_applies_above_the_shell_below_settings(
+    machine: Machine,
+) -> None:
+    """Watched on 2.1.197 and 2.1.332 (the global_config_* conformance scenarios)."""
+    machine.env["ANTHROPIC_BASE_URL"] = "http://shell.example"
+    machine.write(
+        machine.home / ".claude.json",
+        {"numStartups": 3, "projects": {}, "env": {"ANTHROPIC_BASE_URL": "http://global.example"}},
+    )
+    result = machine.check(CHECK)
+    assert result.status is Status.PASS
+    assert result.message == "1 loaded: global settings ~/.claude.json"
+    base = machine.resolve().env["ANTHROPIC_BASE_URL"]
+    assert (base.text, base.origin.source) == ("http://global.example", Source.GLOBAL)
+    machine.user_settings({"env": {"ANTHROPIC_BASE_URL": "http://user.example"}})
+    assert machine.resolve().env["ANTHROPIC_BASE_URL"].text == "http://user.example"
 
 
 def test_global_config_follows_claude_config_dir(machine: Machine) -> None:
     other = machine.root / "alt-config"
     machine.env["CLAUDE_CONFIG_DIR"] = str(other)
-    machine.write(machine.home / ".claude.json", {"env": {"A": "1"}})
+    machine.write(machine.home / ".claude.json", {"hooks": {}})
     assert machine.check(CHECK).status is Status.PASS
-    machine.write(other / ".claude.json", {"env": {"A": "1"}})
+    machine.write(other / ".claude.json", {"hooks": {}})
     result = machine.check(CHECK)
     assert str(other / ".claude.json") in _only(result, Status.WARN)
 

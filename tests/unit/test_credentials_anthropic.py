@@ -528,3 +528,64 @@ def test_oauth_token_beside_a_helper_is_an_auth_conflict(machine: Machine) -> No
 def test_not_run_for_other_providers(machine: Machine) -> None:
     machine.env["CLAUDE_CODE_USE_BEDROCK"] = "1"
     assert machine.check(CHECK).status is Status.SKIP
+
+
+# --- the key /login keeps in ~/.claude.json ----------------------------------------------------
+# Watched on 2.1.197 and 2.1.332: sent as x-api-key when nothing else is set, beside
+# ANTHROPIC_AUTH_TOKEN; ANTHROPIC_API_KEY (shell or settings), an apiKeyHelper and
+# CLAUDE_CODE_OAUTH_TOKEN each beat it.
+
+
+def stored_key(machine: Machine, key: str) -> None:
+    machine.write(machine.home / ".claude.json", {"numStartups": 9, "primaryApiKey": key})
+
+
+def test_the_stored_primary_api_key_is_the_credential_when_nothing_else_is_set(
+    machine: Machine,
+) -> None:
+    key = api_key()
+    stored_key(machine, key)
+    result = machine.check(CHECK)
+    assert result.status is Status.PASS
+    assert result.details["chosen"] == "primaryApiKey"
+    assert result.details["sent"][0]["headers"] == ["x-api-key"]
+    assert key not in dump(result)
+
+
+@pytest.mark.parametrize("other", ["env", "settings_env", "helper", "oauth"])
+def test_any_other_credential_beats_the_stored_key(machine: Machine, other: str) -> None:
+    stored_key(machine, api_key())
+    if other == "env":
+        machine.env["ANTHROPIC_API_KEY"] = api_key()
+    elif other == "settings_env":
+        machine.user_settings({"env": {"ANTHROPIC_API_KEY": api_key()}})
+    elif other == "helper":
+        machine.user_settings({"apiKeyHelper": f"echo {api_key()}"})
+    else:
+        machine.env["CLAUDE_CODE_OAUTH_TOKEN"] = oauth_token()
+    chosen = machine.check(CHECK).details["chosen"]
+    assert chosen != "primaryApiKey"
+
+
+def test_an_auth_token_goes_out_with_the_stored_key_beside_it(machine: Machine) -> None:
+    stored_key(machine, api_key())
+    machine.env["ANTHROPIC_AUTH_TOKEN"] = opaque_token()
+    sent = machine.check(CHECK).details["sent"]
+    assert [(s["source"], s["headers"]) for s in sent] == [
+        ("ANTHROPIC_AUTH_TOKEN", ["Authorization: Bearer"]),
+        ("primaryApiKey", ["x-api-key"]),
+    ]
+
+
+def test_a_primary_api_key_in_a_settings_file_is_not_read(machine: Machine) -> None:
+    machine.user_settings({"primaryApiKey": api_key()})
+    assert machine.check(CHECK).details["chosen"] is None
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_the_stored_key_never_reaches_a_report(machine: Machine, fmt: str) -> None:
+    key = api_key()
+    stored_key(machine, key)
+    completed = machine.cli("--offline", "-f", fmt)
+    assert key not in completed.stdout + completed.stderr
+    assert key[-20:] not in completed.stdout + completed.stderr

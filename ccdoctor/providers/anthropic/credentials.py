@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ccdoctor.config.resolve import SHELL, Value, env_string
+from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import Redactor, fingerprint
@@ -87,6 +88,10 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
     key = _env_credential(config, "ANTHROPIC_API_KEY", (known.API_KEY_HEADER,))
     oauth = _env_credential(config, "CLAUDE_CODE_OAUTH_TOKEN", (known.BEARER_HEADER,))
     helper = _helper_setting(config, problems)
+    primary = _primary_api_key(config)
+    if auth and not key:
+        # The client sends the stored key beside the token, as it would ANTHROPIC_API_KEY.
+        key = primary
     login = read_claude_login(config)
     details["claude_login"] = _login_details(login)
 
@@ -114,6 +119,9 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
     elif oauth:
         chosen = oauth.source
         sent = [oauth]
+    elif primary:
+        chosen = primary.source
+        sent = [primary]
     elif login.present:
         chosen = CLAUDE_LOGIN
         sent = [SentCredential(CLAUDE_LOGIN, str(login.path), (known.BEARER_HEADER,), None)]
@@ -147,6 +155,17 @@ def _env_credential(
     if value is None or value.text is None:
         return None
     return SentCredential(name, value.origin.describe(), headers, value.text)
+
+
+def _primary_api_key(config: ResolvedConfig) -> SentCredential | None:
+    """The key /login stored in ~/.claude.json; the same key in a settings file is not read."""
+    for layer in config.layers.loaded:
+        value = layer.data.get(known.PRIMARY_API_KEY) if layer.data is not None else None
+        if layer.source is Source.GLOBAL and isinstance(value, str) and value.strip():
+            return SentCredential(
+                known.PRIMARY_API_KEY, f"{layer.path} (/login)", (known.API_KEY_HEADER,), value
+            )
+    return None
 
 
 def _helper_setting(config: ResolvedConfig, problems: list[Problem]) -> Value | None:

@@ -15,6 +15,7 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Fix, Outcome, skipped
+from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.providers.anthropic.credentials import anthropic_credentials
@@ -227,6 +228,12 @@ def auth_fix(sent: tuple[Credential, ...], result: Classified, base: Endpoint) -
         lines.append(
             "If the endpoint expects Authorization: Bearer (most gateways), move the key "
             "to ANTHROPIC_AUTH_TOKEN (ANTHROPIC_API_KEY is sent as x-api-key)."
+        )
+    if known.PRIMARY_API_KEY in sources:
+        lines.append(
+            "That key was stored in ~/.claude.json by an earlier /login (the client then says "
+            '"Not logged in · Please run /login"): run `claude /login` again, or set '
+            "ANTHROPIC_API_KEY, which takes precedence."
         )
     lines.append(f"Check that the key is valid for {base.url} and has not been revoked.")
     return Fix(" ".join(lines))
