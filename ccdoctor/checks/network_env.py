@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
-from ccdoctor.core.results import Category, Outcome, Problem
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.diagnose.network_files import (
     bundle_summary,
     bypass_summary,
@@ -25,8 +26,24 @@ from ccdoctor.diagnose.network_files import (
 )
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlReading
-from ccdoctor.net.settings import NO_PROXY_VARIABLES, first_set, no_proxy_entries
+from ccdoctor.net.settings import NO_PROXY_VARIABLES, cert_stores, first_set, no_proxy_entries
 from ccdoctor.spec import check
+
+
+def system_store_left_out(config: ResolvedConfig, variable: str) -> Problem:
+    value = config.get(network.CERT_STORE_VARIABLE)
+    return Problem(
+        Status.WARN,
+        f"{variable} is ignored: {network.CERT_STORE_VARIABLE}={value} leaves out the system "
+        f"store, which is where Claude Code reads {variable}",
+        Fix(
+            f"Give the CA to Claude Code in NODE_EXTRA_CA_CERTS, which every store setting "
+            f"honours, or add system to {network.CERT_STORE_VARIABLE}.",
+            (f"export NODE_EXTRA_CA_CERTS={config.get(variable)}",)
+            if variable == "SSL_CERT_FILE"
+            else (f"export {network.CERT_STORE_VARIABLE}=bundled,system",),
+        ),
+    )
 
 
 @check(
@@ -48,6 +65,8 @@ NODE_EXTRA_CA_CERTS and SSL_CERT_FILE must name PEM files of CA certificates (wh
 TLS-inspecting corporate proxy needs); CLAUDE_CODE_CLIENT_CERT and CLAUDE_CODE_CLIENT_KEY (with
 CLAUDE_CODE_CLIENT_KEY_PASSPHRASE for an encrypted key) must be a matching, unexpired pair.
 NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for everything.
+CLAUDE_CODE_CERT_STORE=bundled leaves out the system store, and SSL_CERT_FILE and SSL_CERT_DIR
+with it; NODE_EXTRA_CA_CERTS counts whatever the store setting.
 
 Typical fixes: write the proxy as http://host:port; point NODE_EXTRA_CA_CERTS at the corporate
 root CA in PEM form (convert DER with openssl); re-issue an expired client certificate; remove
@@ -100,9 +119,15 @@ def network_env_check(ctx: CheckContext) -> Outcome:
         if reading is not None:
             summary.extend(bypass_summary(variable, bypassed))
 
+    stores = cert_stores(config.get(network.CERT_STORE_VARIABLE))
+    details["cert_stores"] = sorted(stores)
+    left_out: frozenset[str] = frozenset() if "system" in stores else network.SYSTEM_STORE_VARIABLES
+    problems.extend(
+        system_store_left_out(config, v) for v in sorted(left_out) if config.get(v) is not None
+    )
     for variable in network.CA_BUNDLE_VARIABLES:
         raw = config.get(variable)
-        if raw is None:
+        if raw is None or variable in left_out:
             continue
         path = file_path(config, variable, raw)
         if isinstance(path, Problem):

@@ -7,6 +7,7 @@ from ccdoctor.net.settings import (
     NO_PROXY_VARIABLES,
     NetworkSettings,
     ProxyChoice,
+    cert_stores,
     first_set,
     no_proxy_entries,
 )
@@ -28,6 +29,7 @@ def network_settings(config: ResolvedConfig) -> NetworkSettings:
         client_key=_stripped(config.get("CLAUDE_CODE_CLIENT_KEY")),
         client_key_passphrase=config.get("CLAUDE_CODE_CLIENT_KEY_PASSPHRASE"),
         verify=config.get("NODE_TLS_REJECT_UNAUTHORIZED") != "0",
+        cert_stores=cert_stores(config.get("CLAUDE_CODE_CERT_STORE")),
     )
 
 

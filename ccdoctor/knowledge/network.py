@@ -190,3 +190,9 @@ REDIRECTS_KEEPING_THE_REQUEST = frozenset({307, 308})
 """Redirects the client follows with its POST, body and credential (watched on 2.1.197 and
 2.1.332, the redirect_* conformance scenarios); after a 301, 302 or 303 it sends a GET and
 fails with "There's an issue with the selected model"."""
+
+
+CERT_STORE_VARIABLE = "CLAUDE_CODE_CERT_STORE"
+SYSTEM_STORE_VARIABLES = frozenset({"SSL_CERT_FILE", "SSL_CERT_DIR"})
+"""Part of the system store: CLAUDE_CODE_CERT_STORE=bundled leaves them out (watched on 2.1.197
+and 2.1.332, the tls_cert_store_* conformance scenarios); NODE_EXTRA_CA_CERTS stays."""

@@ -21,6 +21,16 @@ NO_PROXY_VARIABLES = ("no_proxy", "NO_PROXY")
 """In the order the client tries them: the first one set is the whole bypass list."""
 
 
+CERT_STORES = frozenset({"bundled", "system"})
+
+
+def cert_stores(text: str | None) -> frozenset[str]:
+    """CLAUDE_CODE_CERT_STORE as the client reads it (watched on 2.1.197 and 2.1.332): a comma
+    list, case and spaces ignored; with no known name in it, both stores."""
+    named = {entry.strip().lower() for entry in (text or "").split(",")} & CERT_STORES
+    return frozenset(named) or CERT_STORES
+
+
 @dataclass(frozen=True)
 class FirstSet:
     variable: str
@@ -57,6 +67,10 @@ class NetworkSettings:
     client_key_passphrase: str | None = None
     verify: bool = True
     """False when NODE_TLS_REJECT_UNAUTHORIZED=0 turns verification off in the client."""
+    cert_stores: frozenset[str] = CERT_STORES
+    """Which root stores the client trusts (CLAUDE_CODE_CERT_STORE): `bundled` (its Mozilla
+    set) and `system` (the OS store, which is where SSL_CERT_FILE and SSL_CERT_DIR belong);
+    NODE_EXTRA_CA_CERTS is added whatever the choice."""
 
     def proxy_for(self, scheme: str, host: str, port: int) -> ProxyChoice | None:
         """The proxy a request to `host` goes through; the scheme does not matter to the client."""

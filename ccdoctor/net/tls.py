@@ -51,19 +51,27 @@ def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = Non
     import certifi
 
     problems: list[str] = []
-    context = ssl.create_default_context(cafile=certifi.where())
-    # The compiled-in system store, read from its own paths: the client's SSL_CERT_FILE and
-    # SSL_CERT_DIR come from the effective configuration below, not from this process.
-    paths = ssl.get_default_verify_paths()
-    with contextlib.suppress(OSError, ssl.SSLError):  # no system store: bundled roots remain
-        context.load_verify_locations(cafile=paths.openssl_cafile, capath=paths.openssl_capath)
-    # Added to the roots, never replacing them. Whether the client's SSL_CERT_FILE replaces its
-    # bundled roots could not be observed offline; adding errs towards trusting what it trusts.
-    for variable, cafile, capath in (
-        ("NODE_EXTRA_CA_CERTS", settings.extra_ca_file, None),
-        ("SSL_CERT_FILE", settings.ssl_cert_file, None),
-        ("SSL_CERT_DIR", None, settings.ssl_cert_dir),
-    ):
+    # No default roots: which stores count is the client's choice (CLAUDE_CODE_CERT_STORE).
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if "bundled" in settings.cert_stores:
+        context.load_verify_locations(cafile=certifi.where())
+    extra: list[tuple[str, str | None, str | None]] = [
+        ("NODE_EXTRA_CA_CERTS", settings.extra_ca_file, None)
+    ]
+    if "system" in settings.cert_stores:
+        # The compiled-in system store, read from its own paths: the client's SSL_CERT_FILE and
+        # SSL_CERT_DIR come from the effective configuration below, not from this process.
+        paths = ssl.get_default_verify_paths()
+        with contextlib.suppress(OSError, ssl.SSLError):  # no system store: bundled remain
+            context.load_verify_locations(cafile=paths.openssl_cafile, capath=paths.openssl_capath)
+        # Added to the roots, never replacing them. Whether the client's SSL_CERT_FILE replaces
+        # the system roots could not be observed offline; adding errs towards trusting what it
+        # trusts.
+        extra += [
+            ("SSL_CERT_FILE", settings.ssl_cert_file, None),
+            ("SSL_CERT_DIR", None, settings.ssl_cert_dir),
+        ]
+    for variable, cafile, capath in extra:
         if cafile is None and capath is None:
             continue
         try:

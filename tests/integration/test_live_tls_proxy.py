@@ -324,3 +324,19 @@ def test_all_proxy_is_the_proxy_from_2_1_280_on(
     assert result.only_failure().message == (
         f"connect stage: the proxy http://127.0.0.1:{dead_port} (ALL_PROXY) refuses connections"
     )
+
+
+def test_a_bundled_only_cert_store_ignores_ssl_cert_file_and_node_extra_ca_certs_fixes_it(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic
+) -> None:
+    """Watched on 2.1.197 and 2.1.332 (tls_cert_store_* scenarios)."""
+    gateway(machine, valid.url).env.update(
+        CLAUDE_CODE_CERT_STORE="bundled", SSL_CERT_FILE=str(tls_lab.ca_pem)
+    )
+
+    result = verdict(machine, "proxy", "network")
+
+    assert result.only_failure().id == "proxy.reachable"
+    assert result["network.env"].message.startswith("SSL_CERT_FILE is ignored")
+    apply_exports(machine, result["network.env"].fix)
+    verdict(machine, "proxy", "network").assert_green()

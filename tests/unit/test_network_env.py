@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from ccdoctor.config.network import network_settings
 from ccdoctor.core.results import CheckResult, Status
-from ccdoctor.net.settings import no_proxy_entries, no_proxy_match
+from ccdoctor.net.settings import cert_stores, no_proxy_entries, no_proxy_match
 from tests.machine import Machine
 
 NOW = dt.datetime.now(dt.UTC)
@@ -527,3 +527,39 @@ def test_tls_verification_off_warns(machine: Machine) -> None:
 
 def test_tls_verification_on_passes(machine: Machine) -> None:
     assert run(machine, NODE_TLS_REJECT_UNAUTHORIZED="1").status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("text", "stores"),
+    [
+        (None, {"bundled", "system"}),
+        ("bundled", {"bundled"}),
+        ("BUNDLED", {"bundled"}),
+        ("bundled, system", {"bundled", "system"}),
+        ("system", {"system"}),
+        ("foo", {"bundled", "system"}),
+    ],
+)
+def test_the_cert_store_list_is_read_as_the_client_reads_it(
+    text: str | None, stores: set[str]
+) -> None:
+    """Watched on 2.1.197 and 2.1.332: case and spaces do not matter, an unknown name alone
+    leaves both stores."""
+    assert cert_stores(text) == stores
+
+
+def test_ssl_cert_file_outside_the_chosen_store_is_a_warning_with_a_fix_that_works(
+    machine: Machine, corporate_ca: Path
+) -> None:
+    machine.env.update(CLAUDE_CODE_CERT_STORE="bundled", SSL_CERT_FILE=str(corporate_ca))
+    result = run(machine)
+    assert result.status is Status.WARN
+    assert result.message.startswith(
+        "SSL_CERT_FILE is ignored: CLAUDE_CODE_CERT_STORE=bundled leaves out the system store"
+    )
+    assert result.fix is not None
+    assert result.fix.commands == (f"export NODE_EXTRA_CA_CERTS={corporate_ca}",)
+    machine.env.pop("SSL_CERT_FILE")
+    machine.env["NODE_EXTRA_CA_CERTS"] = str(corporate_ca)
+    assert run(machine).status is Status.PASS
+    assert not network_settings(machine.resolve()).cert_stores - {"bundled"}
