@@ -3,6 +3,7 @@ network layer (built on first use, so offline runs never pay for TLS set-up)."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -10,8 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ccdoctor.config.network import network_settings
+from ccdoctor.config.resolve import env_string
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.redact import Redactor
+from ccdoctor.host.commands import expand_home, run_shell_command
+from ccdoctor.knowledge.network import PROXY_AUTH_HELPER, PROXY_AUTH_HELPER_SWITCH
 from ccdoctor.net.client import Network
 
 T = TypeVar("T")
@@ -35,10 +39,14 @@ class _NetworkSlot:
         self._lock = threading.Lock()
         self._network: Network | None = None
 
-    def get(self, config: ResolvedConfig) -> Network:
+    def get(self, config: ResolvedConfig, helper: Callable[[], str | None]) -> Network:
         with self._lock:
             if self._network is None:
-                self._network = Network(network_settings(config))
+                settings = network_settings(config)
+                if settings.proxy is not None and (value := helper()) is not None:
+                    proxy = dataclasses.replace(settings.proxy, authorization=value)
+                    settings = dataclasses.replace(settings, proxy=proxy)
+                self._network = Network(settings)
             return self._network
 
     def close(self) -> None:
@@ -77,7 +85,28 @@ class CheckContext:
 
     @property
     def network(self) -> Network:
-        return self._network.get(self.config)
+        return self._network.get(self.config, self._proxy_authorization)
+
+    def _proxy_authorization(self) -> str | None:
+        """What the client's proxyAuthHelper prints (its first line), run as the client runs
+        it: only with CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER on (watched on 2.1.197 and 2.1.332:
+        without it the helper is ignored), once per run, within the step's time."""
+        helper = self.config.settings.get(PROXY_AUTH_HELPER)
+        if not self.config.truthy(PROXY_AUTH_HELPER_SWITCH) or helper is None:
+            return None
+        if not isinstance(helper.raw, str) or not helper.raw.strip():
+            return None
+        run = run_shell_command(
+            expand_home(helper.raw.strip(), self.config.inputs.home),
+            timeout=self.step_timeout(),
+            env={name: env_string(value.raw) for name, value in self.config.env.items()},
+            cwd=self.config.inputs.project_dir,
+        )
+        line = next((ln.strip() for ln in run.stdout.splitlines() if ln.strip()), "")
+        if run.exit_code != 0 or not line:
+            return None
+        self.redactor.add(line, "proxy-authorization")
+        return line
 
     def close(self) -> None:
         """Release the run's connections (keep-alive sockets to gateways and proxies)."""

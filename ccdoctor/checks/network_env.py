@@ -151,6 +151,20 @@ def network_env_check(ctx: CheckContext) -> Outcome:
             if not identity.problems:
                 summary.append(f"mTLS client certificate {identity_summary(identity)}")
 
+    helper = config.settings.get(network.PROXY_AUTH_HELPER)
+    if helper is not None and not config.truthy(network.PROXY_AUTH_HELPER_SWITCH):
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{network.PROXY_AUTH_HELPER} in {helper.origin.describe()} is ignored: Claude "
+                f"Code runs it only with {network.PROXY_AUTH_HELPER_SWITCH}=1",
+                Fix(
+                    f"Turn it on if the proxy needs the header it prints, or remove "
+                    f"{network.PROXY_AUTH_HELPER}.",
+                    (f"export {network.PROXY_AUTH_HELPER_SWITCH}=1",),
+                ),
+            )
+        )
     if config.get(network.TLS_REJECT_VARIABLE) == network.TLS_REJECT_OFF:
         problems.append(verification_off(config))
     return Outcome.from_problems(problems, "; ".join(summary), details)

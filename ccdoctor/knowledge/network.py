@@ -196,3 +196,9 @@ CERT_STORE_VARIABLE = "CLAUDE_CODE_CERT_STORE"
 SYSTEM_STORE_VARIABLES = frozenset({"SSL_CERT_FILE", "SSL_CERT_DIR"})
 """Part of the system store: CLAUDE_CODE_CERT_STORE=bundled leaves them out (watched on 2.1.197
 and 2.1.332, the tls_cert_store_* conformance scenarios); NODE_EXTRA_CA_CERTS stays."""
+
+PROXY_AUTH_HELPER = "proxyAuthHelper"
+"""A settings command whose first line of output is the Proxy-Authorization value the client
+sends to its proxy (early access)."""
+PROXY_AUTH_HELPER_SWITCH = "CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER"
+"""Without it set truthy the client ignores proxyAuthHelper (watched on 2.1.197 and 2.1.332)."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
-from ccdoctor.net.settings import NetworkSettings
+from ccdoctor.net.settings import NetworkSettings, ProxyChoice
 from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Network:
         key = (proxy.url if proxy else None, scheme == "https")
         # Plain-HTTP targets never use the roots; loading them costs tens of milliseconds.
         verify: ssl.SSLContext | bool = self.context if scheme == "https" else False
-        through = self._proxy(key[0])
+        through = self._proxy(proxy)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
@@ -101,15 +101,17 @@ class Network:
                 self._clients[key] = client
             return client
 
-    def _proxy(self, url: str | None) -> httpx.Proxy | None:
+    def _proxy(self, proxy: ProxyChoice | None) -> httpx.Proxy | None:
         """An https:// proxy is trusted as the client trusts it: with the same roots as the
         endpoints (httpx would use only certifi's)."""
         import httpx
 
-        if url is None:
+        if proxy is None:
             return None
-        tls = urlsplit(url).scheme.lower() == "https"
-        return httpx.Proxy(url, ssl_context=self.context) if tls else httpx.Proxy(url)
+        headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+        tls = urlsplit(proxy.url).scheme.lower() == "https"
+        context = self.context if tls else None
+        return httpx.Proxy(proxy.url, ssl_context=context, headers=headers)
 
     def request(
         self,

@@ -368,7 +368,10 @@ def _tunnel(sock: socket.socket, host: str, port: int, proxy: ProxyChoice, timeo
 
 def _proxy_credentials(proxy: ProxyChoice | None) -> list[str]:
     """The Proxy-Authorization header line for credentials in the proxy URL, as the client's
-    proxy agent sends them (basic auth), on CONNECT and on plain requests alike."""
+    proxy agent sends them (basic auth), on CONNECT and on plain requests alike; a
+    proxyAuthHelper's value replaces them."""
+    if proxy is not None and proxy.authorization is not None:
+        return [f"Proxy-Authorization: {proxy.authorization}"]
     parts = urlsplit(proxy.url) if proxy is not None else None
     if parts is None or parts.username is None:
         return []

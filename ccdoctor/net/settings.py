@@ -53,6 +53,9 @@ def first_set(get: Callable[[str], str | None], variables: Sequence[str]) -> Fir
 class ProxyChoice:
     url: str
     variable: str
+    authorization: str | None = None
+    """The Proxy-Authorization value a proxyAuthHelper printed, sent on every CONNECT and
+    proxied request instead of the URL's credentials; None without one."""
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ is one failing check naming the cause; the fix it gives turns the run green."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from ccdoctor.config.network import network_settings
+from ccdoctor.core.results import Status
 from ccdoctor.net.client import Network
 from tests.integration.conftest import PROXY_CREDENTIALS
 from tests.integration.verdicts import apply_exports, verdict
@@ -340,3 +342,25 @@ def test_a_bundled_only_cert_store_ignores_ssl_cert_file_and_node_extra_ca_certs
     assert result["network.env"].message.startswith("SSL_CERT_FILE is ignored")
     apply_exports(machine, result["network.env"].fix)
     verdict(machine, "proxy", "network").assert_green()
+
+
+def test_a_proxy_auth_helper_is_run_only_when_switched_on_and_its_header_gets_through(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, auth_forward_proxy: ForwardProxy
+) -> None:
+    """Watched on 2.1.197 and 2.1.332: without CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER the helper
+    is ignored and the proxy answers 407; with it, the run goes through."""
+    value = "Basic " + base64.b64encode(":".join(PROXY_CREDENTIALS).encode()).decode()
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = auth_forward_proxy.url
+    machine.user_settings({"proxyAuthHelper": f"echo '{value}'"})
+
+    before = verdict(machine, "proxy", "network")
+
+    assert before.only_failure().id == "proxy.reachable"
+    assert before["network.env"].status is Status.WARN
+    assert apply_exports(machine, before["network.env"].fix) == {
+        "CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER": "1"
+    }
+    after = verdict(machine, "proxy", "network")
+    after.assert_green()
+    assert after["network.env"].status is Status.PASS
+    assert value.split()[1] not in repr(after.results)
