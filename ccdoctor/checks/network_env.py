@@ -26,7 +26,13 @@ from ccdoctor.diagnose.network_files import (
 )
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlReading
-from ccdoctor.net.settings import NO_PROXY_VARIABLES, cert_stores, first_set, no_proxy_entries
+from ccdoctor.net.settings import (
+    NO_PROXY_VARIABLES,
+    cert_stores,
+    first_set,
+    ignored_proxy_variables,
+    no_proxy_entries,
+)
 from ccdoctor.spec import check
 
 
@@ -108,6 +114,19 @@ def network_env_check(ctx: CheckContext) -> Outcome:
             )
     else:
         summary.append("no proxy")
+
+    for name in ignored_proxy_variables(config.get, config.facts.proxy_variables):
+        problems.append(
+            Problem(
+                Status.WARN,
+                f"{name}={config.get(name)} is ignored: Claude Code takes only an http(s) proxy "
+                f"from {name}, and goes past this one",
+                Fix(
+                    "If requests must go through a proxy, give Claude Code its HTTP (CONNECT) "
+                    "port in HTTPS_PROXY; otherwise nothing to do.",
+                ),
+            )
+        )
 
     no_proxy = first_set(config.get, NO_PROXY_VARIABLES)
     if no_proxy is not None:

@@ -10,11 +10,12 @@ from ccdoctor.net.settings import (
     cert_stores,
     first_set,
     no_proxy_entries,
+    proxy_variable,
 )
 
 
 def network_settings(config: ResolvedConfig) -> NetworkSettings:
-    proxy = first_set(config.get, config.facts.proxy_variables)
+    proxy = proxy_variable(config.get, config.facts.proxy_variables)
     no_proxy = first_set(config.get, NO_PROXY_VARIABLES)
     return NetworkSettings(
         # A blank proxy is still the one the client picks (network.env fails it): no fallback.

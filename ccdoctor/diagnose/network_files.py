@@ -14,7 +14,7 @@ from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.diagnose.base_urls import endpoints_in_use
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
-from ccdoctor.net.settings import first_set, no_proxy_match
+from ccdoctor.net.settings import no_proxy_match, proxy_variable
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -58,7 +58,7 @@ class PemReport:
 
 
 def proxy_in_use(config: ResolvedConfig) -> ProxyChoice | None:
-    chosen = first_set(config.get, config.facts.proxy_variables)
+    chosen = proxy_variable(config.get, config.facts.proxy_variables)
     return None if chosen is None else ProxyChoice(chosen.variable, chosen.text, chosen.shadowed)
 
 

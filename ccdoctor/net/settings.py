@@ -49,6 +49,32 @@ def first_set(get: Callable[[str], str | None], variables: Sequence[str]) -> Fir
     return FirstSet(variable, text, tuple(name for name, _ in rest))
 
 
+HTTP_ONLY_PROXY_VARIABLES = frozenset({"all_proxy", "ALL_PROXY"})
+"""Read only when they name an http(s) proxy (or no scheme, taken as http://): the client goes
+direct past a socks5:// one (watched on 2.1.280 and 2.1.332), where a SOCKS URL in the four
+others stops it ("UnsupportedProxyProtocol")."""
+
+
+def ignored_proxy_variables(
+    get: Callable[[str], str | None], variables: Sequence[str]
+) -> list[str]:
+    """The variables among `variables` that are set but that the client passes over."""
+    return [
+        name
+        for name in variables
+        if name in HTTP_ONLY_PROXY_VARIABLES
+        and (text := (get(name) or "").strip())
+        and "://" in text
+        and text.split("://", 1)[0].lower() not in ("http", "https")
+    ]
+
+
+def proxy_variable(get: Callable[[str], str | None], variables: Sequence[str]) -> FirstSet | None:
+    """The proxy variable the client uses, among those its version reads."""
+    ignored = ignored_proxy_variables(get, variables)
+    return first_set(get, [name for name in variables if name not in ignored])
+
+
 @dataclass(frozen=True)
 class ProxyChoice:
     url: str

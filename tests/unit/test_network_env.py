@@ -563,3 +563,21 @@ def test_ssl_cert_file_outside_the_chosen_store_is_a_warning_with_a_fix_that_wor
     machine.env["NODE_EXTRA_CA_CERTS"] = str(corporate_ca)
     assert run(machine).status is Status.PASS
     assert not network_settings(machine.resolve()).cert_stores - {"bundled"}
+
+
+@pytest.mark.parametrize(
+    ("version", "warned"), [("2.1.332", True), ("2.1.280", True), ("2.1.257", False)]
+)
+def test_a_socks_all_proxy_is_passed_over_and_said_so_where_the_client_reads_it(
+    machine: Machine, version: str, warned: bool
+) -> None:
+    machine.claude_version = version
+    result = run(machine, ALL_PROXY="socks5://socks.corp:1080")
+    assert network_settings(machine.resolve()).proxy is None
+    assert result.status is (Status.WARN if warned else Status.PASS)
+    if warned:
+        assert result.message.startswith("ALL_PROXY=socks5://socks.corp:1080 is ignored")
+    machine.env["ALL_PROXY"] = "socks.corp:3128"
+    expected = "http://socks.corp:3128" if warned else None
+    proxy = network_settings(machine.resolve()).proxy
+    assert (proxy.url if proxy else None) == expected
