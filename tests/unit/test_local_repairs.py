@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,3 +238,98 @@ def test_no_file_command_is_built_outside_repairs() -> None:
     assert not offenders, "file commands belong in ccdoctor/core/repairs.py:\n" + "\n".join(
         offenders
     )
+
+
+# ---- unsetting variables ------------------------------------------------------------------------
+
+UNSET_CASES: dict[str, tuple[str, dict[str, str], str]] = {
+    "presence-only-flag": (
+        "config.env",
+        {"DISABLE_TELEMETRY": "0"},
+        "DISABLE_TELEMETRY=0",
+    ),
+    "auth-conflict": (
+        "config.env",
+        {"ANTHROPIC_API_KEY": "sk-ant-api03-" + "a" * 40, "ANTHROPIC_AUTH_TOKEN": "t" * 30},
+        "are both set",
+    ),
+    "deprecated-without-effect": (
+        "config.env",
+        {"CLAUDE_CODE_CONNECT_TIMEOUT_MS": "5000"},
+        "CLAUDE_CODE_CONNECT_TIMEOUT_MS",
+    ),
+    "base-url-ignored-by-provider-flag": (
+        "config.provider",
+        {"CLAUDE_CODE_USE_BEDROCK": "1", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"},
+        "is ignored because",
+    ),
+    "five-minute-cache-wins": (
+        "caching.prompt",
+        {"ENABLE_PROMPT_CACHING_1H": "1", "FORCE_PROMPT_CACHING_5M": "1"},
+        "are both set",
+    ),
+}
+"""Set-ups whose fix is `unset` alone, with the check that reports it and a phrase of the
+problem that must be gone once the fix ran in the same shell."""
+
+
+def _messages_of(result: CheckResult) -> list[str]:
+    return [p["message"] for p in result.details.get("problems", [])] or [result.message]
+
+
+def _report_after(machine: Machine, commands: list[str], check: str) -> dict[str, object]:
+    """The fix run in a shell that holds the set-up's variables, then ccdoctor from that same
+    shell: what `unset` changed is what the second run sees."""
+    script = " && ".join(
+        [
+            *commands,
+            f"exec {sys.executable} -m ccdoctor --offline --only {check} "
+            f"--format json --managed-settings {machine.managed_file} --claude-version 2.1.332",
+        ]
+    )
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=machine.project,
+        env={**machine.env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+@pytest.mark.parametrize("name", list(UNSET_CASES))
+def test_an_unset_fix_run_in_the_shell_clears_the_problem(machine: Machine, name: str) -> None:
+    check, variables, phrase = UNSET_CASES[name]
+    machine.env.update(variables)
+    machine.claude_version = "2.1.332"
+    before = machine.check(check)
+    problem = [m for m in _messages_of(before) if phrase in m]
+    assert problem, _messages_of(before)
+    assert before.fix is not None
+    commands = [c for c in before.fix.commands if c.startswith("unset ")]
+    assert commands, before.fix.commands
+    report = _report_after(machine, commands, check)
+    checks = report["checks"]
+    assert isinstance(checks, list)
+    (after,) = [c for c in checks if c["id"] == check]
+    remaining = [p["message"] for p in after["details"].get("problems", [])] or [after["message"]]
+    assert not [m for m in remaining if phrase in m], remaining
+
+
+@pytest.mark.parametrize("name", list(UNSET_CASES))
+def test_an_unset_fix_is_not_offered_for_a_variable_only_a_settings_file_sets(
+    machine: Machine, name: str
+) -> None:
+    """`unset` in the shell cannot touch a settings file's env block: there the fix is the
+    settings snippet, and a command that would do nothing is not shown."""
+    check, variables, phrase = UNSET_CASES[name]
+    machine.user_settings({"env": variables})
+    machine.claude_version = "2.1.332"
+    before = machine.check(check)
+    assert [m for m in _messages_of(before) if phrase in m], _messages_of(before)
+    assert before.fix is not None
+    assert not [c for c in before.fix.commands if c.startswith("unset ")], before.fix.commands
