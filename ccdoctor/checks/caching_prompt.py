@@ -131,7 +131,7 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Fix(
                     f"Rename it to {caching.ENABLE_ONE_HOUR}.",
                     (
-                        f"unset {caching.ENABLE_ONE_HOUR_BEDROCK}",
+                        *unset_in_shell(config, caching.ENABLE_ONE_HOUR_BEDROCK),
                         f"export {caching.ENABLE_ONE_HOUR}=1",
                     ),
                     f'{{"env": {{"{caching.ENABLE_ONE_HOUR}": "1"}}}}',

@@ -65,7 +65,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                     "Unset the provider flags you do not want: "
                     + ", ".join(f.variable for f in losers)
                     + ". In a settings file, an empty string cancels a shell export.",
-                    tuple(f"unset {f.variable}" for f in losers),
+                    unset_in_shell(config, *(f.variable for f in losers)),
                     '{"env": {' + ", ".join(f'"{f.variable}": ""' for f in losers) + "}}",
                 ),
             )
