@@ -10,6 +10,7 @@ from ccdoctor.config.truthy import Flag, parse_flag
 from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.diagnose.environment import unset_in_shell
 from ccdoctor.knowledge import caching
 from ccdoctor.spec import check
 
@@ -130,7 +131,7 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Fix(
                     f"Rename it to {caching.ENABLE_ONE_HOUR}.",
                     (
-                        f"unset {caching.ENABLE_ONE_HOUR_BEDROCK}",
+                        *unset_in_shell(config, caching.ENABLE_ONE_HOUR_BEDROCK),
                         f"export {caching.ENABLE_ONE_HOUR}=1",
                     ),
                     f'{{"env": {{"{caching.ENABLE_ONE_HOUR}": "1"}}}}',
@@ -149,7 +150,7 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Fix(
                     f"Unset the one you do not want: {caching.FORCE_FIVE_MINUTES} for the 1-hour "
                     f"TTL, {one_hour} for 5 minutes.",
-                    (f"unset {caching.FORCE_FIVE_MINUTES}",),
+                    unset_in_shell(config, caching.FORCE_FIVE_MINUTES),
                 ),
             )
         )

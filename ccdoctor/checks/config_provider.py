@@ -6,6 +6,7 @@ from ccdoctor.config.truthy import Flag
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.diagnose.environment import unset_in_shell
 from ccdoctor.knowledge.routes import ANTHROPIC_API, route
 from ccdoctor.spec import check
 
@@ -64,7 +65,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                     "Unset the provider flags you do not want: "
                     + ", ".join(f.variable for f in losers)
                     + ". In a settings file, an empty string cancels a shell export.",
-                    tuple(f"unset {f.variable}" for f in losers),
+                    unset_in_shell(config, *(f.variable for f in losers)),
                     '{"env": {' + ", ".join(f'"{f.variable}": ""' for f in losers) + "}}",
                 ),
             )
@@ -82,7 +83,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 Fix(
                     f"To use the gateway at ANTHROPIC_BASE_URL, cancel {flag.variable}; to reach "
                     f"{choice.provider.value} through a gateway, use {own} instead.",
-                    (f"unset {flag.variable}",),
+                    unset_in_shell(config, flag.variable),
                     f'{{"env": {{"{flag.variable}": ""}}}}',
                 ),
             )

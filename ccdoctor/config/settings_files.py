@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccdoctor.core.encoding import Encoding, sniff
 from ccdoctor.core.paths import expand_user
 from ccdoctor.knowledge.settings_keys import json_type
 
@@ -46,6 +47,8 @@ class SettingsError:
     message: str
     line: int | None = None
     column: int | None = None
+    encoding: Encoding | None = None
+    """What a file that is not plain UTF-8 is written in, for a repair that converts it."""
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,23 @@ def parse_layer(source: Source, label: str, raw: bytes) -> SettingsLayer:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _broken(source, label, f"is not UTF-8 text (bad byte at offset {exc.start})")
+        encoding = sniff(raw)
+        if encoding in (Encoding.UTF8, Encoding.UTF8_BOM):
+            # A UTF-8 BOM before bytes that are not UTF-8: a mix no single conversion undoes.
+            encoding = Encoding.LATIN1
+        if encoding is Encoding.LATIN1:
+            message = f"is not UTF-8 text (bad byte at offset {exc.start})"
+        else:
+            message = f"is not UTF-8 text but {encoding.description}"
+        return _broken(source, label, message, encoding=encoding)
     if text.startswith("\ufeff"):
         return _broken(
-            source, label, "starts with a byte-order mark, which strict JSON parsers reject", 1, 1
+            source,
+            label,
+            "starts with a byte-order mark, which strict JSON parsers reject",
+            1,
+            1,
+            encoding=Encoding.UTF8_BOM,
         )
     if not text.strip():
         return _broken(source, label, "is empty; write {} or delete it")
@@ -174,5 +190,7 @@ def _broken(
     column: int | None = None,
     *,
     exists: bool = True,
+    encoding: Encoding | None = None,
 ) -> SettingsLayer:
-    return SettingsLayer(source, label, exists, None, SettingsError(message, line, column))
+    error = SettingsError(message, line, column, encoding)
+    return SettingsLayer(source, label, exists, None, error)

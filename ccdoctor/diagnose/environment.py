@@ -256,6 +256,13 @@ def deprecated_problems(config: ResolvedConfig) -> Iterator[Problem]:
         )
 
 
+def unset_in_shell(config: ResolvedConfig, *names: str) -> tuple[str, ...]:
+    """`unset` for the variables the shell sets; one a settings file sets is beyond its reach,
+    and a command that does nothing is worse than none."""
+    exported = [n for n in names if (v := config.env.get(n)) and v.origin.source is Source.SHELL]
+    return (f"unset {' '.join(exported)}",) if exported else ()
+
+
 def _drop_fix(name: str, value: Value) -> Fix:
     if value.origin.source is Source.SHELL:
         return Fix(f"Remove {name} where it is exported.", (f"unset {name}",))
@@ -273,7 +280,7 @@ def presence_only_problems(config: ResolvedConfig) -> Iterator[Problem]:
             "only checks that it is set, so 0 and false count as set",
             Fix(
                 f'To turn it off, unset {name}; in a settings file set it to "" (empty).',
-                (f"unset {name}",),
+                unset_in_shell(config, name),
                 json.dumps({"env": {name: ""}}),
             ),
         )
@@ -305,7 +312,7 @@ def auth_conflict_problems(config: ResolvedConfig) -> Iterator[Problem]:
         Fix(
             f"Keep the one your endpoint reads and unset the other; {reads}, so unset {drop} "
             f"unless you know {keep} is the wrong one.",
-            (f"unset {drop}",),
+            unset_in_shell(config, drop),
             json.dumps({"env": {drop: ""}}),
         ),
         # credentials.anthropic reports the same conflict as the client words it.

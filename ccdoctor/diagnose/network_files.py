@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.core import repairs
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.diagnose.base_urls import endpoints_in_use
 from ccdoctor.knowledge import network
@@ -329,7 +330,9 @@ def _file_problem(variable: str, path: Path, what: str) -> Problem:
     return Problem(
         Status.FAIL,
         f"{variable}={path} {what}",
-        Fix(f"Point {variable} at an existing, readable PEM file.", (f"ls -l {path}",)),
+        Fix(
+            f"Point {variable} at an existing, readable PEM file.", (repairs.show_file(str(path)),)
+        ),
     )
 
 

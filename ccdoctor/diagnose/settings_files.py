@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,14 @@ from ccdoctor.config.resolve import env_string
 from ccdoctor.config.settings_files import (
     GLOBAL_CONFIG_LIMIT,
     MAX_SETTINGS_BYTES,
+    SettingsError,
     SettingsLayer,
     Source,
     global_config_path,
 )
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.core import repairs
+from ccdoctor.core.encoding import Encoding, decoded
 from ccdoctor.core.results import DOWNSTREAM, Fix, Problem, Status
 from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge import env_vars, settings_keys
@@ -45,7 +47,6 @@ def _short(path: str, home: Path) -> str:
 def broken_file_problem(layer: SettingsLayer, label: str, config: ResolvedConfig) -> Problem:
     error = layer.error
     assert error is not None
-    quoted = shlex.quote(layer.path)
     if layer.source is Source.CLI and not layer.exists:
         return Problem(
             Status.FAIL,
@@ -53,7 +54,7 @@ def broken_file_problem(layer: SettingsLayer, label: str, config: ResolvedConfig
             Fix(
                 f"Pass the right path to --settings (a relative path is taken from "
                 f"{config.inputs.project_dir}), or inline JSON starting with '{{'.",
-                (f"ls -l {quoted}",),
+                (repairs.show_file(layer.path),),
             ),
         )
     salvaged = _salvage(layer, config)
@@ -73,14 +74,14 @@ def broken_file_problem(layer: SettingsLayer, label: str, config: ResolvedConfig
                 f"Fix the JSON at line {error.line}, column {error.column} of {layer.path}: "
                 "settings files are strict JSON (no comments, no trailing commas). The command "
                 "below shows the first error until the file parses.",
-                (f"python3 -m json.tool {quoted} > /dev/null",),
+                (repairs.show_json_error(layer.path),),
             ),
             explains,
         )
     return Problem(
         status,
         f"{label} {error.message}; Claude Code ignores the whole file, so {lost}",
-        _repair(layer, error.message),
+        _repair(layer, error),
         explains,
     )
 
@@ -96,41 +97,66 @@ def _bears_on_connection(salvaged: Mapping[str, Any] | None) -> bool:
     return False
 
 
-def _repair(layer: SettingsLayer, message: str) -> Fix:
-    quoted = shlex.quote(layer.path)
-    if "byte-order mark" in message:
-        return Fix(
-            f"Remove the byte-order mark from the start of {layer.path} (save it as UTF-8 "
-            "without BOM).",
-            (f"sed -i '1s/^\\xEF\\xBB\\xBF//' {quoted}",),
-        )
+def _repair(layer: SettingsLayer, error: SettingsError) -> Fix:
+    message = error.message
+    if error.encoding is not None:
+        return _reencode(layer, error.encoding)
     if "is empty" in message:
         return Fix(
             f"Write an empty object into {layer.path}, or delete it.",
-            (f"printf '{{}}\\n' > {quoted}",),
-        )
-    if "not UTF-8" in message:
-        return Fix(
-            f"Re-save {layer.path} as UTF-8 text.",
-            (f"iconv -f latin1 -t utf-8 {quoted} > {quoted}.utf8 && mv {quoted}.utf8 {quoted}",),
+            (repairs.write_empty_object(layer.path),),
         )
     if "directory" in message:
         return Fix(f"{layer.path} must be a JSON file; move the directory out of the way.")
     if "cannot be read" in message:
-        return Fix(f"Let your user read {layer.path}.", (f"ls -l {quoted}", f"chmod u+r {quoted}"))
+        return Fix(
+            f"Let your user read {layer.path}.",
+            (repairs.show_file(layer.path), repairs.make_readable(layer.path)),
+        )
     if "2 MiB" in message:
         return Fix(f"Shrink {layer.path} below 2 MiB; settings files hold configuration only.")
     return Fix(f"Make {layer.path} hold a single JSON object, like {{}}.")
 
 
+def _reencode(layer: SettingsLayer, encoding: Encoding) -> Fix:
+    """A conversion command only when it is known to give the same JSON back: from a BOM or a
+    UTF-16 pattern, or from latin-1 when the text read that way parses; otherwise prose."""
+    keep = f" (the original is kept as {layer.path}{repairs.BACKUP_SUFFIX})"
+    if encoding is Encoding.UTF8_BOM:
+        text = f"Remove the byte-order mark from the start of {layer.path}{keep}."
+    else:
+        text = f"Re-save {layer.path} as UTF-8 without a byte-order mark{keep}."
+    raw = _raw_bytes(layer)
+    content = decoded(raw, encoding) if raw is not None else None
+    if content is None or (
+        encoding is Encoding.LATIN1 and _lenient(content, comments=False, commas=False) is None
+    ):
+        return Fix(
+            f"Re-save {layer.path} as UTF-8 (without a byte-order mark) in the editor that wrote "
+            "it: its encoding could not be told from its bytes, so no conversion is safe to "
+            "suggest."
+        )
+    return Fix(text, (repairs.reencode(layer.path, encoding),))
+
+
 def _raw_text(layer: SettingsLayer, config: ResolvedConfig) -> str | None:
     if layer.source is Source.CLI and layer.path.startswith("--settings"):
         return config.inputs.settings_arg
+    raw = _raw_bytes(layer)
+    if raw is None:
+        return None
+    encoding = layer.error.encoding if layer.error is not None else None
+    if encoding is not None and (text := decoded(raw, encoding)) is not None:
+        return text.removeprefix("\ufeff")
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+def _raw_bytes(layer: SettingsLayer) -> bytes | None:
     try:
         path = Path(layer.path)
         if not path.is_file() or path.stat().st_size > MAX_SETTINGS_BYTES:
             return None
-        return path.read_bytes().decode("utf-8-sig", errors="replace")
+        return path.read_bytes()
     except OSError:
         return None
 

@@ -105,8 +105,8 @@ def _too_big() -> bytes:
     ("content", "phrase", "fix_phrase"),
     [
         ("", "is empty", "printf '{}\\n' >"),
-        (b'\xef\xbb\xbf{"env": {"AWS_REGION": "us-east-1"}}', "byte-order mark", "sed -i"),
-        (b'{"model": "caf\xe9"}', "is not UTF-8", "iconv"),
+        (b'\xef\xbb\xbf{"env": {"AWS_REGION": "us-east-1"}}', "byte-order mark", "tail -c +4"),
+        (b'{"model": "caf\xe9"}', "is not UTF-8", "iconv -f LATIN1"),
         (_too_big(), "2 MiB", None),
         ("[1, 2]", "must hold a JSON object", None),
     ],

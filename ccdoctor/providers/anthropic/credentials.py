@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from ccdoctor.config.resolve import SHELL, Value, env_string
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
+from ccdoctor.core import repairs
 from ccdoctor.core.redact import Redactor, fingerprint
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.host import files as file_probe
@@ -382,7 +382,7 @@ def _script_problem(script: Path, command: str, origin: str) -> Problem | None:
         return Problem(
             Status.FAIL,
             f"apiKeyHelper from {origin} runs {script}, which is not executable",
-            Fix("Make the script executable.", (f"chmod +x {shlex.quote(str(script))}", command)),
+            Fix("Make the script executable.", (repairs.make_executable(str(script)), command)),
         )
     return None
 

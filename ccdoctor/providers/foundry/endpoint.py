@@ -63,11 +63,11 @@ def _both_set(base: str, resource: str) -> Problem:
         Status.FAIL,
         f"both {foundry.RESOURCE_VARIABLE} ({resource}) and {foundry.BASE_URL_VARIABLE} ({base}) "
         f'are set: Claude Code refuses to start ("{foundry.BOTH_SET_REFUSED}")',
+        # Either-or: run as shown, both unsets would leave no endpoint at all, so this is prose.
         Fix(
             f"Keep one: {foundry.BASE_URL_VARIABLE} for a gateway in front of Foundry, else "
             f"{foundry.RESOURCE_VARIABLE} alone (the client builds "
-            f"{foundry.resource_url(resource)}).",
-            (f"unset {foundry.BASE_URL_VARIABLE}", f"unset {foundry.RESOURCE_VARIABLE}"),
+            f"{foundry.resource_url(resource)}); unset or delete the other."
         ),
     )
 
