@@ -11,11 +11,19 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
-from ccdoctor.core.results import Category, CheckResult, Fix, Outcome, Status
+from ccdoctor.core.results import (
+    Category,
+    CheckResult,
+    Fix,
+    Outcome,
+    SkipCause,
+    SkipKind,
+    Status,
+)
 from ccdoctor.engine.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
 from ccdoctor.spec import Check, Cost
 
@@ -31,6 +39,12 @@ class Observer(Protocol):
     def started(self, check: Check) -> None: ...
 
     def finished(self, result: CheckResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Skip:
+    reason: str
+    cause: SkipCause | None
 
 
 @dataclass
@@ -100,7 +114,7 @@ class _Scheduler:
             if not self._running:
                 if self._pending:  # needs that can never finish (a cycle): report, not wait
                     for check in self._pending:
-                        self._skip(check, "needs form a cycle")
+                        self._skip(check, _Skip("needs form a cycle", SkipCause(SkipKind.CYCLE)))
                     self._pending.clear()
                 continue
             self._wait_for_one()
@@ -148,13 +162,13 @@ class _Scheduler:
                     continue
                 self._pending.remove(check)
                 progressed = True
-                reason = _reason_to_skip(check, self._ctx, self._results, self._blocked)
-                if reason is None:
+                skip = _reason_to_skip(check, self._ctx, self._results, self._blocked)
+                if skip is None:
                     self._start(check)
                     continue
-                if reason.startswith("needs "):
+                if skip.cause is not None and skip.cause.kind is SkipKind.NEED_FAILED:
                     self._blocked.add(check.spec.id)
-                self._skip(check, reason)
+                self._skip(check, skip)
 
     def _start(self, check: Check) -> None:
         now = time.monotonic()
@@ -169,8 +183,9 @@ class _Scheduler:
             daemon=True,
         ).start()
 
-    def _skip(self, check: Check, reason: str) -> None:
-        self._record(_result(check, Outcome(Status.SKIP, reason), 0.0))
+    def _skip(self, check: Check, skip: _Skip) -> None:
+        result = _result(check, Outcome(Status.SKIP, skip.reason), 0.0)
+        self._record(replace(result, skip_cause=skip.cause))
 
     def _record(self, result: CheckResult) -> None:
         self._results[result.id] = _scrubbed(result, self._ctx)
@@ -210,30 +225,37 @@ def _blocks(result: CheckResult | None, blocked: set[str]) -> bool:
     )
 
 
-def _needs_reason(need: str, results: Mapping[str, CheckResult]) -> str:
-    return f"needs {need} ({results[need].status.value})"
+def _needs_reason(need: str, results: Mapping[str, CheckResult]) -> _Skip:
+    return _Skip(
+        f"needs {need} ({results[need].status.value})", SkipCause(SkipKind.NEED_FAILED, need)
+    )
 
 
 def _reason_to_skip(
     check: Check, ctx: CheckContext, results: Mapping[str, CheckResult], blocked: set[str]
-) -> str | None:
+) -> _Skip | None:
     spec = check.spec
     choice = ctx.config.provider
     provider = choice.provider
     if spec.route_bound and choice.undiagnosed is not None:
         other = choice.undiagnosed
-        return f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet"
+        return _Skip(
+            f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet",
+            SkipCause(SkipKind.IRRELEVANT),
+        )
     if not spec.applies_to(provider):
-        return f"not used with provider {provider.value}"
+        return _Skip(f"not used with provider {provider.value}", SkipCause(SkipKind.IRRELEVANT))
     # Only a need that failed (or was skipped because its own need failed) blocks: a skipped
     # or unselected need decided nothing, and the dependent still has its own say.
     for need in spec.needs:
         if _blocks(results.get(need), blocked):
             return _needs_reason(need, results)
     if spec.network and ctx.options.offline:
-        return "offline"
+        return _Skip("offline", SkipCause(SkipKind.OFFLINE))
     if ctx.remaining() <= 0:
-        return f"run deadline of {ctx.options.deadline:g} s reached before it could start"
+        return _Skip(
+            f"run deadline of {ctx.options.deadline:g} s reached before it could start", None
+        )
     return None
 
 
@@ -364,4 +386,5 @@ def _scrubbed(result: CheckResult, ctx: CheckContext) -> CheckResult:
         details=ctx.redactor.scrub_data(dict(result.details)),
         duration_ms=result.duration_ms,
         origin=result.origin,
+        skip_cause=result.skip_cause,
     )
