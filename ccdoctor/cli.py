@@ -6,7 +6,6 @@ import contextlib
 import enum
 import os
 import shutil
-import subprocess
 import sys
 import time
 import warnings
@@ -119,33 +118,26 @@ class ClaudeVersionProbe:
     the client takes ~0.1 s to answer, which then overlaps ccdoctor's own start-up."""
 
     def __init__(self) -> None:
+        from ccdoctor.host.commands import BoundedProcess
+
         self.binary = find_claude(dict(os.environ), Path.home())
-        self._process: subprocess.Popen[str] | None = None
-        if self.binary is None:
-            return
-        try:
-            self._process = subprocess.Popen(
-                [self.binary, "--version"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-        except OSError:
-            self._process = None
+        self.problem: str | None = None
+        """Why the probe gave no answer when the binary did not behave (hung, could not start)."""
+        self._process = None if self.binary is None else BoundedProcess([self.binary, "--version"])
 
     def result(self, timeout: float = 3.0) -> str | None:
         if self._process is None:
             return None
-        try:
-            out, _ = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.communicate()
+        run = self._process.finish(timeout)
+        if run.timed_out:
+            self.problem = f"{self.binary} --version did not answer within {timeout:g} s"
+            return None
+        if run.start_error is not None:
+            self.problem = f"{self.binary} could not be started: {run.start_error}"
             return None
         from ccdoctor.clients.facts import parse_version
 
-        version = parse_version(out)
+        version = parse_version(run.stdout)
         return ".".join(map(str, version)) if version else None
 
     def origin(self) -> str:
@@ -162,10 +154,12 @@ def _resolve(
     claude_version: str | None,
     managed: list[Path] | None,
     probe: ClaudeVersionProbe | None,
+    probe_timeout: float = 3.0,
 ) -> ResolvedConfig:
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
+    found = claude_version or (probe.result(probe_timeout) if probe else None)
     return resolve(
         Inputs(
             environ=dict(os.environ),
@@ -174,10 +168,11 @@ def _resolve(
             settings_arg=settings,
             model_arg=model,
             managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
-            claude_version=claude_version or (probe.result() if probe else None),
+            claude_version=found,
             claude_version_origin="--claude-version"
             if claude_version
             else (probe.origin() if probe else None),
+            claude_version_problem=probe.problem if probe and not claude_version else None,
         )
     )
 
@@ -311,7 +306,10 @@ def run(
         checks = select(catalogue.checks, only or [], skip or [])
     except UnknownSelector as exc:
         raise typer.BadParameter(str(exc)) from None
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
+    # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
+    config = _resolve(
+        settings, project_dir, model, claude_version, managed_settings, probe, min(timeout, 3.0)
+    )
     redactor = redactor_for(config)
     options = RunOptions(
         timeout=timeout,
