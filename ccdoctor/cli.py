@@ -325,7 +325,12 @@ def run(
     with progress or contextlib.nullcontext():
         results = run_checks(checks, check_ctx, catalogue.failures, progress, verbose)
     report = build_report(
-        config, results, (time.monotonic() - started) * 1000, redactor, strict=strict
+        config,
+        results,
+        (time.monotonic() - started) * 1000,
+        redactor,
+        strict=strict,
+        deadline_s=options.deadline,
     )
 
     finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)

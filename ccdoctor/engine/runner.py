@@ -1,7 +1,8 @@
 """The engine: runs checks concurrently as soon as their needs are done, and never hangs.
 
 Checks run in daemon threads (boto3 is synchronous). A check that overstays its time limit is
-reported as failed and abandoned; the run ends at its deadline whatever the threads are doing.
+reported as failed and abandoned; the run ends at its deadline whatever the threads are doing,
+and a check the deadline kept from starting or finishing is an error: nothing checked is no pass.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ class Observer(Protocol):
 
 @dataclass(frozen=True)
 class _Skip:
+    """Why the runner does not run a check: a skip, or (not_run) the run deadline, which is an
+    error: a check that was never run is not a pass, nor "not relevant here"."""
+
     reason: str
     cause: SkipCause | None
+    not_run: bool = False
 
 
 @dataclass
@@ -184,8 +189,12 @@ class _Scheduler:
         ).start()
 
     def _skip(self, check: Check, skip: _Skip) -> None:
-        result = _result(check, Outcome(Status.SKIP, skip.reason), 0.0)
-        self._record(replace(result, skip_cause=skip.cause))
+        if skip.not_run:
+            outcome = Outcome(Status.ERROR, skip.reason, _deadline_fix(check, self._ctx))
+        else:
+            outcome = Outcome(Status.SKIP, skip.reason)
+        result = _result(check, outcome, 0.0)
+        self._record(replace(result, skip_cause=skip.cause, not_run=skip.not_run))
 
     def _record(self, result: CheckResult) -> None:
         self._results[result.id] = _scrubbed(result, self._ctx)
@@ -210,7 +219,7 @@ class _Scheduler:
         )
         if failed is not None:
             self._blocked.add(check_id)
-            self._skip(check, _needs_reason(failed, self._results))
+            self._skip(check, _needs_reason(failed, self._results, self._ctx))
         elif result is None:
             return
         elif self._unmet(check):
@@ -225,7 +234,9 @@ def _blocks(result: CheckResult | None, blocked: set[str]) -> bool:
     )
 
 
-def _needs_reason(need: str, results: Mapping[str, CheckResult]) -> _Skip:
+def _needs_reason(need: str, results: Mapping[str, CheckResult], ctx: CheckContext) -> _Skip:
+    if results[need].not_run:  # the need was not checked, so neither is this one
+        return _not_started(ctx)
     return _Skip(
         f"needs {need} ({results[need].status.value})", SkipCause(SkipKind.NEED_FAILED, need)
     )
@@ -249,14 +260,28 @@ def _reason_to_skip(
     # or unselected need decided nothing, and the dependent still has its own say.
     for need in spec.needs:
         if _blocks(results.get(need), blocked):
-            return _needs_reason(need, results)
+            return _needs_reason(need, results, ctx)
     if spec.network and ctx.options.offline:
         return _Skip("offline", SkipCause(SkipKind.OFFLINE))
     if ctx.remaining() <= 0:
-        return _Skip(
-            f"run deadline of {ctx.options.deadline:g} s reached before it could start", None
-        )
+        return _not_started(ctx)
     return None
+
+
+def _not_started(ctx: CheckContext) -> _Skip:
+    reason = (
+        f"did not run: run deadline of {ctx.options.deadline:g} s reached before it could start"
+    )
+    return _Skip(reason, None, not_run=True)
+
+
+def _deadline_fix(check: Check, ctx: CheckContext) -> Fix:
+    longer = max(ctx.options.deadline * 2, ctx.options.timeout * 4)
+    return Fix(
+        "The run ended at its deadline before this check was done: nothing was checked. Re-run "
+        "with a longer --deadline, or this check alone.",
+        (f"ccdoctor --deadline {longer:g}", f"ccdoctor --only {check.spec.id}"),
+    )
 
 
 def _execute(
@@ -324,12 +349,19 @@ def _result(check: Check, outcome: Outcome, duration_ms: float) -> CheckResult:
 def _timed_out(entry: _Running, deadline: bool, ctx: CheckContext) -> CheckResult:
     spec = entry.check.spec
     seconds = time.monotonic() - entry.started
-    why = f" (run deadline of {ctx.options.deadline:g} s)" if deadline else ""
+    if deadline:
+        cut = Outcome(
+            Status.ERROR,
+            f"did not finish: run deadline of {ctx.options.deadline:g} s reached after "
+            f"{seconds:.1f} s",
+            _deadline_fix(entry.check, ctx),
+        )
+        return replace(_result(entry.check, cut, seconds * 1000), not_run=True)
     return _result(
         entry.check,
         Outcome(
             Status.FAIL,
-            f"timed out after {seconds:.1f} s{why}",
+            f"timed out after {seconds:.1f} s",
             Fix(
                 "Something on the way did not answer in time. Re-run with a longer --timeout "
                 "to tell a slow path from a dead one.",
@@ -387,4 +419,5 @@ def _scrubbed(result: CheckResult, ctx: CheckContext) -> CheckResult:
         duration_ms=result.duration_ms,
         origin=result.origin,
         skip_cause=result.skip_cause,
+        not_run=result.not_run,
     )
