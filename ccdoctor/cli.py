@@ -300,12 +300,16 @@ def run(
     from ccdoctor.report.render.text import render_text
 
     started = time.monotonic()
-    probe = None if claude_version else ClaudeVersionProbe()
+    # Every argument is judged before the first probe: a bad one must not cost billed requests.
+    _check_writable(output, "--output")
+    _check_writable(json_report, "--json-report")
+    _check_settings_argument(settings, project_dir)
     catalogue = load_catalogue()
     try:
         checks = select(catalogue.checks, only or [], skip or [])
     except UnknownSelector as exc:
         raise typer.BadParameter(str(exc)) from None
+    probe = None if claude_version else ClaudeVersionProbe()
     # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
     config = _resolve(
         settings, project_dir, model, claude_version, managed_settings, probe, min(timeout, 3.0)
@@ -360,6 +364,29 @@ def _finisher(
     if anonymize is None:
         return scrub
     return lambda text: anonymize(scrub(text))
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    from ccdoctor.host.writable import unwritable_reason
+
+    why = unwritable_reason(path) if path is not None else None
+    if why is not None:
+        raise typer.BadParameter(f"{path} {why}", param_hint=option)
+
+
+def _check_settings_argument(settings: str | None, project_dir: Path | None) -> None:
+    """A --settings path that names no file is a typo on the command line, not a finding about
+    the set-up; inline JSON and a file that does not parse are judged by config.settings."""
+    if settings is None or settings.lstrip().startswith("{"):
+        return
+    path = Path(settings).expanduser()
+    if not path.is_absolute():
+        path = (project_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise typer.BadParameter(
+            f"{settings} is neither a settings file nor inline JSON (no file at {path})",
+            param_hint="--settings",
+        )
 
 
 def _write(path: Path, text: str, option: str = "--output") -> None:
@@ -417,6 +444,7 @@ def show_config(
     from ccdoctor.report.render.json_report import config_entry_to_dict, plain_json
     from ccdoctor.report.render.text import render_config_table
 
+    _check_settings_argument(settings, project_dir)
     probe = None if claude_version else ClaudeVersionProbe()
     config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
     redactor = redactor_for(config)
