@@ -128,17 +128,17 @@ class ClaudeVersionProbe:
     def result(self, timeout: float = 3.0) -> str | None:
         if self._process is None:
             return None
-        run = self._process.finish(timeout)
-        if run.timed_out:
-            self.problem = f"{self.binary} --version did not answer within {timeout:g} s"
-            return None
-        if run.start_error is not None:
-            self.problem = f"{self.binary} could not be started: {run.start_error}"
-            return None
         from ccdoctor.clients.facts import parse_version
 
+        run = self._process.finish(timeout)
         version = parse_version(run.stdout)
-        return ".".join(map(str, version)) if version else None
+        if version:  # printed, even if a child it left behind held the pipe until the timeout
+            return ".".join(map(str, version))
+        if run.timed_out:
+            self.problem = f"{self.binary} --version did not answer within {timeout:g} s"
+        elif run.start_error is not None:
+            self.problem = f"{self.binary} could not be started: {run.start_error}"
+        return None
 
     def origin(self) -> str:
         """Where the version came from, for the report."""
