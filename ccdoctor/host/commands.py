@@ -4,12 +4,14 @@ limit that kills the whole group, and a cap on captured output."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import selectors
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +54,22 @@ def program_path(command: str) -> Path | None:
     return Path(words[0])
 
 
+_LIVE: set[subprocess.Popen[bytes]] = set()
+"""Started and not yet reaped: a check abandoned at its time limit may leave one behind."""
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """ccdoctor leaves nothing running: a command whose check was abandoned (the credential
+    chain timed out around a hung credential_process) is killed with its children at exit."""
+    with _LIVE_LOCK:
+        leftovers = list(_LIVE)
+    for process in leftovers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 class BoundedProcess:
     """A process started the one way ccdoctor starts any: its own session (so it and every child
     it forks can be killed as a group), stdin closed (a helper that prompts gets end-of-file
@@ -81,6 +99,9 @@ class BoundedProcess:
             )
         except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
             self.start_error = str(exc)
+            return
+        with _LIVE_LOCK:
+            _LIVE.add(self._process)
 
     def finish(self, timeout: float, cap: int = HELPER_OUTPUT_CAP_BYTES) -> CommandRun:
         """Read its output until it exits or `timeout` seconds from now pass; then kill the group.
@@ -102,6 +123,8 @@ class BoundedProcess:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+        with _LIVE_LOCK:
+            _LIVE.discard(process)
         return CommandRun(
             command=self.command,
             exit_code=None if timed_out else process.returncode,

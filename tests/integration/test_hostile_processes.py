@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from tests.machine import Machine
+from tests.peers.blackhole import closed_port
 
 TIMEOUT = 2.0
 KEY = "sk-ant-api03-" + "h" * 40
@@ -94,4 +95,31 @@ def test_a_helper_whose_child_holds_the_pipe_costs_the_timeout_and_the_child_die
     assert elapsed < _bound(startup)
     assert code == 1
     assert _checks(report)["credentials.anthropic"]["status"] == "fail"
+    assert _gone(int(pid_file.read_text()))
+
+
+def test_a_hung_credential_process_is_killed_and_fails_credentials(machine: Machine) -> None:
+    """botocore waits on a credential_process with no time limit of its own; ccdoctor's run
+    ends at --timeout and the command dies with it."""
+    pid_file = machine.root / "process.pid"
+    dead = f"http://127.0.0.1:{closed_port()}"
+    machine.write(
+        machine.home / ".aws" / "config",
+        f"[default]\ncredential_process = sh -c 'echo $$ > {pid_file}; exec sleep 45'\n"
+        "region = us-east-1\n",
+    )
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "ANTHROPIC_BEDROCK_BASE_URL": dead,
+            "AWS_ENDPOINT_URL": dead,
+        }
+    )
+    startup = _startup(machine)
+    began = time.monotonic()
+    done = machine.cli("--no-invoke", "--timeout", f"{TIMEOUT:g}", "--format", "json")
+    assert time.monotonic() - began < _bound(startup)
+    assert done.returncode == 1
+    assert _checks(json.loads(done.stdout))["credentials.aws"]["status"] == "fail"
     assert _gone(int(pid_file.read_text()))

@@ -45,3 +45,13 @@ def test_botocore_gets_a_bounded_popen_that_reports_the_timeout_as_its_error() -
 def test_a_missing_credential_process_raises_like_popen_does(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         bounded_popen(1, {})([str(tmp_path / "missing")])
+
+
+def test_a_process_left_unfinished_is_killed_with_its_children_at_exit() -> None:
+    """A check abandoned at its time limit never calls finish(); exit must still kill it."""
+    from ccdoctor.host import commands
+
+    started = BoundedProcess(["/bin/sh", "-c", "sleep 30 & exec sleep 30"])
+    commands._kill_leftovers()
+    run = started.finish(2)
+    assert not run.timed_out and run.exit_code == -signal.SIGKILL
