@@ -6,7 +6,6 @@ import contextlib
 import enum
 import os
 import shutil
-import subprocess
 import sys
 import time
 import warnings
@@ -119,34 +118,27 @@ class ClaudeVersionProbe:
     the client takes ~0.1 s to answer, which then overlaps ccdoctor's own start-up."""
 
     def __init__(self) -> None:
+        from ccdoctor.host.commands import BoundedProcess
+
         self.binary = find_claude(dict(os.environ), Path.home())
-        self._process: subprocess.Popen[str] | None = None
-        if self.binary is None:
-            return
-        try:
-            self._process = subprocess.Popen(
-                [self.binary, "--version"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-        except OSError:
-            self._process = None
+        self.problem: str | None = None
+        """Why the probe gave no answer when the binary did not behave (hung, could not start)."""
+        self._process = None if self.binary is None else BoundedProcess([self.binary, "--version"])
 
     def result(self, timeout: float = 3.0) -> str | None:
         if self._process is None:
             return None
-        try:
-            out, _ = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.communicate()
-            return None
         from ccdoctor.clients.facts import parse_version
 
-        version = parse_version(out)
-        return ".".join(map(str, version)) if version else None
+        run = self._process.finish(timeout)
+        version = parse_version(run.stdout)
+        if version:  # printed, even if a child it left behind held the pipe until the timeout
+            return ".".join(map(str, version))
+        if run.timed_out:
+            self.problem = f"{self.binary} --version did not answer within {timeout:g} s"
+        elif run.start_error is not None:
+            self.problem = f"{self.binary} could not be started: {run.start_error}"
+        return None
 
     def origin(self) -> str:
         """Where the version came from, for the report."""
@@ -162,10 +154,12 @@ def _resolve(
     claude_version: str | None,
     managed: list[Path] | None,
     probe: ClaudeVersionProbe | None,
+    probe_timeout: float = 3.0,
 ) -> ResolvedConfig:
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
+    found = claude_version or (probe.result(probe_timeout) if probe else None)
     return resolve(
         Inputs(
             environ=dict(os.environ),
@@ -174,10 +168,11 @@ def _resolve(
             settings_arg=settings,
             model_arg=model,
             managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
-            claude_version=claude_version or (probe.result() if probe else None),
+            claude_version=found,
             claude_version_origin="--claude-version"
             if claude_version
             else (probe.origin() if probe else None),
+            claude_version_problem=probe.problem if probe and not claude_version else None,
         )
     )
 
@@ -305,13 +300,20 @@ def run(
     from ccdoctor.report.render.text import render_text
 
     started = time.monotonic()
-    probe = None if claude_version else ClaudeVersionProbe()
+    # Every argument is judged before the first probe: a bad one must not cost billed requests.
+    _check_writable(output, "--output")
+    _check_writable(json_report, "--json-report")
+    _check_settings_argument(settings, project_dir)
     catalogue = load_catalogue()
     try:
         checks = select(catalogue.checks, only or [], skip or [])
     except UnknownSelector as exc:
         raise typer.BadParameter(str(exc)) from None
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
+    probe = None if claude_version else ClaudeVersionProbe()
+    # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
+    config = _resolve(
+        settings, project_dir, model, claude_version, managed_settings, probe, min(timeout, 3.0)
+    )
     redactor = redactor_for(config)
     options = RunOptions(
         timeout=timeout,
@@ -327,7 +329,12 @@ def run(
     with progress or contextlib.nullcontext():
         results = run_checks(checks, check_ctx, catalogue.failures, progress, verbose)
     report = build_report(
-        config, results, (time.monotonic() - started) * 1000, redactor, strict=strict
+        config,
+        results,
+        (time.monotonic() - started) * 1000,
+        redactor,
+        strict=strict,
+        deadline_s=options.deadline,
     )
 
     finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
@@ -357,6 +364,29 @@ def _finisher(
     if anonymize is None:
         return scrub
     return lambda text: anonymize(scrub(text))
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    from ccdoctor.host.writable import unwritable_reason
+
+    why = unwritable_reason(path) if path is not None else None
+    if why is not None:
+        raise typer.BadParameter(f"{path} {why}", param_hint=option)
+
+
+def _check_settings_argument(settings: str | None, project_dir: Path | None) -> None:
+    """A --settings path that names no file is a typo on the command line, not a finding about
+    the set-up; inline JSON and a file that does not parse are judged by config.settings."""
+    if settings is None or settings.lstrip().startswith("{"):
+        return
+    path = Path(settings).expanduser()
+    if not path.is_absolute():
+        path = (project_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise typer.BadParameter(
+            f"{settings} is neither a settings file nor inline JSON (no file at {path})",
+            param_hint="--settings",
+        )
 
 
 def _write(path: Path, text: str, option: str = "--output") -> None:
@@ -414,6 +444,7 @@ def show_config(
     from ccdoctor.report.render.json_report import config_entry_to_dict, plain_json
     from ccdoctor.report.render.text import render_config_table
 
+    _check_settings_argument(settings, project_dir)
     probe = None if claude_version else ClaudeVersionProbe()
     config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
     redactor = redactor_for(config)

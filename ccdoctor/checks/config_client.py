@@ -28,6 +28,8 @@ the newest observed version not newer than it.
   may be misjudged, so it is a warning.
 - A client older than the oldest observed version is judged by the oldest facts: a warning.
 - No client found: the newest facts are used, and the report says so.
+- A `claude` that hangs on `--version` (killed after --timeout, at most 3 s) or cannot be
+  started: an error, since the client would not start either.
 - A version with a known regression that the set-up triggers (ccdoctor/clients/regressions.toml,
   each confirmed by running that version against the fakes): the Bedrock API key not sent
   (2.1.94), an empty AWS_BEARER_TOKEN_BEDROCK beating the AWS keys (2.1.94 to 2.1.96), NO_PROXY
@@ -51,6 +53,19 @@ def client_check(ctx: CheckContext) -> Outcome:
         "observed_versions": [version_text(v) for v in observed],
     }
     version = config.claude_version
+    broken = config.inputs.claude_version_problem
+    if version is None and broken is not None:
+        return Outcome(
+            Status.ERROR,
+            f"{broken}; judging for the newest observed version {used}",
+            Fix(
+                "The Claude Code on PATH hangs or cannot run, so `claude` will not start either: "
+                "reinstall it, or remove the broken one from PATH. To judge a set-up for another "
+                "machine's client, name its version.",
+                (f"ccdoctor --claude-version {used}",),
+            ),
+            {**details, "problem": broken},
+        )
     if version is None:
         if given:
             what = f"{given!r} is not a Claude Code version ({origin})"

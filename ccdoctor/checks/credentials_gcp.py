@@ -76,6 +76,9 @@ def gcp_credentials_check(ctx: CheckContext) -> Outcome:
             "ms": minted.elapsed_ms,
         }
         problems.append(refresh_problem(ctx.config, found, minted))
+        # What only an answer could have settled stays unsettled without one: a metadata
+        # server that does not answer names no project either.
+        problems.extend(p for p in found.settled_live if p.status is Status.FAIL)
         return Outcome.from_problems(problems, found.summary, details)
     project = vertex_project(ctx.config, found, minted)
     details["refresh"] = {

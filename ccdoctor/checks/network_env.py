@@ -21,6 +21,7 @@ from ccdoctor.diagnose.network_files import (
     optional_file,
     proxy_in_use,
     report_details,
+    skipped_by_client,
     source_of,
     verification_off,
 )
@@ -68,7 +69,9 @@ https:// proxy gets TLS before the tunnel, so a plain proxy must be written http
 endpoint in use does.
 
 NODE_EXTRA_CA_CERTS and SSL_CERT_FILE must name PEM files of CA certificates (what a
-TLS-inspecting corporate proxy needs); CLAUDE_CODE_CLIENT_CERT and CLAUDE_CODE_CLIENT_KEY (with
+TLS-inspecting corporate proxy needs). A NODE_EXTRA_CA_CERTS file that is missing, unreadable or
+not PEM is a warning: the client skips it with a warning and goes on with its built-in CAs (the
+network checks fail if a proxy needed it); CLAUDE_CODE_CLIENT_CERT and CLAUDE_CODE_CLIENT_KEY (with
 CLAUDE_CODE_CLIENT_KEY_PASSPHRASE for an encrypted key) must be a matching, unexpired pair.
 NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for everything.
 CLAUDE_CODE_CERT_STORE=bundled leaves out the system store, and SSL_CERT_FILE and SSL_CERT_DIR
@@ -150,7 +153,7 @@ def network_env_check(ctx: CheckContext) -> Outcome:
             continue
         path = file_path(config, variable, raw)
         if isinstance(path, Problem):
-            problems.append(path)
+            problems.append(skipped_by_client(variable, path))
             continue
         report = inspect_ca_bundle(variable, path, now)
         problems.extend(report.problems)

@@ -49,6 +49,9 @@ class Inputs:
     claude_version_origin: str | None = None
     """Where claude_version came from ("--claude-version", "/usr/bin/claude --version") or,
     when it is None, where ccdoctor looked."""
+    claude_version_problem: str | None = None
+    """Why `claude --version` gave no answer when the binary misbehaved (hung, would not start):
+    the client itself would then not start either."""
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,24 @@ def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:
     return {"text": fix.text, "commands": list(fix.commands), "snippet": fix.snippet}
 
 
+class SkipKind(enum.StrEnum):
+    """Why the runner skipped a check without running it."""
+
+    IRRELEVANT = "irrelevant"
+    """The check does not apply to the route in use."""
+    NEED_FAILED = "need_failed"
+    """A check it needs failed (or was skipped for that reason): it follows from that need."""
+    OFFLINE = "offline"
+    CYCLE = "cycle"
+
+
+@dataclass(frozen=True)
+class SkipCause:
+    kind: SkipKind
+    need: str | None = None
+    """The check waited on, for NEED_FAILED."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     id: str
@@ -180,16 +198,28 @@ class CheckResult:
     origin: str = "builtin"
     caused_by: str | None = None
     """The check whose problem explains this result (set when the report is built)."""
+    skip_cause: SkipCause | None = None
+    """Set by the runner on the skips it decides; None for a check's own skip."""
+    not_run: bool = False
+    """The run deadline stopped this check before it could start or finish: an error, since
+    nothing was checked."""
 
 
 @dataclass(frozen=True)
 class Summary:
     counts: Mapping[Status, int]
     duration_ms: float
+    not_run: int = 0
+    """Checks the run deadline kept from starting or finishing (counted among the errors)."""
+    deadline_s: float | None = None
 
     @staticmethod
-    def of(results: Iterable[CheckResult], duration_ms: float) -> Summary:
+    def of(
+        results: Iterable[CheckResult], duration_ms: float, deadline_s: float | None = None
+    ) -> Summary:
         counts = dict.fromkeys(Status, 0)
+        not_run = 0
         for result in results:
             counts[result.status] += 1
-        return Summary(counts, duration_ms)
+            not_run += result.not_run
+        return Summary(counts, duration_ms, not_run, deadline_s)

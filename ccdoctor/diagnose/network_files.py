@@ -134,10 +134,12 @@ def inspect_ca_bundle(variable: str, path: Path, now: dt.datetime) -> PemReport:
     """A file of trusted certificates: it must exist, be PEM, and hold valid CA certificates."""
     data = _read(variable, path)
     if isinstance(data, Problem):
-        return PemReport((data,))
+        return PemReport((skipped_by_client(variable, data, _unusable_fix(variable)),))
     blocks = network.PEM_CERTIFICATE.findall(data)
     if not blocks:
-        return PemReport((_not_pem(variable, path, data, "certificate"),))
+        return PemReport(
+            (skipped_by_client(variable, _not_pem(variable, path, data, "certificate")),)
+        )
     from cryptography import x509
 
     summaries: list[CertificateSummary] = []
@@ -333,6 +335,28 @@ def _file_problem(variable: str, path: Path, what: str) -> Problem:
         Fix(
             f"Point {variable} at an existing, readable PEM file.", (repairs.show_file(str(path)),)
         ),
+    )
+
+
+def skipped_by_client(variable: str, problem: Problem, fix: Fix | None = None) -> Problem:
+    """A file the client cannot load (missing, unreadable, not PEM, a literal ~) and only skips
+    with a warning is a warning: the client goes on with its built-in CAs, and the checks on
+    the network say whether that matters here (a TLS-inspecting proxy's CA missing fails them)."""
+    if variable not in network.SKIPPED_WHEN_UNLOADABLE or problem.status is not Status.FAIL:
+        return problem
+    return Problem(
+        Status.WARN,
+        f"{problem.message}; Claude Code skips it with a warning and trusts only its built-in CAs",
+        fix or problem.fix,
+        problem.explains,
+    )
+
+
+def _unusable_fix(variable: str) -> Fix:
+    return Fix(
+        f"Unset {variable} if no corporate CA is needed, or point it at the PEM file of the CA "
+        "that really exists on this machine (the one a TLS-inspecting proxy signs with).",
+        (f"unset {variable}", f"export {variable}=/path/to/corporate-root-ca.pem"),
     )
 
 

@@ -1,7 +1,8 @@
 """The engine: runs checks concurrently as soon as their needs are done, and never hangs.
 
 Checks run in daemon threads (boto3 is synchronous). A check that overstays its time limit is
-reported as failed and abandoned; the run ends at its deadline whatever the threads are doing.
+reported as failed and abandoned; the run ends at its deadline whatever the threads are doing,
+and a check the deadline kept from starting or finishing is an error: nothing checked is no pass.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ccdoctor.context import CheckContext
-from ccdoctor.core.results import Category, CheckResult, Fix, Outcome, Status
+from ccdoctor.core.results import (
+    Category,
+    CheckResult,
+    Fix,
+    Outcome,
+    SkipCause,
+    SkipKind,
+    Status,
+)
 from ccdoctor.engine.registry import ENTRY_POINT_GROUP, PluginFailure, describe_exception
 from ccdoctor.spec import Check, Cost
 
@@ -31,6 +40,16 @@ class Observer(Protocol):
     def started(self, check: Check) -> None: ...
 
     def finished(self, result: CheckResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """Why the runner does not run a check: a skip, or (not_run) the run deadline, which is an
+    error: a check that was never run is not a pass, nor "not relevant here"."""
+
+    reason: str
+    cause: SkipCause | None
+    not_run: bool = False
 
 
 @dataclass
@@ -100,7 +119,7 @@ class _Scheduler:
             if not self._running:
                 if self._pending:  # needs that can never finish (a cycle): report, not wait
                     for check in self._pending:
-                        self._skip(check, "needs form a cycle")
+                        self._skip(check, _Skip("needs form a cycle", SkipCause(SkipKind.CYCLE)))
                     self._pending.clear()
                 continue
             self._wait_for_one()
@@ -148,13 +167,13 @@ class _Scheduler:
                     continue
                 self._pending.remove(check)
                 progressed = True
-                reason = _reason_to_skip(check, self._ctx, self._results, self._blocked)
-                if reason is None:
+                skip = _reason_to_skip(check, self._ctx, self._results, self._blocked)
+                if skip is None:
                     self._start(check)
                     continue
-                if reason.startswith("needs "):
+                if skip.cause is not None and skip.cause.kind is SkipKind.NEED_FAILED:
                     self._blocked.add(check.spec.id)
-                self._skip(check, reason)
+                self._skip(check, skip)
 
     def _start(self, check: Check) -> None:
         now = time.monotonic()
@@ -169,8 +188,13 @@ class _Scheduler:
             daemon=True,
         ).start()
 
-    def _skip(self, check: Check, reason: str) -> None:
-        self._record(_result(check, Outcome(Status.SKIP, reason), 0.0))
+    def _skip(self, check: Check, skip: _Skip) -> None:
+        if skip.not_run:
+            outcome = Outcome(Status.ERROR, skip.reason, _deadline_fix(check, self._ctx))
+        else:
+            outcome = Outcome(Status.SKIP, skip.reason)
+        result = _result(check, outcome, 0.0)
+        self._record(replace(result, skip_cause=skip.cause, not_run=skip.not_run))
 
     def _record(self, result: CheckResult) -> None:
         self._results[result.id] = _scrubbed(result, self._ctx)
@@ -195,7 +219,7 @@ class _Scheduler:
         )
         if failed is not None:
             self._blocked.add(check_id)
-            self._skip(check, _needs_reason(failed, self._results))
+            self._skip(check, _needs_reason(failed, self._results, self._ctx))
         elif result is None:
             return
         elif self._unmet(check):
@@ -210,31 +234,54 @@ def _blocks(result: CheckResult | None, blocked: set[str]) -> bool:
     )
 
 
-def _needs_reason(need: str, results: Mapping[str, CheckResult]) -> str:
-    return f"needs {need} ({results[need].status.value})"
+def _needs_reason(need: str, results: Mapping[str, CheckResult], ctx: CheckContext) -> _Skip:
+    if results[need].not_run:  # the need was not checked, so neither is this one
+        return _not_started(ctx)
+    return _Skip(
+        f"needs {need} ({results[need].status.value})", SkipCause(SkipKind.NEED_FAILED, need)
+    )
 
 
 def _reason_to_skip(
     check: Check, ctx: CheckContext, results: Mapping[str, CheckResult], blocked: set[str]
-) -> str | None:
+) -> _Skip | None:
     spec = check.spec
     choice = ctx.config.provider
     provider = choice.provider
     if spec.route_bound and choice.undiagnosed is not None:
         other = choice.undiagnosed
-        return f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet"
+        return _Skip(
+            f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet",
+            SkipCause(SkipKind.IRRELEVANT),
+        )
     if not spec.applies_to(provider):
-        return f"not used with provider {provider.value}"
+        return _Skip(f"not used with provider {provider.value}", SkipCause(SkipKind.IRRELEVANT))
     # Only a need that failed (or was skipped because its own need failed) blocks: a skipped
     # or unselected need decided nothing, and the dependent still has its own say.
     for need in spec.needs:
         if _blocks(results.get(need), blocked):
-            return _needs_reason(need, results)
+            return _needs_reason(need, results, ctx)
     if spec.network and ctx.options.offline:
-        return "offline"
+        return _Skip("offline", SkipCause(SkipKind.OFFLINE))
     if ctx.remaining() <= 0:
-        return f"run deadline of {ctx.options.deadline:g} s reached before it could start"
+        return _not_started(ctx)
     return None
+
+
+def _not_started(ctx: CheckContext) -> _Skip:
+    reason = (
+        f"did not run: run deadline of {ctx.options.deadline:g} s reached before it could start"
+    )
+    return _Skip(reason, None, not_run=True)
+
+
+def _deadline_fix(check: Check, ctx: CheckContext) -> Fix:
+    longer = max(ctx.options.deadline * 2, ctx.options.timeout * 4)
+    return Fix(
+        "The run ended at its deadline before this check was done: nothing was checked. Re-run "
+        "with a longer --deadline, or this check alone.",
+        (f"ccdoctor --deadline {longer:g}", f"ccdoctor --only {check.spec.id}"),
+    )
 
 
 def _execute(
@@ -302,12 +349,19 @@ def _result(check: Check, outcome: Outcome, duration_ms: float) -> CheckResult:
 def _timed_out(entry: _Running, deadline: bool, ctx: CheckContext) -> CheckResult:
     spec = entry.check.spec
     seconds = time.monotonic() - entry.started
-    why = f" (run deadline of {ctx.options.deadline:g} s)" if deadline else ""
+    if deadline:
+        cut = Outcome(
+            Status.ERROR,
+            f"did not finish: run deadline of {ctx.options.deadline:g} s reached after "
+            f"{seconds:.1f} s",
+            _deadline_fix(entry.check, ctx),
+        )
+        return replace(_result(entry.check, cut, seconds * 1000), not_run=True)
     return _result(
         entry.check,
         Outcome(
             Status.FAIL,
-            f"timed out after {seconds:.1f} s{why}",
+            f"timed out after {seconds:.1f} s",
             Fix(
                 "Something on the way did not answer in time. Re-run with a longer --timeout "
                 "to tell a slow path from a dead one.",
@@ -364,4 +418,6 @@ def _scrubbed(result: CheckResult, ctx: CheckContext) -> CheckResult:
         details=ctx.redactor.scrub_data(dict(result.details)),
         duration_ms=result.duration_ms,
         origin=result.origin,
+        skip_cause=result.skip_cause,
+        not_run=result.not_run,
     )

@@ -1,18 +1,22 @@
-"""Running a user's credential command (apiKeyHelper and friends) the way the client does, but
-bounded: a time limit that kills the whole process group, and a cap on captured output."""
+"""Every process ccdoctor starts (`claude --version`, apiKeyHelper and friends, credential_process)
+starts here, the way the client runs it but bounded: its own process group, stdin closed, a time
+limit that kills the whole group, and a cap on captured output."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import selectors
 import shlex
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ccdoctor.host import files as file_probe
 from ccdoctor.knowledge.credentials import HELPER_OUTPUT_CAP_BYTES, SHELL
@@ -50,6 +54,89 @@ def program_path(command: str) -> Path | None:
     return Path(words[0])
 
 
+_LIVE: set[subprocess.Popen[bytes]] = set()
+"""Started and not yet reaped: a check abandoned at its time limit may leave one behind."""
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """ccdoctor leaves nothing running: a command whose check was abandoned (the credential
+    chain timed out around a hung credential_process) is killed with its children at exit."""
+    with _LIVE_LOCK:
+        leftovers = list(_LIVE)
+    for process in leftovers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+class BoundedProcess:
+    """A process started the one way ccdoctor starts any: its own session (so it and every child
+    it forks can be killed as a group), stdin closed (a helper that prompts gets end-of-file
+    instead of a terminal to wait on), output piped. `finish` waits at most a given time."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        label: str | None = None,
+    ) -> None:
+        self.command = label if label is not None else shlex.join(argv)
+        self._started = time.monotonic()
+        self._process: subprocess.Popen[bytes] | None = None
+        self.start_error: str | None = None
+        try:
+            self._process = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=None if env is None else dict(env),
+                cwd=cwd if cwd is not None and file_probe.is_dir(cwd) else None,
+                start_new_session=True,
+            )
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
+            self.start_error = str(exc)
+            return
+        with _LIVE_LOCK:
+            _LIVE.add(self._process)
+
+    def finish(self, timeout: float, cap: int = HELPER_OUTPUT_CAP_BYTES) -> CommandRun:
+        """Read its output until it exits or `timeout` seconds from now pass; then kill the group.
+        A grandchild that keeps a pipe open is waited for only until that time."""
+        process = self._process
+        if process is None:
+            return CommandRun(self.command, None, "", "", 0.0, start_error=self.start_error)
+        deadline = time.monotonic() + timeout
+        captured, truncated = _collect(process, deadline, cap)
+        # A pipe still open at the deadline means the command (or a child holding its output)
+        # is still running: the client would still be waiting too.
+        timed_out = process.stdout is not None or process.stderr is not None
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        if timed_out:
+            _kill_group(process)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+        with _LIVE_LOCK:
+            _LIVE.discard(process)
+        return CommandRun(
+            command=self.command,
+            exit_code=None if timed_out else process.returncode,
+            stdout=captured["stdout"].decode("utf-8", errors="replace"),
+            stderr=captured["stderr"].decode("utf-8", errors="replace"),
+            duration_ms=round((time.monotonic() - self._started) * 1000, 1),
+            timed_out=timed_out,
+            stdout_truncated=truncated["stdout"],
+            stderr_truncated=truncated["stderr"],
+        )
+
+
 def run_shell_command(
     command: str,
     *,
@@ -58,43 +145,41 @@ def run_shell_command(
     cwd: Path,
     cap: int = HELPER_OUTPUT_CAP_BYTES,
 ) -> CommandRun:
-    start = time.monotonic()
-    try:
-        process = subprocess.Popen(
-            [SHELL, "-c", command],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env),
-            cwd=cwd if file_probe.is_dir(cwd) else None,
-            start_new_session=True,
+    process = BoundedProcess([SHELL, "-c", command], env=env, cwd=cwd, label=command)
+    return process.finish(timeout, cap)
+
+
+@dataclass(frozen=True)
+class _Finished:
+    """What botocore's credential_process provider reads of the Popen it asked for."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def communicate(self) -> tuple[bytes, bytes]:
+        return self.stdout, self.stderr
+
+
+def bounded_popen(timeout: float, env: Mapping[str, str]) -> Callable[..., _Finished]:
+    """A stand-in for subprocess.Popen for botocore's credential_process provider, which calls
+    communicate() with no time limit: the command runs bounded, and one that overstays exits
+    non-zero with the reason on stderr, which botocore reports as the credential error."""
+
+    def popen(argv: Sequence[str], **_pipes: Any) -> _Finished:
+        run = BoundedProcess(argv, env=env).finish(timeout)
+        if run.start_error is not None:
+            raise OSError(run.start_error)
+        if run.timed_out:
+            why = f"credential_process did not finish within {timeout:g} s and was killed"
+            return _Finished(-signal.SIGKILL, run.stdout.encode(), why.encode())
+        return _Finished(
+            run.exit_code if run.exit_code is not None else 1,
+            run.stdout.encode(),
+            run.stderr.encode(),
         )
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the command or env
-        return CommandRun(command, None, "", "", 0.0, start_error=str(exc))
-    deadline = start + timeout
-    captured, truncated = _collect(process, deadline, cap)
-    # A pipe still open at the deadline means the command (or a child holding its output) is
-    # still running: the client would still be waiting too.
-    timed_out = process.stdout is not None or process.stderr is not None
-    try:
-        process.wait(timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    if timed_out:
-        _kill_group(process)
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-    return CommandRun(
-        command=command,
-        exit_code=None if timed_out else process.returncode,
-        stdout=captured["stdout"].decode("utf-8", errors="replace"),
-        stderr=captured["stderr"].decode("utf-8", errors="replace"),
-        duration_ms=round((time.monotonic() - start) * 1000, 1),
-        timed_out=timed_out,
-        stdout_truncated=truncated["stdout"],
-        stderr_truncated=truncated["stderr"],
-    )
+
+    return popen
 
 
 def _collect(

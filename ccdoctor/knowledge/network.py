@@ -49,6 +49,10 @@ UNSUPPORTED_PROXY_SCHEME_PREFIX = "socks"
 # --- TLS --------------------------------------------------------------------------------------
 
 CA_BUNDLE_VARIABLES = ("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE")
+SKIPPED_WHEN_UNLOADABLE = frozenset({"NODE_EXTRA_CA_CERTS"})
+"""CA bundle variables whose file, when missing or unreadable, the client skips with a warning
+("Ignoring extra certs from …, load failed") and goes on without: observed on 2.1.197 and
+2.1.332 (fixtures/scenarios/extra_ca_missing_plain_http.toml)."""
 CLIENT_CERT_VARIABLE = "CLAUDE_CODE_CLIENT_CERT"
 CLIENT_KEY_VARIABLE = "CLAUDE_CODE_CLIENT_KEY"
 CLIENT_KEY_PASSPHRASE_VARIABLE = "CLAUDE_CODE_CLIENT_KEY_PASSPHRASE"

@@ -19,7 +19,7 @@ from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge.env_vars import custom_header_lines
 from ccdoctor.report.causes import link_causes
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -98,6 +98,7 @@ def build_report(
     duration_ms: float,
     redactor: Redactor,
     strict: bool = False,
+    deadline_s: float | None = None,
 ) -> Report:
     return Report(
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -105,7 +106,7 @@ def build_report(
         provider=config.provider.route_id,
         config=config_entries(config, redactor),
         results=link_causes(results),
-        summary=Summary.of(results, round(duration_ms, 1)),
+        summary=Summary.of(results, round(duration_ms, 1), deadline_s),
         strict=strict,
     )
 

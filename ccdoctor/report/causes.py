@@ -1,36 +1,39 @@
 """Which result follows from which: one cause is shown once, its consequences under it.
 
 Two links are known. A check skipped because a need failed follows from that need (the runner
-words the skip "needs <id> (<status>)"). A problem whose check or category another problem
+records which one in the result's skip_cause). A problem whose check or category another problem
 declares it explains (`explains` in that result's details, from Problem.explains) follows from
 that problem, provided it is no worse: a warning cannot explain a failure.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from ccdoctor.core.results import CheckResult, Status
-
-_NEEDS = re.compile(r"^needs (\S+) \(")
-_NOT_RELEVANT = re.compile(r"^not used with provider |^Claude Code uses .* ccdoctor does not")
-"""The runner's words for a check that does not apply to the route in use."""
+from ccdoctor.core.results import CheckResult, SkipKind, Status
 
 
 def is_irrelevant(result: CheckResult) -> bool:
     """A skip because the check does not apply to the provider in use."""
-    return result.status is Status.SKIP and _NOT_RELEVANT.match(result.message) is not None
+    cause = result.skip_cause
+    return result.status is Status.SKIP and cause is not None and cause.kind is SkipKind.IRRELEVANT
+
+
+def _waited_on(result: CheckResult) -> str | None:
+    cause = result.skip_cause
+    if result.status is not Status.SKIP or cause is None or cause.kind is not SkipKind.NEED_FAILED:
+        return None
+    return cause.need
 
 
 def link_causes(results: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
     by_id = {r.id: r for r in results}
     direct: dict[str, str] = {}
     for result in results:
-        match = _NEEDS.match(result.message) if result.status is Status.SKIP else None
-        if match is not None and match.group(1) in by_id:
-            direct[result.id] = match.group(1)
+        need = _waited_on(result)
+        if need is not None and need in by_id:
+            direct[result.id] = need
     for cause in results:
         explains = cause.details.get("explains")
         if not cause.status.is_problem or not isinstance(explains, list):

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from ccdoctor.core.results import Category, CheckResult, Fix, Outcome, Problem, Status
+from ccdoctor.core.results import (
+    Category,
+    CheckResult,
+    Fix,
+    Outcome,
+    Problem,
+    SkipCause,
+    SkipKind,
+    Status,
+)
 from ccdoctor.report.causes import link_causes
 
 
@@ -42,10 +52,13 @@ def test_a_category_explained_by_a_cause_follows_from_it_skips_too() -> None:
         Category.CREDENTIALS,
         problems(Problem(Status.FAIL, "no credential"), Problem(Status.WARN, "odd")),
     )
-    waiting = result(
-        "models.anthropic",
-        Category.MODELS,
-        Outcome(Status.SKIP, "needs credentials.anthropic (fail)"),
+    waiting = replace(
+        result(
+            "models.anthropic",
+            Category.MODELS,
+            Outcome(Status.SKIP, "needs credentials.anthropic (fail)"),
+        ),
+        skip_cause=SkipCause(SkipKind.NEED_FAILED, "credentials.anthropic"),
     )
     unrelated = result("region.bedrock", Category.REGION, Outcome(Status.FAIL, "bad region"))
     assert caused(DROPPED, missing, waiting, unrelated) == {

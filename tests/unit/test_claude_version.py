@@ -45,6 +45,18 @@ def test_a_client_that_prints_no_version_means_the_newest_defaults(machine: Mach
     assert f"judging for the newest observed version {NEWEST}" in client["message"]
 
 
+def test_a_client_that_printed_its_version_but_left_a_child_on_the_pipe_is_judged(
+    machine: Machine,
+) -> None:
+    """Only the time limit is spent, and the version it printed is still used: no false red."""
+    _fake_claude(machine, 'sleep 30 & echo "2.1.197 (Claude Code)"')
+    machine.claude_version = None
+    report = json.loads(machine.cli("--offline", "--timeout", "0.5", "-f", "json").stdout)
+    assert report["platform"]["claude_code_version"] == "2.1.197"
+    client = next(c for c in report["checks"] if c["id"] == "config.client")
+    assert client["status"] == "pass"
+
+
 def test_the_native_installers_place_is_found_off_path(machine: Machine) -> None:
     claude = machine.write(machine.home / ".local/bin/claude", '#!/bin/sh\necho "2.1.197"\n')
     claude.chmod(0o755)

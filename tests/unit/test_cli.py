@@ -146,14 +146,31 @@ def test_an_unwritable_json_report_is_a_usage_error(machine: Machine, tmp_path: 
     target = tmp_path / "missing" / "r.json"
     result = cli(machine, *ONLY_PROVIDER, "--json-report", str(target))
     assert result.returncode == 2
-    assert "cannot write" in result.stderr
+    assert "does not exist" in result.stderr
     assert "--json-report" in result.stderr
+    assert result.stdout == ""  # refused before the run: no report at all
 
 
 def test_an_unwritable_output_file_is_a_usage_error(machine: Machine, tmp_path: Path) -> None:
     result = cli(machine, *ONLY_PROVIDER, "--output", str(tmp_path / "missing" / "r.json"))
     assert result.returncode == 2
-    assert "cannot write" in result.stderr
+    assert "the directory" in result.stderr and "does not exist" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_settings_argument_naming_no_file_is_a_usage_error(machine: Machine) -> None:
+    result = cli(machine, *ONLY_PROVIDER, "--settings", "nowhere.json")
+    assert result.returncode == 2
+    assert "neither a settings file nor inline JSON" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_output_path_that_is_a_directory_is_a_usage_error(
+    machine: Machine, tmp_path: Path
+) -> None:
+    result = cli(machine, *ONLY_PROVIDER, "--output", str(tmp_path))
+    assert result.returncode == 2
+    assert "is a directory" in result.stderr
 
 
 def test_github_format_annotates_and_appends_the_step_summary(

@@ -312,32 +312,46 @@ def test_relative_ca_path_is_read_from_the_project(machine: Machine) -> None:
     assert "CN=Relative CA" in result.message
 
 
-def test_missing_ca_file_fails(machine: Machine) -> None:
+def test_a_missing_extra_ca_file_warns_as_the_client_does_with_a_real_fix(
+    machine: Machine,
+) -> None:
+    """The client skips it with a warning and goes on (2.1.197, 2.1.332:
+    fixtures/scenarios/extra_ca_missing_plain_http.toml)."""
     result = run(machine, NODE_EXTRA_CA_CERTS=str(machine.root / "nope.pem"))
+    assert result.status is Status.WARN
+    assert "does not exist" in result.message
+    assert "skips it with a warning" in result.message
+    assert result.fix is not None
+    assert "unset NODE_EXTRA_CA_CERTS" in result.fix.commands
+    assert not [c for c in result.fix.commands if c.startswith("ls ")]
+
+
+def test_a_missing_ssl_cert_file_still_fails(machine: Machine) -> None:
+    result = run(machine, SSL_CERT_FILE=str(machine.root / "nope.pem"))
     assert result.status is Status.FAIL
     assert "does not exist" in result.message
 
 
-def test_ca_path_that_is_a_directory_fails(machine: Machine) -> None:
+def test_ca_path_that_is_a_directory_warns(machine: Machine) -> None:
     result = run(machine, NODE_EXTRA_CA_CERTS=str(machine.root))
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
     assert "is a directory" in result.message
 
 
-def test_tilde_path_fails_because_node_does_not_expand_it(machine: Machine) -> None:
+def test_tilde_path_warns_because_node_does_not_expand_it(machine: Machine) -> None:
     result = run(machine, NODE_EXTRA_CA_CERTS="~/corp.pem")
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
     assert "starts with ~" in result.message
     assert result.fix is not None
     assert f"export NODE_EXTRA_CA_CERTS={machine.home / 'corp.pem'}" in result.fix.commands
 
 
-def test_der_ca_file_fails_with_conversion_command(machine: Machine) -> None:
+def test_der_ca_file_warns_with_conversion_command(machine: Machine) -> None:
     pem, _ = certificate("DER CA", ca=True)
     der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
     path = machine.write(machine.root / "ca.der", der)
     result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
     assert "is not PEM" in result.message
     assert result.fix is not None
     assert any(c.startswith("openssl x509 -inform der") for c in result.fix.commands)
@@ -346,9 +360,11 @@ def test_der_ca_file_fails_with_conversion_command(machine: Machine) -> None:
 def test_pem_without_certificate_fails(machine: Machine) -> None:
     _, key = certificate("Key only", ca=True)
     path = machine.write(machine.root / "key.pem", key_pem(key))
-    result = run(machine, NODE_EXTRA_CA_CERTS=str(path))
+    result = run(machine, SSL_CERT_FILE=str(path))
     assert result.status is Status.FAIL
     assert "holds PEM blocks but no certificate" in result.message
+    del machine.env["SSL_CERT_FILE"]
+    assert run(machine, NODE_EXTRA_CA_CERTS=str(path)).status is Status.WARN
 
 
 def test_corrupt_certificate_block_fails(machine: Machine) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import ValidationError
 
-from ccdoctor.core.results import Category, CheckResult, Fix, Status, Summary
+from ccdoctor.core.results import Category, CheckResult, Fix, SkipCause, SkipKind, Status, Summary
 from ccdoctor.report.build import ConfigEntry, Report
 from ccdoctor.report.render import Format, renderer
 from ccdoctor.report.render.github import render_github
@@ -64,6 +64,7 @@ SKIPPED = CheckResult(
     None,
     {},
     0.0,
+    skip_cause=SkipCause(SkipKind.NEED_FAILED, "credentials.aws"),
 )
 ERRORED = CheckResult(
     "plugin.acme",
@@ -181,7 +182,12 @@ def test_text_shows_details_only_when_verbose() -> None:
 def test_verbose_text_prints_a_traceback_as_lines_and_lists_folded_checks() -> None:
     trace = 'Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1\n'
     crashed = replace(ERRORED, details={"exception": "KeyError", "traceback": trace})
-    unused = replace(SKIPPED, id="models.vertex", message="not used with provider bedrock")
+    unused = replace(
+        SKIPPED,
+        id="models.vertex",
+        message="not used with provider bedrock",
+        skip_cause=SkipCause(SkipKind.IRRELEVANT),
+    )
     text = render_text(report_of(crashed, unused), verbose=True)
     assert '    Traceback (most recent call last):\n      File "x.py", line 1\n' in text
     assert "\\n" not in text
@@ -237,6 +243,7 @@ def test_json_validates_against_the_schema() -> None:
         "skip": 1,
         "error": 1,
         "duration_ms": 1234.5,
+        "not_run": 0,
     }
     assert data["exit_code"] == 1
     failed = data["checks"][2]
@@ -482,7 +489,7 @@ def test_json_names_the_cause_of_a_consequence_and_the_schema_holds_it() -> None
     data = json.loads(render_json(report_of(FAILED, follower)))
     validate_report(data)
     assert [c["caused_by"] for c in data["checks"]] == [None, "credentials.aws"]
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     for spoilt in (5, ""):
         data["checks"][1]["caused_by"] = spoilt
         with pytest.raises(ValidationError):

@@ -20,6 +20,7 @@ from ccdoctor.core.results import (
     Fix,
     Outcome,
     Status,
+    Summary,
     failed,
     passed,
     skipped,
@@ -315,7 +316,7 @@ def test_a_check_past_its_limit_fails_and_the_run_does_not_wait(
     assert elapsed < limit + 0.4
 
 
-def test_the_run_deadline_ends_the_run_and_skips_what_waited(
+def test_the_run_deadline_ends_the_run_and_what_it_cut_short_is_an_error_not_a_skip(
     context: Callable[..., CheckContext], release: threading.Event
 ) -> None:
     ctx = context(timeout=5.0, deadline=0.6)
@@ -326,14 +327,17 @@ def test_the_run_deadline_ends_the_run_and_skips_what_waited(
     ]
     results, elapsed = timed(lambda: run_checks(checks, ctx))
     assert elapsed < 0.6 + 0.4
-    assert results["t.stuck"].status is Status.FAIL
-    assert "run deadline of 0.6 s" in results["t.stuck"].message
-    assert results["t.after"].status is Status.SKIP
-    assert results["t.after"].message.startswith("needs t.stuck")
+    stuck, after = results["t.stuck"], results["t.after"]
+    assert (stuck.status, stuck.not_run) == (Status.ERROR, True)
+    assert "run deadline of 0.6 s reached" in stuck.message
+    assert stuck.fix is not None and "ccdoctor --only t.stuck" in stuck.fix.commands
+    # Waiting on a check the deadline cut short is not "needs X, which failed": not run either.
+    assert (after.status, after.not_run) == (Status.ERROR, True)
     assert results["t.quick"].status is Status.PASS
+    assert Summary.of(results.values(), 0.0).not_run == 2
 
 
-def test_checks_not_started_by_the_deadline_are_skipped(machine: Machine) -> None:
+def test_checks_not_started_by_the_deadline_are_errors(machine: Machine) -> None:
     called: list[str] = []
 
     def run(ctx: CheckContext) -> Outcome:
@@ -348,8 +352,8 @@ def test_checks_not_started_by_the_deadline_are_skipped(machine: Machine) -> Non
         started=time.monotonic() - 5,
     )
     results = run_checks([make("t.one", run), make("t.two", run, needs=["t.one"])], late)
-    assert [r.status for r in results] == [Status.SKIP, Status.SKIP]
-    assert results[0].message == "run deadline of 1 s reached before it could start"
+    assert [(r.status, r.not_run) for r in results] == [(Status.ERROR, True)] * 2
+    assert results[0].message == "did not run: run deadline of 1 s reached before it could start"
     assert called == []
 
 

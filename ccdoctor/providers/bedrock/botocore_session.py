@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.host.commands import bounded_popen
 from ccdoctor.net.bundle import ca_bundle
 from ccdoctor.net.settings import NetworkSettings
 
@@ -83,9 +83,12 @@ def _session_class() -> type[Any]:
             return self.environ.get(name) if name else None
 
     class ProfileProviders(chain.ProfileProviderBuilder):  # type: ignore[misc]
-        def __init__(self, session: Any, environ: Mapping[str, str], **kwargs: Any) -> None:
+        def __init__(
+            self, session: Any, environ: Mapping[str, str], timeout: float, **kwargs: Any
+        ) -> None:
             super().__init__(session, **kwargs)
             self._environ = environ
+            self._timeout = timeout
 
         def _create_web_identity_provider(self, profile_name: str, disable: bool) -> Any:
             provider = WebIdentityProvider(
@@ -102,7 +105,7 @@ def _session_class() -> type[Any]:
             return chain.ProcessProvider(
                 profile_name=profile_name,
                 load_config=lambda: self._session.full_config,
-                popen=functools.partial(subprocess.Popen, env=dict(self._environ)),
+                popen=bounded_popen(self._timeout, dict(self._environ)),
             )
 
     class EffectiveSession(sessions.Session):  # type: ignore[misc]
@@ -178,6 +181,7 @@ def _session_class() -> type[Any]:
             builder = ProfileProviders(
                 self,
                 environ,
+                self.ccdoctor_inputs.timeout,
                 cache=cache,
                 region_name=self._last_client_region_used,
                 sso_token_cache=JSONFileCache(self.ccdoctor_inputs.sso_cache),

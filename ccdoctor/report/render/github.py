@@ -5,6 +5,7 @@ from __future__ import annotations
 from ccdoctor.core.results import CheckResult, Status
 from ccdoctor.report.build import Report
 from ccdoctor.report.render.printable import encodable
+from ccdoctor.report.render.text import not_run_note
 
 _LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -33,6 +34,6 @@ def render_github(report: Report) -> str:
     lines.append(
         f"ccdoctor: {counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, "
         f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors, "
-        f"{counts[Status.SKIP]} skipped"
+        f"{counts[Status.SKIP]} skipped{not_run_note(report)}"
     )
     return "\n".join(lines) + "\n"

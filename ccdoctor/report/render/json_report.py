@@ -25,6 +25,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "summary": {
             **{status.value: counts[status] for status in Status},
             "duration_ms": report.summary.duration_ms,
+            "not_run": report.summary.not_run,
         },
         "checks": [result_to_dict(result) for result in report.results],
         "exit_code": report.exit_code,

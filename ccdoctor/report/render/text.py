@@ -151,11 +151,21 @@ def _home_as_tilde(report: Report, home: str) -> Report:
 def summary_line(report: Report) -> str:
     counts = report.summary.counts
     errors = f", {counts[Status.ERROR]} errors" if counts[Status.ERROR] else ""
-    return (
+    line = (
         f"{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, "
         f"{counts[Status.FAIL]} failed, {counts[Status.SKIP]} skipped{errors} "
         f"in {report.summary.duration_ms / 1000:.2f}s"
     )
+    return line + not_run_note(report)
+
+
+def not_run_note(report: Report) -> str:
+    """What a count of passes would hide: checks the deadline kept from running."""
+    summary = report.summary
+    if not summary.not_run:
+        return ""
+    deadline = f" of {summary.deadline_s:g} s" if summary.deadline_s is not None else ""
+    return f"; {_count(summary.not_run, 'check')} did not run: run deadline{deadline} reached"
 
 
 def verdict(view: _View) -> str:
