@@ -20,7 +20,12 @@ _PUBLIC_HOSTS = re.compile(
     r"|localhost|127\.0\.0\.1|::1)$"
 )
 _URL_VARIABLES = re.compile(r"(?:_BASE_URL|_PROXY|^https?_proxy)$", re.IGNORECASE)
-_PROJECT_VARIABLES = ("ANTHROPIC_VERTEX_PROJECT_ID", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT")
+_PROJECT_VARIABLES = (
+    "ANTHROPIC_VERTEX_PROJECT_ID",
+    "ANTHROPIC_GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_PROJECT",
+    "GCLOUD_PROJECT",
+)
 _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
     ("account", re.compile(r"(?<![\d.])\d{12}(?![\d.])")),

@@ -209,3 +209,11 @@ def test_the_report_names_the_route_and_stays_valid(google_cloud: Machine) -> No
     report = json.loads(completed.stdout)
     validate_report(report)
     assert report["provider"] == "anthropic_google_cloud"
+
+
+def test_anonymize_hides_the_google_cloud_project(google_cloud: Machine) -> None:
+    google_cloud.env["ANTHROPIC_GOOGLE_CLOUD_PROJECT"] = "acme-secret-proj"
+    completed = google_cloud.cli("--offline", "--format", "json", "--anonymize")
+    assert completed.returncode == 0, completed.stdout
+    assert "acme-secret-proj" not in completed.stdout
+    assert "<project-1>" in completed.stdout
