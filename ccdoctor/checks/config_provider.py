@@ -23,8 +23,8 @@ Claude Code picks its provider from the first true flag in the order of the inst
 as observed: CLAUDE_CODE_USE_BEDROCK, CLAUDE_CODE_USE_FOUNDRY, CLAUDE_CODE_USE_ANTHROPIC_AWS,
 CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD (since 2.1.219), CLAUDE_CODE_USE_MANTLE, then
 CLAUDE_CODE_USE_VERTEX; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL).
-Claude Platform and Mantle are named but not diagnosed yet: when one wins, the checks that judge
-a route are skipped rather than judging the Anthropic API. A flag
+Mantle is named but not diagnosed yet: when it wins, the checks that judge a route are skipped
+rather than judging the Anthropic API. A flag
 is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
 the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
 settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.

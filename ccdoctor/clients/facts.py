@@ -211,9 +211,10 @@ def facts_for(version: Version | None) -> ClientFacts:
 def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     """One file. A route's `small_fast` may be left out (a one-shot run never asks the small/fast
     model, so a file observed on the wire alone cannot name it): it is then the route's
-    `haiku` alias on the Anthropic API and its `sonnet` alias elsewhere, the rule 2.1.197's
-    code follows (`ANTHROPIC_SMALL_FAST_MODEL`, else the Haiku default first-party, the Sonnet
-    default on a cloud) and every file that names its small/fast models agrees with."""
+    `haiku` alias on the routes Anthropic serves (the API, Claude Platform on AWS and on Google
+    Cloud) and its `sonnet` alias on the clouds, the rule the client's code follows
+    (`ANTHROPIC_SMALL_FAST_MODEL`, else the Haiku default first-party, the Sonnet default on a
+    cloud) and every file that names its small/fast models agrees with."""
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise FactsError(f"{name}: unknown keys {sorted(unknown)}")
@@ -317,7 +318,12 @@ def _model_defaults(
 
 def derived_small_fast(provider: Provider, aliases: Mapping[str, str]) -> str:
     """The small/fast model a file leaves out: see `read_facts`."""
-    return aliases["haiku" if provider is Provider.ANTHROPIC else "sonnet"]
+    return aliases["haiku" if provider in _HAIKU_SMALL_FAST else "sonnet"]
+
+
+_HAIKU_SMALL_FAST = frozenset(
+    {Provider.ANTHROPIC, Provider.ANTHROPIC_AWS, Provider.ANTHROPIC_GOOGLE_CLOUD}
+)
 
 
 def _provider(name: str, route: str) -> Provider:

@@ -181,7 +181,13 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         return value.text if value is not None else None
 
     provider = _provider(env, facts)
-    defaults = facts.defaults[provider.provider]
+    # A route first observed on a later version has no row in the files in between; the
+    # Anthropic API's row stands in, and defaults_source says so.
+    defaults = facts.defaults.get(provider.provider)
+    defaults_source = f"{facts.source} (row for Claude Code ≥ {facts.version_text})"
+    if defaults is None:
+        defaults = facts.defaults[Provider.ANTHROPIC]
+        defaults_source += f"; no {provider.provider.value} row observed, the Anthropic API's used"
     text_env = {name: text for name, value in env.items() if (text := value.text) is not None}
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
@@ -197,7 +203,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
         provider=provider,
         claude_version=version,
         facts=facts,
-        defaults_source=f"{facts.source} (row for Claude Code ≥ {facts.version_text})",
+        defaults_source=defaults_source,
         main_model=main,
         small_model=small,
         bedrock_region=region,

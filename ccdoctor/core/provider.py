@@ -10,3 +10,7 @@ class Provider(enum.StrEnum):
     BEDROCK = "bedrock"
     VERTEX = "vertex"
     FOUNDRY = "foundry"
+    ANTHROPIC_AWS = "anthropic_aws"
+    """Claude Platform on AWS."""
+    ANTHROPIC_GOOGLE_CLOUD = "anthropic_google_cloud"
+    """Claude Platform on Google Cloud."""

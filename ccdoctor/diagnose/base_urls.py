@@ -11,7 +11,7 @@ from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
-from ccdoctor.knowledge import foundry, network
+from ccdoctor.knowledge import claude_platform, foundry, network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
 from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.knowledge.routes import ANTHROPIC_API, FOUNDRY, PROVIDER_FLAGS, VERTEX, route
@@ -126,6 +126,11 @@ def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
     elif provider is Provider.VERTEX:
         for location in config.vertex_regions.values():
             urls.append((f"https://{vertex_host(location.value)}", f"location {location.value}"))
+    elif provider is Provider.ANTHROPIC_AWS:
+        aws_region, origin = claude_platform.aws_region(config.get)
+        urls.append((claude_platform.aws_url(aws_region), f"region {aws_region} from {origin}"))
+    elif provider is Provider.ANTHROPIC_GOOGLE_CLOUD:
+        urls.append((f"https://{claude_platform.GC_HOST}", "built-in"))
     else:
         resource = config.get(network.FOUNDRY_RESOURCE_VARIABLE)
         # A name the client refuses builds no URL (region.foundry says so).

@@ -203,6 +203,8 @@ def judge_model(choice: ModelChoice, config: ResolvedConfig, *, is_main: bool) -
         Provider.VERTEX: _vertex,
         Provider.ANTHROPIC: _anthropic,
         Provider.FOUNDRY: _foundry,
+        Provider.ANTHROPIC_AWS: _claude_platform,
+        Provider.ANTHROPIC_GOOGLE_CLOUD: _claude_platform,
     }[provider]
     inner = _unquoted(parsed.text)
     if inner is not None:
@@ -443,6 +445,21 @@ def _foundry(
                 f"(often {parsed.name}).",
                 parsed.name,
             ),
+        )
+
+
+def _claude_platform(
+    parsed: _Id, subject: str, source: _Source, config: ResolvedConfig
+) -> Iterator[Problem]:
+    # Both Claude Platform routes take Anthropic IDs (observed); a cloud-shaped ID is most
+    # likely left over from Bedrock or Vertex, but a gateway behind the base URL may map it.
+    if parsed.bedrock_shaped or parsed.vertex_dated:
+        suggestion = parsed.as_anthropic()
+        yield Problem(
+            Status.WARN,
+            f"{subject} looks like a {'Bedrock' if parsed.bedrock_shaped else 'Vertex AI'} ID; "
+            f"{route(config.provider.provider).name} expects Anthropic IDs such as {suggestion}",
+            source.fix(f"Use the Anthropic model ID {suggestion}.", suggestion),
         )
 
 

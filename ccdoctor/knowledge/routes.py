@@ -60,7 +60,31 @@ FOUNDRY = Route(
     None,
 )
 
-ROUTES: tuple[Route, ...] = (ANTHROPIC_API, BEDROCK, FOUNDRY, VERTEX)
+ANTHROPIC_AWS = Route(
+    Provider.ANTHROPIC_AWS,
+    "Claude Platform on AWS",
+    "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "ANTHROPIC_AWS_BASE_URL",
+    "CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH",
+    ".api.aws",
+)
+ANTHROPIC_GOOGLE_CLOUD = Route(
+    Provider.ANTHROPIC_GOOGLE_CLOUD,
+    "Claude Platform on Google Cloud",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    "ANTHROPIC_GOOGLE_CLOUD_BASE_URL",
+    "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH",
+    "claude.googleapis.com",
+)
+
+ROUTES: tuple[Route, ...] = (
+    ANTHROPIC_API,
+    BEDROCK,
+    FOUNDRY,
+    VERTEX,
+    ANTHROPIC_AWS,
+    ANTHROPIC_GOOGLE_CLOUD,
+)
 """The first-party API (the route when no flag is true), then the flagged routes. The order in
 which the client tests their flags is a fact of each client version (`[precedence]` in
 ccdoctor/clients/versions/*.toml)."""
@@ -97,12 +121,6 @@ class UndiagnosedRoute:
 
 
 UNDIAGNOSED_ROUTES: tuple[UndiagnosedRoute, ...] = (
-    UndiagnosedRoute("anthropic_aws", "Claude Platform on AWS", "CLAUDE_CODE_USE_ANTHROPIC_AWS"),
-    UndiagnosedRoute(
-        "anthropic_google_cloud",
-        "Claude Platform on Google Cloud",
-        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
-    ),
     UndiagnosedRoute("mantle", "Bedrock Mantle", "CLAUDE_CODE_USE_MANTLE"),
 )
 _UNDIAGNOSED_BY_FLAG = {row.flag: row for row in UNDIAGNOSED_ROUTES}

@@ -38,6 +38,7 @@ when found by shape, still replaced when a user's configuration names one."""
 _URL_VARIABLES = re.compile(r"(?:_BASE_URL|_PROXY|_HOST|_ENDPOINT|^https?_proxy)$", re.I)
 _PROJECT_VARIABLES = (
     "ANTHROPIC_VERTEX_PROJECT_ID",
+    "ANTHROPIC_GOOGLE_CLOUD_PROJECT",
     "GOOGLE_CLOUD_PROJECT",
     "GCLOUD_PROJECT",
     "CLOUDSDK_CORE_PROJECT",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import subprocess
@@ -291,9 +292,12 @@ def test_config_table_shows_the_winner_and_what_it_shadowed(machine: Machine) ->
 def test_list_shows_the_checks(machine: Machine) -> None:
     result = cli(machine, "list")
     assert result.returncode == 0
-    [row] = [line for line in result.stdout.splitlines() if line.startswith("config.provider ")]
-    assert row.split()[1:3] == ["local", "all"]
-    assert "Provider selection" in row
+    lines = result.stdout.splitlines()
+    [at] = [i for i, line in enumerate(lines) if line.startswith("config.provider ")]
+    assert lines[at].split()[1:3] == ["local", "all"]
+    # A title too long for its column goes on in the lines below, indented.
+    wrapped = [lines[at], *itertools.takewhile(lambda line: line.startswith(" "), lines[at + 1 :])]
+    assert "Provider selection" in " ".join(" ".join(wrapped).split())
 
 
 def test_explain_prints_what_a_check_looks_at(machine: Machine) -> None:

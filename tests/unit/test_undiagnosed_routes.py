@@ -1,7 +1,6 @@
-"""Routes the client offers that ccdoctor does not diagnose yet (Claude Platform on AWS and on
-Google Cloud, Bedrock Mantle): their flags take part in the client version's precedence, and
-when one wins, the checks that judge a route stand aside instead of failing the Anthropic API
-the client is not using."""
+"""Routes the client offers that ccdoctor does not diagnose yet (Bedrock Mantle): their flags take
+part in the client version's precedence, and when one wins, the checks that judge a route stand
+aside instead of failing the Anthropic API the client is not using."""
 
 from __future__ import annotations
 
@@ -15,14 +14,10 @@ from tests.machine import Machine
 from tests.schema import validate_report
 
 MANTLE = "CLAUDE_CODE_USE_MANTLE"
-AWS = "CLAUDE_CODE_USE_ANTHROPIC_AWS"
 GOOGLE_CLOUD = "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD"
 
 
-@pytest.mark.parametrize(
-    ("flag", "name"),
-    [(MANTLE, "Bedrock Mantle"), (AWS, "Claude Platform on AWS")],
-)
+@pytest.mark.parametrize(("flag", "name"), [(MANTLE, "Bedrock Mantle")])
 def test_a_winning_undiagnosed_route_is_named_and_nothing_judges_the_anthropic_api(
     machine: Machine, flag: str, name: str
 ) -> None:
@@ -42,7 +37,7 @@ def test_a_winning_undiagnosed_route_is_named_and_nothing_judges_the_anthropic_a
 
 
 def test_a_diagnosed_route_before_it_in_the_clients_order_still_wins(machine: Machine) -> None:
-    machine.env.update({"CLAUDE_CODE_USE_BEDROCK": "1", AWS: "1"})
+    machine.env.update({"CLAUDE_CODE_USE_BEDROCK": "1", MANTLE: "1"})
     choice = machine.resolve().provider
     assert choice.provider is Provider.BEDROCK
     assert choice.undiagnosed is None
@@ -50,11 +45,11 @@ def test_a_diagnosed_route_before_it_in_the_clients_order_still_wins(machine: Ma
     assert "CLAUDE_CODE_USE_BEDROCK wins, so bedrock is used" in message
 
 
-def test_an_undiagnosed_route_before_vertex_wins_over_it(machine: Machine) -> None:
+def test_claude_platform_on_google_cloud_before_vertex_wins_over_it(machine: Machine) -> None:
     machine.claude_version = "2.1.332"
     machine.env.update({"CLAUDE_CODE_USE_VERTEX": "1", GOOGLE_CLOUD: "1"})
     choice = machine.resolve().provider
-    assert choice.undiagnosed is not None
+    assert choice.provider is Provider.ANTHROPIC_GOOGLE_CLOUD
     assert choice.route_id == "anthropic_google_cloud"
     assert machine.check("region.vertex").status is Status.SKIP
 

@@ -57,8 +57,12 @@ class BedrockKey:
     malformed: str | None = None
 
 
-def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) -> AwsCredentials:
-    """The offline verdict on the credential source; a live check follows up on `method`."""
+def find_aws_credentials(
+    config: ResolvedConfig, now: datetime | None = None, bedrock: bool = True
+) -> AwsCredentials:
+    """The offline verdict on the credential source; a live check follows up on `method`.
+    `bedrock=False` judges the SDK's chain alone, for a route that signs with it but knows
+    neither Bedrock's skip-auth variable nor its API key (Claude Platform on AWS)."""
     now = now or datetime.now(tz=UTC)
     files = config.aws_files
     problems: list[Problem] = [
@@ -89,12 +93,12 @@ def find_aws_credentials(config: ResolvedConfig, now: datetime | None = None) ->
             method, profile, summary, tuple(problems), details, unchecked, undecided
         )
 
-    if config.truthy(BEDROCK.skip_auth):
+    if bedrock and config.truthy(BEDROCK.skip_auth):
         problems.extend(_skip_auth_problems(config))
         return result("skipped", "skipped: the gateway supplies credentials")
 
     bearer = config.get("AWS_BEARER_TOKEN_BEDROCK")
-    if bearer is not None:
+    if bedrock and bearer is not None:
         key = decode_bedrock_key(bearer.strip())
         details["bedrock_api_key"] = _key_details(key)
         problems.extend(_bearer_problems(bearer, key, config, now))

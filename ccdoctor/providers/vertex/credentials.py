@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.config.view import ResolvedConfig, VertexProject
 from ccdoctor.context import CheckContext
 from ccdoctor.core.paths import expand_user
 from ccdoctor.core.redact import Redactor
@@ -212,10 +212,14 @@ def _skew_text(server_date: datetime.datetime) -> str:
     return f" (this machine's clock is {amount} {direction} the token endpoint's)"
 
 
-def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCredentials:
-    """The offline verdict; a live check refreshes the credential found at `path`."""
+def find_gcp_credentials(
+    config: ResolvedConfig, redactor: Redactor, vertex: bool = True
+) -> GcpCredentials:
+    """The offline verdict; a live check refreshes the credential found at `path`.
+    `vertex=False` judges the Application Default Credentials alone, for a route with its own
+    project variables and skip-auth (Claude Platform on Google Cloud)."""
     problems: list[Problem] = []
-    project = config.vertex_project
+    project = config.vertex_project if vertex else VertexProject(None, None)
     details: dict[str, Any] = {
         "project": {
             "value": project.value,
@@ -223,7 +227,7 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
             "shadowed": [{"origin": o, "value": v} for o, v in project.shadowed],
         }
     }
-    project_problems = _project_problems(config)
+    project_problems = _project_problems(config) if vertex else []
     problems.extend(project_problems)
 
     def result(
@@ -239,7 +243,7 @@ def find_gcp_credentials(config: ResolvedConfig, redactor: Redactor) -> GcpCrede
             source, path, kind, summary + in_project, tuple(problems), details, settled_live
         )
 
-    if config.truthy(VERTEX.skip_auth):
+    if vertex and config.truthy(VERTEX.skip_auth):
         if not config.get(VERTEX.base_url_variable):
             problems.append(_skip_without_gateway())
         return result(SKIPPED, "skipped: the gateway supplies credentials")

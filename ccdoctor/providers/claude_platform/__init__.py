@@ -1,0 +1,1 @@
+"""Claude Platform on AWS and on Google Cloud."""
