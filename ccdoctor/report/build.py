@@ -19,7 +19,7 @@ from ccdoctor.core.secrets import is_secret_variable
 from ccdoctor.knowledge.env_vars import custom_header_lines
 from ccdoctor.report.causes import link_causes
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

@@ -158,3 +158,17 @@ def test_every_family_denied_refuses_with_the_clients_words(machine: Machine) ->
         "Claude Code can't start: your organization's managed settings block the default model "
         '(claude-opus-5-5) in "deniedModels"'
     )
+
+
+def test_a_gateway_sign_in_needs_gateway_in_the_list(machine: Machine) -> None:
+    machine.managed_settings({"allowedProviders": ["anthropic", "bedrock"]})
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_GATEWAY": "1",
+            "ANTHROPIC_BASE_URL": "https://gateway.example.com",
+            "ANTHROPIC_AUTH_TOKEN": "t",
+        }
+    )
+    result = machine.check(CHECK)
+    assert result.status is Status.FAIL
+    assert result.fix is not None and '"gateway" to allowedProviders' in result.fix.text

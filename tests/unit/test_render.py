@@ -482,7 +482,7 @@ def test_json_names_the_cause_of_a_consequence_and_the_schema_holds_it() -> None
     data = json.loads(render_json(report_of(FAILED, follower)))
     validate_report(data)
     assert [c["caused_by"] for c in data["checks"]] == [None, "credentials.aws"]
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     for spoilt in (5, ""):
         data["checks"][1]["caused_by"] = spoilt
         with pytest.raises(ValidationError):
