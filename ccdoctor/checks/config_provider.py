@@ -26,8 +26,9 @@ CLAUDE_CODE_USE_VERTEX; if none is true it uses the Anthropic API (or ANTHROPIC_
 Above them all, CLAUDE_CODE_USE_GATEWAY with ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN signs in
 to a Cloud gateway: every request goes there as a bearer, whatever other flag is set; without
 either variable the flag is ignored.
-Claude Platform and Mantle are named but not diagnosed yet: when one wins, the checks that judge
-a route are skipped rather than judging the Anthropic API. A flag
+Claude Platform and Mantle are named but not diagnosed yet (only Mantle's credentials are,
+by credentials.mantle): when one wins, the checks that judge a route are skipped rather than
+judging the Anthropic API. A flag
 is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
 the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
 settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.
