@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -182,7 +183,8 @@ def off_loopback(connect_log: Path) -> list[str]:
 MANAGED_DIR = "/etc/claude-code"
 """Where the client reads managed settings on Linux; the path is built into it."""
 _OVERLAY = (
-    'set -e; work=$(mktemp -d); mkdir -p "$work/upper/claude-code" "$work/work"; '
+    'set -e; work=$(mktemp -d -p "$(dirname "$0")"); '
+    'mkdir -p "$work/upper/claude-code" "$work/work"; '
     'cp "$0" "$work/upper/claude-code/managed-settings.json"; '
     'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/upper,workdir=$work/work" /etc; '
     'exec "$@"'
@@ -191,7 +193,8 @@ _OVERLAY = (
 
 def _with_managed(managed: Path, command: list[str]) -> list[str]:
     """The command in a mount namespace of its own whose /etc is an overlay holding `managed`
-    as the managed settings: the machine's /etc, and every other process, never see it."""
+    as the managed settings: the machine's /etc, and every other process, never see it. The
+    overlay's layers go beside `managed`, so they go away with the run's directory."""
     unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
     return [*unshare, "sh", "-c", _OVERLAY, str(managed), *command]
 
@@ -200,11 +203,14 @@ def managed_missing() -> str | None:
     """Why the client cannot be given a managed-settings file here, or None when it can."""
     if shutil.which("unshare") is None:
         return "unshare is not installed"
-    probe = _with_managed(Path("/dev/null"), ["test", "-f", f"{MANAGED_DIR}/managed-settings.json"])
-    try:
-        done = subprocess.run(probe, capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"no private mount namespace for /etc: {error}"
+    with tempfile.TemporaryDirectory(prefix="ccdoctor-managed-") as scratch:
+        managed = Path(scratch) / "managed-settings.json"
+        managed.write_text("{}", encoding="utf-8")
+        probe = _with_managed(managed, ["test", "-f", f"{MANAGED_DIR}/managed-settings.json"])
+        try:
+            done = subprocess.run(probe, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"no private mount namespace for /etc: {error}"
     if done.returncode != 0:
         return f"no private mount namespace for /etc: {done.stderr.strip() or done.returncode}"
     return None
