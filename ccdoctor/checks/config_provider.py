@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ccdoctor.config.truthy import Flag
+from ccdoctor.config.view import FlagReading
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.diagnose.environment import unset_in_shell
-from ccdoctor.knowledge.routes import ANTHROPIC_API, route
+from ccdoctor.knowledge.routes import ANTHROPIC_API, GATEWAY_NAME, route
 from ccdoctor.spec import check
 
 
@@ -23,8 +24,11 @@ Claude Code picks its provider from the first true flag in the order of the inst
 as observed: CLAUDE_CODE_USE_BEDROCK, CLAUDE_CODE_USE_FOUNDRY, CLAUDE_CODE_USE_ANTHROPIC_AWS,
 CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD (since 2.1.219), CLAUDE_CODE_USE_MANTLE, then
 CLAUDE_CODE_USE_VERTEX; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL).
-Mantle is named but not diagnosed yet: when it wins, the checks that judge a route are skipped
-rather than judging the Anthropic API. A flag
+Above them all, CLAUDE_CODE_USE_GATEWAY with ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN signs in
+to a Cloud gateway: every request goes there as a bearer, whatever other flag is set; without
+either variable the flag is ignored.
+Mantle is named but not diagnosed yet (only its credentials are, by credentials.mantle): when it
+wins, the checks that judge a route are skipped rather than judging the Anthropic API. A flag
 is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
 the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
 settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.
@@ -54,7 +58,11 @@ def provider_check(ctx: CheckContext) -> Outcome:
     truthy = choice.truthy
     other = choice.undiagnosed
     used = other.name if other is not None else choice.provider.value
-    if len(truthy) > 1:
+    if choice.gateway is not None:
+        used = GATEWAY_NAME
+        if truthy:
+            problems.append(_beaten_by_gateway(choice.gateway.variable, truthy))
+    elif len(truthy) > 1:
         winner, *losers = truthy
         problems.append(
             Problem(
@@ -101,7 +109,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 ),
             )
         )
-    winner_flag = truthy[0] if truthy else None
+    winner_flag = choice.gateway or (truthy[0] if truthy else None)
     source = (
         f"{winner_flag.variable} from {winner_flag.value.origin.describe()}"
         if winner_flag and winner_flag.value
@@ -109,7 +117,11 @@ def provider_check(ctx: CheckContext) -> Outcome:
     )
     details = {
         "provider": choice.provider.value if other is None else None,
-        "route": other.name if other is not None else route(choice.provider).name,
+        "route": GATEWAY_NAME
+        if choice.gateway is not None
+        else other.name
+        if other is not None
+        else route(choice.provider).name,
         "chosen_by": source,
         "flags": {
             f.variable: {
@@ -121,3 +133,19 @@ def provider_check(ctx: CheckContext) -> Outcome:
         },
     }
     return Outcome.from_problems(problems, f"{used} ({source})", details)
+
+
+def _beaten_by_gateway(gateway: str, flags: tuple[FlagReading, ...]) -> Problem:
+    names = [f.variable for f in flags]
+    return Problem(
+        Status.WARN,
+        f"{gateway} with ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN signs in to the gateway, "
+        f"which beats {' and '.join(names)}: Claude Code sends every request to the gateway",
+        Fix(
+            "Unset the provider flags you do not want: "
+            + ", ".join(names)
+            + f"; or unset {gateway} to use them instead of the gateway.",
+            tuple(f"unset {name}" for name in names),
+            '{"env": {' + ", ".join(f'"{name}": ""' for name in names) + "}}",
+        ),
+    )

@@ -39,6 +39,7 @@ _TOP_KEYS = frozenset(
         "request",
         "settings",
         "network",
+        "gateway",
     }
 )
 OAUTH_BETA = "oauth-2025-04-20"
@@ -78,6 +79,17 @@ class ModelFallback:
 
 
 @dataclass(frozen=True)
+class GatewaySignIn:
+    """The Cloud gateway sign-in: its flag, set truthy with every variable of `requires`, beats
+    every route flag; with one of them missing the client ignores the flag."""
+
+    flag: str
+    requires: tuple[str, ...]
+    main: str
+    """The model the client asks through the gateway when none is chosen."""
+
+
+@dataclass(frozen=True)
 class ClientFacts:
     since: Version
     source: str
@@ -111,6 +123,11 @@ class ClientFacts:
     proxy_variables: tuple[str, ...]
     """The proxy variables the client reads, in its order: the first one set is the proxy for
     every request (all_proxy/ALL_PROXY joined the four others in 2.1.280)."""
+    managed_restrictions: frozenset[str] = frozenset()
+    """Managed-settings keys that restrict the session and that this version enforces
+    (`allowedProviders`, `deniedModels`: 2.1.332 on; 2.1.197 ignores both)."""
+    gateway: GatewaySignIn | None = None
+    """The Cloud gateway sign-in route, for a version seen to take it."""
     variables: frozenset[str] = frozenset()
     """The Claude Code variables (ANTHROPIC_…, CLAUDE_…, VERTEX_REGION_…) this version's code
     names, from the `<version>.variables` file beside the facts: a name the client reads is
@@ -248,7 +265,7 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     network = _table(name, data, "network")
     _only(f"{name} [network]", network, {"proxy_variables"})
     settings = _table(name, data, "settings")
-    _only(f"{name} [settings]", settings, {"local_at_git_root"})
+    _only(f"{name} [settings]", settings, {"local_at_git_root", "managed_restrictions"})
     local_at_root = settings.get("local_at_git_root")
     if not isinstance(local_at_root, bool):
         raise FactsError(f"{name} [settings]: `local_at_git_root` must be true or false")
@@ -278,6 +295,24 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         anthropic_betas_oauth_without_experimental=oauth_betas[1],
         local_at_git_root=local_at_root,
         proxy_variables=_texts(f"{name} [network]", network, "proxy_variables"),
+        managed_restrictions=frozenset(
+            _texts(f"{name} [settings]", settings, "managed_restrictions")
+            if "managed_restrictions" in settings
+            else ()
+        ),
+        gateway=_gateway(name, data.get("gateway")),
+    )
+
+
+def _gateway(name: str, data: Any) -> GatewaySignIn | None:
+    if data is None:
+        return None
+    where = f"{name} [gateway]"
+    if not isinstance(data, dict):
+        raise FactsError(f"{where} must be a table")
+    _only(where, data, {"flag", "requires", "main"})
+    return GatewaySignIn(
+        _text(where, data, "flag"), _texts(where, data, "requires"), _text(where, data, "main")
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
 from ccdoctor.knowledge.routes import (
     ANTHROPIC_API,
+    GATEWAY_ROUTE_ID,
     UndiagnosedRoute,
     provider_of_flag,
     undiagnosed_route,
@@ -68,6 +69,9 @@ class ProviderChoice:
     undiagnosed: UndiagnosedRoute | None = None
     """The route the client really takes when its flag wins and ccdoctor cannot diagnose it
     (then `provider` is only the route the remaining checks would have judged)."""
+    gateway: FlagReading | None = None
+    """The Cloud gateway sign-in flag when it takes the session (it beats every route flag):
+    `provider` is then the Anthropic route, the gateway at ANTHROPIC_BASE_URL."""
 
     @property
     def truthy(self) -> tuple[FlagReading, ...]:
@@ -76,6 +80,8 @@ class ProviderChoice:
     @property
     def route_id(self) -> str:
         """The route the client takes, as the report names it."""
+        if self.gateway is not None:
+            return GATEWAY_ROUTE_ID
         return self.undiagnosed.id if self.undiagnosed is not None else self.provider.value
 
 
@@ -188,6 +194,8 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     if defaults is None:
         defaults = facts.defaults[Provider.ANTHROPIC]
         defaults_source += f"; no {provider.provider.value} row observed, the Anthropic API's used"
+    if provider.gateway is not None and facts.gateway is not None:
+        defaults = replace(defaults, main=facts.gateway.main)
     text_env = {name: text for name, value in env.items() if (text := value.text) is not None}
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
@@ -225,12 +233,28 @@ def _provider(env: Mapping[str, Value], facts: ClientFacts) -> ProviderChoice:
     for variable in facts.precedence:
         value = env.get(variable)
         readings.append(FlagReading(variable, value, parse_flag(value.text if value else None)))
+    if (gateway := _gateway_sign_in(env, facts)) is not None:
+        return ProviderChoice(Provider.ANTHROPIC, tuple(readings), gateway=gateway)
     winner = next((r.variable for r in readings if r.flag is Flag.TRUE), None)
     if winner is None:
         return ProviderChoice(Provider.ANTHROPIC, tuple(readings))
     if (other := undiagnosed_route(winner)) is not None:
         return ProviderChoice(Provider.ANTHROPIC, tuple(readings), other)
     return ProviderChoice(provider_of_flag(winner), tuple(readings))
+
+
+def _gateway_sign_in(env: Mapping[str, Value], facts: ClientFacts) -> FlagReading | None:
+    """The gateway flag, read as the client does: truthy, and every variable it needs set;
+    without one of them the client ignores the flag (observed: tests/facts/mantle_gateway.md)."""
+    sign_in = facts.gateway
+    if sign_in is None:
+        return None
+    value = env.get(sign_in.flag)
+    flag = parse_flag(value.text if value else None)
+    needed = (env.get(name) for name in sign_in.requires)
+    if flag is not Flag.TRUE or not all(v is not None and v.text for v in needed):
+        return None
+    return FlagReading(sign_in.flag, value, flag)
 
 
 def _bedrock_region(get: Any, aws: AwsFiles) -> RegionChoice:

@@ -108,6 +108,13 @@ PROVIDER_FLAGS: tuple[tuple[Provider, str], ...] = tuple(
 """Every route's flag, for code that needs the set of them, not their order."""
 
 
+GATEWAY_ROUTE_ID = "gateway"
+"""The report's `provider` for the Cloud gateway sign-in (CLAUDE_CODE_USE_GATEWAY): the client
+then sends to the gateway at ANTHROPIC_BASE_URL whatever other route flag is set, so it is
+diagnosed as that gateway on the Anthropic route."""
+GATEWAY_NAME = "the Cloud gateway sign-in"
+
+
 @dataclass(frozen=True)
 class UndiagnosedRoute:
     """A route the client offers that ccdoctor does not diagnose yet: when its flag wins, the

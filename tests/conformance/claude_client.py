@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -114,13 +115,17 @@ def run_client(
     cwd: Path,
     timeout: float = FAST.timeout,
     connect_log: Path | None = None,
+    managed: Path | None = None,
 ) -> ClientRun:
     """`claude -p PROMPT` as a user would type it, non-bare: a normal run reads ~/.claude
     settings and honours their apiKeyHelper, which --bare would ignore. With `connect_log`,
-    under strace, recording every connect() the client and its children make."""
+    under strace, recording every connect() the client and its children make. With `managed`,
+    that file is the client's /etc/claude-code/managed-settings.json (see _with_managed)."""
     command = [str(binary), "-p", PROMPT, *args]
     if connect_log is not None:
         command = [*_strace(connect_log), *command]
+    if managed is not None:
+        command = _with_managed(managed, command)
     started = time.monotonic()
     try:
         completed = subprocess.run(
@@ -173,3 +178,39 @@ def off_loopback(connect_log: Path) -> list[str]:
         if not ipaddress.ip_address(match["ip"]).is_loopback:
             found.append(f"{match['ip']}:{match['port']}")
     return list(dict.fromkeys(found))
+
+
+MANAGED_DIR = "/etc/claude-code"
+"""Where the client reads managed settings on Linux; the path is built into it."""
+_OVERLAY = (
+    'set -e; work=$(mktemp -d -p "$(dirname "$0")"); '
+    'mkdir -p "$work/upper/claude-code" "$work/work"; '
+    'cp "$0" "$work/upper/claude-code/managed-settings.json"; '
+    'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/upper,workdir=$work/work" /etc; '
+    'exec "$@"'
+)
+
+
+def _with_managed(managed: Path, command: list[str]) -> list[str]:
+    """The command in a mount namespace of its own whose /etc is an overlay holding `managed`
+    as the managed settings: the machine's /etc, and every other process, never see it. The
+    overlay's layers go beside `managed`, so they go away with the run's directory."""
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    return [*unshare, "sh", "-c", _OVERLAY, str(managed), *command]
+
+
+def managed_missing() -> str | None:
+    """Why the client cannot be given a managed-settings file here, or None when it can."""
+    if shutil.which("unshare") is None:
+        return "unshare is not installed"
+    with tempfile.TemporaryDirectory(prefix="ccdoctor-managed-") as scratch:
+        managed = Path(scratch) / "managed-settings.json"
+        managed.write_text("{}", encoding="utf-8")
+        probe = _with_managed(managed, ["test", "-f", f"{MANAGED_DIR}/managed-settings.json"])
+        try:
+            done = subprocess.run(probe, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"no private mount namespace for /etc: {error}"
+    if done.returncode != 0:
+        return f"no private mount namespace for /etc: {done.stderr.strip() or done.returncode}"
+    return None

@@ -210,9 +210,11 @@ def observe(
             **{name: fill(value, values) for name, value in scenario.env.items()},
         }
         args = [fill(arg, values) for arg in scenario.args]
-        doctor = run_ccdoctor(args, env, start, scratch / "none.json", client.version, python)
+        managed = Path(values["managed"])
+        doctor = run_ccdoctor(args, env, start, managed, client.version, python)
         connect_log = workdir / "client-connects.strace" if trace else None
-        ran = run_client(client.binary, args, env, start, mode.timeout, connect_log)
+        given = managed if managed.exists() else None
+        ran = run_client(client.binary, args, env, start, mode.timeout, connect_log, given)
     reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
     return Observation(scenario, client.version, ran, doctor, reached)
 
@@ -351,6 +353,7 @@ def _placeholder_values(
         "home": str(home),
         "project": str(project),
         "tmp": str(scratch),
+        "managed": str(scratch / "managed-settings.json"),
         "gcp_project": VERTEX_PROJECT,
         "dead": f"http://{LOOPBACK}:{closed_port()}",
         "oauth_token": DEFAULT_OAUTH_TOKEN,

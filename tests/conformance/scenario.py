@@ -84,6 +84,8 @@ PLACEHOLDERS: Mapping[str, str] = {
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",
     "dead_proxy": "with a [proxy]: URL of a proxy that is not running (connection refused)",
     "home": "the fresh HOME",
+    "managed": "the managed-settings file: ccdoctor reads it (--managed-settings), the client "
+    "as its /etc/claude-code/managed-settings.json, in a mount namespace of its own",
     "project": "the project directory (the working directory of both programs, unless "
     "start_dir names one inside it)",
     "dead": "a base URL on a loopback port nobody listens on (connection refused)",

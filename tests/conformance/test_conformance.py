@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from tests.conformance.claude_client import tier_versions
+from tests.conformance.claude_client import managed_missing, tier_versions
 from tests.conformance.conftest import REQUIRE_STRACE, Results, tracing_problem
 from tests.conformance.harness import Observation
 from tests.conformance.lab import REQUIRE_LITELLM, PeerMissing
@@ -33,20 +33,25 @@ pytestmark = [
 
 def _params(with_known_disagreements: bool) -> list[object]:
     params: list[object] = []
+    no_managed = managed_missing() if any(map(_gives_managed, SCENARIOS)) else None
     for version in VERSIONS:
         for scenario in SCENARIOS:
             known = scenario.expect(version).known_disagreement
-            params.append(
-                pytest.param(
-                    version,
-                    scenario,
-                    id=f"{version}-{scenario.name}",
-                    marks=[pytest.mark.xfail(strict=True, reason=known)]
-                    if with_known_disagreements and known
-                    else [],
+            marks: list[pytest.MarkDecorator] = []
+            if with_known_disagreements and known:
+                marks.append(pytest.mark.xfail(strict=True, reason=known))
+            if no_managed is not None and _gives_managed(scenario):
+                marks.append(
+                    pytest.mark.skip(reason=f"the client needs managed settings: {no_managed}")
                 )
+            params.append(
+                pytest.param(version, scenario, id=f"{version}-{scenario.name}", marks=marks)
             )
     return params
+
+
+def _gives_managed(scenario: Scenario) -> bool:
+    return any(file.path == "{{managed}}" for file in scenario.files)
 
 
 def observation(matrix: Results, version: str, scenario: Scenario) -> Observation:

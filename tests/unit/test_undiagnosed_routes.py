@@ -22,6 +22,8 @@ def test_a_winning_undiagnosed_route_is_named_and_nothing_judges_the_anthropic_a
     machine: Machine, flag: str, name: str
 ) -> None:
     machine.env[flag] = "1"
+    # Mantle's credentials are checked (credentials.mantle): give its AWS chain a key.
+    machine.env.update({"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "s"})
     results = machine.run()
 
     provider = results["config.provider"]
@@ -64,7 +66,7 @@ def test_a_flag_the_clients_version_does_not_have_selects_nothing(machine: Machi
 
 
 def test_the_report_names_the_route_and_stays_valid(machine: Machine) -> None:
-    machine.env[MANTLE] = "1"
+    machine.env.update({MANTLE: "1", "AWS_BEARER_TOKEN_BEDROCK": "bedrock-api-key"})
     completed = machine.cli("--offline", "--format", "json")
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
