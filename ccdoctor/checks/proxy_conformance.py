@@ -15,6 +15,7 @@ from ccdoctor.providers.anthropic.gateway import (
     beta_forwarded,
     cache_control_problem,
     described_status,
+    free_call_field_problem,
     probe_cache_control,
     probe_unknown_beta,
     rejects_cache_control,
@@ -109,6 +110,8 @@ def conformance_check(ctx: CheckContext) -> Outcome:
                 Fix("Enable the token-counting route on the gateway if it offers one."),
             )
         )
+    elif ctx.options.no_invoke and (refused := free_call_field_problem(ctx, counted)):
+        problems.append(refused)
     elif not counts:
         unproven.append(f"token counting ({described_status(counted)})")
 
