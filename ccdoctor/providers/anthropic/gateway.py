@@ -19,7 +19,6 @@ from ccdoctor.wire.messages import (
     Classified,
     Verdict,
     count_tokens_body,
-    messages_body,
     request_headers,
     sse_shape,
 )
@@ -175,7 +174,7 @@ def probe_unknown_beta(ctx: CheckContext, model: ModelChoice) -> Classified | No
     return live.post(
         ctx,
         shape.MESSAGES_PATH,
-        messages_body(model.model_id, stream=False),
+        live.client_body(ctx, model, stream=False),
         model,
         {"anthropic-beta": betas},
     ).classified
