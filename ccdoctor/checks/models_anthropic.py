@@ -11,8 +11,10 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import network
+from ccdoctor.knowledge.request_fields import rejected_field
 from ccdoctor.net.client import HttpFailure, background
 from ccdoctor.providers.anthropic import live
+from ccdoctor.providers.anthropic.fields import field_problem
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire.messages import Credential, Verdict
 
@@ -144,6 +146,14 @@ def _prove(
         and result.status in network.REDIRECTS_KEEPING_THE_REQUEST
     ):
         return _followed_redirect(model, base, result.status, result.server_says), info
+    field = rejected_field(result.server_says) if result.verdict in live.BODY_VERDICTS else None
+    if field is not None and field.field in ctx.config.facts.drops_rejected_fields:
+        # The client sends it again without the field; proxy.conformance says what it costs.
+        info["verdict"] = f"rejects {field.label}, dropped by the client"
+        return None, info
+    if field is not None:
+        problem = field_problem(ctx.config, field, result)
+        return Problem(severity, f"{role} {model.model_id}: {problem.message}", problem.fix), info
     summary = _SUMMARY[result.verdict].format(model=model.model_id)
     message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
     if result.verdict is Verdict.AUTH_REJECTED:

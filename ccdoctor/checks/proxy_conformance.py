@@ -15,6 +15,7 @@ from ccdoctor.providers.anthropic.gateway import (
     beta_forwarded,
     cache_control_problem,
     described_status,
+    free_call_field_problem,
     probe_cache_control,
     probe_unknown_beta,
     rejects_cache_control,
@@ -38,6 +39,16 @@ sessions: no /v1/messages/count_tokens (the client falls back to estimates); a s
 server-sent events (a buffering gateway: the client waits for the whole answer, or fails) or whose
 events are malformed; anthropic-beta headers dropped before the upstream (features silently off);
 and cache_control rejected (no prompt caching).
+
+The request is the client's own for the main model, replayed from the facts of its version and
+the user's switches: its thinking, effort, context_management, tools with their flags
+(defer_loading), cache_control where the client puts it (with a 1h ttl when asked for) and
+metadata, shrunk to a one-word prompt, a tiny tool (and one with its flags) and max_tokens 1. A
+strict gateway that refuses one of those fields ("context_management: Extra inputs are not
+permitted", "thinking.type: Input tag 'adaptive'…", "cache_control.ttl: 1h is not supported") is
+named with the switch of that client version that removes the field, or the gateway setting where
+none does: a failure when the client fails on it, a warning when the version sends the request
+again without it (2.1.307 on, for context_management, defer_loading and thinking.display).
 
 Forwarding is tested the way only a forwarding gateway can pass: the client's request with one
 extra beta value no server knows. The Anthropic API rejects it with 400 "Unexpected value(s)", so
@@ -109,6 +120,8 @@ def conformance_check(ctx: CheckContext) -> Outcome:
                 Fix("Enable the token-counting route on the gateway if it offers one."),
             )
         )
+    elif ctx.options.no_invoke and (refused := free_call_field_problem(ctx, counted)):
+        problems.append(refused)
     elif not counts:
         unproven.append(f"token counting ({described_status(counted)})")
 

@@ -19,6 +19,14 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from ccdoctor.clients.request_shape import (
+    SHAPE_FIELDS,
+    RequestShape,
+    ShapeError,
+    ShapeSwitches,
+    read_shape,
+    read_switches,
+)
 from ccdoctor.core.provider import Provider
 
 Version = tuple[int, int, int]
@@ -106,6 +114,9 @@ class ClientFacts:
     version."""
     fallback: ModelFallback | None
     """None: the client asks its main model only."""
+    drops_rejected_fields: frozenset[str]
+    """The shape fields the client sends again without after a 400 that names them (2.1.307
+    on); a gateway rejecting one of these costs a round trip, not the session."""
     anthropic_betas: tuple[str, ...]
     """`anthropic-beta` of the client's request on the Anthropic route (API or gateway), in
     its order, the 1M-context beta aside (it comes with a `[1m]` model)."""
@@ -128,6 +139,13 @@ class ClientFacts:
     (`allowedProviders`, `deniedModels`: 2.1.332 on; 2.1.197 ignores both)."""
     gateway: GatewaySignIn | None = None
     """The Cloud gateway sign-in route, for a version seen to take it."""
+    anthropic_shape: RequestShape | None = None
+    """The shape of the client's first request on the Anthropic route; None in a file observed
+    before the shape was."""
+    shape_switches: ShapeSwitches = dataclasses.field(
+        default_factory=lambda: ShapeSwitches({}, {}, (), ())
+    )
+    """What the user's switches remove from that shape."""
     variables: frozenset[str] = frozenset()
     """The Claude Code variables (ANTHROPIC_…, CLAUDE_…, VERTEX_REGION_…) this version's code
     names, from the `<version>.variables` file beside the facts: a name the client reads is
@@ -249,7 +267,10 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     retries = _table(name, data, "retries")
     _only(f"{name} [precedence]", precedence, {"flags"})
     _only(f"{name} [warmup]", warmup, {"method", "path"})
-    _only(f"{name} [retries]", retries, {"drops_rejected_betas"})
+    _only(f"{name} [retries]", retries, {"drops_rejected_betas", "drops_rejected_fields"})
+    dropped_fields = retries.get("drops_rejected_fields", [])
+    if not isinstance(dropped_fields, list) or set(dropped_fields) - set(SHAPE_FIELDS):
+        raise FactsError(f"{name} [retries]: `drops_rejected_fields` must name shape fields")
     drops = retries.get("drops_rejected_betas")
     if not isinstance(drops, list) or not all(isinstance(b, str) and b for b in drops):
         raise FactsError(f"{name} [retries]: `drops_rejected_betas` must be a list of betas")
@@ -258,12 +279,18 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     anthropic = _table(f"{name} [request]", request, "anthropic")
     where = f"{name} [request.anthropic]"
     oauth_keys = ("betas_oauth", "betas_oauth_without_experimental")
-    _only(where, anthropic, {"betas", "betas_without_experimental", *oauth_keys})
+    shape_keys = ("shape", "switches", "beta_switches", "one_hour_cache")
+    _only(where, anthropic, {"betas", "betas_without_experimental", *oauth_keys, *shape_keys})
     oauth_betas = [_texts(where, anthropic, key) for key in oauth_keys]
     if any(OAUTH_BETA not in betas for betas in oauth_betas):
         raise FactsError(f"{where}: an OAuth beta list without {OAUTH_BETA}")
     network = _table(name, data, "network")
     _only(f"{name} [network]", network, {"proxy_variables"})
+    try:
+        shape = read_shape(f"{where} [shape]", anthropic["shape"]) if "shape" in anthropic else None
+        switches = read_switches(where, anthropic)
+    except ShapeError as error:
+        raise FactsError(str(error)) from None
     settings = _table(name, data, "settings")
     _only(f"{name} [settings]", settings, {"local_at_git_root", "managed_restrictions"})
     local_at_root = settings.get("local_at_git_root")
@@ -288,6 +315,7 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         if warmup
         else None,
         drops_rejected_betas=frozenset(drops),
+        drops_rejected_fields=frozenset(dropped_fields),
         fallback=_fallback(name, data.get("fallback")),
         anthropic_betas=_texts(where, anthropic, "betas"),
         anthropic_betas_without_experimental=_texts(where, anthropic, "betas_without_experimental"),
@@ -301,6 +329,8 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
             else ()
         ),
         gateway=_gateway(name, data.get("gateway")),
+        anthropic_shape=shape,
+        shape_switches=switches,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.knowledge.env_vars import custom_header_lines
 from ccdoctor.net.client import HttpAnswer
+from ccdoctor.wire import replay
 from ccdoctor.wire import requests as shape
 
 
@@ -36,6 +37,8 @@ def request_headers(
     if one_million:
         # Where the client puts it: right after claude-code-20250219.
         betas.insert(1, shape.ONE_MILLION_BETA)
+    removed, added = replay.extra_betas(config)
+    betas = [b for b in betas if b not in removed] + list(added)
     extra = config.get("ANTHROPIC_BETAS")
     if extra:
         betas.extend(b.strip() for b in extra.split(",") if b.strip())

@@ -77,10 +77,15 @@ KEYS = (
     "warmup.path",
     "precedence.flags",
     "retries.drops_rejected_betas",
+    "retries.drops_rejected_fields",
     "request.anthropic.betas",
     "request.anthropic.betas_without_experimental",
     "request.anthropic.betas_oauth",
     "request.anthropic.betas_oauth_without_experimental",
+    "request.anthropic.shape",
+    "request.anthropic.switches",
+    "request.anthropic.beta_switches",
+    "request.anthropic.one_hour_cache",
     *(f"aliases.{r}.{a}" for r in ("anthropic", "bedrock", "vertex", "foundry") for a in ALIASES),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
@@ -89,6 +94,15 @@ KEYS = (
     "network.proxy_variables",
 )
 """Every key this command observes, and so the only keys --check compares."""
+WHOLE = frozenset(
+    {
+        "request.anthropic.shape",
+        "request.anthropic.switches",
+        "request.anthropic.beta_switches",
+        "request.anthropic.one_hour_cache",
+    }
+)
+"""Tables compared as a whole (any key of theirs, present or missing, is a difference)."""
 
 _ISOLATION = {
     # Nothing but the API calls may leave the client, and a failure must fail at once.
@@ -299,6 +313,175 @@ def dropped_when_rejected(
         posts = _messages(fake)
     out.notes.append(f"retries: `{rejected}` rejected → {len(posts)} POST(s), exit {run.exit_code}")
     return run.ok and len(posts) > 1 and rejected not in _betas(posts[-1])
+
+
+# --- the request's shape ------------------------------------------------------------------------
+
+SHAPE_SWITCHES = (
+    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
+    "DISABLE_PROMPT_CACHING=1",
+    "CLAUDE_CODE_DISABLE_THINKING=1",
+    "MAX_THINKING_TOKENS=0",
+    "DISABLE_INTERLEAVED_THINKING=1",
+)
+"""The user's switches tried one by one: what each removes or changes in the request."""
+ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
+"""The switches that may turn the client's cache_control ttl to 1h."""
+_TOOL_KEYS = frozenset({"name", "description", "input_schema"})
+
+
+def body_shape(path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """What a gateway may reject in the client's body, without its content: the top-level keys,
+    thinking, effort, context-management edits, the flags on its tools, where cache_control
+    sits (and its ttl and scope), the metadata keys."""
+    found: dict[str, Any] = {"path": path, "body": sorted(body)}
+    thinking = body.get("thinking")
+    if isinstance(thinking, Mapping):
+        found["thinking"] = str(thinking.get("type"))
+        for key in ("display", "budget_tokens"):
+            if key in thinking:
+                found[f"thinking_{key}"] = str(thinking[key])
+    output = body.get("output_config")
+    if isinstance(output, Mapping) and "effort" in output:
+        found["effort"] = str(output["effort"])
+    edits = body.get("context_management", {})
+    if isinstance(edits, Mapping) and edits.get("edits"):
+        found["context_management"] = [str(e.get("type")) for e in edits["edits"]]
+    tools = [t for t in body.get("tools", []) if isinstance(t, Mapping)]
+    flags = sorted({key for tool in tools for key in tool if key not in _TOOL_KEYS})
+    if flags:
+        found["tool_flags"] = flags
+    places, controls = [], []
+    for place in ("system", "messages"):
+        blocks = _blocks(body.get(place))
+        marked = [b["cache_control"] for b in blocks if isinstance(b.get("cache_control"), dict)]
+        if marked:
+            places.append(place)
+            controls.extend(marked)
+    if places:
+        found["cache_control"] = places
+        for key in ("ttl", "scope"):
+            values = sorted({str(c[key]) for c in controls if key in c})
+            if values:
+                found[f"cache_{key}"] = values[0]
+    metadata = body.get("metadata")
+    if isinstance(metadata, Mapping) and metadata:
+        found["metadata"] = sorted(metadata)
+    return found
+
+
+def _blocks(content: Any) -> list[Mapping[str, Any]]:
+    """Content blocks of the system prompt or of every message."""
+    if not isinstance(content, list):
+        return []
+    found: list[Mapping[str, Any]] = []
+    for item in content:
+        if isinstance(item, Mapping) and isinstance(item.get("content"), list):
+            found.extend(b for b in item["content"] if isinstance(b, Mapping))
+        elif isinstance(item, Mapping):
+            found.append(item)
+    return found
+
+
+STRICT_TO_SHAPE = {
+    "context_management": "context_management",
+    "defer_loading": "tool_flags",
+    "input_examples": "tool_flags",
+    "cache_scope": "cache_scope",
+    "cache_ttl": "cache_ttl",
+    "adaptive_thinking": "thinking",
+    "thinking_display": "thinking_display",
+    "output_config": "effort",
+}
+"""The strict fake's rejectable fields (tests/peers/fake_anthropic.py) → the shape field each
+one is about."""
+
+
+def observe_field_retries(client: Client, shape: Mapping[str, Any], out: Observed) -> None:
+    """The shape fields the client sends again without after a strict gateway's 400 that names
+    them, and then succeeds (a field the default request does not carry is not tried)."""
+    tried_fields = [
+        name
+        for name, field_name in STRICT_TO_SHAPE.items()
+        if field_name in shape
+        and (name != "input_examples" or "input_examples" in shape.get("tool_flags", []))
+        and (name != "defer_loading" or "defer_loading" in shape.get("tool_flags", []))
+        and (name != "adaptive_thinking" or shape.get("thinking") == "adaptive")
+    ]
+
+    def dropped(name: str) -> bool:
+        with FakeAnthropic(AnthropicBehaviour(rejected_fields=frozenset({name}))) as fake:
+            run = client.run(anthropic_env(fake))
+            posts = len(_messages(fake))
+        out.notes.append(
+            f"retries: field `{name}` rejected → {posts} POST(s), exit {run.exit_code}"
+        )
+        return run.ok and posts > 1
+
+    found = parallel(*(lambda n=n: dropped(n) for n in tried_fields))
+    kept = [STRICT_TO_SHAPE[n] for n, gone in zip(tried_fields, found, strict=True) if gone]
+    out.put("retries.drops_rejected_fields", list(dict.fromkeys(kept)))
+
+
+def first_request(client: Client, env: Mapping[str, str]) -> AnthropicRequest | None:
+    with FakeAnthropic() as fake:
+        client.run({**anthropic_env(fake), **env})
+        posts = [p for p in _messages(fake) if isinstance(p.body, dict)]
+    return posts[0] if posts else None
+
+
+def _assignment(text: str) -> dict[str, str]:
+    name, _, value = text.partition("=")
+    return {name: value}
+
+
+def observe_shape(client: Client, out: Observed) -> None:
+    """The shape of the client's first request, and what each of the user's switches removes
+    from it (a key that vanishes or changes its value) or adds to it (a 1h cache ttl)."""
+    switches = (*SHAPE_SWITCHES, *ONE_HOUR_CACHE)
+    base, *switched = parallel(
+        lambda: first_request(client, {}),
+        *(lambda s=s: first_request(client, _assignment(s)) for s in switches),
+    )
+    if base is None:
+        out.notes.append("shape: the client sent no POST /v1/messages")
+        return
+    shape = body_shape(base.path, base.body)
+    out.put("request.anthropic.shape", shape)
+    observe_field_retries(client, shape, out)
+    removed: dict[str, list[str]] = {}
+    removed_betas: dict[str, list[str]] = {}
+    one_hour: list[str] = []
+    one_hour_betas: list[str] = []
+    betas = [b for b in _betas(base) if b != ONE_MILLION_BETA]
+    for switch, request in zip(switches, switched, strict=True):
+        if request is None:
+            out.notes.append(f"shape: no request with {switch}")
+            continue
+        seen = body_shape(request.path, request.body)
+        if switch in ONE_HOUR_CACHE:
+            if seen.get("cache_ttl") == "1h":
+                one_hour.append(switch)
+                added = [b for b in _betas(request) if b not in betas and b != ONE_MILLION_BETA]
+                one_hour_betas.extend(b for b in added if b not in one_hour_betas)
+            continue
+        # `body` follows from the keys themselves; the path is the same on every run.
+        gone = [
+            key
+            for key in shape
+            if key not in ("path", "body") and seen.get(key, _ABSENT) != shape[key]
+        ]
+        if gone:
+            removed[switch] = gone
+        left = [b for b in _betas(request) if b != ONE_MILLION_BETA]
+        if switch != "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1" and left != betas:
+            removed_betas[switch] = [b for b in betas if b not in left]
+    if removed:
+        out.put("request.anthropic.switches", removed)
+    if removed_betas:
+        out.put("request.anthropic.beta_switches", removed_betas)
+    if one_hour:
+        out.put("request.anthropic.one_hour_cache", {"set_by": one_hour, "betas": one_hour_betas})
 
 
 @dataclass(frozen=True)
@@ -662,6 +845,7 @@ def observe(client: Client) -> Observed:
         observe_settings_discovery,
         observe_oauth_betas,
         observe_proxy_variables,
+        observe_shape,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)
@@ -690,7 +874,7 @@ def to_toml(facts: Mapping[str, Any]) -> str:
         values = {k: v for k, v in content.items() if not isinstance(v, Mapping)}
         if values:
             lines.append(f"[{name}]")
-            lines.extend(f"{key} = {_value(value)}" for key, value in values.items())
+            lines.extend(f"{_key(key)} = {_value(value)}" for key, value in values.items())
             lines.append("")
         for key, value in content.items():
             if isinstance(value, Mapping):
@@ -701,11 +885,20 @@ def to_toml(facts: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
     # A JSON string is a valid TOML basic string.
     return json.dumps(str(value))
 
@@ -713,7 +906,7 @@ def _value(value: Any) -> str:
 def flatten(facts: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in facts.items():
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and prefix + key not in WHOLE:
             flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[prefix + key] = value

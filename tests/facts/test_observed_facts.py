@@ -29,6 +29,9 @@ each of them)."""
 
 
 @pytest.mark.facts
+# About a hundred client runs per version (the request shape alone takes sixteen), two at a
+# time per CPU: more than the suite's default two minutes on a loaded machine.
+@pytest.mark.timeout(360)
 @pytest.mark.parametrize("version", VERSIONS)
 def test_observed_facts_match_the_committed_file(version: str) -> None:
     if reason := missing_reason([version]):

@@ -27,6 +27,10 @@ def test_a_run_through_a_gateway_bills_what_the_readme_says(
     billed = _billed(fake_anthropic)
     assert len(every_post) == len(billed) == 3  # each asks for one output token
     assert sorted(set(billed)) == ["claude-haiku-4-5-20251001", "claude-opus-4-8"]
+    # The main model's are the client's own request (2.1.197's shape), shrunk.
+    main = [r.body for r in every_post if r.body.get("model") == "claude-opus-4-8"]
+    assert all(b["thinking"] == {"type": "adaptive"} and "context_management" in b for b in main)
+    assert all(len(b["tools"]) == 1 and b["messages"][0]["content"][0]["text"] for b in main)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert re.search(r"three billed requests of one output token", readme)
 

@@ -88,6 +88,9 @@ ERROR_TYPES: Mapping[int, tuple[str, str]] = {
 """Status → (error.type, default message), as the real API pairs them."""
 _MESSAGES: Mapping[str, str] = responses.load("anthropic", "errors")
 """The API's error texts, by what went wrong."""
+STRICT_FIELDS: Mapping[str, str] = responses.load("anthropic", "strict_fields")
+"""What strict gateways answer for a body field they do not know, by field (`rejected_fields`),
+in the texts users report."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Behaviour:
     """False: answer `"stream": true` with one JSON message, like a buffering gateway."""
     reject_cache_control: bool = False
     """Answer any `cache_control` in the body with 400 "Extra inputs are not permitted"."""
+    rejected_fields: frozenset[str] = frozenset()
+    """Body fields (keys of STRICT_FIELDS) answered with 400 in a strict gateway's words."""
     redirect_to: str | None = None
     """Answer every API call with `redirect_status` to this base URL plus the request's path."""
     moved_to_prefix: bool = False
@@ -298,7 +303,47 @@ def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) ->
     if behaviour.reject_cache_control and "cache_control" in json.dumps(request.body):
         path = _cache_control_path(request.body)
         return _error(400, _MESSAGES["cache_control_rejected"].format(path=path))
+    strict = _strict_rejection(request.body, behaviour.rejected_fields)
+    if strict is not None:
+        return _error(400, strict)
     return endpoint(request, behaviour)
+
+
+def _strict_rejection(body: Any, rejected: frozenset[str]) -> str | None:
+    """The first rejected field `body` carries, in the words of STRICT_FIELDS."""
+    if not rejected or not isinstance(body, dict):
+        return None
+    for name in sorted(rejected):
+        index = _carries(body, name)
+        if index is not None:
+            return STRICT_FIELDS[name].format(index=index)
+    return None
+
+
+def _carries(body: dict[str, Any], name: str) -> int | None:
+    """Where `body` carries field `name` (the tool or system block's index; 0 for a top-level
+    field), or None when it does not."""
+    tools = [t for t in body.get("tools", []) if isinstance(t, dict)]
+    thinking = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+    system = body.get("system") if isinstance(body.get("system"), list) else []
+    blocks = [b for b in system if isinstance(b, dict)]
+    for message in body.get("messages", []):
+        if isinstance(message, dict) and isinstance(message.get("content"), list):
+            blocks.extend(b for b in message["content"] if isinstance(b, dict))
+    controls = [b.get("cache_control") for b in blocks]
+    found: dict[str, int | None] = {
+        "context_management": 0 if "context_management" in body else None,
+        "output_config": 0 if "output_config" in body else None,
+        "adaptive_thinking": 0 if thinking.get("type") == "adaptive" else None,
+        "thinking_display": 0 if "display" in thinking else None,
+        "cache_ttl": 0 if any(isinstance(c, dict) and "ttl" in c for c in controls) else None,
+        "cache_scope": next(
+            (i for i, b in enumerate(system) if "scope" in (b.get("cache_control") or {})), None
+        ),
+    }
+    for flag in ("defer_loading", "input_examples"):
+        found[flag] = next((i for i, t in enumerate(tools) if flag in t), None)
+    return found[name]
 
 
 def _redirect_location(target: str, request: RecordedRequest) -> str:

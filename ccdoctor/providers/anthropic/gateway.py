@@ -10,14 +10,15 @@ from ccdoctor.config.endpoints import Endpoint
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
+from ccdoctor.knowledge.request_fields import RejectedField, rejected_field
 from ccdoctor.net.client import HttpAnswer
 from ccdoctor.providers.anthropic import live
+from ccdoctor.providers.anthropic.fields import dropped_field_problem, field_problem
 from ccdoctor.wire import requests as shape
 from ccdoctor.wire.messages import (
     Classified,
     Verdict,
     count_tokens_body,
-    messages_body,
     request_headers,
     sse_shape,
 )
@@ -40,6 +41,9 @@ def _route_problem(
         return Problem(
             Status.FAIL, what, live.model_fix(route.verdict, model, base, [], "", better)
         )
+    field = rejected_body_field(route)
+    if field is not None and field.field != "cache_control":
+        return field_problem(ctx.config, field, route)
     if rejects_cache_control(route):
         return cache_control_problem(route)
     what = f"the gateway rejects Claude Code's beta features (HTTP {route.status} "
@@ -117,10 +121,14 @@ def stream_problems(
     exchange = streaming.result()
     streamed = exchange.answer
     route = exchange.classified
-    if route is not None and route.verdict in _ROUTE_VERDICTS:
+    if route is not None and (
+        route.verdict in _ROUTE_VERDICTS or rejected_body_field(route) is not None
+    ):
         return [_route_problem(ctx, route, base, ctx.config.main_model)]
     if exchange.dropped_betas:
         return [_dropped_beta_problem(ctx, exchange.dropped_betas, exchange.first)]
+    if exchange.dropped_fields:
+        return [dropped_field_problem(ctx.config, exchange.dropped_fields)]
     if not isinstance(streamed, HttpAnswer) or streamed.status != 200:
         unproven.append("streaming (no streamed answer)")
         return []
@@ -166,7 +174,7 @@ def probe_unknown_beta(ctx: CheckContext, model: ModelChoice) -> Classified | No
     return live.post(
         ctx,
         shape.MESSAGES_PATH,
-        messages_body(model.model_id, stream=False),
+        live.client_body(ctx, model, stream=False),
         model,
         {"anthropic-beta": betas},
     ).classified
@@ -199,10 +207,29 @@ def beta_forwarded(
     return None
 
 
+def free_call_field_problem(ctx: CheckContext, counted: Classified | None) -> Problem | None:
+    """With --no-invoke, token counting carries the client's tools and cache_control: a 400
+    naming one of them is the finding the billed request would have made."""
+    field = rejected_body_field(counted) if counted is not None else None
+    if counted is None or field is None:
+        return None
+    if field.field in ctx.config.facts.drops_rejected_fields:
+        return dropped_field_problem(ctx.config, (field,))
+    return field_problem(ctx.config, field, counted)
+
+
+def rejected_body_field(answer: Classified) -> RejectedField | None:
+    """The field of the client's body a 400 names, if it names one."""
+    if answer.verdict not in live.BODY_VERDICTS:
+        return None
+    return rejected_field(answer.server_says)
+
+
 def rejects_cache_control(answer: Classified) -> bool:
-    if answer.verdict is Verdict.EXTRA_INPUTS:
-        return True
-    return answer.verdict is Verdict.BAD_REQUEST and "cache_control" in answer.server_says
+    field = rejected_body_field(answer)
+    if field is not None:
+        return field.caching
+    return answer.verdict is Verdict.EXTRA_INPUTS
 
 
 def described_status(answer: Classified | None) -> str:

@@ -17,8 +17,10 @@ from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Fix, Outcome, skipped
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
+from ccdoctor.knowledge.request_fields import RejectedField, rejected_field
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.providers.anthropic.credentials import anthropic_credentials
+from ccdoctor.wire import replay
 from ccdoctor.wire import requests as shape
 from ccdoctor.wire.messages import (
     Classified,
@@ -32,6 +34,8 @@ from ccdoctor.wire.messages import (
 )
 
 DISABLE_BETAS = "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"
+BODY_VERDICTS = (Verdict.EXTRA_INPUTS, Verdict.BAD_REQUEST)
+"""Answers that may name a body field of the client's request."""
 
 
 def credentials(ctx: CheckContext) -> tuple[Credential, ...]:
@@ -73,8 +77,14 @@ class Exchange:
     dropped_betas: tuple[str, ...] = ()
     """Beta values a first answer rejected, left out of this (second) request as the client
     does; empty when the first answer stands."""
+    dropped_fields: tuple[RejectedField, ...] = ()
+    """Body fields a first answer rejected, left out of this request as the client does."""
     first: HttpAnswer | None = None
     """The rejection that made the client send the request again without them."""
+
+    @property
+    def http_answer(self) -> HttpAnswer | None:
+        return self.answer if isinstance(self.answer, HttpAnswer) else None
 
     @property
     def classified(self) -> Classified | None:
@@ -124,31 +134,81 @@ def scrubbed(ctx: CheckContext, answer: HttpAnswer | HttpFailure) -> HttpAnswer 
 
 
 def invoke(ctx: CheckContext, model: ModelChoice) -> Exchange:
-    """The client's own request for `model`: streaming, one output token. Made once per run.
-    A client version that sends the request again without the beta values a 400 rejects (its
-    facts say so) is followed: the second answer is the one its session gets."""
+    """The client's own request for `model` (its shape replayed for the main model; see
+    ccdoctor/wire/replay.py), streaming, the fewest output tokens. Made once per run. A client
+    version that sends the request again without the beta values or body fields a 400 rejects
+    (its facts say which) is followed: the last answer is the one its session gets."""
 
     def run() -> Exchange:
-        body = messages_body(model.model_id)
-        first = post(ctx, shape.MESSAGES_PATH, body, model)
-        classified = first.classified
-        droppable = ctx.config.facts.drops_rejected_betas
-        if (
-            not droppable
-            or classified is None
-            or classified.verdict is not Verdict.BETA_REJECTED
-            or not isinstance(first.answer, HttpAnswer)
-        ):
-            return first
-        sent = request_headers(ctx.config, (), bool(model.one_million))["anthropic-beta"]
-        rejected = tuple(b for b in rejected_betas(classified.server_says) if b in sent)
-        if not rejected or not droppable.issuperset(rejected):
-            return first
-        kept = ",".join(b for b in sent.split(",") if b not in rejected)
-        again = post(ctx, shape.MESSAGES_PATH, body, model, {"anthropic-beta": kept})
-        return dataclasses.replace(again, dropped_betas=rejected, first=first.answer)
+        dropped: list[RejectedField] = []
+        first = post(ctx, shape.MESSAGES_PATH, client_body(ctx, model, True), model)
+        exchange = first
+        # One round per field the client drops, as the client does, then the betas.
+        while (field := droppable_field(ctx, exchange, dropped)) is not None:
+            dropped.append(field)
+            body = client_body(ctx, model, True, tuple(f.field for f in dropped))
+            again = post(ctx, shape.MESSAGES_PATH, body, model)
+            exchange = dataclasses.replace(
+                again, dropped_fields=tuple(dropped), first=first.http_answer
+            )
+        return _without_rejected_betas(ctx, model, exchange, tuple(f.field for f in dropped), first)
 
     return ctx.once(f"messages:{model.model_id}", run)
+
+
+def client_body(
+    ctx: CheckContext, model: ModelChoice, stream: bool, without: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The client's body for the main model; for the small/fast model the plain request (its
+    shape is not observed: a one-shot run never asks it)."""
+    found = replay.client_shape(ctx.config) if model.role == "main" else None
+    if found is None:
+        return messages_body(model.model_id, stream)
+    return replay.messages_body(found.without(without), model.model_id, stream)
+
+
+def droppable_field(
+    ctx: CheckContext, exchange: Exchange, dropped: list[RejectedField]
+) -> RejectedField | None:
+    """The body field a 400 names that this client version sends again without."""
+    classified = exchange.classified
+    if classified is None or classified.verdict not in BODY_VERDICTS:
+        return None
+    field = rejected_field(classified.server_says)
+    if field is None or field in dropped:
+        return None
+    return field if field.field in ctx.config.facts.drops_rejected_fields else None
+
+
+def _without_rejected_betas(
+    ctx: CheckContext,
+    model: ModelChoice,
+    exchange: Exchange,
+    without: tuple[str, ...],
+    first: Exchange,
+) -> Exchange:
+    classified = exchange.classified
+    droppable = ctx.config.facts.drops_rejected_betas
+    if (
+        not droppable
+        or classified is None
+        or classified.verdict is not Verdict.BETA_REJECTED
+        or not isinstance(exchange.answer, HttpAnswer)
+    ):
+        return exchange
+    sent = request_headers(ctx.config, (), bool(model.one_million))["anthropic-beta"]
+    rejected = tuple(b for b in rejected_betas(classified.server_says) if b in sent)
+    if not rejected or not droppable.issuperset(rejected):
+        return exchange
+    kept = ",".join(b for b in sent.split(",") if b not in rejected)
+    body = client_body(ctx, model, True, without)
+    again = post(ctx, shape.MESSAGES_PATH, body, model, {"anthropic-beta": kept})
+    return dataclasses.replace(
+        again,
+        dropped_betas=rejected,
+        dropped_fields=exchange.dropped_fields,
+        first=exchange.first or first.http_answer,
+    )
 
 
 _BACKTICKED = re.compile(r"`([^`]+)`")
@@ -163,9 +223,17 @@ def rejected_betas(server_says: str) -> list[str]:
 
 
 def count_tokens(ctx: CheckContext, model: ModelChoice) -> Exchange:
+    """The free call, with what token counting takes of the client's request for the main
+    model (its tools and their flags, cache_control where the client puts it)."""
+    found = replay.client_shape(ctx.config) if model.role == "main" else None
+    body = (
+        count_tokens_body(model.model_id)
+        if found is None
+        else replay.count_tokens_body(found, model.model_id)
+    )
     return ctx.once(
         f"count_tokens:{model.model_id}",
-        lambda: post(ctx, shape.COUNT_TOKENS_PATH, count_tokens_body(model.model_id), model),
+        lambda: post(ctx, shape.COUNT_TOKENS_PATH, body, model),
     )
 
 
