@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
+from urllib.parse import urljoin
 
 from ccdoctor.config.endpoints import Endpoint
 from ccdoctor.config.view import ModelChoice
@@ -99,6 +100,20 @@ def models_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems(problems, ok, details)
 
 
+def _redirect_loop(
+    model: ModelChoice, base: Endpoint, role: str, severity: Status, status: int
+) -> Problem:
+    return Problem(
+        severity,
+        f"{role}: {base.host} redirects the request for {model.model_id} to itself "
+        f"(HTTP {status}, a loop): Claude Code follows it until it gives up",
+        Fix(
+            f"The gateway at {base.url} redirects every request back to the same URL: check its "
+            f"configuration, or set {base.variable} to the address it should serve."
+        ),
+    )
+
+
 def _followed_redirect(model: ModelChoice, base: Endpoint, status: int, location: str) -> Problem:
     target = live.redirected_base(base, location)
     return Problem(
@@ -145,6 +160,8 @@ def _prove(
         result.verdict is Verdict.REDIRECT
         and result.status in network.REDIRECTS_KEEPING_THE_REQUEST
     ):
+        if urljoin(exchange.url, result.server_says) == exchange.url:
+            return _redirect_loop(model, base, role, severity, result.status), info
         return _followed_redirect(model, base, result.status, result.server_says), info
     field = rejected_field(result.server_says) if result.verdict in live.BODY_VERDICTS else None
     if field is not None and field.field in ctx.config.facts.drops_rejected_fields:

@@ -163,7 +163,8 @@ def test_expired_short_term_key_fails(machine: Machine) -> None:
 
 
 def test_short_term_key_expiring_soon_warns(machine: Machine) -> None:
-    issued = NOW - timedelta(hours=12) + timedelta(minutes=10)
+    # Against the time of the test, not the module's NOW: a long suite run makes that stale.
+    issued = datetime.now(tz=UTC) - timedelta(hours=12) + timedelta(minutes=10)
     machine.env["AWS_BEARER_TOKEN_BEDROCK"] = short_term_key("us-west-2", issued)
     result = machine.check(CHECK)
     assert result.status is Status.WARN
@@ -354,7 +355,7 @@ def test_expired_sso_token_with_a_refresh_token_only_warns(machine: Machine) -> 
 
 def test_sso_login_expiring_soon_warns(machine: Machine) -> None:
     machine.install("aws_sso")
-    sso_cache(machine, "corp", NOW + timedelta(minutes=12))
+    sso_cache(machine, "corp", datetime.now(tz=UTC) + timedelta(minutes=12))
     machine.env["AWS_PROFILE"] = "dev"
     result = machine.check(CHECK)
     assert result.status is Status.WARN
