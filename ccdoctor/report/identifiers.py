@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.knowledge import credentials as known
 from ccdoctor.knowledge import foundry
-from ccdoctor.providers.vertex.credentials import gcloud_adc_path
 
 Found = tuple[str, str]
 """(kind, value): the kind names the placeholder, `<host-1>`, `<project-2>`."""
@@ -161,6 +160,9 @@ def _sso_cache(config: ResolvedConfig) -> Iterator[Found]:
 
 
 def _adc(config: ResolvedConfig) -> Iterator[Found]:
+    # Imported here: only an --anonymize run pays for loading the Vertex provider.
+    from ccdoctor.providers.vertex.credentials import gcloud_adc_path
+
     paths = [gcloud_adc_path(config)]
     named = (config.get("GOOGLE_APPLICATION_CREDENTIALS") or "").strip()
     if named:
