@@ -134,8 +134,7 @@ def _prove(
 ) -> tuple[Problem | None, dict[str, Any]]:
     exchange = live.count_tokens(ctx, model) if ctx.options.no_invoke else live.invoke(ctx, model)
     info: dict[str, Any] = {"model": model.model_id, "request": exchange.url}
-    severity = Status.FAIL if model.role == "main" else Status.WARN
-    role = "main model" if model.role == "main" else "small/fast model"
+    severity, role = model.refusal_status, model.label
     if isinstance(exchange.answer, HttpFailure):
         message, network_fix = live.network_failure(exchange.answer, base)
         info["error"] = exchange.answer.detail

@@ -96,9 +96,7 @@ def _prove(
     }
     if reading.verdict is live.Verdict.OK:
         return None, info
-    main = model.role == "main"
-    severity = Status.FAIL if main else Status.WARN
-    role = "main model" if main else "small/fast model"
+    severity, role = model.refusal_status, model.label
     host = _host(found.endpoint.base)
     said = f"HTTP {reading.status} {reading.server_says}".strip()
     if reading.failure is not None:
@@ -110,7 +108,7 @@ def _prove(
             f"{role}: {host} has no deployment named {model.model_id} ({said})",
             _deploy_fix(model),
         )
-        if main:
+        if model.role == "main":
             landing = fallback.walk(
                 ctx.config.fallback_models(),
                 lambda m: _ask(ctx, found, m).verdict is live.Verdict.OK,

@@ -25,6 +25,7 @@ from ccdoctor.config.resolve import (
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, is_truthy, parse_flag
 from ccdoctor.core.provider import Provider
+from ccdoctor.core.results import Status
 from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import regions as region_data
 from ccdoctor.knowledge.routes import (
@@ -97,6 +98,15 @@ class ModelChoice:
     steps: tuple[str, ...]
     explicit: bool
     """True when the user chose it (flag, variable or setting) rather than a built-in default."""
+
+    @property
+    def label(self) -> str:
+        return "main model" if self.role == "main" else "small/fast model"
+
+    @property
+    def refusal_status(self) -> Status:
+        """A refused main model stops the client; a one-shot run never asks the small/fast one."""
+        return Status.FAIL if self.role == "main" else Status.WARN
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,7 @@ def _prove(
     }
     if reading.verdict is live.Verdict.OK:
         return None, info
-    main = model.role == "main"
-    severity = Status.FAIL if main else Status.WARN
-    role = "main model" if main else "small/fast model"
+    severity, role = model.refusal_status, model.label
     said = f"HTTP {reading.status} {reading.server_says}".strip()
     subject = f"{role} {model.model_id}"
     if reading.verdict is live.Verdict.NOT_SERVED:

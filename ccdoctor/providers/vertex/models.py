@@ -177,7 +177,7 @@ def prove_model(
     left out for the models of the client's fallback chain, where only the answer counts)."""
     model = target.model
     location = target.location.value
-    role = "main model" if model.role == "main" else "small/fast model"
+    role = model.label
     invoke = model.role == "main" and not ctx.options.no_invoke
     info: dict[str, Any] = {
         "role": model.role,
@@ -212,7 +212,7 @@ def prove_model(
             f"the {role}'s prediction quota and streaming (a token count has its own quota)",
         )
         return ModelProof(f"{where} answered a free token count", None, None, info, unproven)
-    severity = Status.FAIL if model.role == "main" else Status.WARN
+    severity = model.refusal_status
     if decisive.untried:
         message = f"{where}: no time left to ask Vertex AI (raise --timeout)"
         return ModelProof(message, Problem(Status.WARN, message), None, info)
@@ -257,7 +257,7 @@ def _refusal(
 ) -> ModelProof:
     model = target.model
     location = target.location.value
-    role = "main model" if model.role == "main" else "small/fast model"
+    role = model.label
     where = f"{role} {model.model_id} in {location}"
     row = reading.row
     assert row is not None
