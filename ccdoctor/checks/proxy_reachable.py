@@ -52,7 +52,7 @@ def reachable_check(ctx: CheckContext) -> Outcome:
         return skipped("no usable endpoint URL (see proxy.config)")
     result = ctx.network.reachability(endpoint.url, ctx.step_timeout())
     details = reachability_details(result, ctx)
-    trust_problems = ctx.network.trust.problems
+    trust_problems = ctx.network.trust_problems
     if trust_problems:
         details["trust_problems"] = list(trust_problems)
     if result.failure is None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
 from ccdoctor.net.settings import NetworkSettings, ProxyChoice
-from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context
+from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context, trust_problems
 
 if TYPE_CHECKING:
     import httpx
@@ -37,6 +37,8 @@ class HttpAnswer:
     body: str
     elapsed_ms: float
     truncated: bool = False
+    raw: bytes = b""
+    """The body as it came (at most BODY_CAP bytes), for binary framings."""
 
     def json(self) -> Any:
         try:
@@ -56,6 +58,7 @@ class HttpFailure:
 class Network:
     settings: NetworkSettings
     _trust: TrustSetup | None = field(default=None, init=False)
+    _problems: tuple[str, ...] | None = field(default=None, init=False)
     _clients: dict[tuple[str | None, bool], httpx.Client] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
@@ -65,6 +68,17 @@ class Network:
             if self._trust is None:
                 self._trust = client_context(self.settings)
             return self._trust
+
+    @property
+    def trust_problems(self) -> tuple[str, ...]:
+        """The user's CA and client-certificate files that would not load; cheap when the roots
+        were never needed."""
+        with self._lock:
+            if self._trust is not None:
+                return self._trust.problems
+            if self._problems is None:
+                self._problems = trust_problems(self.settings)
+            return self._problems
 
     @property
     def context(self) -> ssl.SSLContext:
@@ -165,13 +179,14 @@ class Network:
                         "the proxy answered 407 Proxy Authentication Required",
                         _ms(start),
                     )
-                body, truncated = _read_capped(response, start, timeout)
+                raw, truncated = _read_capped(response, start, timeout)
                 return HttpAnswer(
                     response.status_code,
                     {k.lower(): v for k, v in response.headers.items()},
-                    body,
+                    raw.decode("utf-8", "replace"),
                     _ms(start),
                     truncated,
+                    raw,
                 )
         except httpx.HTTPError as exc:
             return HttpFailure(classify_exception(exc), _describe(exc), _ms(start))
@@ -193,15 +208,15 @@ class Network:
             self._clients.clear()
 
 
-def _read_capped(response: httpx.Response, start: float, timeout: float) -> tuple[str, bool]:
+def _read_capped(response: httpx.Response, start: float, timeout: float) -> tuple[bytes, bool]:
     """At most BODY_CAP bytes, and nothing after the request's wall-clock limit: the caller has
     stopped waiting by then, so this thread stops reading and lets the connection go."""
     data = b""
     for chunk in response.iter_bytes():
         data += chunk
         if len(data) >= BODY_CAP or time.perf_counter() - start > timeout:
-            return data[:BODY_CAP].decode("utf-8", "replace"), True
-    return data.decode("utf-8", "replace"), False
+            return data[:BODY_CAP], True
+    return data, False
 
 
 def _ms(start: float) -> float:

@@ -50,20 +50,40 @@ def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = Non
     blind and a client-certificate demand is reported as a dropped connection)."""
     import certifi
 
-    problems: list[str] = []
     # No default roots: which stores count is the client's choice (CLAUDE_CODE_CERT_STORE).
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if "bundled" in settings.cert_stores:
         context.load_verify_locations(cafile=certifi.where())
-    extra: list[tuple[str, str | None, str | None]] = [
-        ("NODE_EXTRA_CA_CERTS", settings.extra_ca_file, None)
-    ]
     if "system" in settings.cert_stores:
         # The compiled-in system store, read from its own paths: the client's SSL_CERT_FILE and
         # SSL_CERT_DIR come from the effective configuration below, not from this process.
         paths = ssl.get_default_verify_paths()
         with contextlib.suppress(OSError, ssl.SSLError):  # no system store: bundled remain
             context.load_verify_locations(cafile=paths.openssl_cafile, capath=paths.openssl_capath)
+    problems = _load_user_files(context, settings)
+    if not settings.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if watch is not None and hasattr(context, "_msg_callback"):
+        # No public hook exists; CPython has carried this one since 3.8.
+        context._msg_callback = watch.observe
+    return TrustSetup(context, problems)
+
+
+def trust_problems(settings: NetworkSettings) -> tuple[str, ...]:
+    """The files of `client_context` that would not load, found without loading the stores
+    (~100 ms for the bundled roots): a plain-HTTP run asks only this."""
+    return _load_user_files(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), settings)
+
+
+def _load_user_files(context: ssl.SSLContext, settings: NetworkSettings) -> tuple[str, ...]:
+    """The extra roots and the client certificate the user named, loaded into `context`; the
+    ones that fail, described (the client warns about them and goes on without them)."""
+    problems: list[str] = []
+    extra: list[tuple[str, str | None, str | None]] = [
+        ("NODE_EXTRA_CA_CERTS", settings.extra_ca_file, None)
+    ]
+    if "system" in settings.cert_stores:
         # Added to the roots, never replacing them. Whether the client's SSL_CERT_FILE replaces
         # the system roots could not be observed offline; adding errs towards trusting what it
         # trusts.
@@ -87,13 +107,7 @@ def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = Non
             )
         except (OSError, ssl.SSLError, ValueError) as exc:
             problems.append(f"client certificate {settings.client_cert} not loaded: {exc}")
-    if not settings.verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if watch is not None and hasattr(context, "_msg_callback"):
-        # No public hook exists; CPython has carried this one since 3.8.
-        context._msg_callback = watch.observe
-    return TrustSetup(context, tuple(problems))
+    return tuple(problems)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""botocore clients that talk to AWS the way the client does.
+"""Calls to AWS made the way the client makes them.
 
 What "the way the client does" means here:
 - the region is always passed explicitly (botocore ignores AWS_REGION, the client reads it first);
@@ -12,9 +12,11 @@ What "the way the client does" means here:
 - one attempt per call (the client's own retries would only hide the first answer), and each call
   is abandoned after a wall-clock limit, since botocore's timeouts are per socket operation.
 
-Everything botocore reads from the environment comes from the *effective* environment (settings
-files included), never from os.environ; botocore_session.py is where that is arranged.
-botocore is imported only inside functions: a run on another route never pays for it.
+The Bedrock operations travel over ccdoctor's HTTP client (rest.py); botocore resolves the
+credential chain and signs, and its clients serve the rest (STS). Everything botocore reads from
+the environment comes from the *effective* environment (settings files included), never from
+os.environ; botocore_session.py is where that is arranged. botocore is imported only inside
+functions: a run on another route, or an unsigned or bearer-token Bedrock run, never pays for it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from typing import Any, TypeVar
 
 from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.net.client import Network
 from ccdoctor.net.settings import NetworkSettings
+from ccdoctor.providers.bedrock import rest
 from ccdoctor.providers.bedrock import wire as live
 from ccdoctor.providers.bedrock.botocore_session import SessionInputs, effective_session, expiry_of
 from ccdoctor.providers.bedrock.errors import Rule, classify
@@ -168,10 +172,11 @@ def _http_date(raw: str | None) -> datetime | None:
 
 
 class AwsLink:
-    """One botocore session per run, shared by the checks' threads."""
+    """One botocore session per run (made when first needed), shared by the checks' threads."""
 
-    def __init__(self, setup: AwsSetup) -> None:
+    def __init__(self, setup: AwsSetup, network: Network) -> None:
         self.setup = setup
+        self._network = network
         self._lock = threading.Lock()
         self._session: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
@@ -254,23 +259,67 @@ class AwsLink:
         operation: str,
         timeout: float,
         params: Mapping[str, Any] | None = None,
-        consume: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
     ) -> AwsResult:
-        """One API call (`operation` is the botocore method name, e.g. `list_inference_profiles`).
-        `consume` reads a streamed body inside the same time limit."""
+        """One API call (`operation` is the botocore method name, e.g. `list_inference_profiles`),
+        a streamed body read whole inside the same time limit."""
+
+        over_rest = rest.OPERATIONS.get(operation)
+        if over_rest is not None and over_rest.service == service:
+            return _bounded(
+                operation, lambda: self._rest(over_rest, region, params or {}, timeout), timeout
+            )
 
         def work() -> AwsResult:
             client = self.client(service, region)
             response = getattr(client, operation)(**dict(params or {}))
-            data = consume(response) if consume is not None else response
             meta = response.get("ResponseMetadata", {})
             return AwsAnswer(
-                {k: v for k, v in data.items() if k != "ResponseMetadata"},
+                {k: v for k, v in response.items() if k != "ResponseMetadata"},
                 {k.lower(): str(v) for k, v in meta.get("HTTPHeaders", {}).items()},
                 str(client.meta.endpoint_url),
             )
 
         return _bounded(operation, work, timeout)
+
+    def _rest(
+        self, operation: rest.Operation, region: str, params: Mapping[str, Any], timeout: float
+    ) -> AwsResult:
+        base = rest.endpoint(operation.service, region, self.setup.base_url)
+        request = rest.build(operation, base, params)
+        if self.setup.auth is AuthMode.BEARER and self.setup.bearer_token:
+            request.headers["Authorization"] = f"Bearer {self.setup.bearer_token}"
+        elif self.setup.auth is AuthMode.SIGV4:
+            signed = self._signed(request, region)
+            if isinstance(signed, AwsError):
+                return signed
+            request = signed
+        sent = rest.send(self._network, request, timeout, operation.stream)
+        if len(sent) == 2:
+            data, headers = sent
+            return AwsAnswer(data, headers, base)
+        code, message, status, headers = sent
+        # Event-stream exceptions arrive as throttlingException; botocore capitalises them.
+        return AwsError(code[:1].upper() + code[1:], message, status, headers)
+
+    def _signed(self, request: rest.Request, region: str) -> rest.Request | AwsError:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        credentials = self.session().get_credentials()
+        if credentials is None:
+            return AwsError("NoCredentialsError", _NO_CREDENTIALS)
+        unsigned = AWSRequest(
+            method=request.method,
+            url=request.url,
+            data=request.body or b"",
+            headers=request.headers,
+        )
+        SigV4Auth(credentials.get_frozen_credentials(), rest.SIGNING_NAME, region).add_auth(
+            unsigned
+        )
+        return rest.Request(
+            request.method, request.url, dict(unsigned.headers.items()), request.body
+        )
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def link(ctx: CheckContext) -> AwsLink:
         setup = aws_setup(
             ctx.config, ctx.network.settings, ctx.options.timeout, instance_role=instance_role
         )
-        return AwsLink(setup)
+        return AwsLink(setup, ctx.network)
 
     return ctx.once("aws:link", build)
 
@@ -289,39 +289,9 @@ def stream_invoke(ctx: CheckContext, model_id: str, region: str, budget: Budget)
                 "contentType": "application/json",
                 "accept": "application/json",
             },
-            consume=_read_stream,
         )
 
     return ctx.once(f"aws:stream:{region}:{model_id}", call)
-
-
-_STREAM_EVENT_CAP = 64
-"""A one-token answer has six or seven events; more means something else is talking."""
-
-
-def _read_stream(response: Mapping[str, Any]) -> dict[str, Any]:
-    """The stream's content type and the Anthropic events it carries, read with botocore's own
-    event-stream parser (an exception event raises, and is classified like any error)."""
-    from botocore.eventstream import ParserError
-
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    events: list[str] = []
-    problem: str | None = None
-    try:
-        for event in response["body"]:
-            chunk = event.get("chunk") if isinstance(event, Mapping) else None
-            if chunk is not None:
-                payload = json.loads(chunk.get("bytes") or b"{}")
-                events.append(str(payload.get("type", "?")))
-            if len(events) >= _STREAM_EVENT_CAP:
-                break
-    except (ParserError, ValueError, UnicodeDecodeError, AttributeError) as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-    return {
-        "content_type": str(headers.get("content-type", "")),
-        "events": events,
-        "decode_error": problem,
-    }
 
 
 @dataclass(frozen=True)
