@@ -82,6 +82,7 @@ _FAILURE_CODES = {
     Cause.HTTP_TIMEOUT: "Timeout",
     Cause.HTTP_CLOSED: "ConnectionClosedError",
     Cause.HTTP_GARBAGE: "ConnectionClosedError",
+    Cause.PLAIN_TO_TLS_PORT: "ConnectionClosedError",
 }
 """What a failure without an answer is called, in the names botocore gives them (the error
 table classifies by these); the TLS, proxy and connection families are matched below."""
@@ -161,7 +162,7 @@ def send(
 
 def _failure_code(failure: HttpFailure) -> str:
     name = failure.cause.name
-    if name.startswith("TLS") or name.startswith("CERT"):
+    if name.startswith("TLS"):
         return "SSLError"
     if name.startswith("PROXY"):
         return "ProxyConnectionError"
