@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ccdoctor.config.network import network_settings
 from ccdoctor.config.resolve import env_string
@@ -16,7 +16,9 @@ from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.redact import Redactor
 from ccdoctor.host.commands import expand_home, run_shell_command
 from ccdoctor.knowledge.network import PROXY_AUTH_HELPER, PROXY_AUTH_HELPER_SWITCH
-from ccdoctor.net.client import Network
+
+if TYPE_CHECKING:
+    from ccdoctor.net.client import Network
 
 T = TypeVar("T")
 
@@ -42,6 +44,8 @@ class _NetworkSlot:
     def get(self, config: ResolvedConfig, helper: Callable[[], str | None]) -> Network:
         with self._lock:
             if self._network is None:
+                from ccdoctor.net.client import Network  # ssl and threads: not for offline runs
+
                 settings = network_settings(config)
                 if settings.proxy is not None and (value := helper()) is not None:
                     proxy = dataclasses.replace(settings.proxy, authorization=value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
-from ccdoctor.providers.anthropic.credentials import anthropic_credentials
 from ccdoctor.spec import check
 
 
@@ -37,6 +36,8 @@ the helper print only the key to stdout and its messages to stderr; `claude /log
     providers=[Provider.ANTHROPIC],
 )
 def anthropic_credentials_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.anthropic.credentials import anthropic_credentials
+
     found = anthropic_credentials(ctx)
     winner = found.sent[0] if found.sent else None
     if winner is None:

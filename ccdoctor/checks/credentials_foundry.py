@@ -3,21 +3,17 @@ resource (or, for Entra ID, Azure's credential chain) accepts it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Category, Fix, Outcome, failed, passed, warned
 from ccdoctor.knowledge import foundry
-from ccdoctor.net.client import HttpAnswer
-from ccdoctor.providers.foundry import advice, entra, live
-from ccdoctor.providers.foundry.credentials import (
-    ChainSources,
-    FoundryCredential,
-    Kind,
-    chain_sources,
-    foundry_credential,
-)
 from ccdoctor.spec import Cost, check
+
+if TYPE_CHECKING:
+    from ccdoctor.providers.foundry.credentials import ChainSources, FoundryCredential
 
 
 @check(
@@ -49,6 +45,8 @@ the report.
     cost=Cost.FREE_CALL,
 )
 def foundry_credentials_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.foundry.credentials import Kind, foundry_credential
+
     credential = foundry_credential(ctx.config)
     details: dict[str, object] = {"kind": credential.kind.value, "source": credential.variable}
     if credential.kind is Kind.TOKEN and ctx.config.get(foundry.API_KEY_VARIABLE):
@@ -65,6 +63,8 @@ def foundry_credentials_check(ctx: CheckContext) -> Outcome:
 def _proven(
     ctx: CheckContext, credential: FoundryCredential, details: dict[str, object]
 ) -> Outcome:
+    from ccdoctor.providers.foundry import advice, live
+
     if ctx.options.offline:
         return passed(f"{credential.described}; not proven offline", **details)
     found = live.target(ctx)
@@ -91,6 +91,9 @@ def _proven(
 
 
 def _chain(ctx: CheckContext, details: dict[str, object]) -> Outcome:
+    from ccdoctor.providers.foundry import advice, entra, live
+    from ccdoctor.providers.foundry.credentials import chain_sources
+
     sources = chain_sources(ctx.config)
     if sources.imds_host is not None and not ctx.options.offline:
         sources = _with_imds(ctx, sources)
@@ -129,6 +132,9 @@ def _chain(ctx: CheckContext, details: dict[str, object]) -> Outcome:
 
 def _with_imds(ctx: CheckContext, sources: ChainSources) -> ChainSources:
     """The managed identity counts only when the metadata service it points at answers."""
+    from ccdoctor.net.client import HttpAnswer
+    from ccdoctor.providers.foundry.credentials import ChainSources
+
     assert sources.imds_host is not None
     url = sources.imds_host + foundry.IMDS_TOKEN_PATH
     answer = ctx.network.request("GET", url, ctx.step_timeout(), {"Metadata": "true"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from ccdoctor.config.endpoints import Endpoint
@@ -13,11 +13,11 @@ from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.request_fields import rejected_field
-from ccdoctor.net.client import HttpFailure, background
-from ccdoctor.providers.anthropic import live
-from ccdoctor.providers.anthropic.fields import field_problem
 from ccdoctor.spec import Cost, check
-from ccdoctor.wire.messages import Credential, Verdict
+from ccdoctor.wire.messages import Verdict
+
+if TYPE_CHECKING:
+    from ccdoctor.wire.messages import Credential
 
 _SUMMARY = {
     Verdict.UNKNOWN_MODEL: "does not serve {model}",
@@ -73,6 +73,9 @@ tasks degrade, but a one-shot `claude -p` still works (seen with the real client
     cost=Cost.BILLED_CALL,
 )
 def models_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.net.client import background
+    from ccdoctor.providers.anthropic import live
+
     found = live.route(ctx)
     if isinstance(found, Outcome):
         return found
@@ -115,6 +118,8 @@ def _redirect_loop(
 
 
 def _followed_redirect(model: ModelChoice, base: Endpoint, status: int, location: str) -> Problem:
+    from ccdoctor.providers.anthropic import live
+
     target = live.redirected_base(base, location)
     return Problem(
         Status.WARN,
@@ -132,6 +137,10 @@ def _followed_redirect(model: ModelChoice, base: Endpoint, status: int, location
 def _prove(
     ctx: CheckContext, model: ModelChoice, base: Endpoint, sent: tuple[Credential, ...]
 ) -> tuple[Problem | None, dict[str, Any]]:
+    from ccdoctor.net.client import HttpFailure
+    from ccdoctor.providers.anthropic import live
+    from ccdoctor.providers.anthropic.fields import field_problem
+
     exchange = live.count_tokens(ctx, model) if ctx.options.no_invoke else live.invoke(ctx, model)
     info: dict[str, Any] = {"model": model.model_id, "request": exchange.url}
     severity, role = model.refusal_status, model.label

@@ -3,19 +3,23 @@ them to, proven by the client's own streaming call (or by free calls with --no-i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
 from ccdoctor.spec import Cost, check
-from ccdoctor.wire import fallback
+
+if TYPE_CHECKING:
+    from ccdoctor.wire import fallback
 
 
 def _with_fallback(
     ctx: CheckContext, found: list[Problem], landing: fallback.Landing
 ) -> list[Problem]:
     """The main model's refusal, restated with where the client's fallback lands."""
+    from ccdoctor.wire import fallback
+
     refusal = next((p for p in found if p.status is Status.FAIL), None)
     if refusal is None:
         return found

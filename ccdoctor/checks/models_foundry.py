@@ -4,17 +4,17 @@ and answers the client's request for it."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import foundry
-from ccdoctor.providers.foundry import advice, live
-from ccdoctor.providers.foundry.endpoint import appended_api_path
 from ccdoctor.spec import Cost, check
-from ccdoctor.wire import fallback
+
+if TYPE_CHECKING:
+    from ccdoctor.providers.foundry import live
 
 
 @check(
@@ -45,6 +45,8 @@ The main model missing is a failure, the small/fast one a warning.
     cost=Cost.BILLED_CALL,
 )
 def foundry_models_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.foundry import live
+
     found = live.target(ctx)
     if isinstance(found, str):
         return skipped(found)
@@ -79,6 +81,8 @@ def _host(base: str) -> str:
 
 
 def _ask(ctx: CheckContext, found: live.Target, model: str) -> live.Reading:
+    from ccdoctor.providers.foundry import live
+
     if ctx.options.no_invoke:
         return live.free_call(ctx, found, model)
     return live.invoke(ctx, found, model)
@@ -87,6 +91,9 @@ def _ask(ctx: CheckContext, found: live.Target, model: str) -> live.Reading:
 def _prove(
     ctx: CheckContext, found: live.Target, model: ModelChoice
 ) -> tuple[Problem | None, dict[str, Any]]:
+    from ccdoctor.providers.foundry import advice, live
+    from ccdoctor.wire import fallback
+
     reading = _ask(ctx, found, model.model_id)
     info: dict[str, Any] = {
         "model": model.model_id,
@@ -146,6 +153,9 @@ def _wrong_path(
     role: str,
     said: str,
 ) -> Problem:
+    from ccdoctor.providers.foundry import live
+    from ccdoctor.providers.foundry.endpoint import appended_api_path
+
     base = found.endpoint.base
     message = f"{role} {model.model_id}: no Foundry API at {base} ({said})"
     variable = found.endpoint.variable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
-from ccdoctor.providers.claude_platform.models import MODELS_EXPLAIN, models_outcome
+from ccdoctor.knowledge.claude_platform import MODELS_EXPLAIN
 from ccdoctor.spec import Cost, check
 
 
@@ -23,4 +23,6 @@ from ccdoctor.spec import Cost, check
     cost=Cost.BILLED_CALL,
 )
 def platform_aws_models_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.claude_platform.models import models_outcome
+
     return models_outcome(ctx)

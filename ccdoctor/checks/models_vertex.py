@@ -10,7 +10,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, skipped
 from ccdoctor.spec import Cost, check
-from ccdoctor.wire import fallback
 
 
 @check(
@@ -70,6 +69,7 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
         fallback_landing,
         prove_model,
     )
+    from ccdoctor.wire import fallback
 
     caller = vertex_caller(ctx)
     if isinstance(caller, str):

@@ -27,13 +27,6 @@ from ccdoctor.diagnose.network_files import (
 )
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.network import UrlReading
-from ccdoctor.net.settings import (
-    NO_PROXY_VARIABLES,
-    cert_stores,
-    first_set,
-    ignored_proxy_variables,
-    no_proxy_entries,
-)
 from ccdoctor.spec import check
 
 
@@ -83,6 +76,14 @@ NODE_TLS_REJECT_UNAUTHORIZED.
 """,
 )
 def network_env_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.net.settings import (
+        NO_PROXY_VARIABLES,
+        cert_stores,
+        first_set,
+        ignored_proxy_variables,
+        no_proxy_entries,
+    )
+
     config = ctx.config
     now = dt.datetime.now(dt.UTC)
     problems: list[Problem] = []

@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, failed, passed, skipped, warned
-from ccdoctor.net.client import HttpAnswer, HttpFailure, background
-from ccdoctor.providers.anthropic import live
 from ccdoctor.spec import Cost, check
 from ccdoctor.wire.messages import Verdict
 
@@ -42,6 +40,9 @@ credential with the client's own request.
     cost=Cost.FREE_CALL,
 )
 def auth_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.net.client import HttpFailure, background
+    from ccdoctor.providers.anthropic import live
+
     found = live.route(ctx)
     if isinstance(found, Outcome):
         return found
@@ -90,6 +91,8 @@ def auth_check(ctx: CheckContext) -> Outcome:
 
 def _gateway_kind(ctx: CheckContext, url: str) -> str:
     """LiteLLM answers its free liveliness probe at the root; anything else stays 'gateway'."""
+    from ccdoctor.net.client import HttpAnswer
+
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}/health/liveliness"
     answer = ctx.network.request("GET", root, ctx.step_timeout())

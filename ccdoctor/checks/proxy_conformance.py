@@ -7,22 +7,7 @@ from typing import Any
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
-from ccdoctor.net.client import background
-from ccdoctor.providers.anthropic import live
-from ccdoctor.providers.anthropic.gateway import (
-    NO_CACHING_VARIABLE,
-    PROPERTIES_JUDGED,
-    beta_forwarded,
-    cache_control_problem,
-    described_status,
-    free_call_field_problem,
-    probe_cache_control,
-    probe_unknown_beta,
-    rejects_cache_control,
-    stream_problems,
-)
 from ccdoctor.spec import Cost, check
-from ccdoctor.wire.messages import Verdict
 
 
 @check(
@@ -83,6 +68,22 @@ proven.
     cost=Cost.BILLED_CALL,
 )
 def conformance_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.net.client import background
+    from ccdoctor.providers.anthropic import live
+    from ccdoctor.providers.anthropic.gateway import (
+        NO_CACHING_VARIABLE,
+        PROPERTIES_JUDGED,
+        beta_forwarded,
+        cache_control_problem,
+        described_status,
+        free_call_field_problem,
+        probe_cache_control,
+        probe_unknown_beta,
+        rejects_cache_control,
+        stream_problems,
+    )
+    from ccdoctor.wire.messages import Verdict
+
     if ctx.config.provider.provider is Provider.BEDROCK:
         # Imported here: only a Bedrock run pays for loading the AWS side.
         from ccdoctor.providers.bedrock.gateway import bedrock_gateway_conformance

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ccdoctor.config.endpoints import Endpoint, inference_endpoint
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Category, Fix, Outcome, failed, passed, skipped, warned
-from ccdoctor.knowledge.connectivity import CAUSES, FACT_DEFAULTS
-from ccdoctor.net.probe import Cause, Reachability
 from ccdoctor.spec import Cost, check
+
+if TYPE_CHECKING:
+    from ccdoctor.net.probe import Reachability
 
 
 @check(
@@ -77,6 +78,9 @@ def describe_failure(
     client_cert: str | None = None,
 ) -> tuple[str, Fix]:
     """The message and fix for a failed reachability probe; reused by other live checks."""
+    from ccdoctor.knowledge.connectivity import CAUSES
+    from ccdoctor.net.probe import Cause
+
     assert result.failure is not None
     failure = result.failure
     text = CAUSES[failure.cause]
@@ -91,6 +95,8 @@ def describe_failure(
 
 
 def _facts(result: Reachability, endpoint: Endpoint, client_cert: str | None) -> dict[str, str]:
+    from ccdoctor.knowledge.connectivity import FACT_DEFAULTS
+
     assert result.failure is not None
     facts = dict(FACT_DEFAULTS)
     parts = urlsplit(endpoint.url)

@@ -8,7 +8,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, skipped
 from ccdoctor.knowledge import foundry
-from ccdoctor.providers.foundry.endpoint import endpoint_problems, foundry_endpoint
 from ccdoctor.spec import check
 
 
@@ -32,6 +31,8 @@ path with the request itself.
     providers=[Provider.FOUNDRY],
 )
 def foundry_region_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.foundry.endpoint import endpoint_problems, foundry_endpoint
+
     problems = endpoint_problems(ctx.config)
     found = foundry_endpoint(ctx.config)
     if not problems and found is None:

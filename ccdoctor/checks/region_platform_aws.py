@@ -7,7 +7,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
 from ccdoctor.knowledge import claude_platform as known
-from ccdoctor.providers.claude_platform.endpoint import aws_endpoint, aws_problems, aws_region
 from ccdoctor.spec import check
 
 
@@ -29,6 +28,8 @@ stops before any request with "{known.AWS_WORKSPACE_MISSING}" — unless
     providers=[Provider.ANTHROPIC_AWS],
 )
 def anthropic_aws_region_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.claude_platform.endpoint import aws_endpoint, aws_problems, aws_region
+
     endpoint = aws_endpoint(ctx.config)
     region, origin = aws_region(ctx.config)
     workspace = (ctx.config.get(known.AWS_WORKSPACE_VARIABLE) or "").strip() or None

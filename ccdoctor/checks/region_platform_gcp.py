@@ -7,12 +7,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
 from ccdoctor.knowledge import claude_platform as known
-from ccdoctor.providers.claude_platform.endpoint import (
-    gc_endpoint,
-    gc_location,
-    gc_problems,
-    gc_project,
-)
 from ccdoctor.spec import check
 
 
@@ -36,6 +30,13 @@ project. 2.1.197 does not know the route: it ignores the flag.
     providers=[Provider.ANTHROPIC_GOOGLE_CLOUD],
 )
 def anthropic_google_cloud_region_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.claude_platform.endpoint import (
+        gc_endpoint,
+        gc_location,
+        gc_problems,
+        gc_project,
+    )
+
     config = ctx.config
     endpoint = gc_endpoint(config)
     project = gc_project(config)

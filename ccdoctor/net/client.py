@@ -142,9 +142,12 @@ class Network:
         start = time.perf_counter()
 
         def work() -> None:
-            box["result"] = self._send(
-                method, url, timeout, headers or {}, json_body, content, start
-            )
+            try:
+                box["result"] = self._send(
+                    method, url, timeout, headers or {}, json_body, content, start
+                )
+            except Exception as exc:  # an escape from this thread would print a traceback
+                box["result"] = HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
 
         worker = threading.Thread(target=work, name="ccdoctor-http", daemon=True)
         worker.start()

@@ -7,13 +7,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.knowledge.env_vars import custom_header_lines
-from ccdoctor.net.client import HttpAnswer
 from ccdoctor.wire import replay
 from ccdoctor.wire import requests as shape
+
+if TYPE_CHECKING:
+    from ccdoctor.net.client import HttpAnswer
 
 
 @dataclass(frozen=True)

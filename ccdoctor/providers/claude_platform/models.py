@@ -81,18 +81,4 @@ def _prove(
     return Problem(severity, f"{subject}: the request was refused ({said})"), info
 
 
-MODELS_EXPLAIN = f"""
-Claude Code posts its Messages request to {{base}}{known.MESSAGES_PATH} on both Claude Platform
-routes, with `{known.WORKSPACE_HEADER}` on AWS. Observed on 2.1.332 (and 2.1.197 on AWS): a model
-the workspace does not serve is answered 404, and the client, which has no model fallback on these
-routes, ends with "There's an issue with the selected model". A 401 or 403 ends in "AWS
-authentication failed" or "Google Cloud authentication failed" (on Google Cloud the principal
-usually lacks {known.GC_ROLE}).
-
-This check sends the client's request with max_tokens 1 for the main and the small/fast model (a
-fraction of a cent) with the API key or, under skip-auth, no credential. It does not yet sign
-SigV4 requests nor mint the Google token: then it says what stayed unproven. --no-invoke sends
-nothing. The main model refused is a failure, the small/fast one a warning (a one-shot run does not
-ask it).
-"""
 """What models.platform_aws and models.platform_gcp explain: one text for both routes."""
