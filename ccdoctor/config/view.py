@@ -155,6 +155,14 @@ class ResolvedConfig:
     def truthy(self, name: str) -> bool:
         return is_truthy(self.get(name))
 
+    @property
+    def models_asked(self) -> tuple[ModelChoice, ...]:
+        """The main model, then the small/fast one when it is another: what a models check
+        proves, each once."""
+        if self.small_model.model_id == self.main_model.model_id:
+            return (self.main_model,)
+        return (self.main_model, self.small_model)
+
     def fallback_models(self) -> tuple[str, ...]:
         """The models the client asks in turn, in the same run, when its main model is refused,
         after the main one: the version's chain for the route, for a built-in main model only

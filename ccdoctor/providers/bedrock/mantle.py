@@ -118,9 +118,7 @@ def models_outcome(ctx: CheckContext) -> Outcome:
     if isinstance(sign, str):
         return skipped(sign)
     config = ctx.config
-    roles = [config.main_model]
-    if config.small_model.model_id != config.main_model.model_id:
-        roles.append(config.small_model)
+    roles = config.models_asked
     problems: list[Problem] = []
     details: dict[str, Any] = {"endpoint": endpoint(config).base}
     landing_summary = ""
