@@ -23,8 +23,10 @@ Claude Code posts its Messages request to {{base}}{known.MESSAGES_PATH} with the
 {known.API_KEY_VARIABLE} as a bearer, or unsigned under {known.SKIP_AUTH_VARIABLE}. Observed on
 2.1.332 and 2.1.197: a model answered 404 ends in "The model … is not available on your mantle
 deployment. Try --model to switch to …"; a 401/403 ends in "AWS authentication failed"
-(2.1.332). 2.1.332 first walks its fallback chain (Opus 5.5, 5, 4.8, 4.7) for a built-in main
-model and runs on the first one that answers, with a warning; 2.1.197 has no fallback.
+(2.1.332). 2.1.332's start-up probe first walks its chain (Opus 5.5, 5, 4.8, 4.7) for the
+built-in main model or the `opus` alias and runs on the first one that answers, with a warning;
+CLAUDE_CODE_NO_MODEL_FALLBACK does not stop it there, a full model ID pinned and
+{known.SKIP_AUTH_VARIABLE} (no probe) do. 2.1.197 has no fallback.
 
 Mantle has no free call the client makes, so this check sends the client's request with
 max_tokens 1 (a fraction of a cent); --no-invoke sends nothing. The main model refused is a

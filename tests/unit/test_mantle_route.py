@@ -8,6 +8,7 @@ import pytest
 
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Status
+from ccdoctor.providers.bedrock.mantle import fallback_models
 from tests.machine import Machine
 
 REGION = "region.mantle"
@@ -97,14 +98,32 @@ def test_aliases_become_the_mantle_ids_the_client_sent(
     assert machine.resolve().main_model.model_id == sent
 
 
-def test_the_fallback_chain_follows_a_built_in_main_model_only(machine: Machine) -> None:
-    assert machine.resolve().fallback_models() == (
-        "anthropic.claude-opus-5",
-        "anthropic.claude-opus-4-8",
-        "anthropic.claude-opus-4-7",
-    )
-    machine.env["ANTHROPIC_MODEL"] = "anthropic.claude-opus-5-5"
-    assert machine.resolve().fallback_models() == ()
+CHAIN = ("anthropic.claude-opus-5", "anthropic.claude-opus-4-8", "anthropic.claude-opus-4-7")
+
+
+@pytest.mark.parametrize(
+    ("env", "chain"),
+    [
+        ({}, CHAIN),
+        # Observed on 2.1.332: neither stop variable turns Mantle's start-up probe off.
+        ({"CLAUDE_CODE_NO_MODEL_FALLBACK": "1"}, CHAIN),
+        ({"CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK": "1"}, CHAIN),
+        ({"ANTHROPIC_MODEL": "opus"}, CHAIN),
+        ({"ANTHROPIC_MODEL": "anthropic.claude-opus-5-5"}, ()),
+        ({"ANTHROPIC_MODEL": "sonnet"}, ()),
+        ({"CLAUDE_CODE_SKIP_MANTLE_AUTH": "1"}, ()),
+    ],
+)
+def test_the_fallback_is_the_start_up_probes_as_observed(
+    machine: Machine, env: dict[str, str], chain: tuple[str, ...]
+) -> None:
+    machine.env.update(env)
+    assert fallback_models(machine.resolve()) == chain
+
+
+def test_2_1_197_has_no_fallback(machine: Machine) -> None:
+    machine.claude_version = "2.1.197"
+    assert fallback_models(machine.resolve()) == ()
 
 
 def test_an_inference_profile_id_warns_with_the_mantle_id(machine: Machine) -> None:

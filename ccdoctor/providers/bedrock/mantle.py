@@ -133,7 +133,7 @@ def models_outcome(ctx: CheckContext) -> Outcome:
         problem = _refusal(ctx, model, reading)
         if problem is None:
             continue
-        candidates = config.fallback_models() if model.role == "main" else ()
+        candidates = fallback_models(config) if model.role == "main" else ()
         if candidates and reading.status in (403, 404):
             landing = fallback.walk(candidates, lambda m: _ask(ctx, sign, m).verdict is Verdict.OK)
             details["fallback"] = landing.details()
@@ -144,6 +144,20 @@ def models_outcome(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems(
         problems, f"{details['endpoint']} serves {names}{landing_summary}", details
     )
+
+
+def fallback_models(config: ResolvedConfig) -> tuple[str, ...]:
+    """The models after the main one that the client's start-up probe tries on Mantle. Observed
+    on 2.1.332, it differs from the other routes' fallback: neither stop variable turns it off,
+    the `opus` alias walks it like the built-in default (a full ID pinned does not), and
+    CLAUDE_CODE_SKIP_MANTLE_AUTH skips the probe, so nothing is tried after the main model."""
+    chain = config.facts.fallback_chain(config.provider.provider)
+    main = config.main_model
+    if config.truthy(known.SKIP_AUTH_VARIABLE) or not chain or main.model_id != chain[0]:
+        return ()
+    if main.explicit and main.requested.strip().lower() != "opus":
+        return ()
+    return chain[1:]
 
 
 def _refusal(ctx: CheckContext, model: ModelChoice, reading: Reading) -> Problem | None:
