@@ -71,6 +71,8 @@ def test_a_base_url_is_used_as_given_whatever_the_region(machine: Machine) -> No
     ("version", "main", "small"),
     [
         ("2.1.332", "anthropic.claude-opus-5-5", "anthropic.claude-sonnet-5"),
+        ("2.1.280", "anthropic.claude-opus-5-5", "anthropic.claude-haiku-4-5"),
+        ("2.1.219", "anthropic.claude-opus-5", "anthropic.claude-haiku-4-5"),
         ("2.1.197", "anthropic.claude-opus-4-7", "anthropic.claude-haiku-4-5"),
     ],
 )
