@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from ccdoctor.config.endpoints import inference_endpoint
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Status
+from ccdoctor.diagnose.base_urls import endpoints_in_use
 from ccdoctor.providers.bedrock.mantle import fallback_models
 from tests.machine import Machine
 
@@ -144,3 +146,21 @@ def test_on_another_route_the_mantle_checks_stand_aside(machine: Machine) -> Non
     machine.env["CLAUDE_CODE_USE_BEDROCK"] = "1"
     for check in (REGION, "credentials.mantle"):
         assert machine.check(check).message == "not used with provider bedrock"
+
+
+def test_the_network_stages_probe_the_mantle_host_of_the_region(machine: Machine) -> None:
+    machine.env["AWS_REGION"] = "eu-west-1"
+    config = machine.resolve()
+    assert [(e.host, e.port) for e in endpoints_in_use(config)] == [
+        ("bedrock-mantle.eu-west-1.api.aws", 443)
+    ]
+    endpoint = inference_endpoint(config)
+    assert endpoint is not None
+    assert endpoint.url == "https://bedrock-mantle.eu-west-1.api.aws/anthropic"
+
+
+def test_the_network_stages_probe_the_base_url_when_set(machine: Machine) -> None:
+    machine.env["ANTHROPIC_BEDROCK_MANTLE_BASE_URL"] = "https://mantle-gw.corp.test:8443/anthropic"
+    assert [(e.host, e.port) for e in endpoints_in_use(machine.resolve())] == [
+        ("mantle-gw.corp.test", 8443)
+    ]

@@ -35,7 +35,7 @@ def endpoint(config: ResolvedConfig) -> MantleEndpoint:
             base.rstrip("/"), known.BASE_URL_VARIABLE, region.value, region.origin
         )
     return MantleEndpoint(
-        known.url(region.value), f"region {region.value}", region.value, region.origin
+        known.url(region.value), "built from the region", region.value, region.origin
     )
 
 
