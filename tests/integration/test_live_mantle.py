@@ -146,3 +146,25 @@ def test_the_whole_run_is_green_and_reaches_the_mantle_host(
     assert results["proxy.reachable"].status is Status.PASS
     assert results["models.mantle"].status is Status.PASS
     assert results["credentials.anthropic"].status is Status.SKIP
+
+
+def test_an_endpoint_echoing_the_request_leaks_no_credential(
+    machine: Machine, mantle: FakeAnthropic
+) -> None:
+    mantle.configure(sigv4_secrets=None, forced_status=403, echo_headers=True)
+    machine.env["AWS_BEARER_TOKEN_BEDROCK"] = "bedrock-api-key-0123456789"
+    result = machine.run(CHECK, options=OPTIONS)[CHECK]
+    assert result.status is Status.FAIL
+    assert "bedrock-api-key-0123456789" not in repr(result)
+
+
+def test_a_session_token_signed_with_is_never_shown(
+    machine: Machine, mantle: FakeAnthropic
+) -> None:
+    mantle.configure(sigv4_secrets=None, forced_status=403, echo_headers=True)
+    machine.env["AWS_SESSION_TOKEN"] = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789"
+    result = machine.run(CHECK, options=OPTIONS)[CHECK]
+    assert result.status is Status.FAIL
+    sent = mantle.requests_to("/v1/messages")[0]
+    assert sent.header("x-amz-security-token") == "FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789"
+    assert "FwoGZXIvYXdzEXAMPLESESSIONTOKEN" not in repr(result)
