@@ -7,7 +7,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
 from ccdoctor.knowledge import mantle as known
-from ccdoctor.providers.bedrock.mantle import models_outcome
 from ccdoctor.spec import Cost, check
 
 
@@ -38,4 +37,7 @@ failure, the small/fast one a warning (a one-shot run does not ask it).
     cost=Cost.BILLED_CALL,
 )
 def mantle_models_check(ctx: CheckContext) -> Outcome:
+    # Imported here: only a Mantle run pays for loading the AWS code.
+    from ccdoctor.providers.bedrock.mantle import models_outcome
+
     return models_outcome(ctx)

@@ -6,7 +6,6 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome
 from ccdoctor.knowledge import mantle as known
-from ccdoctor.providers.bedrock.mantle import endpoint, region_problems
 from ccdoctor.spec import check
 
 
@@ -29,6 +28,9 @@ regions, and the request itself (models.mantle) is the proof.
     providers=[Provider.MANTLE],
 )
 def mantle_region_check(ctx: CheckContext) -> Outcome:
+    # Imported here: only a Mantle run pays for loading the AWS code.
+    from ccdoctor.providers.bedrock.mantle import endpoint, region_problems
+
     found = endpoint(ctx.config)
     details = {
         "endpoint": found.base,
