@@ -32,10 +32,6 @@ class CheckSpec:
     providers: frozenset[Provider] | None = None
     network: bool = False
     cost: Cost = Cost.LOCAL
-    route_bound: bool = True
-    """Judges the route the client takes (its credentials, models, endpoint, caching): stands
-    aside when that route is one ccdoctor does not diagnose. False for checks that hold on any
-    route (the client version, variables, settings files, provider choice, proxy variables)."""
 
     def applies_to(self, provider: Provider) -> bool:
         return self.providers is None or provider in self.providers
@@ -62,7 +58,6 @@ def check(
     providers: Iterable[Provider] | None = None,
     network: bool = False,
     cost: Cost = Cost.LOCAL,
-    route_bound: bool = True,
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check: the decorated function becomes a `Check` carrying its metadata."""
 
@@ -76,7 +71,6 @@ def check(
         providers=frozenset(providers) if providers is not None else None,
         network=network,
         cost=cost,
-        route_bound=route_bound,
     )
 
     def wrap(function: CheckFunction) -> Check:

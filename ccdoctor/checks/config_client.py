@@ -15,7 +15,6 @@ from ccdoctor.spec import check
     id="config.client",
     title="Claude Code version",
     category=Category.CONFIG,
-    route_bound=False,
     description="The Claude Code version ccdoctor judges the set-up for, and whether ccdoctor "
     "has observed that version's behaviour.",
     explain="""

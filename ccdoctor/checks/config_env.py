@@ -26,7 +26,6 @@ from ccdoctor.spec import check
     id="config.env",
     title="Environment variables",
     category=Category.CONFIG,
-    route_bound=False,
     description="The variables Claude Code will see (shell plus settings env blocks): misspelt "
     "names, quoted or broken values, deprecated names, conflicting credentials and a malformed "
     "ANTHROPIC_CUSTOM_HEADERS.",

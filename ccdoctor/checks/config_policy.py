@@ -31,7 +31,6 @@ _ASK_ADMIN = "Ask your administrator"
     id="config.policy",
     title="Managed restrictions",
     category=Category.CONFIG,
-    route_bound=False,
     description="The machine's managed settings allow this session's route, endpoint and model "
     "(allowedProviders, deniedModels), as Claude Code enforces them at start-up.",
     explain="""

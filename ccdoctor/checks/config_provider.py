@@ -16,7 +16,6 @@ from ccdoctor.spec import check
     id="config.provider",
     title="Provider selection",
     category=Category.CONFIG,
-    route_bound=False,
     description="Which provider Claude Code will talk to, which setting chose it, and whether "
     "another setting contradicts that choice.",
     explain="""
@@ -26,12 +25,10 @@ CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD (since 2.1.219), CLAUDE_CODE_USE_MANTLE, 
 CLAUDE_CODE_USE_VERTEX; if none is true it uses the Anthropic API (or ANTHROPIC_BASE_URL).
 Above them all, CLAUDE_CODE_USE_GATEWAY with ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN signs in
 to a Cloud gateway: every request goes there as a bearer, whatever other flag is set; without
-either variable the flag is ignored.
-Mantle is named but not diagnosed yet (only its credentials are, by credentials.mantle): when it
-wins, the checks that judge a route are skipped rather than judging the Anthropic API. A flag
-is true only for 1/true/yes/on (any case, spaces trimmed); any other value is silently false and
-the client falls back to the Anthropic API with "Not logged in". A provider flag left over in a
-settings file also silently beats an ANTHROPIC_BASE_URL exported in the shell.
+either variable the flag is ignored. A flag is true only for 1/true/yes/on (any case, spaces
+trimmed); any other value is silently false and the client falls back to the Anthropic API with
+"Not logged in". A provider flag left over in a settings file also silently beats an
+ANTHROPIC_BASE_URL exported in the shell.
 
 Typical fixes: spell the flag as 1; cancel a stale flag with "CLAUDE_CODE_USE_VERTEX": "" in the
 settings file that should win; unset the flag you did not mean.
@@ -56,8 +53,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 )
             )
     truthy = choice.truthy
-    other = choice.undiagnosed
-    used = other.name if other is not None else choice.provider.value
+    used = choice.provider.value
     if choice.gateway is not None:
         used = GATEWAY_NAME
         if truthy:
@@ -96,19 +92,6 @@ def provider_check(ctx: CheckContext) -> Outcome:
                 ),
             )
         )
-    if other is not None:
-        problems.append(
-            Problem(
-                Status.WARN,
-                f"{other.flag} selects {other.name}, which ccdoctor does not diagnose yet: its "
-                "credentials, models and endpoint are not checked",
-                Fix(
-                    f"Nothing to change if {other.name} is the route you want: ccdoctor cannot "
-                    "yet tell whether it works, and says so rather than judge the Anthropic API "
-                    "Claude Code is not using."
-                ),
-            )
-        )
     winner_flag = choice.gateway or (truthy[0] if truthy else None)
     source = (
         f"{winner_flag.variable} from {winner_flag.value.origin.describe()}"
@@ -116,12 +99,8 @@ def provider_check(ctx: CheckContext) -> Outcome:
         else "no provider flag set"
     )
     details = {
-        "provider": choice.provider.value if other is None else None,
-        "route": GATEWAY_NAME
-        if choice.gateway is not None
-        else other.name
-        if other is not None
-        else route(choice.provider).name,
+        "provider": choice.provider.value,
+        "route": GATEWAY_NAME if choice.gateway is not None else route(choice.provider).name,
         "chosen_by": source,
         "flags": {
             f.variable: {

@@ -21,7 +21,6 @@ from ccdoctor.spec import check
     id="config.settings",
     title="Settings files",
     category=Category.CONFIG,
-    route_bound=False,
     description="Each settings file Claude Code reads (user, project, local, --settings, "
     "managed) loads, and its keys have the names and types the client expects.",
     explain="""

@@ -3,15 +3,13 @@ from files and variables (tests/facts/mantle_gateway.md)."""
 
 from __future__ import annotations
 
-from ccdoctor.config.truthy import is_truthy
 from ccdoctor.context import CheckContext
+from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.knowledge.routes import undiagnosed_route
+from ccdoctor.knowledge.mantle import API_KEY_VARIABLE as API_KEY
+from ccdoctor.knowledge.mantle import SKIP_AUTH_VARIABLE as SKIP_AUTH
 from ccdoctor.spec import check
 
-MANTLE_FLAG = "CLAUDE_CODE_USE_MANTLE"
-SKIP_AUTH = "CLAUDE_CODE_SKIP_MANTLE_AUTH"
-API_KEY = "AWS_BEARER_TOKEN_BEDROCK"
 NO_CREDENTIALS = (
     "API Error: Could not load AWS credentials · Could not load credentials from any providers. "
     "Check or refresh your AWS credentials and try again."
@@ -23,7 +21,7 @@ NO_CREDENTIALS = (
     id="credentials.mantle",
     title="Mantle credentials",
     category=Category.CREDENTIALS,
-    route_bound=False,
+    providers=[Provider.MANTLE],
     description="Which AWS credential Claude Code signs its Bedrock Mantle requests with "
     "(Bedrock API key or the AWS SDK chain), judged from files and variables.",
     explain="""
@@ -35,8 +33,8 @@ CLAUDE_CODE_SKIP_MANTLE_AUTH sends no credentials (a gateway adds them). With no
 chain the client stops with "Could not load AWS credentials · Could not load credentials from
 any providers".
 
-This check names the source from files and variables only; it does not yet ask AWS whether the
-credentials are accepted, nor check Mantle's region or models.
+This check names the source from files and variables only; models.mantle then signs the
+client's own request with it, which proves whether Mantle accepts it.
 
 Typical fixes: `aws sso login --profile P`; export AWS_PROFILE or the access keys; set
 AWS_BEARER_TOKEN_BEDROCK to a Bedrock API key.
@@ -44,10 +42,7 @@ AWS_BEARER_TOKEN_BEDROCK to a Bedrock API key.
 )
 def mantle_credentials_check(ctx: CheckContext) -> Outcome:
     config = ctx.config
-    route = config.provider.route_id
-    if config.provider.undiagnosed != undiagnosed_route(MANTLE_FLAG) or route != "mantle":
-        return Outcome(Status.SKIP, f"not used with provider {route}")
-    if is_truthy(config.get(SKIP_AUTH)):
+    if config.truthy(SKIP_AUTH):
         return Outcome(
             Status.PASS, f"skipped: {SKIP_AUTH} is set, the endpoint supplies credentials"
         )
@@ -56,7 +51,7 @@ def mantle_credentials_check(ctx: CheckContext) -> Outcome:
     # Imported here: only a Mantle run pays for loading the AWS chain's code.
     from ccdoctor.providers.bedrock.credentials import find_aws_credentials
 
-    found = find_aws_credentials(config)
+    found = find_aws_credentials(config, bedrock=False)
     if found.method is None:
         problem = Problem(
             Status.FAIL,

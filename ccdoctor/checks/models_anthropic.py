@@ -81,9 +81,7 @@ def models_check(ctx: CheckContext) -> Outcome:
         return found
     base, sent = found.base, found.sent
     config = ctx.config
-    roles = [config.main_model]
-    if config.small_model.model_id != config.main_model.model_id:
-        roles.append(config.small_model)
+    roles = config.models_asked
     problems: list[Problem] = []
     details: dict[str, Any] = {"endpoint": base.url, "free_calls_only": ctx.options.no_invoke}
     proofs = [(m, background(partial(_prove, ctx, m, base, sent))) for m in roles]

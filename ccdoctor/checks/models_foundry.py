@@ -51,9 +51,7 @@ def foundry_models_check(ctx: CheckContext) -> Outcome:
     if isinstance(found, str):
         return skipped(found)
     config = ctx.config
-    roles = [config.main_model]
-    if config.small_model.model_id != config.main_model.model_id:
-        roles.append(config.small_model)
+    roles = config.models_asked
     problems: list[Problem] = []
     details: dict[str, Any] = {
         "endpoint": found.endpoint.base,

@@ -50,7 +50,6 @@ def system_store_left_out(config: ResolvedConfig, variable: str) -> Problem:
     id="network.env",
     title="Proxy and TLS settings",
     category=Category.NETWORK,
-    route_bound=False,
     description="Whether the proxy variables, NO_PROXY, extra CA bundles and mTLS files are "
     "usable by the client.",
     explain="""

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
-from ccdoctor.knowledge import claude_platform, foundry
+from ccdoctor.knowledge import claude_platform, foundry, mantle
 from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.knowledge.routes import route
 
@@ -62,4 +62,6 @@ def inference_endpoint(config: ResolvedConfig) -> Endpoint | None:
         return Endpoint(claude_platform.aws_url(region), "AWS region", False)
     if provider is Provider.ANTHROPIC_GOOGLE_CLOUD:
         return Endpoint(f"https://{claude_platform.GC_HOST}", "built-in default", False)
+    if provider is Provider.MANTLE:
+        return Endpoint(mantle.url(config.bedrock_region.value), "AWS region", False)
     return Endpoint(ANTHROPIC_API, "default Anthropic API", False)

@@ -31,9 +31,7 @@ from ccdoctor.knowledge import regions as region_data
 from ccdoctor.knowledge.routes import (
     ANTHROPIC_API,
     GATEWAY_ROUTE_ID,
-    UndiagnosedRoute,
     provider_of_flag,
-    undiagnosed_route,
 )
 
 
@@ -67,9 +65,6 @@ class FlagReading:
 class ProviderChoice:
     provider: Provider
     flags: tuple[FlagReading, ...]
-    undiagnosed: UndiagnosedRoute | None = None
-    """The route the client really takes when its flag wins and ccdoctor cannot diagnose it
-    (then `provider` is only the route the remaining checks would have judged)."""
     gateway: FlagReading | None = None
     """The Cloud gateway sign-in flag when it takes the session (it beats every route flag):
     `provider` is then the Anthropic route, the gateway at ANTHROPIC_BASE_URL."""
@@ -83,7 +78,7 @@ class ProviderChoice:
         """The route the client takes, as the report names it."""
         if self.gateway is not None:
             return GATEWAY_ROUTE_ID
-        return self.undiagnosed.id if self.undiagnosed is not None else self.provider.value
+        return self.provider.value
 
 
 @dataclass(frozen=True)
@@ -159,6 +154,14 @@ class ResolvedConfig:
 
     def truthy(self, name: str) -> bool:
         return is_truthy(self.get(name))
+
+    @property
+    def models_asked(self) -> tuple[ModelChoice, ...]:
+        """The main model, then the small/fast one when it is another: what a models check
+        proves, each once."""
+        if self.small_model.model_id == self.main_model.model_id:
+            return (self.main_model,)
+        return (self.main_model, self.small_model)
 
     def fallback_models(self) -> tuple[str, ...]:
         """The models the client asks in turn, in the same run, when its main model is refused,
@@ -248,8 +251,6 @@ def _provider(env: Mapping[str, Value], facts: ClientFacts) -> ProviderChoice:
     winner = next((r.variable for r in readings if r.flag is Flag.TRUE), None)
     if winner is None:
         return ProviderChoice(Provider.ANTHROPIC, tuple(readings))
-    if (other := undiagnosed_route(winner)) is not None:
-        return ProviderChoice(Provider.ANTHROPIC, tuple(readings), other)
     return ProviderChoice(provider_of_flag(winner), tuple(readings))
 
 

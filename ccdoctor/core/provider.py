@@ -14,3 +14,5 @@ class Provider(enum.StrEnum):
     """Claude Platform on AWS."""
     ANTHROPIC_GOOGLE_CLOUD = "anthropic_google_cloud"
     """Claude Platform on Google Cloud."""
+    MANTLE = "mantle"
+    """Bedrock's Anthropic-compatible Mantle endpoint."""

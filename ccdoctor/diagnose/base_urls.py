@@ -11,7 +11,7 @@ from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
-from ccdoctor.knowledge import claude_platform, foundry, network
+from ccdoctor.knowledge import claude_platform, foundry, mantle, network
 from ccdoctor.knowledge.network import UrlFault, UrlProblem, UrlReading
 from ccdoctor.knowledge.regions import vertex_host
 from ccdoctor.knowledge.routes import ANTHROPIC_API, FOUNDRY, PROVIDER_FLAGS, VERTEX, route
@@ -131,6 +131,9 @@ def endpoints_in_use(config: ResolvedConfig) -> tuple[Endpoint, ...]:
         urls.append((claude_platform.aws_url(aws_region), f"region {aws_region} from {origin}"))
     elif provider is Provider.ANTHROPIC_GOOGLE_CLOUD:
         urls.append((f"https://{claude_platform.GC_HOST}", "built-in"))
+    elif provider is Provider.MANTLE:
+        region = config.bedrock_region
+        urls.append((mantle.url(region.value), f"region {region.value} from {region.origin}"))
     else:
         resource = config.get(network.FOUNDRY_RESOURCE_VARIABLE)
         # A name the client refuses builds no URL (region.foundry says so).

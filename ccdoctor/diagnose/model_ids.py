@@ -205,6 +205,7 @@ def judge_model(choice: ModelChoice, config: ResolvedConfig, *, is_main: bool) -
         Provider.FOUNDRY: _foundry,
         Provider.ANTHROPIC_AWS: _claude_platform,
         Provider.ANTHROPIC_GOOGLE_CLOUD: _claude_platform,
+        Provider.MANTLE: _mantle,
     }[provider]
     inner = _unquoted(parsed.text)
     if inner is not None:
@@ -460,6 +461,21 @@ def _claude_platform(
             f"{subject} looks like a {'Bedrock' if parsed.bedrock_shaped else 'Vertex AI'} ID; "
             f"{route(config.provider.provider).name} expects Anthropic IDs such as {suggestion}",
             source.fix(f"Use the Anthropic model ID {suggestion}.", suggestion),
+        )
+
+
+def _mantle(
+    parsed: _Id, subject: str, source: _Source, config: ResolvedConfig
+) -> Iterator[Problem]:
+    # Mantle takes anthropic.<model>, without a geography prefix, date or version
+    # (providers.md A2.1, not observed): any other shape is likely left from another route, but a
+    # gateway behind the base URL may map it, so it is a warning.
+    suggestion = f"anthropic.{parsed.name}"
+    if parsed.text != suggestion and not parsed.word:
+        yield Problem(
+            Status.WARN,
+            f"{subject} is not a Mantle model ID; Bedrock Mantle expects IDs such as {suggestion}",
+            source.fix(f"Use the Mantle model ID {suggestion}.", suggestion),
         )
 
 

@@ -246,14 +246,7 @@ def _reason_to_skip(
     check: Check, ctx: CheckContext, results: Mapping[str, CheckResult], blocked: set[str]
 ) -> _Skip | None:
     spec = check.spec
-    choice = ctx.config.provider
-    provider = choice.provider
-    if spec.route_bound and choice.undiagnosed is not None:
-        other = choice.undiagnosed
-        return _Skip(
-            f"Claude Code uses {other.name} ({other.flag}), which ccdoctor does not diagnose yet",
-            SkipCause(SkipKind.IRRELEVANT),
-        )
+    provider = ctx.config.provider.provider
     if not spec.applies_to(provider):
         return _Skip(f"not used with provider {provider.value}", SkipCause(SkipKind.IRRELEVANT))
     # Only a need that failed (or was skipped because its own need failed) blocks: a skipped

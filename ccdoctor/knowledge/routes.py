@@ -76,6 +76,14 @@ ANTHROPIC_GOOGLE_CLOUD = Route(
     "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH",
     "claude.googleapis.com",
 )
+MANTLE = Route(
+    Provider.MANTLE,
+    "Bedrock Mantle",
+    "CLAUDE_CODE_USE_MANTLE",
+    "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+    "CLAUDE_CODE_SKIP_MANTLE_AUTH",
+    ".api.aws",
+)
 
 ROUTES: tuple[Route, ...] = (
     ANTHROPIC_API,
@@ -84,6 +92,7 @@ ROUTES: tuple[Route, ...] = (
     VERTEX,
     ANTHROPIC_AWS,
     ANTHROPIC_GOOGLE_CLOUD,
+    MANTLE,
 )
 """The first-party API (the route when no flag is true), then the flagged routes. The order in
 which the client tests their flags is a fact of each client version (`[precedence]` in
@@ -113,25 +122,3 @@ GATEWAY_ROUTE_ID = "gateway"
 then sends to the gateway at ANTHROPIC_BASE_URL whatever other route flag is set, so it is
 diagnosed as that gateway on the Anthropic route."""
 GATEWAY_NAME = "the Cloud gateway sign-in"
-
-
-@dataclass(frozen=True)
-class UndiagnosedRoute:
-    """A route the client offers that ccdoctor does not diagnose yet: when its flag wins, the
-    route-bound checks stand aside instead of judging the Anthropic API the client is not
-    using."""
-
-    id: str
-    """The report's `provider` value for it."""
-    name: str
-    flag: str
-
-
-UNDIAGNOSED_ROUTES: tuple[UndiagnosedRoute, ...] = (
-    UndiagnosedRoute("mantle", "Bedrock Mantle", "CLAUDE_CODE_USE_MANTLE"),
-)
-_UNDIAGNOSED_BY_FLAG = {row.flag: row for row in UNDIAGNOSED_ROUTES}
-
-
-def undiagnosed_route(flag: str) -> UndiagnosedRoute | None:
-    return _UNDIAGNOSED_BY_FLAG.get(flag)

@@ -73,6 +73,7 @@ KEYS = (
     "defaults.bedrock.main",
     "defaults.vertex.main",
     "defaults.foundry.main",
+    "defaults.mantle.main",
     "warmup.method",
     "warmup.path",
     "precedence.flags",
@@ -86,7 +87,11 @@ KEYS = (
     "request.anthropic.switches",
     "request.anthropic.beta_switches",
     "request.anthropic.one_hour_cache",
-    *(f"aliases.{r}.{a}" for r in ("anthropic", "bedrock", "vertex", "foundry") for a in ALIASES),
+    *(
+        f"aliases.{r}.{a}"
+        for r in ("anthropic", "bedrock", "vertex", "foundry", "mantle")
+        for a in ALIASES
+    ),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
@@ -165,6 +170,16 @@ def foundry_env(fake: FakeAnthropic) -> dict[str, str]:
         FOUNDRY: "1",
         "ANTHROPIC_FOUNDRY_BASE_URL": fake.url,
         "ANTHROPIC_FOUNDRY_API_KEY": DEFAULT_API_KEY,
+    }
+
+
+def mantle_env(fake: FakeAnthropic) -> dict[str, str]:
+    # Skip-auth: no start-up probe, so the first request is the session's own model.
+    return {
+        MANTLE: "1",
+        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": fake.url,
+        "CLAUDE_CODE_SKIP_MANTLE_AUTH": "1",
+        "AWS_REGION": AWS_REGION,
     }
 
 
@@ -501,6 +516,7 @@ CLOUD_ROUTES = (
         "vertex", lambda: FakeVertex(VertexBehaviour(require_auth=False)), vertex_env, vertex_models
     ),
     CloudRoute("foundry", FakeAnthropic, foundry_env, anthropic_models),
+    CloudRoute("mantle", lambda: _recorder(), mantle_env, anthropic_models),
 )
 
 

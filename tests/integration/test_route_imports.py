@@ -57,3 +57,22 @@ def test_a_bedrock_run_loads_botocore_but_not_boto3(bedrock: BedrockSetUp) -> No
     assert "botocore.client" in modules
     assert loaded(modules, "boto3") == []
     assert loaded(modules, "google.auth") == []
+
+
+def test_a_mantle_run_loads_botocore_but_no_google_or_vertex_code(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.configure(require_auth=False)
+    machine.env.update(
+        CLAUDE_CODE_USE_MANTLE="1",
+        ANTHROPIC_BEDROCK_MANTLE_BASE_URL=fake_anthropic.url,
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+
+    modules = imported(machine)
+
+    assert "botocore.auth" in modules  # the request was signed
+    assert loaded(modules, "boto3") == []
+    assert loaded(modules, "google.auth") == []
+    assert loaded(modules, "ccdoctor.providers.vertex") == []

@@ -24,6 +24,7 @@ from http import HTTPStatus
 from typing import Any
 
 from tests.peers import responses
+from tests.peers.fake_bedrock import sigv4_signature
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer
 
@@ -86,6 +87,7 @@ ERROR_TYPES: Mapping[int, tuple[str, str]] = {
     for status, pair in responses.load("anthropic", "error_types").items()
 }
 """Status → (error.type, default message), as the real API pairs them."""
+SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 _MESSAGES: Mapping[str, str] = responses.load("anthropic", "errors")
 """The API's error texts, by what went wrong."""
 STRICT_FIELDS: Mapping[str, str] = responses.load("anthropic", "strict_fields")
@@ -116,6 +118,10 @@ class Behaviour:
     """`anthropic-beta` values answered with 400 even though known (a gateway's allowlist)."""
     forced_status: int | None = None
     """Answer every API call with this error status (before authentication)."""
+    sigv4_secrets: Mapping[str, str] | None = None
+    """Access key id → secret: every API call must carry a SigV4 signature for `sigv4_service`
+    that botocore's signer agrees with, else 403 in AWS's words (Bedrock Mantle)."""
+    sigv4_service: str = "bedrock-mantle"
     should_retry: bool | None = None
     """Sent as `x-should-retry` on error responses when set; `False` stops the client retrying."""
     latency: float = 0.0
@@ -153,6 +159,8 @@ class RecordedRequest:
     """Lower-cased names."""
     body: Any
     """Parsed JSON, or None when the body was empty or not JSON."""
+    raw: bytes = b""
+    """The body as it arrived (what a SigV4 signature covers)."""
 
     @property
     def route(self) -> str:
@@ -213,7 +221,7 @@ class _Handler(PeerHandler):
         fake: FakeAnthropic = self.server.peer  # type: ignore[attr-defined]
         raw = self._read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
-        request = RecordedRequest(self.command, self.path, headers, _parse_json(raw))
+        request = RecordedRequest(self.command, self.path, headers, _parse_json(raw), raw)
         behaviour = fake._record(request)
         if behaviour.latency > 0:
             time.sleep(behaviour.latency)
@@ -287,6 +295,8 @@ def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) ->
         return _Reply(behaviour.redirect_status, headers={"location": location})
     if behaviour.forced_status is not None:
         return _error(behaviour.forced_status)
+    if behaviour.sigv4_secrets is not None and (rejection := _sigv4_error(request, behaviour)):
+        return rejection
     betas = [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
     if behaviour.require_auth and (rejection := _authentication_error(request, behaviour, betas)):
         return rejection
@@ -378,6 +388,32 @@ def _authentication_error(
     if bearer is not None:
         return _error(401, _MESSAGES["bearer_token_invalid"])
     return _error(401, _MESSAGES["api_key_missing"])
+
+
+def _sigv4_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:
+    authorization = request.header("authorization") or ""
+    if not authorization.startswith(SIGV4_ALGORITHM + " "):
+        return _error(403, _MESSAGES["sigv4_missing"])
+    fields = dict(
+        part.strip().split("=", 1)
+        for part in authorization[len(SIGV4_ALGORITHM) + 1 :].split(",")
+        if "=" in part
+    )
+    scope = fields.get("Credential", "").split("/")
+    secrets_by_key = behaviour.sigv4_secrets or {}
+    if len(scope) != 5 or scope[3] != behaviour.sigv4_service or scope[0] not in secrets_by_key:
+        return _error(403, _MESSAGES["sigv4_mismatch"])
+    access_key, _, region, service, _ = scope
+    expected = sigv4_signature(
+        request.method,
+        request.path,
+        request.raw,
+        request.headers,
+        fields.get("SignedHeaders", ""),
+        (access_key, secrets_by_key[access_key], service, region),
+        request.header("x-amz-date") or "",
+    )
+    return None if expected == fields.get("Signature") else _error(403, _MESSAGES["sigv4_mismatch"])
 
 
 def _model_error(request: RecordedRequest, behaviour: Behaviour) -> _Reply | None:

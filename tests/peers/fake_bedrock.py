@@ -766,17 +766,40 @@ def _signature(
     signed_at: str,
 ) -> str:
     """What botocore's own SigV4 signer makes of the request as it arrived."""
+    return sigv4_signature(
+        exchange.method,
+        exchange.raw_path,
+        exchange.body,
+        exchange.headers,
+        signed_headers,
+        (access_key, secret, service, exchange.region),
+        signed_at,
+    )
+
+
+def sigv4_signature(
+    method: str,
+    raw_path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    signed_headers: str,
+    scope: tuple[str, str, str, str],
+    signed_at: str,
+) -> str:
+    """botocore's SigV4 signature of a request as it arrived (lower-cased `headers`), for the
+    access key, secret, service and region of `scope`; any fake that checks signatures uses it."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
+    access_key, secret, service, region = scope
     names = [n for n in signed_headers.split(";") if n]
-    headers = {n: exchange.headers.get(n, "") for n in names}
-    url = f"http://{exchange.headers.get('host', '')}{exchange.raw_path}"
-    request = AWSRequest(method=exchange.method, url=url, data=exchange.body, headers=headers)
+    signed = {n: headers.get(n, "") for n in names}
+    url = f"http://{headers.get('host', '')}{raw_path}"
+    request = AWSRequest(method=method, url=url, data=body, headers=signed)
     request.context["timestamp"] = signed_at
-    token = exchange.headers.get("x-amz-security-token")
-    signer = SigV4Auth(Credentials(access_key, secret, token), service, exchange.region)
+    token = headers.get("x-amz-security-token")
+    signer = SigV4Auth(Credentials(access_key, secret, token), service, region)
     canonical = signer.canonical_request(request)
     return str(signer.signature(signer.string_to_sign(request, canonical), request))
 

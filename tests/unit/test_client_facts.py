@@ -20,7 +20,7 @@ from ccdoctor.clients.facts import (
 )
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import routes
-from ccdoctor.knowledge.routes import PROVIDER_FLAGS, UNDIAGNOSED_ROUTES
+from ccdoctor.knowledge.routes import PROVIDER_FLAGS
 from tests.machine import REPO
 
 _EVERYWHERE = {Provider.ANTHROPIC, Provider.BEDROCK, Provider.VERTEX, Provider.FOUNDRY}
@@ -39,9 +39,8 @@ def test_every_shipped_file_loads_and_covers_the_diagnosed_routes() -> None:
         ), entry.version_text
         assert entry.source.startswith("observed:"), entry.version_text
         diagnosed = {flag for _, flag in PROVIDER_FLAGS}
-        others = {route.flag for route in UNDIAGNOSED_ROUTES}
         everywhere = {routes.route(p).flag for p in _EVERYWHERE if p is not Provider.ANTHROPIC}
-        assert everywhere <= set(entry.precedence) <= diagnosed | others, entry.version_text
+        assert everywhere <= set(entry.precedence) <= diagnosed, entry.version_text
         assert len(set(entry.precedence)) == len(entry.precedence)
         assert entry.warmup is None or entry.warmup.path.startswith("/")
         for chain in entry.fallback.chains.values() if entry.fallback else ():

@@ -18,7 +18,7 @@ from tests.machine import Machine
 MAX_CREDENTIALS_FILE = 1024 * 1024
 
 
-def test_a_winning_flag_of_an_undiagnosed_route_is_named_and_every_flag_is_read(
+def test_the_winning_flag_names_the_route_and_every_flag_is_read(
     machine: Machine,
 ) -> None:
     machine.claude_version = "2.1.332"
@@ -26,8 +26,7 @@ def test_a_winning_flag_of_an_undiagnosed_route_is_named_and_every_flag_is_read(
     choice = machine.resolve().provider
 
     assert choice.route_id == "mantle"
-    assert choice.undiagnosed is not None and choice.undiagnosed.flag == "CLAUDE_CODE_USE_MANTLE"
-    assert choice.provider is Provider.ANTHROPIC
+    assert choice.provider is Provider.MANTLE
     read = {f.variable: f.value.text if f.value else None for f in choice.flags}
     assert read["CLAUDE_CODE_USE_MANTLE"] == "1"
     assert read["CLAUDE_CODE_USE_VERTEX"] == "true"
@@ -42,11 +41,7 @@ def test_no_truthy_flag_is_the_anthropic_route_with_every_flag_read(machine: Mac
     machine.env["CLAUDE_CODE_USE_BEDROCK"] = "0"
     choice = machine.resolve().provider
 
-    assert (choice.provider, choice.undiagnosed, choice.route_id) == (
-        Provider.ANTHROPIC,
-        None,
-        "anthropic",
-    )
+    assert (choice.provider, choice.route_id) == (Provider.ANTHROPIC, "anthropic")
     assert "CLAUDE_CODE_USE_BEDROCK" in [f.variable for f in choice.flags]
     assert choice.truthy == ()
 

@@ -3,17 +3,13 @@ the credential and workspace the client would send, and what the answer means.""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import claude_platform as known
-from ccdoctor.net.client import HttpFailure
 from ccdoctor.providers.claude_platform.endpoint import PlatformEndpoint, aws_endpoint, gc_endpoint
-from ccdoctor.wire.messages import messages_body
-
-ANTHROPIC_VERSION = "2023-06-01"
+from ccdoctor.wire.compatible import ANTHROPIC_VERSION, Reading, post_messages
 
 
 @dataclass(frozen=True)
@@ -44,46 +40,5 @@ def target(ctx: CheckContext) -> Target | str:
     return Target(endpoint, headers)
 
 
-class Verdict(enum.StrEnum):
-    OK = "ok"
-    AUTH_REJECTED = "auth_rejected"
-    NOT_SERVED = "not_served"
-    BUSY = "busy"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class Reading:
-    url: str
-    verdict: Verdict
-    status: int | None
-    server_says: str
-
-
 def invoke(ctx: CheckContext, found: Target, model: str) -> Reading:
-    return ctx.once(f"platform.invoke.{model}", lambda: _post(ctx, found, model))
-
-
-def _post(ctx: CheckContext, found: Target, model: str) -> Reading:
-    url = found.endpoint.base + known.MESSAGES_PATH
-    answer = ctx.network.request(
-        "POST", url, ctx.step_timeout(), found.headers, messages_body(model)
-    )
-    if isinstance(answer, HttpFailure):
-        return Reading(url, Verdict.REFUSED, None, ctx.redactor.scrub(answer.detail))
-    status = answer.status
-    data = answer.json()
-    error = data.get("error") if isinstance(data, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    said = " ".join(str(message or "").split())[:300] if status != 200 else ""
-    if status == 200:
-        verdict = Verdict.OK
-    elif status in (401, 403):
-        verdict = Verdict.AUTH_REJECTED
-    elif status == 404:
-        verdict = Verdict.NOT_SERVED
-    elif status in (429, 529):
-        verdict = Verdict.BUSY
-    else:
-        verdict = Verdict.REFUSED
-    return Reading(url, verdict, status, ctx.redactor.scrub(said))
+    return post_messages(ctx, found.endpoint.base + known.MESSAGES_PATH, found.headers, model)

@@ -11,6 +11,7 @@ from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import claude_platform as known
 from ccdoctor.providers.claude_platform import live
+from ccdoctor.wire.compatible import Verdict
 
 _MODEL_REFUSED = (
     "There's an issue with the selected model ({model}). It may not exist or you may not have "
@@ -26,9 +27,7 @@ def models_outcome(ctx: CheckContext) -> Outcome:
     if isinstance(found, str):
         return skipped(found)
     config = ctx.config
-    roles = [config.main_model]
-    if config.small_model.model_id != config.main_model.model_id:
-        roles.append(config.small_model)
+    roles = config.models_asked
     problems: list[Problem] = []
     details: dict[str, Any] = {"endpoint": found.endpoint.base}
     for model in roles:
@@ -50,12 +49,12 @@ def _prove(
         "status": reading.status,
         "verdict": reading.verdict.value,
     }
-    if reading.verdict is live.Verdict.OK:
+    if reading.verdict is Verdict.OK:
         return None, info
     severity, role = model.refusal_status, model.label
     said = f"HTTP {reading.status} {reading.server_says}".strip()
     subject = f"{role} {model.model_id}"
-    if reading.verdict is live.Verdict.NOT_SERVED:
+    if reading.verdict is Verdict.NOT_SERVED:
         return Problem(
             severity,
             f"{subject} is not served ({said}): Claude Code ends with "
@@ -65,7 +64,7 @@ def _prove(
                 ("claude --model <model ID>", "export ANTHROPIC_MODEL=<model ID>"),
             ),
         ), info
-    if reading.verdict is live.Verdict.AUTH_REJECTED:
+    if reading.verdict is Verdict.AUTH_REJECTED:
         hint = (
             f"grant the principal {known.GC_ROLE} in the project"
             if ctx.config.provider.provider is Provider.ANTHROPIC_GOOGLE_CLOUD
@@ -76,7 +75,7 @@ def _prove(
             f"{subject}: the credential is refused ({said})",
             Fix(f"Refresh the credential, then {hint}."),
         ), info
-    if reading.verdict is live.Verdict.BUSY:
+    if reading.verdict is Verdict.BUSY:
         return Problem(Status.WARN, f"{subject}: busy right now ({said})"), info
     return Problem(severity, f"{subject}: the request was refused ({said})"), info
 
