@@ -72,6 +72,9 @@ def test_an_offline_anthropic_run_loads_no_other_route_and_no_network_stack(
     [
         ("CLAUDE_CODE_USE_FOUNDRY", "ccdoctor.providers.foundry"),
         ("CLAUDE_CODE_USE_ANTHROPIC_AWS", "ccdoctor.providers.claude_platform"),
+        ("CLAUDE_CODE_USE_MANTLE", "ccdoctor.providers.bedrock"),
+        ("CLAUDE_CODE_USE_BEDROCK", "ccdoctor.providers.bedrock"),
+        ("CLAUDE_CODE_USE_VERTEX", "ccdoctor.providers.vertex"),
     ],
 )
 def test_an_offline_run_on_a_route_loads_that_route_only(
