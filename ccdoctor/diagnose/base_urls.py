@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ccdoctor.config.removal import removal_fix, unset_command
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
@@ -201,7 +202,7 @@ def ignored_base_url(value: Value, url_provider: Provider, provider: Provider) -
         Fix(
             f"Remove {value.name} (set in {_places(value)}) if it is left over; if you meant "
             f"to use {url_provider.value}, set {flag}=1.",
-            _unset_commands(value),
+            (unset_command(value.name),) if _in_shell(value) else (),
         ),
     )
 
@@ -225,10 +226,12 @@ def skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
         Problem(
             Status.WARN,
             f"{skip} is set but requests go to {target}: they leave unsigned and are refused (403)",
-            Fix(
+            removal_fix(
+                config,
                 f"{skip} is for a gateway that adds the credentials. Set {variable} to that "
                 f"gateway, or unset {skip} to sign requests with your own credentials.",
-                (f"unset {skip}", f"export {variable}='https://your-gateway.example.com'"),
+                skip,
+                after=(f"export {variable}='https://your-gateway.example.com'",),
             ),
         )
     ]
@@ -253,6 +256,5 @@ def _places(value: Value) -> str:
     return ", ".join(dict.fromkeys(v.origin.describe() for v in (value, *value.shadowed)))
 
 
-def _unset_commands(value: Value) -> tuple[str, ...]:
-    in_shell = any(v.origin.source is Source.SHELL for v in (value, *value.shadowed))
-    return (f"unset {value.name}",) if in_shell else ()
+def _in_shell(value: Value) -> bool:
+    return any(v.origin.source is Source.SHELL for v in (value, *value.shadowed))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import unset_command
 from ccdoctor.config.resolve import SHELL, Value, env_string
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
@@ -205,7 +206,7 @@ def _both_env_conflict(auth: SentCredential, key: SentCredential, gateway: str |
 
 def _ignored(name: str, origin: str, winner: str, *, conflict: bool = False) -> Problem:
     prefix = f"{known.auth_conflict(name, winner)} " if conflict else ""
-    remove = f"unset {name}" if origin == _SHELL else f"delete {name} from {origin}"
+    remove = f"run `{unset_command(name)}`" if origin == _SHELL else f"delete {name} from {origin}"
     return Problem(
         Status.WARN,
         f"{prefix}{name} from {origin} is ignored: {winner} takes precedence",
@@ -231,7 +232,7 @@ def _login_conflict(key_source: str) -> Problem:
 
 def _unset_fix(credential: SentCredential, text: str) -> Fix:
     if credential.origin == _SHELL:
-        return Fix(text, (f"unset {credential.source}",))
+        return Fix(text, (unset_command(credential.source),))
     return Fix(f"{text} It is set in {credential.origin}: delete it from that file's env block.")
 
 
@@ -283,8 +284,10 @@ def _shape_problems(name: str, origin: str, value: str) -> list[Problem]:
                 f"{where} holds a {kind.value}, which api.anthropic.com does not accept there",
                 Fix(
                     f"Move it to {home} and unset {name}.",
-                    (f"unset {name}", f"export {home}=…"),
-                ),
+                    (unset_command(name), f"export {home}=…"),
+                )
+                if origin == _SHELL
+                else Fix(f"Move it to {home} in the env block of {origin} and delete {name}."),
             )
         ]
     if kind is TokenKind.FOREIGN:
