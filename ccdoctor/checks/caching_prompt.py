@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ccdoctor.config.removal import unset_command, unset_in_shell
+from ccdoctor.config.removal import removal_fix, unset_command, unset_in_shell
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
@@ -167,9 +167,11 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Status.WARN,
                 f"{one_hour} on {provider.value} with Claude Code "
                 f"{'.'.join(map(str, version))}: versions before {fixed} get 400 errors",
-                Fix(
+                removal_fix(
+                    config,
                     f"Upgrade Claude Code to {fixed} or later, or unset {one_hour}.",
-                    ("claude update", *unset_in_shell(config, one_hour)),
+                    one_hour,
+                    before=("claude update",),
                 ),
             )
         )

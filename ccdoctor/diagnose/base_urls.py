@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ccdoctor.config.removal import removal_fix, unset_command
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.resolve import Value
-from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
@@ -193,16 +192,19 @@ def _set_fix(variable: str, value: str, text: str) -> Fix:
     )
 
 
-def ignored_base_url(value: Value, url_provider: Provider, provider: Provider) -> Problem:
+def ignored_base_url(
+    config: ResolvedConfig, value: Value, url_provider: Provider, provider: Provider
+) -> Problem:
     flag = _FLAG_OF[url_provider]
     return Problem(
         Status.WARN,
         f"{value.name} ({value.origin.describe()}) is ignored: the provider in use is "
         f"{provider.value}, not {url_provider.value}",
-        Fix(
-            f"Remove {value.name} (set in {_places(value)}) if it is left over; if you meant "
-            f"to use {url_provider.value}, set {flag}=1.",
-            (unset_command(value.name),) if _in_shell(value) else (),
+        removal_fix(
+            config,
+            f"If {value.name} is left over, remove it; if you meant to use {url_provider.value}, "
+            f"set {flag}=1.",
+            value.name,
         ),
     )
 
@@ -250,11 +252,3 @@ def foundry_without_endpoint() -> Problem:
             json.dumps({"env": {network.FOUNDRY_RESOURCE_VARIABLE: "my-resource"}}),
         ),
     )
-
-
-def _places(value: Value) -> str:
-    return ", ".join(dict.fromkeys(v.origin.describe() for v in (value, *value.shadowed)))
-
-
-def _in_shell(value: Value) -> bool:
-    return any(v.origin.source is Source.SHELL for v in (value, *value.shadowed))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.config.removal import unset_command
+from ccdoctor.config.removal import removal_fix, unset_command
 from ccdoctor.config.resolve import SHELL, Value, env_string
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
@@ -132,7 +132,7 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
 
     for credential in sent:
         if credential.value is not None and credential.source != HELPER:
-            problems.extend(_value_problems(credential, gateway))
+            problems.extend(_value_problems(config, credential, gateway))
     details["chosen"] = chosen
     details["sent"] = [_sent_details(c) for c in sent]
     return AnthropicCredentials(chosen, tuple(sent), tuple(problems), details)
@@ -239,7 +239,9 @@ def _unset_fix(credential: SentCredential, text: str) -> Fix:
 # --- credential text and shape -------------------------------------------------------------------
 
 
-def _value_problems(credential: SentCredential, gateway: str | None) -> list[Problem]:
+def _value_problems(
+    config: ResolvedConfig, credential: SentCredential, gateway: str | None
+) -> list[Problem]:
     assert credential.value is not None
     name, origin = credential.source, credential.origin
     issue = credential_text_problem(credential.value)
@@ -258,10 +260,10 @@ def _value_problems(credential: SentCredential, gateway: str | None) -> list[Pro
         ]
     if gateway is not None:
         return []  # a gateway issues keys in its own shape (LiteLLM: sk-…)
-    return _shape_problems(name, origin, credential.value.strip())
+    return _shape_problems(config, name, origin, credential.value.strip())
 
 
-def _shape_problems(name: str, origin: str, value: str) -> list[Problem]:
+def _shape_problems(config: ResolvedConfig, name: str, origin: str, value: str) -> list[Problem]:
     kind = known.token_kind(value)
     expected = _EXPECTED_KIND.get(name)
     where = f"{name} from {origin}"
@@ -282,12 +284,12 @@ def _shape_problems(name: str, origin: str, value: str) -> list[Problem]:
             Problem(
                 Status.FAIL,
                 f"{where} holds a {kind.value}, which api.anthropic.com does not accept there",
-                Fix(
+                removal_fix(
+                    config,
                     f"Move it to {home} and unset {name}.",
-                    (unset_command(name), f"export {home}=…"),
-                )
-                if origin == _SHELL
-                else Fix(f"Move it to {home} in the env block of {origin} and delete {name}."),
+                    name,
+                    after=(f"export {home}=…",),
+                ),
             )
         ]
     if kind is TokenKind.FOREIGN:
@@ -353,7 +355,7 @@ def _run_helper(
     if output_issue is not None:
         problems.append(output_issue)
     else:
-        problems.extend(_value_problems(credential, gateway))
+        problems.extend(_value_problems(config, credential, gateway))
     if run.duration_ms > known.HELPER_SLOW_NOTICE_SECONDS * 1000:
         problems.append(
             Problem(
