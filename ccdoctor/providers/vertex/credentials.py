@@ -26,6 +26,7 @@ from ccdoctor.knowledge.routes import VERTEX
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.errors import AUTH_FACT_DEFAULTS, AuthCause, classify_auth_error
 from ccdoctor.providers.vertex.google import (
+    EXECUTABLE_TIMEOUT,
     MintedToken,
     TokenError,
     mint_from_file,
@@ -143,6 +144,16 @@ def quota_project_problems(
 
 def refresh_problem(config: ResolvedConfig, found: GcpCredentials, error: TokenError) -> Problem:
     where = str(found.path) if found.path else METADATA
+    if EXECUTABLE_TIMEOUT in error.exception_names:
+        # Claude Code waits as long as the file's timeout_millis says: slow is not broken.
+        return Problem(
+            Status.WARN,
+            f"no token from {where} within ccdoctor's time limit: {error.text}",
+            Fix(
+                "Run the credential's command by hand to see whether it ends and what it prints, "
+                "or give ccdoctor more time with --timeout."
+            ),
+        )
     if error.transport is not None:
         failure = error.transport
         text = CAUSES[failure.cause]
