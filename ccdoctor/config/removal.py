@@ -65,6 +65,33 @@ def where_to_remove(config: ResolvedConfig, *names: str) -> str:
     return " ".join(steps)
 
 
+def _file_definition(config: ResolvedConfig, name: str) -> Value | None:
+    """The settings file whose env block gives `name` its value, when one does."""
+    value = config.env.get(name)
+    if value is None or value.origin.source in (Source.SHELL, Source.DEFAULT):
+        return None
+    return value
+
+
+def export_in_shell(config: ResolvedConfig, name: str, shown: str) -> tuple[str, ...]:
+    """`export name=shown`, unless a settings file sets `name`: its env block beats the shell,
+    so the export would change nothing."""
+    return () if _file_definition(config, name) else (f"export {name}={shown}",)
+
+
+def where_to_set(config: ResolvedConfig, name: str, shown: str) -> str:
+    """Prose for setting `name` where a settings file sets it; empty when the shell can."""
+    found = _file_definition(config, name)
+    if found is None:
+        return ""
+    if found.origin.source in _BEYOND_THE_USER:
+        return (
+            f"{name} is set in the managed settings ({found.origin.path}): only your "
+            "administrator can change it."
+        )
+    return f"Set {name} to {shown} in the env block of {found.origin.path}."
+
+
 def removal_fix(
     config: ResolvedConfig,
     text: str,

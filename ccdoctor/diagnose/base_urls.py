@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.removal import export_in_shell, removal_fix
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
@@ -233,7 +233,7 @@ def skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
                 f"{skip} is for a gateway that adds the credentials. Set {variable} to that "
                 f"gateway, or unset {skip} to sign requests with your own credentials.",
                 skip,
-                after=(f"export {variable}='https://your-gateway.example.com'",),
+                after=export_in_shell(config, variable, "'https://your-gateway.example.com'"),
             ),
         )
     ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.removal import export_in_shell, removal_fix
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core import repairs
 from ccdoctor.core.results import Fix, Problem, Status
@@ -361,7 +361,7 @@ def _unusable_fix(config: ResolvedConfig, variable: str) -> Fix:
         f"Unset {variable} if no corporate CA is needed, or point it at the PEM file of the CA "
         "that really exists on this machine (the one a TLS-inspecting proxy signs with).",
         variable,
-        after=(f"export {variable}=/path/to/corporate-root-ca.pem",),
+        after=export_in_shell(config, variable, "/path/to/corporate-root-ca.pem"),
     )
 
 

@@ -293,6 +293,61 @@ def test_a_variable_the_managed_settings_set_is_left_to_the_administrator(
     assert not _DELETE.search(result.fix.text)
 
 
+# ---- fixes that set a variable again ------------------------------------------------------------
+
+SET_CASES: dict[str, Case] = {
+    "misspelt-name": Case(
+        "config.env", {"ANTHROPIC_MODLE": "claude-sonnet-4-5"}, "did you mean ANTHROPIC_MODEL"
+    ),
+    "value-in-literal-quotes": Case(
+        "config.env", {"ANTHROPIC_MODEL": "'claude-sonnet-4-5'"}, "wrapped in literal quotes"
+    ),
+    "carriage-return-in-value": Case(
+        "config.env", {"ANTHROPIC_MODEL": "claude-sonnet-4-5\r"}, "carriage return"
+    ),
+    "debug-for-request-logs": Case("config.env", {"DEBUG": "1"}, "stopped logging API requests"),
+    "unknown-bedrock-prefix": Case(
+        "region.bedrock",
+        {**_BEDROCK, "ANTHROPIC_BEDROCK_REGION_PREFIX": "xx"},
+        "Claude Code ignores it",
+    ),
+}
+"""Set-ups whose fix exports a corrected or replacing variable."""
+
+
+@pytest.mark.parametrize("name", list(SET_CASES))
+def test_a_set_fix_run_in_the_shell_clears_the_problem(machine: Machine, name: str) -> None:
+    case = SET_CASES[name]
+    _prepare(machine, case)
+    machine.env.update(case.env)
+    before = machine.check(case.check, options=_OFFLINE)
+    assert _flagged(before, case.phrase), _messages(before)
+    commands = _runnable(before)
+    assert any(c.startswith("export ") for c in commands), before.fix
+    report = _report_after(machine, commands, case.check)
+    assert not _still_flagged(report, case.check, case.phrase)
+
+
+_EXPORT = re.compile(r"^export ([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+@pytest.mark.parametrize("name", [*CASES, *SET_CASES])
+def test_no_export_is_offered_for_a_variable_a_settings_file_sets(
+    machine: Machine, name: str
+) -> None:
+    """A settings file's env block beats the shell: an `export` of a variable it sets does
+    nothing, so the fix must name the file instead."""
+    case = {**CASES, **SET_CASES}[name]
+    _prepare(machine, case)
+    machine.user_settings({"env": case.env})
+    before = machine.check(case.check, options=_OFFLINE)
+    assert before.fix is not None, before.message
+    futile = [
+        c for c in before.fix.commands if (found := _EXPORT.match(c)) and found.group(1) in case.env
+    ]
+    assert not futile, before.fix
+
+
 # ---- no literal `unset` anywhere else -----------------------------------------------------------
 
 _HOME = REPO / "ccdoctor" / "config" / "removal.py"

@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.removal import export_in_shell, removal_fix, where_to_set
 from ccdoctor.config.resolve import DEFAULT
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
@@ -363,8 +363,11 @@ def _prefix_setting(config: ResolvedConfig) -> list[Problem]:
                 f"{_PREFIX_VARIABLE}={raw!r} is not one of {', '.join(valid)}; Claude Code "
                 f"ignores it and uses the region's prefix {config.bedrock_prefix}.",
                 Fix(
-                    f"Set it to one of {', '.join(valid)}, or unset it.",
-                    (f"export {_PREFIX_VARIABLE}={config.bedrock_prefix}",),
+                    (
+                        f"Set it to one of {', '.join(valid)}, or unset it. "
+                        + where_to_set(config, _PREFIX_VARIABLE, config.bedrock_prefix)
+                    ).rstrip(),
+                    export_in_shell(config, _PREFIX_VARIABLE, config.bedrock_prefix),
                 ),
             )
         ]
