@@ -24,6 +24,7 @@ import pytest
 from ccdoctor.context import RunOptions
 from ccdoctor.core.results import CheckResult
 from tests.machine import REPO, Machine
+from tests.peers.blackhole import closed_port
 
 _AKIA = "AKIA" + "ABCDEFGHIJKLMNOP"
 _SECRET = "s" * 40
@@ -43,6 +44,12 @@ class Case:
     """Part of the problem's message; gone once the fix was followed."""
     version: str = "2.1.332"
     managed: dict[str, object] = field(default_factory=dict)
+    online: bool = False
+    """The problem is found by a live step (against 127.0.0.1 only)."""
+
+    @property
+    def options(self) -> RunOptions:
+        return RunOptions(offline=not self.online, timeout=2.0, deadline=10.0)
 
 
 CASES: dict[str, Case] = {
@@ -144,6 +151,16 @@ CASES: dict[str, Case] = {
         "sends an empty bearer token",
         version="2.1.95",
     ),
+    "proxy-refuses-connections": Case(
+        "proxy.reachable",
+        {
+            "HTTPS_PROXY": f"http://127.0.0.1:{closed_port()}",
+            "ANTHROPIC_BASE_URL": f"https://127.0.0.1:{closed_port()}",
+            "ANTHROPIC_API_KEY": "sk-ant-api03-" + "p" * 40,
+        },
+        "(HTTPS_PROXY) refuses connections",
+        online=True,
+    ),
     "policy-refuses-a-custom-endpoint": Case(
         "config.policy",
         {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000"},
@@ -155,7 +172,6 @@ CASES: dict[str, Case] = {
 _NOT_RUNNABLE = re.compile(r"…|<|>|your-|/path/to/|^(?:claude|gcloud|aws) ")
 """Placeholders for the user to fill in, log-ins and upgrades: theirs to choose, not run here."""
 _DELETE = re.compile(r"Delete (.+?) from the env block of (\S+?)\.(?:\s|$)")
-_OFFLINE = RunOptions(offline=True, timeout=2.0, deadline=10.0)
 _OTHER_SETTINGS = {"permissions": {"allow": ["Bash(ls:*)"]}, "cleanupPeriodDays": 30}
 """What else a user's settings file holds: following the fix must leave it as it was."""
 
@@ -179,12 +195,13 @@ def _runnable(result: CheckResult) -> list[str]:
     return [c for c in result.fix.commands if not _NOT_RUNNABLE.search(c)]
 
 
-def _report_after(machine: Machine, commands: list[str], check: str) -> dict[str, object]:
+def _report_after(machine: Machine, commands: list[str], case: Case) -> dict[str, object]:
     """The commands run in a shell that holds the set-up, then ccdoctor from that same shell."""
+    offline = "" if case.online else "--offline "
     script = " && ".join(
         [
             *commands,
-            f"exec {sys.executable} -m ccdoctor --offline --only {check} --format json "
+            f"exec {sys.executable} -m ccdoctor {offline}--only {case.check} --format json "
             f"--managed-settings {machine.managed_file} --claude-version {machine.claude_version}",
         ]
     )
@@ -228,12 +245,12 @@ def test_followed_in_the_shell_that_exports_it(machine: Machine, name: str) -> N
     case = CASES[name]
     _prepare(machine, case)
     machine.env.update(case.env)
-    before = machine.check(case.check, options=_OFFLINE)
+    before = machine.check(case.check, options=case.options)
     assert _flagged(before, case.phrase), _messages(before)
     commands = _runnable(before)
     assert any(c.startswith("unset ") for c in commands), before.fix
     assert before.fix is not None and "env block" not in before.fix.text
-    report = _report_after(machine, commands, case.check)
+    report = _report_after(machine, commands, case)
     assert not _still_flagged(report, case.check, case.phrase)
 
 
@@ -244,12 +261,12 @@ def test_followed_in_the_settings_file_that_sets_it(machine: Machine, name: str)
     case = CASES[name]
     _prepare(machine, case)
     path = machine.user_settings({**_OTHER_SETTINGS, "env": case.env})
-    before = machine.check(case.check, options=_OFFLINE)
+    before = machine.check(case.check, options=case.options)
     assert _flagged(before, case.phrase), _messages(before)
     assert before.fix is not None
     assert not [c for c in before.fix.commands if c.startswith("unset ")], before.fix.commands
     assert _follow_the_edits(before.fix.text) == [path], before.fix.text
-    after = machine.check(case.check, options=_OFFLINE)
+    after = machine.check(case.check, options=case.options)
     assert not _flagged(after, case.phrase), _messages(after)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {k: v for k, v in data.items() if k != "env"} == _OTHER_SETTINGS
@@ -258,7 +275,13 @@ def test_followed_in_the_settings_file_that_sets_it(machine: Machine, name: str)
 
 
 @pytest.mark.parametrize(
-    "name", ["aws-left-over-session-token", "tls-verification-off", "gcp-project-disagrees"]
+    "name",
+    [
+        "aws-left-over-session-token",
+        "tls-verification-off",
+        "gcp-project-disagrees",
+        "proxy-refuses-connections",
+    ],
 )
 def test_followed_where_the_shell_and_a_settings_file_both_set_it(
     machine: Machine, name: str
@@ -269,13 +292,13 @@ def test_followed_where_the_shell_and_a_settings_file_both_set_it(
     _prepare(machine, case)
     machine.env.update(case.env)
     path = machine.user_settings({**_OTHER_SETTINGS, "env": case.env})
-    before = machine.check(case.check, options=_OFFLINE)
+    before = machine.check(case.check, options=case.options)
     assert _flagged(before, case.phrase), _messages(before)
     commands = _runnable(before)
     assert any(c.startswith("unset ") for c in commands), before.fix
     assert before.fix is not None
     assert _follow_the_edits(before.fix.text) == [path], before.fix.text
-    report = _report_after(machine, commands, case.check)
+    report = _report_after(machine, commands, case)
     assert not _still_flagged(report, case.check, case.phrase)
 
 
@@ -284,7 +307,7 @@ def test_a_variable_the_managed_settings_set_is_left_to_the_administrator(
 ) -> None:
     machine.claude_version = "2.1.332"
     machine.managed_settings({"env": {"NODE_TLS_REJECT_UNAUTHORIZED": "0"}})
-    result = machine.check("network.env", options=_OFFLINE)
+    result = machine.check("network.env", options=CASES["tls-verification-off"].options)
     assert _flagged(result, "turns TLS certificate"), _messages(result)
     assert result.fix is not None
     assert not [c for c in result.fix.commands if c.startswith("unset ")]
@@ -320,11 +343,11 @@ def test_a_set_fix_run_in_the_shell_clears_the_problem(machine: Machine, name: s
     case = SET_CASES[name]
     _prepare(machine, case)
     machine.env.update(case.env)
-    before = machine.check(case.check, options=_OFFLINE)
+    before = machine.check(case.check, options=case.options)
     assert _flagged(before, case.phrase), _messages(before)
     commands = _runnable(before)
     assert any(c.startswith("export ") for c in commands), before.fix
-    report = _report_after(machine, commands, case.check)
+    report = _report_after(machine, commands, case)
     assert not _still_flagged(report, case.check, case.phrase)
 
 
@@ -340,7 +363,7 @@ def test_no_export_is_offered_for_a_variable_a_settings_file_sets(
     case = {**CASES, **SET_CASES}[name]
     _prepare(machine, case)
     machine.user_settings({"env": case.env})
-    before = machine.check(case.check, options=_OFFLINE)
+    before = machine.check(case.check, options=case.options)
     assert before.fix is not None, before.message
     futile = [
         c for c in before.fix.commands if (found := _EXPORT.match(c)) and found.group(1) in case.env
