@@ -23,6 +23,7 @@ import pytest
 
 from ccdoctor.context import RunOptions
 from ccdoctor.core.results import CheckResult
+from tests.golden import Setup, load_setups
 from tests.machine import REPO, Machine
 from tests.peers.blackhole import closed_port
 
@@ -369,6 +370,36 @@ def test_no_export_is_offered_for_a_variable_a_settings_file_sets(
         c for c in before.fix.commands if (found := _EXPORT.match(c)) and found.group(1) in case.env
     ]
     assert not futile, before.fix
+
+
+# ---- every fix of every golden report -----------------------------------------------------------
+
+
+def _settings_variables(setup: Setup) -> set[str]:
+    """What the set-up's settings files (any layer) put in an env block."""
+    found: set[str] = set()
+    for entry in setup.files:
+        data = entry.get("json")
+        if Path(str(entry["path"])).name.startswith("settings") and isinstance(data, dict):
+            found |= set(data.get("env", {}))
+    return found
+
+
+@pytest.mark.parametrize("setup", load_setups(), ids=lambda s: s.name)
+def test_every_golden_fix_unsets_only_what_the_shell_exports(setup: Setup) -> None:
+    """Across the fixture set-ups, as the real command reported them: an `unset` names only
+    variables the shell exports, an `export` none that a settings file sets."""
+    report = json.loads(setup.golden("json").read_text(encoding="utf-8"))
+    in_files = _settings_variables(setup)
+    futile: list[str] = []
+    for result in report["checks"]:
+        for command in (result.get("fix") or {}).get("commands", []):
+            words = command.split()
+            if words[:1] == ["unset"]:
+                futile += [f"{command} ({n} not exported)" for n in words[1:] if n not in setup.env]
+            elif (found := _EXPORT.match(command)) and found.group(1) in in_files:
+                futile.append(f"{command} ({found.group(1)} is set in a settings file)")
+    assert not futile, futile
 
 
 # ---- no literal `unset` anywhere else -----------------------------------------------------------
