@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ccdoctor.config.removal import removal_fix, unset_command, unset_in_shell
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
 from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.diagnose.environment import unset_in_shell
 from ccdoctor.knowledge import caching
 from ccdoctor.spec import check
 
@@ -167,9 +167,11 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Status.WARN,
                 f"{one_hour} on {provider.value} with Claude Code "
                 f"{'.'.join(map(str, version))}: versions before {fixed} get 400 errors",
-                Fix(
+                removal_fix(
+                    config,
                     f"Upgrade Claude Code to {fixed} or later, or unset {one_hour}.",
-                    ("claude update", f"unset {one_hour}"),
+                    one_hour,
+                    before=("claude update",),
                 ),
             )
         )
@@ -244,5 +246,5 @@ def _unset_fix(value: Value, why: str) -> Fix:
     in_shell = any(d.origin.source is Source.SHELL for d in definitions)
     return Fix(
         f"{why} Remove {value.name} (set in {places}).",
-        (f"unset {value.name}",) if in_shell else (),
+        (unset_command(value.name),) if in_shell else (),
     )

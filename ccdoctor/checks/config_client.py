@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ccdoctor.clients.facts import observed_versions, version_text
 from ccdoctor.clients.regressions import Regression, Trigger, known_regressions
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
@@ -83,7 +84,7 @@ def client_check(ctx: CheckContext) -> Outcome:
         return Outcome.from_problems([problem], "", details)
     shown = ".".join(map(str, version))
     problems = [
-        _regression_problem(shown, regression)
+        _regression_problem(config, shown, regression)
         for regression in known_regressions()
         if regression.affects(version) and _triggered(config, regression.trigger)
     ]
@@ -131,10 +132,10 @@ def _triggered(config: ResolvedConfig, trigger: Trigger) -> bool:
     )
 
 
-def _regression_problem(shown: str, regression: Regression) -> Problem:
+def _regression_problem(config: ResolvedConfig, shown: str, regression: Regression) -> Problem:
     return Problem(
         Status.FAIL if regression.fails else Status.WARN,
         f"with this set-up, Claude Code {shown} {regression.symptom} (a known regression of "
         f"{regression.range_text}: {regression.source})",
-        Fix(regression.fix, regression.commands),
+        removal_fix(config, regression.fix, *regression.unsets, after=regression.commands),
     )

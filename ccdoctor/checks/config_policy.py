@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.knowledge.policy import (
@@ -66,7 +68,7 @@ def policy_check(ctx: CheckContext) -> Outcome:
         route = policy_route(config.provider.route_id)
         raw, where = managed[ALLOWED_PROVIDERS]
         details[ALLOWED_PROVIDERS] = raw
-        problems.extend(_allowed(raw, where, route, config.env, config.get))
+        problems.extend(_allowed(raw, where, route, config))
     if DENIED_MODELS in enforced and DENIED_MODELS in managed:
         raw, where = managed[DENIED_MODELS]
         details[DENIED_MODELS] = raw
@@ -100,8 +102,7 @@ def _allowed(
     raw: Any,
     where: str,
     route: PolicyRoute | None,
-    env: Mapping[str, Value],
-    get: Any,
+    config: ResolvedConfig,
 ) -> list[Problem]:
     entries = [e for e in raw if isinstance(e, str)] if isinstance(raw, list) else []
     known = [e for e in entries if e in KNOWN_ENTRIES]
@@ -144,7 +145,7 @@ def _allowed(
             )
         )
         return problems
-    custom = _custom_endpoint(route, env)
+    custom = _custom_endpoint(route, config.env)
     if custom is not None:
         variable, value = custom
         pinned = value.origin.source is Source.MANAGED
@@ -162,10 +163,11 @@ def _allowed(
                     f"to {_endpoint(value.text or '')} because {variable} is set in "
                     f"{value.origin.describe()}, which is not {route.label}'s own service, and the "
                     f"managed settings ({where}) allow only {allowed_text}",
-                    Fix(
+                    removal_fix(
+                        config,
                         f"Unset {variable} to use {route.label}'s own endpoint, or ask your "
                         f"administrator to {admin}.",
-                        (f"unset {variable}",),
+                        variable,
                     ),
                 )
             )

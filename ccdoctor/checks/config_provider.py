@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ccdoctor.config.removal import unset_in_shell
 from ccdoctor.config.truthy import Flag
-from ccdoctor.config.view import FlagReading
+from ccdoctor.config.view import FlagReading, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.diagnose.environment import unset_in_shell
 from ccdoctor.knowledge.routes import ANTHROPIC_API, GATEWAY_NAME, route
 from ccdoctor.spec import check
 
@@ -57,7 +57,7 @@ def provider_check(ctx: CheckContext) -> Outcome:
     if choice.gateway is not None:
         used = GATEWAY_NAME
         if truthy:
-            problems.append(_beaten_by_gateway(choice.gateway.variable, truthy))
+            problems.append(_beaten_by_gateway(config, choice.gateway.variable, truthy))
     elif len(truthy) > 1:
         winner, *losers = truthy
         problems.append(
@@ -114,7 +114,9 @@ def provider_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems(problems, f"{used} ({source})", details)
 
 
-def _beaten_by_gateway(gateway: str, flags: tuple[FlagReading, ...]) -> Problem:
+def _beaten_by_gateway(
+    config: ResolvedConfig, gateway: str, flags: tuple[FlagReading, ...]
+) -> Problem:
     names = [f.variable for f in flags]
     return Problem(
         Status.WARN,
@@ -124,7 +126,7 @@ def _beaten_by_gateway(gateway: str, flags: tuple[FlagReading, ...]) -> Problem:
             "Unset the provider flags you do not want: "
             + ", ".join(names)
             + f"; or unset {gateway} to use them instead of the gateway.",
-            tuple(f"unset {name}" for name in names),
+            unset_in_shell(config, *names),
             '{"env": {' + ", ".join(f'"{name}": ""' for name in names) + "}}",
         ),
     )

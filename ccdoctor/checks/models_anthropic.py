@@ -143,7 +143,7 @@ def _prove(
     info: dict[str, Any] = {"model": model.model_id, "request": exchange.url}
     severity, role = model.refusal_status, model.label
     if isinstance(exchange.answer, HttpFailure):
-        message, network_fix = live.network_failure(exchange.answer, base)
+        message, network_fix = live.network_failure(ctx.config, exchange.answer, base)
         info["error"] = exchange.answer.detail
         return Problem(severity, f"{role} {model.model_id}: {message}", network_fix), info
     result = exchange.classified

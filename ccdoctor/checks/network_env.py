@@ -155,7 +155,7 @@ def network_env_check(ctx: CheckContext) -> Outcome:
         if isinstance(path, Problem):
             problems.append(skipped_by_client(variable, path))
             continue
-        report = inspect_ca_bundle(variable, path, now)
+        report = inspect_ca_bundle(config, variable, path, now)
         problems.extend(report.problems)
         details[variable] = report_details(path, report)
         if not report.problems:

@@ -62,7 +62,7 @@ def auth_check(ctx: CheckContext) -> Outcome:
         result = exchange.classified
     details["probe"] = exchange.url
     if isinstance(exchange.answer, HttpFailure):
-        message, fix = live.network_failure(exchange.answer, base)
+        message, fix = live.network_failure(ctx.config, exchange.answer, base)
         return warned(f"could not check: {message}", fix, **details)
     assert result is not None
     details["status"] = result.status

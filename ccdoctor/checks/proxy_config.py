@@ -54,7 +54,7 @@ def proxy_config_check(ctx: CheckContext) -> Outcome:
             urls[variable] = {"ignored": True, "source": value.origin.describe()}
             # config.provider already reports ANTHROPIC_BASE_URL beaten by a provider flag.
             if url_provider is not Provider.ANTHROPIC:
-                problems.append(ignored_base_url(value, url_provider, provider))
+                problems.append(ignored_base_url(config, value, url_provider, provider))
             continue
         verdict = judge_base_url(variable, value.text)
         problems.extend(verdict.problems)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ccdoctor.config.endpoints import Endpoint, inference_endpoint
+from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Category, Fix, Outcome, failed, passed, skipped, warned
@@ -68,10 +70,13 @@ def reachable_check(ctx: CheckContext) -> Outcome:
             )
         return passed(message, **details)
     client_cert = ctx.network.settings.client_cert
-    return failed(*describe_failure(result, endpoint, trust_problems, client_cert), **details)
+    return failed(
+        *describe_failure(ctx.config, result, endpoint, trust_problems, client_cert), **details
+    )
 
 
 def describe_failure(
+    config: ResolvedConfig,
     result: Reachability,
     endpoint: Endpoint,
     trust_problems: tuple[str, ...] = (),
@@ -91,7 +96,9 @@ def describe_failure(
         fix_text += " Note: " + trust_problems[0]
     if text.client_says:
         fix_text += f' (Claude Code shows: "{text.client_says}")'
-    return message, Fix(fix_text, tuple(c.format(**facts) for c in text.commands))
+    return message, removal_fix(
+        config, fix_text, *text.unsets_for(facts), after=text.commands_for(facts)
+    )
 
 
 def _facts(result: Reachability, endpoint: Endpoint, client_cert: str | None) -> dict[str, str]:

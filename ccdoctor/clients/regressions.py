@@ -30,6 +30,7 @@ _KEYS = frozenset(
         "symptom",
         "fix",
         "commands",
+        "unsets",
         "confirmed",
         "source",
     }
@@ -60,6 +61,9 @@ class Regression:
     symptom: str
     fix: str
     commands: tuple[str, ...]
+    unsets: tuple[str, ...]
+    """Variables the fix takes away, shown as `unset` or a settings-file edit for where the
+    run has them (a static table cannot know)."""
     confirmed: str
     """How it was confirmed by running the affected versions against the fakes."""
     source: str
@@ -112,6 +116,7 @@ def read_regression(row: Mapping[str, Any]) -> Regression:
         symptom=_text(where, row, "symptom"),
         fix=_text(where, row, "fix"),
         commands=_names(where, row, "commands"),
+        unsets=_names(where, row, "unsets"),
         confirmed=_text(where, row, "confirmed"),
         source=_text(where, row, "source"),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ccdoctor.config.removal import export_in_shell, removal_fix
 from ccdoctor.config.resolve import Value
-from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Fix, Problem, Status
@@ -195,16 +195,19 @@ def _set_fix(variable: str, value: str, text: str) -> Fix:
     )
 
 
-def ignored_base_url(value: Value, url_provider: Provider, provider: Provider) -> Problem:
+def ignored_base_url(
+    config: ResolvedConfig, value: Value, url_provider: Provider, provider: Provider
+) -> Problem:
     flag = _FLAG_OF[url_provider]
     return Problem(
         Status.WARN,
         f"{value.name} ({value.origin.describe()}) is ignored: the provider in use is "
         f"{provider.value}, not {url_provider.value}",
-        Fix(
-            f"Remove {value.name} (set in {_places(value)}) if it is left over; if you meant "
-            f"to use {url_provider.value}, set {flag}=1.",
-            _unset_commands(value),
+        removal_fix(
+            config,
+            f"If {value.name} is left over, remove it; if you meant to use {url_provider.value}, "
+            f"set {flag}=1.",
+            value.name,
         ),
     )
 
@@ -228,10 +231,12 @@ def skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
         Problem(
             Status.WARN,
             f"{skip} is set but requests go to {target}: they leave unsigned and are refused (403)",
-            Fix(
+            removal_fix(
+                config,
                 f"{skip} is for a gateway that adds the credentials. Set {variable} to that "
                 f"gateway, or unset {skip} to sign requests with your own credentials.",
-                (f"unset {skip}", f"export {variable}='https://your-gateway.example.com'"),
+                skip,
+                after=export_in_shell(config, variable, "'https://your-gateway.example.com'"),
             ),
         )
     ]
@@ -250,12 +255,3 @@ def foundry_without_endpoint() -> Problem:
             json.dumps({"env": {network.FOUNDRY_RESOURCE_VARIABLE: "my-resource"}}),
         ),
     )
-
-
-def _places(value: Value) -> str:
-    return ", ".join(dict.fromkeys(v.origin.describe() for v in (value, *value.shadowed)))
-
-
-def _unset_commands(value: Value) -> tuple[str, ...]:
-    in_shell = any(v.origin.source is Source.SHELL for v in (value, *value.shadowed))
-    return (f"unset {value.name}",) if in_shell else ()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ccdoctor.config.removal import unset_command, unset_in_shell
 from ccdoctor.config.resolve import Value
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.truthy import Flag, parse_flag
@@ -90,7 +91,7 @@ def _rename_fix(name: str, intended: str, value: Value) -> Fix:
     if value.origin.source is Source.SHELL:
         return Fix(
             f"Rename {name} to {intended} where it is exported (shell profile, .env file, CI).",
-            (f"unset {name}", f"export {intended}={shlex.quote(shown)}"),
+            (unset_command(name), f"export {intended}={shlex.quote(shown)}"),
         )
     return Fix(
         f'Rename the key {name!r} to "{intended}" in the env block of {value.origin.path}.',
@@ -230,7 +231,7 @@ def deprecated_problems(config: ResolvedConfig) -> Iterator[Problem]:
             Fix(
                 f"Rename {name} to {replacement}"
                 + (" (and check which of the two values you want)." if shadowed else "."),
-                (f"unset {name}", f"export {replacement}={shlex.quote(shown or '')}")
+                (unset_command(name), f"export {replacement}={shlex.quote(shown or '')}")
                 if value.origin.source is Source.SHELL
                 else (),
                 None
@@ -256,16 +257,9 @@ def deprecated_problems(config: ResolvedConfig) -> Iterator[Problem]:
         )
 
 
-def unset_in_shell(config: ResolvedConfig, *names: str) -> tuple[str, ...]:
-    """`unset` for the variables the shell sets; one a settings file sets is beyond its reach,
-    and a command that does nothing is worse than none."""
-    exported = [n for n in names if (v := config.env.get(n)) and v.origin.source is Source.SHELL]
-    return (f"unset {' '.join(exported)}",) if exported else ()
-
-
 def _drop_fix(name: str, value: Value) -> Fix:
     if value.origin.source is Source.SHELL:
-        return Fix(f"Remove {name} where it is exported.", (f"unset {name}",))
+        return Fix(f"Remove {name} where it is exported.", (unset_command(name),))
     return Fix(f"Delete {name} from the env block of {value.origin.path}.")
 
 

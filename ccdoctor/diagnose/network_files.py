@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ccdoctor.config.removal import export_in_shell, removal_fix
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core import repairs
 from ccdoctor.core.results import Fix, Problem, Status
@@ -130,11 +131,13 @@ def judge_no_proxy(variable: str, entries: Sequence[str]) -> list[Problem]:
     ]
 
 
-def inspect_ca_bundle(variable: str, path: Path, now: dt.datetime) -> PemReport:
+def inspect_ca_bundle(
+    config: ResolvedConfig, variable: str, path: Path, now: dt.datetime
+) -> PemReport:
     """A file of trusted certificates: it must exist, be PEM, and hold valid CA certificates."""
     data = _read(variable, path)
     if isinstance(data, Problem):
-        return PemReport((skipped_by_client(variable, data, _unusable_fix(variable)),))
+        return PemReport((skipped_by_client(variable, data, _unusable_fix(config, variable)),))
     blocks = network.PEM_CERTIFICATE.findall(data)
     if not blocks:
         return PemReport(
@@ -352,11 +355,13 @@ def skipped_by_client(variable: str, problem: Problem, fix: Fix | None = None) -
     )
 
 
-def _unusable_fix(variable: str) -> Fix:
-    return Fix(
+def _unusable_fix(config: ResolvedConfig, variable: str) -> Fix:
+    return removal_fix(
+        config,
         f"Unset {variable} if no corporate CA is needed, or point it at the PEM file of the CA "
         "that really exists on this machine (the one a TLS-inspecting proxy signs with).",
-        (f"unset {variable}", f"export {variable}=/path/to/corporate-root-ca.pem"),
+        variable,
+        after=export_in_shell(config, variable, "/path/to/corporate-root-ca.pem"),
     )
 
 
@@ -411,10 +416,12 @@ def verification_off(config: ResolvedConfig) -> Problem:
         Status.WARN,
         f"{variable}=0 ({source_of(config, variable)}) turns TLS certificate verification off: "
         "anyone on the path can read and alter traffic, credentials included",
-        Fix(
+        removal_fix(
+            config,
             f"Unset {variable}. If a corporate proxy inspects TLS, trust its CA instead with "
             "NODE_EXTRA_CA_CERTS.",
-            (f"unset {variable}", "export NODE_EXTRA_CA_CERTS=/path/to/corporate-root-ca.pem"),
+            variable,
+            after=("export NODE_EXTRA_CA_CERTS=/path/to/corporate-root-ca.pem",),
         ),
     )
 

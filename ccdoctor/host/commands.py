@@ -13,7 +13,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,92 @@ def bounded_popen(timeout: float, env: Mapping[str, str]) -> Callable[..., _Fini
         )
 
     return popen
+
+
+@dataclass(frozen=True)
+class LibraryScope:
+    """The bound of the library processes started on one thread, and what overstayed it."""
+
+    seconds: float
+    killed: list[str]
+    """The commands killed at the limit: the library words that as its own failure ("Failed
+    to invoke the Azure CLI"), the caller as what it is, a time limit."""
+
+
+_LIBRARY_SCOPE = threading.local()
+_UNSCOPED_LIMIT = 10.0
+"""The bound of a library process started outside `library_processes` (none should be)."""
+
+
+class LibraryProcesses:
+    """A stand-in for the `subprocess` module inside a library that starts processes itself:
+    google-auth runs an executable-sourced credential's command with `subprocess.run`, and
+    azure-identity runs `az` and `azd` with `subprocess.check_output`. Their own timeouts kill
+    the child only (a grandchild holding the pipe lives on) and run up to what the user's file
+    says (google-auth: 30 s by default, up to 120). Here the same calls run as BoundedProcess,
+    within the smaller of the library's limit and the check's, and a command that overstays is
+    killed with its group and raises TimeoutExpired, as the real module would."""
+
+    PIPE = subprocess.PIPE
+    STDOUT = subprocess.STDOUT
+    DEVNULL = subprocess.DEVNULL
+    CalledProcessError = subprocess.CalledProcessError
+    TimeoutExpired = subprocess.TimeoutExpired
+    CompletedProcess = subprocess.CompletedProcess
+    SubprocessError = subprocess.SubprocessError
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        stderr: Any = None,
+        universal_newlines: bool = False,
+        text: bool = False,
+        check: bool = False,
+        **_streams: Any,
+    ) -> subprocess.CompletedProcess[Any]:
+        scope: LibraryScope | None = getattr(_LIBRARY_SCOPE, "scope", None)
+        bound = scope.seconds if scope is not None else _UNSCOPED_LIMIT
+        limit = min(timeout, bound) if timeout else bound
+        run = BoundedProcess(args, env=env, cwd=Path(cwd) if cwd else None).finish(limit)
+        if run.start_error is not None:
+            raise OSError(run.start_error)
+        merged = stderr == subprocess.STDOUT
+        out, err = (run.stdout + run.stderr, "") if merged else (run.stdout, run.stderr)
+        as_text = universal_newlines or text
+        stdout: Any = out if as_text else out.encode()
+        errors: Any = (err if as_text else err.encode()) if not merged else None
+        if run.timed_out:
+            if scope is not None:
+                scope.killed.append(run.command)
+            raise subprocess.TimeoutExpired(list(args), limit, output=stdout, stderr=errors)
+        code = run.exit_code if run.exit_code is not None else 1
+        if check and code != 0:
+            raise subprocess.CalledProcessError(code, list(args), stdout, errors)
+        return subprocess.CompletedProcess(list(args), code, stdout, errors)
+
+    def check_output(self, args: Sequence[str], **options: Any) -> Any:
+        return self.run(args, check=True, **options).stdout
+
+
+@contextlib.contextmanager
+def library_processes(modules: Sequence[Any], seconds: float) -> Iterator[LibraryScope]:
+    """Within the block, the processes `modules` start on this thread run bounded by `seconds`.
+    The stand-in replaces each module's `subprocess` for good: every thread that uses the
+    library goes through it, each with its own limit."""
+    for module in modules:
+        if not isinstance(getattr(module, "subprocess", None), LibraryProcesses):
+            module.subprocess = LibraryProcesses()
+    before = getattr(_LIBRARY_SCOPE, "scope", None)
+    scope = LibraryScope(seconds, [])
+    _LIBRARY_SCOPE.scope = scope
+    try:
+        yield scope
+    finally:
+        _LIBRARY_SCOPE.scope = before
 
 
 def _collect(

@@ -6,6 +6,7 @@ Placeholders are the keys of FACT_DEFAULTS. What the client itself prints for ea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ccdoctor.net.probe import Cause
@@ -17,6 +18,15 @@ class CauseText:
     fix: str
     commands: tuple[str, ...] = ()
     client_says: str = ""
+    unsets: tuple[str, ...] = ()
+    """Variables (templates) the fix takes away; the check that renders it turns them into an
+    `unset` or a settings-file edit, for where this run has them set."""
+
+    def commands_for(self, facts: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(c.format(**facts) for c in self.commands)
+
+    def unsets_for(self, facts: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(u.format(**facts) for u in self.unsets)
 
 
 _RETRIES = "Claude Code retries this for about 3 minutes before it shows the error."
@@ -73,8 +83,8 @@ CAUSES: dict[Cause, CauseText] = {
         "The proxy is not running or {proxy_var} names the wrong port. Fix {proxy_var}, or unset "
         "it if this network needs no proxy. Claude Code never names the proxy in its error. "
         + _RETRIES,
-        ("unset {proxy_var}",),
-        "API Error: Unable to connect to API (ConnectionRefused)",
+        client_says="API Error: Unable to connect to API (ConnectionRefused)",
+        unsets=("{proxy_var}",),
     ),
     Cause.PROXY_TIMEOUT: CauseText(
         "the proxy {proxy} ({proxy_var}) does not answer",

@@ -8,10 +8,14 @@ same test."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from tests.machine import Machine
+import pytest
+
+from tests.machine import REPO, Machine
 from tests.peers.blackhole import closed_port
 
 TIMEOUT = 2.0
@@ -123,3 +127,110 @@ def test_a_hung_credential_process_is_killed_and_fails_credentials(machine: Mach
     assert done.returncode == 1
     assert _checks(json.loads(done.stdout))["credentials.aws"]["status"] == "fail"
     assert _gone(int(pid_file.read_text()))
+
+
+# ---- processes the credential libraries start themselves ----------------------------------------
+
+_HANGING = "#!/bin/sh\nsleep 60 &\necho $! >> {pids}\necho $$ >> {pids}\nsleep 60\n"
+"""Hangs, and forks a child that holds its stdout open: each records its pid."""
+
+
+def _isolated_run(machine: Machine, *args: str) -> tuple[float, dict[str, object], int]:
+    """An online run with no network beyond loopback: what the chains would reach (Google's
+    STS, Azure's IMDS) is unreachable, so only the hung process decides the outcome."""
+    if subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode:
+        pytest.skip("needs `unshare -rn` (an unprivileged network namespace) to stay offline")
+    command = [
+        *("unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'),
+        *(sys.executable, "-m", "ccdoctor", "--timeout", f"{TIMEOUT:g}", "--format", "json"),
+        *("--managed-settings", str(machine.managed_file), "--claude-version", "2.1.332", *args),
+    ]
+    began = time.monotonic()
+    done = subprocess.run(
+        command,
+        cwd=machine.project,
+        env={**machine.env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert not done.stderr, done.stderr
+    return time.monotonic() - began, json.loads(done.stdout), done.returncode
+
+
+def _hanging_program(machine: Machine, path: Path) -> Path:
+    pids = machine.root / "pids"
+    machine.write(path, _HANGING.format(pids=pids)).chmod(0o755)
+    return pids
+
+
+def _all_gone(pids: Path) -> bool:
+    found = [int(line) for line in pids.read_text().split()]
+    return len(found) == 2 and all(_gone(pid) for pid in found)
+
+
+def test_a_hung_executable_credential_is_killed_with_its_child_and_warned(
+    machine: Machine,
+) -> None:
+    """google-auth runs an executable-sourced credential's command itself, for as long as the
+    file's timeout_millis (30 s here): ccdoctor bounds it by its own time limit and kills it
+    with its children, and says the credential could not be checked in time."""
+    pids = _hanging_program(machine, machine.root / "bin" / "get-token")
+    credential = machine.write(
+        machine.root / "wif.json",
+        {
+            "type": "external_account",
+            "audience": "//iam.googleapis.com/projects/1/locations/global/"
+            "workloadIdentityPools/pool/providers/ci",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "token_url": "https://sts.googleapis.com/v1/token",
+            "credential_source": {
+                "executable": {
+                    "command": str(machine.root / "bin" / "get-token"),
+                    "timeout_millis": 30000,
+                }
+            },
+        },
+    )
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "ANTHROPIC_VERTEX_PROJECT_ID": "p1",
+            "CLOUD_ML_REGION": "us-east5",
+            "GOOGLE_APPLICATION_CREDENTIALS": str(credential),
+            "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES": "1",
+        }
+    )
+    startup = _startup(machine)
+    elapsed, report, _ = _isolated_run(machine, "--only", "credentials.gcp")
+    assert elapsed < _bound(startup)
+    result = _checks(report)["credentials.gcp"]
+    assert result["status"] == "warn", result
+    assert "did not finish within" in str(result["message"])
+    assert _all_gone(pids)
+
+
+def test_a_hung_az_is_killed_with_its_child_and_the_chain_is_not_proven(
+    machine: Machine,
+) -> None:
+    """azure-identity's AzureCliCredential runs `az` with a timeout that kills `az` only; a
+    child holding the pipe would outlive ccdoctor. Run through host/commands, both die at
+    ccdoctor's limit, and the chain is reported as not checked in time."""
+    pytest.importorskip("azure.identity", reason="the [azure] extra is not installed")
+    bin_dir = machine.root / "bin"
+    pids = _hanging_program(machine, bin_dir / "az")
+    machine.env.update(
+        {
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "CLAUDE_CODE_USE_FOUNDRY": "1",
+            "ANTHROPIC_FOUNDRY_RESOURCE": "res",
+        }
+    )
+    startup = _startup(machine)
+    elapsed, report, _ = _isolated_run(machine, "--only", "credentials.foundry")
+    assert elapsed < _bound(startup)
+    result = _checks(report)["credentials.foundry"]
+    assert result["status"] == "warn", result
+    assert "`az` did not finish within" in str(result["message"])
+    assert _all_gone(pids)

@@ -304,11 +304,40 @@ def test_unknown_access_key_is_rejected_by_sts(bedrock: BedrockSetUp) -> None:
         "not know this access key id"
     )
     assert "HTTP 403 InvalidClientTokenId" in failure.message
-    assert failure.fix is not None and "unset AWS_SESSION_TOKEN" in failure.fix.commands
+    # No session token is set here: an `unset` of it would do nothing, so none is offered.
+    assert failure.fix is not None
+    assert not [c for c in failure.fix.commands if c.startswith("unset ")], failure.fix.commands
     bedrock.keys(key.access_key_id, key.secret_access_key)
     result = run(bedrock)
     result.assert_green()
     assert result["credentials.aws"].details["identity"]["arn"] == key.arn
+
+
+@pytest.mark.parametrize("where", ["shell", "settings"])
+def test_a_left_over_session_token_is_removed_where_it_is_set(
+    bedrock: BedrockSetUp, where: str
+) -> None:
+    """The error table's fix takes AWS_SESSION_TOKEN away: with `unset` when the shell exports
+    it, by naming the settings file whose env block holds it otherwise."""
+    key = bedrock.sts.create_access_key()
+    bedrock.sts.enforce_iam(True)
+    bedrock.keys(key_id="AKIA" + "Z" * 16, secret=key.secret_access_key)
+    stale = "FwoGZXIvYXdzE" + "x" * 40
+    if where == "shell":
+        bedrock.machine.env["AWS_SESSION_TOKEN"] = stale
+    else:
+        path = bedrock.machine.user_settings({"env": {"AWS_SESSION_TOKEN": stale}})
+
+    failure = run(bedrock).only_failure()
+
+    assert failure.id == "credentials.aws"
+    assert failure.fix is not None
+    unsets = [c for c in failure.fix.commands if c.startswith("unset ")]
+    if where == "shell":
+        assert unsets == ["unset AWS_SESSION_TOKEN"]
+    else:
+        assert not unsets, failure.fix.commands
+        assert f"Delete AWS_SESSION_TOKEN from the env block of {path}." in failure.fix.text
 
 
 def test_wrong_secret_is_a_signature_mismatch(bedrock: BedrockSetUp) -> None:

@@ -545,6 +545,23 @@ def test_a_project_id_that_does_not_exist_blames_the_variable_that_set_it(
     run_everything(vertex_machine).assert_green()
 
 
+def test_a_project_id_a_settings_file_sets_is_removed_from_that_file(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    """The same wrong project from a settings file's env block: `unset` cannot reach it, so the
+    fix names the file, and deleting the key there makes the run green."""
+    settings = vertex_machine.user_settings({"env": {"GOOGLE_CLOUD_PROJECT": "Claude Vertex Prod"}})
+
+    failure = failing(vertex_machine, "models.vertex").only_failure()
+
+    assert "project Claude Vertex Prod does not exist" in failure.message
+    assert failure.fix is not None
+    assert not [c for c in failure.fix.commands if c.startswith("unset ")], failure.fix.commands
+    assert f"Delete GOOGLE_CLOUD_PROJECT from the env block of {settings}." in failure.fix.text
+    vertex_machine.user_settings({"env": {}})
+    run_everything(vertex_machine).assert_green()
+
+
 def test_billing_off(vertex_machine: Machine, fake_vertex: FakeVertex) -> None:
     fake_vertex.configure(projects={PROJECT: Project(PROJECT_NUMBER, billing=False)})
 

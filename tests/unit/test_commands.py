@@ -6,11 +6,12 @@ import os
 import signal
 import subprocess
 import time
+import types
 from pathlib import Path
 
 import pytest
 
-from ccdoctor.host.commands import BoundedProcess, bounded_popen
+from ccdoctor.host.commands import BoundedProcess, bounded_popen, library_processes
 
 
 def test_a_grandchild_holding_the_pipe_costs_the_timeout_not_its_own_life(tmp_path: Path) -> None:
@@ -55,3 +56,47 @@ def test_a_process_left_unfinished_is_killed_with_its_children_at_exit() -> None
     commands._kill_leftovers()
     run = started.finish(2)
     assert not run.timed_out and run.exit_code == -signal.SIGKILL
+
+
+def test_a_librarys_run_is_bounded_by_the_scope_and_killed_with_its_children(
+    tmp_path: Path,
+) -> None:
+    """google-auth asks for 30 s; the scope allows 0.5 s: the group dies at 0.5 s, the call
+    raises TimeoutExpired as subprocess.run would, and the scope names what was killed."""
+    module = types.SimpleNamespace(subprocess=subprocess)
+    pid_file = tmp_path / "child.pid"
+    began = time.monotonic()
+    with library_processes([module], 0.5) as scope, pytest.raises(subprocess.TimeoutExpired):
+        module.subprocess.run(
+            ["/bin/sh", "-c", f"sleep 30 & echo $! > {pid_file}; sleep 30"],
+            timeout=30,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+    assert time.monotonic() - began < 2.5
+    assert scope.killed and "sleep 30" in scope.killed[0]
+    stat = Path(f"/proc/{int(pid_file.read_text())}/stat")
+    # Killed: gone, or a zombie waiting for init to reap it.
+    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_librarys_calls_answer_as_the_subprocess_module_does() -> None:
+    module = types.SimpleNamespace(subprocess=subprocess)
+    with library_processes([module], 5) as scope:
+        shim = module.subprocess
+        merged = shim.run(
+            ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
+            stdout=shim.PIPE,
+            stderr=shim.STDOUT,
+        )
+        assert (merged.returncode, merged.stdout) == (3, b"out\nerr\n")
+        assert shim.check_output(["/bin/sh", "-c", "echo ok"], universal_newlines=True) == "ok\n"
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            shim.check_output(
+                ["/bin/sh", "-c", "echo 'az login' >&2; exit 1"],
+                stderr=shim.PIPE,
+                stdin=shim.DEVNULL,
+                universal_newlines=True,
+            )
+        assert (failed.value.returncode, failed.value.stderr) == (1, "az login\n")
+    assert not scope.killed

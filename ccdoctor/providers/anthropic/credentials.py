@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import removal_fix, unset_command
 from ccdoctor.config.resolve import SHELL, Value, env_string
 from ccdoctor.config.settings_files import Source
 from ccdoctor.config.view import ResolvedConfig
@@ -131,7 +132,7 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
 
     for credential in sent:
         if credential.value is not None and credential.source != HELPER:
-            problems.extend(_value_problems(credential, gateway))
+            problems.extend(_value_problems(config, credential, gateway))
     details["chosen"] = chosen
     details["sent"] = [_sent_details(c) for c in sent]
     return AnthropicCredentials(chosen, tuple(sent), tuple(problems), details)
@@ -205,7 +206,7 @@ def _both_env_conflict(auth: SentCredential, key: SentCredential, gateway: str |
 
 def _ignored(name: str, origin: str, winner: str, *, conflict: bool = False) -> Problem:
     prefix = f"{known.auth_conflict(name, winner)} " if conflict else ""
-    remove = f"unset {name}" if origin == _SHELL else f"delete {name} from {origin}"
+    remove = f"run `{unset_command(name)}`" if origin == _SHELL else f"delete {name} from {origin}"
     return Problem(
         Status.WARN,
         f"{prefix}{name} from {origin} is ignored: {winner} takes precedence",
@@ -231,14 +232,16 @@ def _login_conflict(key_source: str) -> Problem:
 
 def _unset_fix(credential: SentCredential, text: str) -> Fix:
     if credential.origin == _SHELL:
-        return Fix(text, (f"unset {credential.source}",))
+        return Fix(text, (unset_command(credential.source),))
     return Fix(f"{text} It is set in {credential.origin}: delete it from that file's env block.")
 
 
 # --- credential text and shape -------------------------------------------------------------------
 
 
-def _value_problems(credential: SentCredential, gateway: str | None) -> list[Problem]:
+def _value_problems(
+    config: ResolvedConfig, credential: SentCredential, gateway: str | None
+) -> list[Problem]:
     assert credential.value is not None
     name, origin = credential.source, credential.origin
     issue = credential_text_problem(credential.value)
@@ -257,10 +260,10 @@ def _value_problems(credential: SentCredential, gateway: str | None) -> list[Pro
         ]
     if gateway is not None:
         return []  # a gateway issues keys in its own shape (LiteLLM: sk-…)
-    return _shape_problems(name, origin, credential.value.strip())
+    return _shape_problems(config, name, origin, credential.value.strip())
 
 
-def _shape_problems(name: str, origin: str, value: str) -> list[Problem]:
+def _shape_problems(config: ResolvedConfig, name: str, origin: str, value: str) -> list[Problem]:
     kind = known.token_kind(value)
     expected = _EXPECTED_KIND.get(name)
     where = f"{name} from {origin}"
@@ -281,9 +284,11 @@ def _shape_problems(name: str, origin: str, value: str) -> list[Problem]:
             Problem(
                 Status.FAIL,
                 f"{where} holds a {kind.value}, which api.anthropic.com does not accept there",
-                Fix(
+                removal_fix(
+                    config,
                     f"Move it to {home} and unset {name}.",
-                    (f"unset {name}", f"export {home}=…"),
+                    name,
+                    after=(f"export {home}=…",),
                 ),
             )
         ]
@@ -350,7 +355,7 @@ def _run_helper(
     if output_issue is not None:
         problems.append(output_issue)
     else:
-        problems.extend(_value_problems(credential, gateway))
+        problems.extend(_value_problems(config, credential, gateway))
     if run.duration_ms > known.HELPER_SLOW_NOTICE_SECONDS * 1000:
         problems.append(
             Problem(

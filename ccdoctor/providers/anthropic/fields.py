@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge.request_fields import RejectedField
@@ -26,11 +27,12 @@ def field_fix(config: ResolvedConfig, field: RejectedField) -> Fix:
         # The ttl is the user's own choice: the fix is to take it back.
         chosen = [name for name, _ in switches.one_hour_cache if config.get(name) is not None]
         if chosen:
-            return Fix(
+            return removal_fix(
+                config,
                 f"Claude Code {version} asks for a 1h cache ttl because {' and '.join(chosen)} "
                 f"{'is' if len(chosen) == 1 else 'are'} set: unset it (5-minute caching), or "
                 f"{gateway}.",
-                tuple(f"unset {name}" for name in chosen),
+                *chosen,
             )
     settings = [s for s in switches.removing(field.field) if not _already(config, s)]
     if not settings:

@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ccdoctor.config.endpoints import Endpoint, inference_endpoint
-from ccdoctor.config.view import ModelChoice
+from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Fix, Outcome, skipped
@@ -246,7 +247,9 @@ def describe_credentials(sent: tuple[Credential, ...]) -> str:
     )
 
 
-def network_failure(failure: HttpFailure, base: Endpoint) -> tuple[str, Fix]:
+def network_failure(
+    config: ResolvedConfig, failure: HttpFailure, base: Endpoint
+) -> tuple[str, Fix]:
     text = CAUSES[failure.cause]
     parts = urlsplit(base.url)
     other = "http" if parts.scheme == "https" else "https"
@@ -260,8 +263,8 @@ def network_failure(failure: HttpFailure, base: Endpoint) -> tuple[str, Fix]:
     }
     if base.custom:
         facts["endpoint_var"] = base.variable
-    return text.summary.format(**facts), Fix(
-        text.fix.format(**facts), tuple(c.format(**facts) for c in text.commands)
+    return text.summary.format(**facts), removal_fix(
+        config, text.fix.format(**facts), *text.unsets_for(facts), after=text.commands_for(facts)
     )
 
 

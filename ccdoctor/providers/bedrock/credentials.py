@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ccdoctor.config.aws_profiles import AwsProfiles, read_aws_profiles
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.paths import expand_user
 from ccdoctor.core.results import Fix, Problem, Status
@@ -123,7 +124,7 @@ def find_aws_credentials(
     env_method = _read_env_keys(config, problems)
     if env_method:
         if files.profile_from_env:
-            problems.append(_env_shadows_profile(files.profile))
+            problems.append(_env_shadows_profile(config, files.profile))
         return result("env", "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY")
 
     profile = files.profile
@@ -161,12 +162,13 @@ def _skip_auth_problems(config: ResolvedConfig) -> list[Problem]:
             Status.WARN,
             "CLAUDE_CODE_SKIP_BEDROCK_AUTH is set but ANTHROPIC_BEDROCK_BASE_URL is not: requests "
             "go unsigned straight to AWS, and nothing is there to add credentials",
-            Fix(
+            removal_fix(
+                config,
                 "Point Claude Code at the gateway that signs requests, or unset "
-                "CLAUDE_CODE_SKIP_BEDROCK_AUTH to sign them yourself.",
-                (
-                    "export ANTHROPIC_BEDROCK_BASE_URL=https://your-gateway.example/bedrock",
-                    "unset CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+                f"{BEDROCK.skip_auth} to sign them yourself.",
+                BEDROCK.skip_auth,
+                before=(
+                    f"export {BEDROCK.base_url_variable}=https://your-gateway.example/bedrock",
                 ),
             ),
         )
@@ -333,9 +335,11 @@ def _read_env_keys(config: ResolvedConfig, problems: list[Problem]) -> bool:
                 Status.FAIL,
                 f"{present} is set but {missing} is not: "
                 f'"{known.AWS_PARTIAL_CREDENTIALS.format(where="env", missing=missing)}"',
-                Fix(
+                removal_fix(
+                    config,
                     f"Export both keys, or unset {present} to let the profile supply them.",
-                    (f"export {missing}=…", f"unset {present}"),
+                    present,
+                    before=(f"export {missing}=…",),
                 ),
             )
         )
@@ -343,7 +347,18 @@ def _read_env_keys(config: ResolvedConfig, problems: list[Problem]) -> bool:
     token = config.get("AWS_SESSION_TOKEN") or config.get("AWS_SECURITY_TOKEN")
     problems.extend(
         _static_key_problems(
-            key_id, secret, token, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"
+            key_id,
+            secret,
+            token,
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            removal_fix(
+                config,
+                "Unset the left-over session token.",
+                "AWS_SESSION_TOKEN",
+                "AWS_SECURITY_TOKEN",
+            ),
         )
     )
     return True
@@ -356,6 +371,7 @@ def _static_key_problems(
     key_name: str,
     secret_name: str,
     token_name: str,
+    drop_token: Fix,
 ) -> list[Problem]:
     problems: list[Problem] = []
     for name, value in ((key_name, key_id), (secret_name, secret)):
@@ -399,20 +415,23 @@ def _static_key_problems(
                 Status.WARN,
                 f"{token_name} is set next to a long-term key (AKIA…): it is probably left over "
                 "from earlier temporary credentials, and AWS rejects the pair",
-                Fix(f"Unset {token_name}.", (f"unset {token_name}",)),
+                drop_token,
             )
         )
     return problems
 
 
-def _env_shadows_profile(profile: str) -> Problem:
+def _env_shadows_profile(config: ResolvedConfig, profile: str) -> Problem:
     return Problem(
         Status.WARN,
         f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set, so AWS_PROFILE={profile} is ignored: "
         "environment keys come first in the AWS credential chain",
-        Fix(
+        removal_fix(
+            config,
             "Unset the keys to use the profile, or unset AWS_PROFILE to make the choice explicit.",
-            ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",),
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
         ),
     )
 
@@ -693,6 +712,7 @@ class _ProfileReader:
                 f"aws_access_key_id of profile '{name}'",
                 f"aws_secret_access_key of profile '{name}'",
                 "aws_session_token",
+                Fix(f"Delete aws_session_token from profile '{name}' in {path}."),
             )
         )
 

@@ -43,6 +43,9 @@ class Rule:
     meaning: str
     fix: str
     commands: tuple[str, ...] = ()
+    unsets: tuple[str, ...] = ()
+    """Variables the fix takes away: rendered for where this run has them set (an `unset` for
+    the shell, the file to edit for a settings file), which a static table cannot know."""
     codes: frozenset[str] = frozenset()
     """Error codes (Bedrock `__type`, STS query codes, botocore exception names); empty: any."""
     status: int | None = None
@@ -136,7 +139,8 @@ RULES: tuple[Rule, ...] = (
         "key of another partition (GovCloud, China)",
         "Export the access key id, secret and (for ASIA… keys) session token that belong "
         "together; unset a left-over AWS_SESSION_TOKEN.",
-        ("unset AWS_SESSION_TOKEN", "aws configure --profile {profile}"),
+        ("aws configure --profile {profile}",),
+        unsets=("AWS_SESSION_TOKEN",),
         codes=frozenset({"UnrecognizedClientException", "InvalidClientTokenId"}),
     ),
     Rule(
@@ -144,7 +148,7 @@ RULES: tuple[Rule, ...] = (
         Kind.CREDENTIALS,
         "AWS does not accept the security token sent",
         "Export credentials that belong together; unset a left-over AWS_SESSION_TOKEN.",
-        ("unset AWS_SESSION_TOKEN",),
+        unsets=("AWS_SESSION_TOKEN",),
         needles=("security token included in the request is invalid",),
     ),
     Rule(
@@ -163,7 +167,7 @@ RULES: tuple[Rule, ...] = (
         "dropped the Authorization header)",
         "Unset CLAUDE_CODE_SKIP_BEDROCK_AUTH unless a gateway adds credentials, and make the "
         "gateway forward Authorization unchanged.",
-        ("unset CLAUDE_CODE_SKIP_BEDROCK_AUTH",),
+        unsets=("CLAUDE_CODE_SKIP_BEDROCK_AUTH",),
         codes=frozenset({"MissingAuthenticationTokenException", "MissingAuthenticationToken"}),
     ),
     Rule(
@@ -171,7 +175,7 @@ RULES: tuple[Rule, ...] = (
         Kind.CREDENTIALS,
         "the request reached AWS without credentials",
         "Unset CLAUDE_CODE_SKIP_BEDROCK_AUTH unless a gateway adds credentials.",
-        ("unset CLAUDE_CODE_SKIP_BEDROCK_AUTH",),
+        unsets=("CLAUDE_CODE_SKIP_BEDROCK_AUTH",),
         needles=("authorization header is missing", "missing authentication token"),
     ),
     # --- what the AWS SDK raises before sending anything -----------------------------------------

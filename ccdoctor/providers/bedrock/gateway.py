@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccdoctor.config.endpoints import inference_endpoint
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Outcome, Problem, Status, skipped
 from ccdoctor.providers.bedrock import live as aws
@@ -125,10 +126,11 @@ def _unguarded_problem(ctx: CheckContext, stream: aws.Stream, client_says: str) 
             f"{where} re-encodes Bedrock's binary event stream as "
             f'"{stream.content_type}"; with {fallback} set, Claude Code fails with '
             f'"{bedrock.OLD_CLIENT_STREAM_ERROR}"',
-            Fix(
+            removal_fix(
+                ctx.config,
                 f"{_PASS_THROUGH} Meanwhile, unset {fallback}: the client then retries each turn "
                 "without streaming.",
-                (f"unset {fallback}",),
+                fallback,
             ),
         )
     return Problem(

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.config.view import ModelChoice
+from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.host.commands import CommandRun, expand_home, run_shell_command
@@ -389,6 +390,7 @@ def base_model(model_id: str) -> str | None:
 
 
 def error_fix(
+    config: ResolvedConfig,
     error: AwsError,
     known: Mapping[str, str | None],
     extra: str = "",
@@ -396,10 +398,9 @@ def error_fix(
 ) -> Fix:
     rule = error.rule
     text = fill(rule.fix, known) + extra
-    filled = (*commands, *(fill(c, known) for c in rule.commands))
-    if rule.cause in ("iam_no_allow", "access_denied"):
-        return Fix(text, filled, live.RECOMMENDED_POLICY)
-    return Fix(text, filled)
+    filled = tuple(fill(c, known) for c in rule.commands)
+    snippet = live.RECOMMENDED_POLICY if rule.cause in ("iam_no_allow", "access_denied") else None
+    return removal_fix(config, text, *rule.unsets, before=commands, after=filled, snippet=snippet)
 
 
 def error_message(what: str, error: AwsError, known: Mapping[str, str | None]) -> str:
@@ -408,6 +409,7 @@ def error_message(what: str, error: AwsError, known: Mapping[str, str | None]) -
 
 
 def error_problem(
+    config: ResolvedConfig,
     status: Status,
     what: str,
     error: AwsError,
@@ -415,7 +417,7 @@ def error_problem(
     extra: str = "",
     commands: tuple[str, ...] = (),
 ) -> Problem:
-    fix = error_fix(error, known, extra, commands)
+    fix = error_fix(config, error, known, extra, commands)
     return Problem(status, error_message(what, error, known), fix)
 
 
@@ -454,6 +456,7 @@ def _key_identity(ctx: CheckContext, budget: Budget) -> Identity:
     if isinstance(result, AwsError):
         if result.rule.kind is Kind.CREDENTIALS:
             problem = error_problem(
+                ctx.config,
                 Status.FAIL,
                 "the client's start-up call (ListInferenceProfiles) is refused",
                 result,
@@ -475,6 +478,7 @@ def _signed_identity(ctx: CheckContext, budget: Budget) -> Identity:
             else "the AWS credential chain"
         )
         problem = error_problem(
+            ctx.config,
             Status.FAIL,
             f"{source} could not produce credentials",
             credentials,
@@ -500,6 +504,7 @@ def _signed_identity(ctx: CheckContext, budget: Budget) -> Identity:
     elif answer.rule.kind is Kind.CREDENTIALS:
         problems.append(
             error_problem(
+                ctx.config,
                 Status.FAIL,
                 "STS refuses the request signed with these credentials (sts:GetCallerIdentity)",
                 answer,

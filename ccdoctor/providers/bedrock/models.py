@@ -333,6 +333,7 @@ def _lookup_problems(ctx: CheckContext, target: ModelTarget, info: dict[str, Any
     if result.rule.kind is Kind.PERMISSION:
         return [
             shared.error_problem(
+                ctx.config,
                 Status.WARN,
                 f"{target.label}: could not look up the application profile, as the client does "
                 "(it then retries with the other request shape)",
@@ -419,7 +420,7 @@ def _proof_verdict(
         # Signed for the gateway's address and forwarded elsewhere: let the gateway sign.
         commands = (f"export {live.SKIP_AUTH_VARIABLE}=1",)
     problem = shared.error_problem(
-        status, f"{target.label} ({call})", result, known, extra, commands
+        ctx.config, status, f"{target.label} ({call})", result, known, extra, commands
     )
     return [problem], _Proof.REFUSED
 

@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from ccdoctor.config.removal import export_in_shell, removal_fix, where_to_set
 from ccdoctor.config.resolve import DEFAULT
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
@@ -181,6 +182,7 @@ def judge_live_profiles(ctx: CheckContext, targets: tuple[CallRegion, ...]) -> _
 def _listing_failed(ctx: CheckContext, error: AwsError, region: str) -> Problem:
     known = shared.facts(ctx, error, region=region)
     return shared.error_problem(
+        ctx.config,
         Status.WARN,
         f"could not list the inference profiles in {region}, as the client does at start-up; "
         f"it then sends its {ctx.config.bedrock_prefix}. profiles unverified",
@@ -361,8 +363,11 @@ def _prefix_setting(config: ResolvedConfig) -> list[Problem]:
                 f"{_PREFIX_VARIABLE}={raw!r} is not one of {', '.join(valid)}; Claude Code "
                 f"ignores it and uses the region's prefix {config.bedrock_prefix}.",
                 Fix(
-                    f"Set it to one of {', '.join(valid)}, or unset it.",
-                    (f"export {_PREFIX_VARIABLE}={config.bedrock_prefix}",),
+                    (
+                        f"Set it to one of {', '.join(valid)}, or unset it. "
+                        + where_to_set(config, _PREFIX_VARIABLE, config.bedrock_prefix)
+                    ).rstrip(),
+                    export_in_shell(config, _PREFIX_VARIABLE, config.bedrock_prefix),
                 ),
             )
         ]
@@ -373,7 +378,7 @@ def _prefix_setting(config: ResolvedConfig) -> list[Problem]:
                 f"{_PREFIX_VARIABLE}={value} is ignored in GovCloud "
                 f"({config.bedrock_region.value}): built-in models use "
                 f"{regions.GOVCLOUD_PREFIX}. profiles",
-                Fix(f"Unset {_PREFIX_VARIABLE}.", (f"unset {_PREFIX_VARIABLE}",)),
+                removal_fix(config, f"Unset {_PREFIX_VARIABLE}.", _PREFIX_VARIABLE),
             )
         ]
     return []

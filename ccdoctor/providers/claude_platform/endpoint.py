@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import claude_platform as known
@@ -97,7 +98,7 @@ def gc_endpoint(config: ResolvedConfig) -> PlatformEndpoint | None:
 
 def gc_problems(config: ResolvedConfig) -> list[Problem]:
     problems = [
-        _bad_segment(name, value)
+        _bad_segment(config, name, value)
         for name in known.GC_PATH_VARIABLES
         if (value := _text(config, name)) and not known.PATH_SEGMENT.fullmatch(value)
     ]
@@ -122,15 +123,16 @@ def gc_problems(config: ResolvedConfig) -> list[Problem]:
     return problems
 
 
-def _bad_segment(variable: str, value: str) -> Problem:
+def _bad_segment(config: ResolvedConfig, variable: str, value: str) -> Problem:
     return Problem(
         Status.FAIL,
         f"{variable}={value!r} has characters other than letters, digits, '_' and '-': Claude "
         "Code stops before any request with "
         f'"{known.GC_SEGMENT_REFUSED.format(variable=variable)}"',
-        Fix(
+        removal_fix(
+            config,
             f"Set {variable} to the bare ID (no slashes, dots or spaces), or unset it.",
-            (f"unset {variable}",),
+            variable,
         ),
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ResolvedConfig, VertexProject
 from ccdoctor.context import CheckContext
 from ccdoctor.core.paths import expand_user
@@ -25,6 +26,7 @@ from ccdoctor.knowledge.routes import VERTEX
 from ccdoctor.providers.vertex import wire as vertex
 from ccdoctor.providers.vertex.errors import AUTH_FACT_DEFAULTS, AuthCause, classify_auth_error
 from ccdoctor.providers.vertex.google import (
+    EXECUTABLE_TIMEOUT,
     MintedToken,
     TokenError,
     mint_from_file,
@@ -142,6 +144,16 @@ def quota_project_problems(
 
 def refresh_problem(config: ResolvedConfig, found: GcpCredentials, error: TokenError) -> Problem:
     where = str(found.path) if found.path else METADATA
+    if EXECUTABLE_TIMEOUT in error.exception_names:
+        # Claude Code waits as long as the file's timeout_millis says: slow is not broken.
+        return Problem(
+            Status.WARN,
+            f"no token from {where} within ccdoctor's time limit: {error.text}",
+            Fix(
+                "Run the credential's command by hand to see whether it ends and what it prints, "
+                "or give ccdoctor more time with --timeout."
+            ),
+        )
     if error.transport is not None:
         failure = error.transport
         text = CAUSES[failure.cause]
@@ -169,10 +181,12 @@ def refresh_problem(config: ResolvedConfig, found: GcpCredentials, error: TokenE
             Status.FAIL,
             f"no token from {where}: the connection to the token endpoint {failure.host} failed — "
             + text.summary.format(**facts),
-            Fix(
+            removal_fix(
+                config,
                 "Claude Code cannot refresh its Google token either, so every request would "
                 "fail. " + text.fix.format(**facts),
-                tuple(c.format(**facts) for c in text.commands),
+                *text.unsets_for(facts),
+                after=text.commands_for(facts),
             ),
         )
     row = classify_auth_error(error.exception_names, error.text)
@@ -245,7 +259,7 @@ def find_gcp_credentials(
 
     if vertex and config.truthy(VERTEX.skip_auth):
         if not config.get(VERTEX.base_url_variable):
-            problems.append(_skip_without_gateway())
+            problems.append(_skip_without_gateway(config))
         return result(SKIPPED, "skipped: the gateway supplies credentials")
 
     gcloud_file = gcloud_adc_path(config)
@@ -321,7 +335,7 @@ def _judge_file(
     """Load and judge one credential file; returns its type and a label for the summary."""
     data, unreadable = _load(path)
     if data is None:
-        problems.append(_file_problem(path, where, unreadable or "cannot be read"))
+        problems.append(_file_problem(config, path, where, unreadable or "cannot be read"))
         return None, "unreadable credential file"
     _register_secrets(data, redactor)  # before anything can quote the file
     kind = data.get("type")
@@ -407,7 +421,7 @@ def _register_secrets(data: Mapping[str, Any], redactor: Redactor) -> None:
         _register_secrets(nested, redactor)
 
 
-def _file_problem(path: Path, where: str, why: str) -> Problem:
+def _file_problem(config: ResolvedConfig, path: Path, where: str, why: str) -> Problem:
     if why == "does not exist":
         message = f'{where} points to {path}, which does not exist: "File {path} was not found."'
     else:
@@ -419,9 +433,11 @@ def _file_problem(path: Path, where: str, why: str) -> Problem:
     return Problem(
         Status.FAIL,
         message,
-        Fix(
+        removal_fix(
+            config,
             f"Point {ENV_FILE} at a readable credential file, or unset it and log in with gcloud.",
-            (f"unset {ENV_FILE}", _ADC_LOGIN),
+            ENV_FILE,
+            after=(_ADC_LOGIN,),
         ),
     )
 
@@ -544,32 +560,36 @@ def _project_problems(config: ResolvedConfig) -> list[Problem]:
         return []
     others = "; ".join(f"{value} from {origin}" for origin, value in differing)
     wanted = differing[-1][1]
+    message = f"Claude Code uses project {project.value} from {project.origin}, not {others}"
     if project.origin in _PROJECT_VARIABLES:
-        commands: tuple[str, ...] = (f"unset {project.origin}",)
-        how = f"unset {project.origin} or set it to the project you mean"
-    else:
-        commands = (f"export GOOGLE_CLOUD_PROJECT={wanted}",)
-        how = "set GOOGLE_CLOUD_PROJECT (it beats the credential file) to the project you mean"
+        how = f"set {project.origin} to the project you mean, or unset it"
+        return [
+            Problem(
+                Status.WARN,
+                message,
+                removal_fix(config, f"Make them agree: {how}.", project.origin),
+            )
+        ]
+    how = "set GOOGLE_CLOUD_PROJECT (it beats the credential file) to the project you mean"
     return [
         Problem(
             Status.WARN,
-            f"Claude Code uses project {project.value} from {project.origin}, not {others}",
-            Fix(f"Make them agree: {how}.", commands),
+            message,
+            Fix(f"Make them agree: {how}.", (f"export GOOGLE_CLOUD_PROJECT={wanted}",)),
         )
     ]
 
 
-def _skip_without_gateway() -> Problem:
+def _skip_without_gateway(config: ResolvedConfig) -> Problem:
     return Problem(
         Status.WARN,
         "CLAUDE_CODE_SKIP_VERTEX_AUTH is set but ANTHROPIC_VERTEX_BASE_URL is not: requests go "
         "to Google without credentials, and nothing is there to add them",
-        Fix(
+        removal_fix(
+            config,
             "Point Claude Code at the gateway that adds credentials, or unset "
-            "CLAUDE_CODE_SKIP_VERTEX_AUTH to use your Google credentials.",
-            (
-                "export ANTHROPIC_VERTEX_BASE_URL=https://your-gateway.example/vertex/v1",
-                "unset CLAUDE_CODE_SKIP_VERTEX_AUTH",
-            ),
+            f"{VERTEX.skip_auth} to use your Google credentials.",
+            VERTEX.skip_auth,
+            before=(f"export {VERTEX.base_url_variable}=https://your-gateway.example/vertex/v1",),
         ),
     )

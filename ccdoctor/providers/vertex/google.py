@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import importlib
 import json
 import threading
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ccdoctor.host.commands import library_processes
 from ccdoctor.net.client import HttpFailure, Network
 from ccdoctor.net.probe import Cause, target_of
 from ccdoctor.net.settings import ProxyChoice
@@ -164,6 +166,14 @@ class MintedToken:
         return int((self.expiry - now).total_seconds() // 60)
 
 
+class ExecutableTimeout(Exception):
+    """An executable-sourced credential's command overstayed the step and was killed with its
+    children: the credential is unproven, not refused."""
+
+
+EXECUTABLE_TIMEOUT = ExecutableTimeout.__name__
+
+
 @dataclass(frozen=True)
 class TokenError:
     exception_names: tuple[str, ...]
@@ -185,11 +195,24 @@ def mint_from_file(
 
         warnings.filterwarnings("ignore", message=_QUOTA_WARNING)
         warnings.filterwarnings("ignore", message=_GENERIC_LOAD_WARNING)
-        credentials, project = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
-            str(path), scopes=[vertex.CLOUD_PLATFORM_SCOPE], quota_project_id=quota_project
-        )
-        start = time.perf_counter()
-        credentials.refresh(request)
+        # An executable-sourced credential's command is started by google-auth itself (loading
+        # the file already runs it, for the project); it must end before the step does, so
+        # that what happened, not a bare time-out, is told.
+        pluggable = importlib.import_module("google.auth.pluggable")
+        with library_processes([pluggable], timeout * 0.8) as bounded:
+            try:
+                credentials, project = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
+                    str(path), scopes=[vertex.CLOUD_PLATFORM_SCOPE], quota_project_id=quota_project
+                )
+                start = time.perf_counter()
+                credentials.refresh(request)
+            except Exception as exc:
+                if bounded.killed:
+                    raise ExecutableTimeout(
+                        f"the credential's executable ({bounded.killed[0]}) did not finish "
+                        f"within {bounded.seconds:.1f} s and was killed"
+                    ) from exc
+                raise
         return MintedToken(
             token=str(credentials.token),
             expiry=getattr(credentials, "expiry", None),

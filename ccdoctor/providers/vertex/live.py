@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
@@ -404,11 +405,13 @@ def _nonexistent_global_host(config: ResolvedConfig) -> list[Problem]:
             Status.FAIL,
             f"{_BASE_URL_VARIABLE} points at {regions.VERTEX_NONEXISTENT_GLOBAL_HOST}, which "
             f"does not exist: the global endpoint is {regions.vertex_host('global')}",
-            Fix(
+            removal_fix(
+                config,
                 f"Unset {_BASE_URL_VARIABLE} and set {_REGION_VARIABLE}=global (Claude Code "
                 f"builds the right host itself), or set {_BASE_URL_VARIABLE}={good}.",
-                (f"unset {_BASE_URL_VARIABLE}", f"export {_REGION_VARIABLE}=global"),
-                json.dumps({"env": {_BASE_URL_VARIABLE: "", _REGION_VARIABLE: "global"}}),
+                _BASE_URL_VARIABLE,
+                after=(f"export {_REGION_VARIABLE}=global",),
+                snippet=json.dumps({"env": {_BASE_URL_VARIABLE: "", _REGION_VARIABLE: "global"}}),
             ),
         )
     ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
 from ccdoctor.knowledge import models as model_data
@@ -217,7 +219,7 @@ def prove_model(
         message = f"{where}: no time left to ask Vertex AI (raise --timeout)"
         return ModelProof(message, Problem(Status.WARN, message), None, info)
     if decisive.failure is not None:
-        problem = _network_problem(caller, where, location, decisive.failure, severity)
+        problem = _network_problem(ctx.config, caller, where, location, decisive.failure, severity)
         return ModelProof(where, problem, None, info)
     if decisive.malformed is not None:
         host = urlsplit(url).netloc
@@ -285,7 +287,10 @@ def _refusal(
         f'"{reading.server_says}")'
     )
     return ModelProof(
-        where, Problem(severity, message, _fix(caller, target, row, facts)), row.cause, info
+        where,
+        Problem(severity, message, _fix(ctx.config, caller, target, row, facts)),
+        row.cause,
+        info,
     )
 
 
@@ -322,7 +327,11 @@ def _facts(caller: VertexCaller, target: VertexTarget, reading: _Reading) -> dic
 
 
 def _fix(
-    caller: VertexCaller, target: VertexTarget, row: VertexErrorRow, facts: dict[str, str]
+    config: ResolvedConfig,
+    caller: VertexCaller,
+    target: VertexTarget,
+    row: VertexErrorRow,
+    facts: dict[str, str],
 ) -> Fix:
     cause = row.cause
     variable = facts["region_variable"]
@@ -344,14 +353,15 @@ def _fix(
             ),
         )
     if cause is VertexCause.PROJECT_NOT_FOUND:
-        return _project_fix(caller, row)
+        return _project_fix(config, caller, row)
     if cause is VertexCause.UNAUTHENTICATED and caller.gateway:
-        return Fix(
+        return removal_fix(
+            config,
             f"The gateway wants credentials, and under {_SKIP_AUTH_VARIABLE} Claude Code sends "
             "none: give the gateway its own Google credentials, send the header it expects "
             f"with ANTHROPIC_CUSTOM_HEADERS, or unset {_SKIP_AUTH_VARIABLE} so your Google "
             "token is sent.",
-            (f"unset {_SKIP_AUTH_VARIABLE}",),
+            _SKIP_AUTH_VARIABLE,
         )
     if cause is VertexCause.UNAUTHENTICATED and caller.base is not None:
         return Fix(
@@ -396,13 +406,15 @@ def _not_found_fix(target: VertexTarget, facts: dict[str, str]) -> Fix:
     )
 
 
-def _project_fix(caller: VertexCaller, row: VertexErrorRow) -> Fix:
+def _project_fix(config: ResolvedConfig, caller: VertexCaller, row: VertexErrorRow) -> Fix:
     origin = caller.project_origin
     if origin in ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
-        return Fix(
+        return removal_fix(
+            config,
             f"{row.fix} Claude Code takes the project from {origin}, which beats "
             "ANTHROPIC_VERTEX_PROJECT_ID: correct or unset it.",
-            (*row.commands, f"unset {origin}"),
+            origin,
+            before=row.commands,
         )
     return Fix(
         f"{row.fix} Then set ANTHROPIC_VERTEX_PROJECT_ID to it (the project now comes from "
@@ -427,7 +439,12 @@ def _no_route(caller: VertexCaller, where: str, url: str, severity: Status) -> P
 
 
 def _network_problem(
-    caller: VertexCaller, where: str, location: str, failure: HttpFailure, severity: Status
+    config: ResolvedConfig,
+    caller: VertexCaller,
+    where: str,
+    location: str,
+    failure: HttpFailure,
+    severity: Status,
 ) -> Problem:
     base = caller.base_for(location)
     parts = urlsplit(base)
@@ -443,5 +460,10 @@ def _network_problem(
     return Problem(
         severity,
         f"{where}: {text.summary.format(**facts)}",
-        Fix(text.fix.format(**facts), tuple(c.format(**facts) for c in text.commands)),
+        removal_fix(
+            config,
+            text.fix.format(**facts),
+            *text.unsets_for(facts),
+            after=text.commands_for(facts),
+        ),
     )
