@@ -132,6 +132,9 @@ class Behaviour:
     """Answer any `cache_control` in the body with 400 "Extra inputs are not permitted"."""
     rejected_fields: frozenset[str] = frozenset()
     """Body fields (keys of STRICT_FIELDS) answered with 400 in a strict gateway's words."""
+    without_thinking: frozenset[str] = frozenset()
+    """Models that have no thinking: a message for one of them with `thinking` (other than
+    disabled) is answered 400 "'X' does not support thinking.", as the API and gateways do."""
     redirect_to: str | None = None
     """Answer every API call with `redirect_status` to this base URL plus the request's path."""
     moved_to_prefix: bool = False
@@ -398,6 +401,10 @@ def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
     if "max_tokens" not in request.body:
         return _error(400, _MESSAGES["max_tokens_missing"])
     body: dict[str, Any] = request.body
+    thinking = body.get("thinking")
+    thinks = isinstance(thinking, dict) and thinking.get("type") != "disabled"
+    if thinks and body["model"] in behaviour.without_thinking:
+        return _error(400, _MESSAGES["thinking_unsupported"].format(model=body["model"]))
     message_id = "msg_" + secrets.token_hex(12)
     input_tokens = _estimate_tokens(body)
     output_tokens = max(1, len(behaviour.reply_text) // 4)
