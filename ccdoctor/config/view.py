@@ -98,6 +98,9 @@ class ModelChoice:
     steps: tuple[str, ...]
     explicit: bool
     """True when the user chose it (flag, variable or setting) rather than a built-in default."""
+    restricted: tuple[str, str] | None = None
+    """(the model chosen, where availableModels is set) when that list does not allow the
+    chosen model and the client sends this default instead."""
 
     @property
     def label(self) -> str:
@@ -344,7 +347,6 @@ def _main_model(
 ) -> ModelChoice:
     requested: str | None = None
     origin = DEFAULT
-    explicit = True
     if inputs.model_arg:
         requested, origin = inputs.model_arg, Origin(Source.FLAG, "--model")
     elif (value := env.get("ANTHROPIC_MODEL")) is not None and value.text:
@@ -357,18 +359,46 @@ def _main_model(
         and (version is None or version >= model_data.DEFAULT_MODEL_VARIABLE_SINCE)
     ) and value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
         requested, origin = value.text, value.origin
-    if requested is None:
-        requested, explicit = "default", False
-        pin = env.get(model_data.ALIAS_OVERRIDE_VARIABLE["opus"])
-        default_main, _ = _one_million(defaults.main, [])
-        if pin is not None and pin.text and default_main == defaults.aliases.get("opus"):
-            chosen = _resolve_model("main", "opus", DEFAULT, False, env, settings, defaults, prefix)
-            steps = ("'default' from built-in default", "'default' is the opus alias here")
-            million = chosen.one_million or provider.value in model_data.OPUS_PIN_WITH_1M_BETA
-            return replace(
-                chosen, requested="default", one_million=million, steps=steps + chosen.steps[1:]
-            )
-    return _resolve_model("main", requested, origin, explicit, env, settings, defaults, prefix)
+    if requested is not None:
+        chosen = _resolve_model("main", requested, origin, True, env, settings, defaults, prefix)
+        listed = settings.get(model_data.AVAILABLE_MODELS)
+        if listed is None or not isinstance(listed.raw, list):
+            return chosen
+        if model_data.available_allows(listed.raw, chosen.model_id):
+            return chosen
+        where = listed.origin.describe()
+        fallback = _main_model_default(env, settings, defaults, prefix, provider)
+        return replace(
+            fallback,
+            steps=(
+                *chosen.steps,
+                f"{chosen.model_id} is not in availableModels ({where}): the default is sent",
+                *fallback.steps[1:],
+            ),
+            restricted=(chosen.model_id, where),
+        )
+    return _main_model_default(env, settings, defaults, prefix, provider)
+
+
+def _main_model_default(
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: ModelDefaults,
+    prefix: str,
+    provider: Provider,
+) -> ModelChoice:
+    """The model a session that chooses none sends: the version's default, which is the opus
+    alias (and so follows its pin) wherever that default is an opus."""
+    pin = env.get(model_data.ALIAS_OVERRIDE_VARIABLE["opus"])
+    default_main, _ = _one_million(defaults.main, [])
+    if pin is not None and pin.text and default_main == defaults.aliases.get("opus"):
+        chosen = _resolve_model("main", "opus", DEFAULT, False, env, settings, defaults, prefix)
+        steps = ("'default' from built-in default", "'default' is the opus alias here")
+        million = chosen.one_million or provider.value in model_data.OPUS_PIN_WITH_1M_BETA
+        return replace(
+            chosen, requested="default", one_million=million, steps=steps + chosen.steps[1:]
+        )
+    return _resolve_model("main", "default", DEFAULT, False, env, settings, defaults, prefix)
 
 
 def _session_models(

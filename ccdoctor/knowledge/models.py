@@ -67,6 +67,27 @@ def session_role(role: str) -> SessionRole:
     return next(r for r in SESSION_ROLES if r.role == role)
 
 
+AVAILABLE_MODELS = "availableModels"
+AVAILABLE_FAMILIES = ("opus", "sonnet", "haiku", "fable")
+
+
+def available_allows(entries: list[object], model_id: str) -> bool:
+    """Whether an `availableModels` list lets the client send `model_id` (the resolved ID, alias
+    and pins followed): an entry naming a family allows every ID of it, any other entry the IDs
+    it begins, case aside (observed on 2.1.197 and 2.1.332: "claude-sonnet-4-5" allows
+    claude-sonnet-4-5-20250929 but not the sonnet alias; an empty list allows nothing). A model
+    it does not allow is replaced by the default (tests/facts/session_models.md)."""
+    wanted = model_id.strip().lower()
+    words = set(re.split(r"[-.@:]", wanted))
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        name = entry.strip().lower()
+        if (name in AVAILABLE_FAMILIES and name in words) or wanted.startswith(name):
+            return True
+    return False
+
+
 WITHOUT_THINKING = ("claude-3-",)
 """Anthropic IDs (by prefix) the client sends no `thinking`, no `context_management` and no
 `output_config`, whatever MAX_THINKING_TOKENS or alwaysThinkingEnabled say: every Claude 3 model,

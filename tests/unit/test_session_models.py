@@ -148,3 +148,57 @@ def test_a_400_about_a_model_without_thinking_is_read_as_the_thinking_field() ->
 
     assert found is not None
     assert (found.field, found.label) == ("thinking", "thinking (for a model without it)")
+
+
+@pytest.mark.parametrize(
+    ("entries", "model_id", "allowed"),
+    [
+        # Each row observed on 2.1.197 and 2.1.332 (tests/facts/session_models.md).
+        (["sonnet"], "claude-sonnet-4-5", True),
+        (["claude-sonnet-4-5"], "claude-sonnet-5-5", False),
+        (["claude-sonnet-4-5"], "claude-sonnet-4-5-20250929", True),
+        (["claude-sonnet-4-5-20250929"], "claude-sonnet-4-5", False),
+        (["sonnet"], "my-gw-model", False),
+        (["opus"], "claude-sonnet-5-5", False),
+        ([], "claude-sonnet-4-5", False),
+        (["Claude-Sonnet-4-5"], "claude-sonnet-4-5", True),
+    ],
+)
+def test_which_models_available_models_allows(
+    entries: list[object], model_id: str, allowed: bool
+) -> None:
+    assert model_data.available_allows(entries, model_id) is allowed
+
+
+def test_a_chosen_model_available_models_does_not_list_gives_way_to_the_default(
+    machine: Machine,
+) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(
+        ANTHROPIC_MODEL="claude-sonnet-4-5", ANTHROPIC_DEFAULT_OPUS_MODEL="claude-opus-4-8"
+    )
+    machine.user_settings({"availableModels": ["opus", "haiku"]})
+
+    main = machine.resolve().main_model
+
+    assert main.model_id == "claude-opus-4-8"
+    assert main.restricted is not None
+    assert main.restricted[0] == "claude-sonnet-4-5"
+    assert not main.explicit
+    result = machine.check("config.model")
+    assert result.status is Status.WARN
+    assert result.message.startswith(
+        'Model "claude-sonnet-4-5" is restricted by your organization\'s settings. '
+        "availableModels in"
+    )
+    assert result.message.endswith("so Claude Code sends claude-opus-4-8[1m] instead")
+
+
+def test_a_listed_or_unset_available_models_leaves_the_chosen_model(machine: Machine) -> None:
+    machine.env["ANTHROPIC_MODEL"] = "claude-sonnet-4-5"
+    assert machine.resolve().main_model.model_id == "claude-sonnet-4-5"
+
+    machine.user_settings({"availableModels": ["sonnet"]})
+    main = machine.resolve().main_model
+
+    assert (main.model_id, main.restricted) == ("claude-sonnet-4-5", None)
