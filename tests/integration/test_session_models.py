@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import shlex
 
+from ccdoctor.context import RunOptions
 from ccdoctor.core.results import Fix
+from tests.integration.conftest_bedrock import BedrockSetUp
 from tests.integration.verdicts import apply_exports, verdict
 from tests.machine import Machine
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
+from tests.peers.fake_bedrock import FAULTS, FaultRule
 
 SERVED = ("claude-opus-5-5", "claude-haiku-5-5", "claude-opus-4-8", "claude-haiku-4-5-20251001")
 UNSERVED = "claude-nonexistent-1"
@@ -153,3 +156,33 @@ def test_always_thinking_off_in_settings_stops_thinking_as_the_client_does_on_2_
     machine.user_settings({"alwaysThinkingEnabled": False})
 
     verdict(machine).assert_green()
+
+
+def test_a_bedrock_subagent_model_not_enabled_is_a_warning_from_free_calls_only(
+    bedrock: BedrockSetUp,
+) -> None:
+    bedrock.keys()
+    subagent = "anthropic.claude-opus-4-6-v1"
+    bedrock.fake.configure(faults=(FaultRule(FAULTS["model_not_enabled"], model=subagent),))
+    bedrock.machine.env["CLAUDE_CODE_SUBAGENT_MODEL"] = f"us.{subagent}"
+    selection = ("credentials.aws", "region.bedrock", "proxy.conformance", "models.bedrock")
+
+    result = verdict(bedrock.machine, *selection, options=RunOptions(timeout=5.0, deadline=20.0))
+
+    result.assert_green()
+    (warning,) = result.warnings
+    assert warning.id == "models.bedrock"
+    assert warning.message.startswith(
+        f"subagent model (CLAUDE_CODE_SUBAGENT_MODEL) us.{subagent} (a free token count): "
+        "the account may not use this model here"
+    )
+    assert warning.message.endswith("will fail mid-session")
+    assert warning.fix is not None
+    assert warning.fix.text.endswith(
+        "Or unset CLAUDE_CODE_SUBAGENT_MODEL: the session then uses the model it would without "
+        "the pin."
+    )
+    asked = {
+        (r.operation, r.model) for r in bedrock.fake.requests if r.model and subagent in r.model
+    }
+    assert asked == {("GetFoundationModelAvailability", subagent), ("CountTokens", subagent)}
