@@ -30,6 +30,8 @@ the small/fast model, then checks each ID's shape for the provider:
 - [1m] asks for the 1M-context variant, which only Opus 4.6+, Sonnet 4.6+, Sonnet 5 and Fable
   have.
 A broken small/fast model is a warning, not a failure: a one-shot `claude -p` does not use it.
+The same for CLAUDE_CODE_SUBAGENT_MODEL and the sonnet/opus alias pins, which the client sends
+only mid-session.
 A chosen model that availableModels (in any settings file) does not allow is replaced by the
 default, which the other checks then judge: a warning, as 2.1.332 prints one (2.1.197 says
 nothing).
@@ -46,6 +48,8 @@ def model_check(ctx: CheckContext) -> Outcome:
         problems.insert(0, _restricted(main, *main.restricted))
     if (small.model_id, small.origin) != (main.model_id, main.origin):
         problems.extend(judge_model(small, config, is_main=False))
+    for further in config.session_models:
+        problems.extend(judge_model(further, config, is_main=False))
     details = {
         "provider": config.provider.provider.value,
         "endpoint": endpoint_named(config),

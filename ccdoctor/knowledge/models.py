@@ -44,7 +44,7 @@ SESSION_ROLES = (
         "subagent",
         "subagent model",
         "CLAUDE_CODE_SUBAGENT_MODEL",
-        "every subagent (the Agent tool)",
+        "subagents (the Agent tool)",
     ),
     SessionRole(
         "opus",

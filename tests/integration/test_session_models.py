@@ -55,7 +55,7 @@ def test_a_subagent_model_not_served_is_a_warning_proven_without_a_billed_reques
         f"subagent model (CLAUDE_CODE_SUBAGENT_MODEL): 127.0.0.1 does not serve {UNSERVED}: "
         "HTTP 404"
     )
-    assert "Claude Code starts, but every subagent" in warning.message
+    assert "Claude Code starts, but subagents (the Agent tool) will fail" in warning.message
     assert UNSERVED not in _posted_models(fake_anthropic, "/v1/messages")
     assert UNSERVED in _posted_models(fake_anthropic, "/v1/messages/count_tokens")
     assert _apply_unsets(machine, warning.fix) == ["CLAUDE_CODE_SUBAGENT_MODEL"]

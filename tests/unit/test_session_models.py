@@ -202,3 +202,20 @@ def test_a_listed_or_unset_available_models_leaves_the_chosen_model(machine: Mac
     main = machine.resolve().main_model
 
     assert (main.model_id, main.restricted) == ("claude-sonnet-4-5", None)
+
+
+def test_a_session_model_shaped_wrong_is_a_warning_naming_its_variable(machine: Machine) -> None:
+    machine.claude_version = "2.1.332"
+    machine.env.update(BEDROCK, CLAUDE_CODE_SUBAGENT_MODEL="anthropic.claude-opus-4-6-v1")
+
+    result = machine.check("config.model")
+
+    assert result.status is Status.WARN
+    assert result.message.startswith(
+        "subagent model anthropic.claude-opus-4-6-v1 (from CLAUDE_CODE_SUBAGENT_MODEL"
+    )
+    assert result.message.endswith(
+        "(Claude Code starts; subagents (the Agent tool) fail when used)"
+    )
+    assert result.fix is not None and result.fix.snippet is not None
+    assert "us.anthropic.claude-opus-4-6-v1" in result.fix.snippet
