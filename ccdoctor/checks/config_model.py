@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
-from ccdoctor.core.results import Category, Outcome
+from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
 from ccdoctor.diagnose.model_ids import describe_choice, endpoint_named, judge_model, shown_id
+from ccdoctor.knowledge.policy import RESTRICTED
 from ccdoctor.spec import check
 
 
@@ -28,6 +30,11 @@ the small/fast model, then checks each ID's shape for the provider:
 - [1m] asks for the 1M-context variant, which only Opus 4.6+, Sonnet 4.6+, Sonnet 5 and Fable
   have.
 A broken small/fast model is a warning, not a failure: a one-shot `claude -p` does not use it.
+The same for CLAUDE_CODE_SUBAGENT_MODEL and the sonnet/opus alias pins, which the client sends
+only mid-session.
+A chosen model that availableModels (in any settings file) does not allow is replaced by the
+default, which the other checks then judge: a warning, as 2.1.332 prints one (2.1.197 says
+nothing).
 
 Typical fixes: prefix a Bedrock base ID with the inference-profile prefix for your region; write
 Vertex dates with @; map provider IDs with modelOverrides.
@@ -37,8 +44,12 @@ def model_check(ctx: CheckContext) -> Outcome:
     config = ctx.config
     main, small = config.main_model, config.small_model
     problems = list(judge_model(main, config, is_main=True))
+    if main.restricted is not None:
+        problems.insert(0, _restricted(main, *main.restricted))
     if (small.model_id, small.origin) != (main.model_id, main.origin):
         problems.extend(judge_model(small, config, is_main=False))
+    for further in config.session_models:
+        problems.extend(judge_model(further, config, is_main=False))
     details = {
         "provider": config.provider.provider.value,
         "endpoint": endpoint_named(config),
@@ -50,3 +61,15 @@ def model_check(ctx: CheckContext) -> Outcome:
         f"{endpoint_named(config)}"
     )
     return Outcome.from_problems(problems, ok, details)
+
+
+def _restricted(main: ModelChoice, chosen: str, where: str) -> Problem:
+    return Problem(
+        Status.WARN,
+        f"{RESTRICTED.format(model=chosen)} availableModels in {where} does not list it, so "
+        f"Claude Code sends {shown_id(main)} instead",
+        Fix(
+            f"Choose a model availableModels lists, or add {chosen} (or its family) to "
+            f"availableModels in {where}."
+        ),
+    )

@@ -11,6 +11,7 @@ from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
+from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.request_fields import rejected_field
 from ccdoctor.spec import Cost, check
@@ -60,6 +61,14 @@ token-counting call instead, and says what that leaves unproven (quota, billing,
 
 The main model not served is a failure. The small/fast model not served is a warning: background
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
+
+The client sends further models only mid-session: CLAUDE_CODE_SUBAGENT_MODEL for every subagent,
+ANTHROPIC_DEFAULT_SONNET_MODEL and ANTHROPIC_DEFAULT_OPUS_MODEL when a session or an agent switches
+to that alias. Each one set is checked with the free token-counting call only, and one the
+endpoint does not serve is a warning naming the variable: the client starts, and a subagent fails
+later with a 404. With no model chosen, the main model is the opus alias, so
+ANTHROPIC_DEFAULT_OPUS_MODEL then is the main model, needed at start-up (observed on 2.1.197 and
+2.1.332: tests/facts/session_models.md).
 """,
     needs=(
         "proxy.config",
@@ -81,7 +90,7 @@ def models_check(ctx: CheckContext) -> Outcome:
         return found
     base, sent = found.base, found.sent
     config = ctx.config
-    roles = config.models_asked
+    roles = [*config.models_asked, *config.session_models]
     problems: list[Problem] = []
     details: dict[str, Any] = {"endpoint": base.url, "free_calls_only": ctx.options.no_invoke}
     proofs = [(m, background(partial(_prove, ctx, m, base, sent))) for m in roles]
@@ -90,7 +99,7 @@ def models_check(ctx: CheckContext) -> Outcome:
         details[model.role] = info
         if problem is not None:
             problems.append(problem)
-    names = " and ".join(m.model_id for m in roles)
+    names = " and ".join(m.model_id for m in roles if not m.mid_session)
     if ctx.options.no_invoke:
         ok = (
             f"{base.host} knows {names} (free token count; unproven with --no-invoke: quota, "
@@ -98,7 +107,15 @@ def models_check(ctx: CheckContext) -> Outcome:
         )
     else:
         ok = f"{base.host} serves {names}"
+    if further := [m for m in roles if m.mid_session]:
+        known = ", ".join(f"{m.model_id} ({m.variable})" for m in further)
+        ok += f"; it knows {known} for mid-session use (free token count)"
     return Outcome.from_problems(problems, ok, details)
+
+
+def _free_only(ctx: CheckContext, model: ModelChoice) -> bool:
+    """A model asked mid-session only is proven with the free call: no billed request for it."""
+    return ctx.options.no_invoke or model.mid_session
 
 
 def _redirect_loop(
@@ -139,7 +156,8 @@ def _prove(
     from ccdoctor.providers.anthropic import live
     from ccdoctor.providers.anthropic.fields import field_problem
 
-    exchange = live.count_tokens(ctx, model) if ctx.options.no_invoke else live.invoke(ctx, model)
+    free = _free_only(ctx, model)
+    exchange = live.count_tokens(ctx, model) if free else live.invoke(ctx, model)
     info: dict[str, Any] = {"model": model.model_id, "request": exchange.url}
     severity, role = model.refusal_status, model.label
     if isinstance(exchange.answer, HttpFailure):
@@ -152,7 +170,7 @@ def _prove(
     info["verdict"] = result.verdict.value
     if result.verdict is Verdict.OK:
         return None, info
-    if ctx.options.no_invoke and result.verdict is Verdict.WRONG_PATH and live.lists_models(ctx):
+    if free and result.verdict is Verdict.WRONG_PATH and live.lists_models(ctx):
         return (
             Problem(
                 Status.WARN,
@@ -179,6 +197,9 @@ def _prove(
         return Problem(severity, f"{role} {model.model_id}: {problem.message}", problem.fix), info
     summary = _SUMMARY[result.verdict].format(model=model.model_id)
     message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
+    if model.mid_session:
+        used_by = model_data.session_role(model.role).used_by
+        message += f"; Claude Code starts, but {used_by} will fail mid-session"
     if result.verdict is Verdict.AUTH_REJECTED:
         fix: Fix = live.auth_fix(sent, result, base)
     else:

@@ -3,11 +3,14 @@ them to, proven by the client's own streaming call (or by free calls with --no-i
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
+from ccdoctor.knowledge import models as model_data
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
@@ -25,6 +28,28 @@ def _with_fallback(
         return found
     rest = [p for p in found if p is not refusal]
     return [fallback.judged(ctx.config, refusal, landing, "ANTHROPIC_MODEL"), *rest]
+
+
+def _mid_session(model: ModelChoice, found: list[Problem]) -> list[Problem]:
+    """A model asked only mid-session: the client starts, the subagent that uses it fails."""
+    if not model.mid_session:
+        return found
+    used_by = model_data.session_role(model.role).used_by
+    suffix = f"; Claude Code starts, but {used_by} will fail mid-session"
+    unset = f"unset {model.variable}"
+    return [
+        dataclasses.replace(
+            p,
+            message=p.message + suffix,
+            fix=p.fix
+            and dataclasses.replace(
+                p.fix,
+                text=f"{p.fix.text} Or {unset}: the session then uses "
+                "the model it would without the pin.",
+            ),
+        )
+        for p in found
+    ]
 
 
 @check(
@@ -58,7 +83,9 @@ ID where an inference profile is required, invalid ID, end of life, Legacy, dail
 throttling, geographic restriction, rejected or expired credentials, clock skew.
 
 The main model not served is a failure. The small/fast model not served is a warning: background
-tasks degrade, but a one-shot `claude -p` still works. A diagnostic call the client never makes
+tasks degrade, but a one-shot `claude -p` still works. CLAUDE_CODE_SUBAGENT_MODEL and the
+sonnet/opus alias pins, sent only mid-session, get the same free calls as the small/fast model and
+a warning naming the variable. A diagnostic call the client never makes
 (availability, model list, CountTokens) that is denied or unreachable is "could not check",
 never a failure.
 """,
@@ -91,7 +118,7 @@ def models_bedrock_check(ctx: CheckContext) -> Outcome:
             found = _with_fallback(ctx, found, landing)
             info["fallback"] = landing.details()
             summary += landing.summary
-        problems.extend(found)
+        problems.extend(_mid_session(target.model, found))
         details[target.role] = info
         summaries.append(summary)
     return Outcome.from_problems(problems, "; ".join(summaries), details)

@@ -11,6 +11,7 @@ from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import foundry
+from ccdoctor.knowledge import models as model_data
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def foundry_models_check(ctx: CheckContext) -> Outcome:
     if isinstance(found, str):
         return skipped(found)
     config = ctx.config
-    roles = config.models_asked
+    roles = [*config.models_asked, *config.session_models]
     problems: list[Problem] = []
     details: dict[str, Any] = {
         "endpoint": found.endpoint.base,
@@ -62,7 +63,7 @@ def foundry_models_check(ctx: CheckContext) -> Outcome:
         details[model.role] = info
         if problem is not None:
             problems.append(problem)
-    names = " and ".join(m.model_id for m in roles)
+    names = " and ".join(m.model_id for m in roles if not m.mid_session)
     host = _host(found.endpoint.base)
     if ctx.options.no_invoke:
         ok = (
@@ -71,6 +72,9 @@ def foundry_models_check(ctx: CheckContext) -> Outcome:
         )
     else:
         ok = f"{host} serves {names}"
+    if further := [m for m in roles if m.mid_session]:
+        known = ", ".join(f"{m.model_id} ({m.variable})" for m in further)
+        ok += f"; it has deployments for {known} for mid-session use (free call)"
     return Outcome.from_problems(problems, ok, details)
 
 
@@ -78,10 +82,10 @@ def _host(base: str) -> str:
     return base.split("://", 1)[-1].split("/", 1)[0]
 
 
-def _ask(ctx: CheckContext, found: live.Target, model: str) -> live.Reading:
+def _ask(ctx: CheckContext, found: live.Target, model: str, free: bool = False) -> live.Reading:
     from ccdoctor.providers.foundry import live
 
-    if ctx.options.no_invoke:
+    if free or ctx.options.no_invoke:
         return live.free_call(ctx, found, model)
     return live.invoke(ctx, found, model)
 
@@ -92,7 +96,8 @@ def _prove(
     from ccdoctor.providers.foundry import advice, live
     from ccdoctor.wire import fallback
 
-    reading = _ask(ctx, found, model.model_id)
+    # A model asked only mid-session gets the free call: no billed request for it.
+    reading = _ask(ctx, found, model.model_id, free=model.mid_session)
     info: dict[str, Any] = {
         "model": model.model_id,
         "request": reading.url,
@@ -110,7 +115,8 @@ def _prove(
     if reading.verdict is live.Verdict.NOT_DEPLOYED:
         problem = Problem(
             severity,
-            f"{role}: {host} has no deployment named {model.model_id} ({said})",
+            f"{role}: {host} has no deployment named {model.model_id} ({said})"
+            + _mid_session(model),
             _deploy_fix(model),
         )
         if model.role == "main":
@@ -135,12 +141,25 @@ def _prove(
 
 
 def _deploy_fix(model: ModelChoice) -> Fix:
+    if model.mid_session:
+        return Fix(
+            f"Deploy {model.model_id} in the Foundry resource under that name, point "
+            f"{model.variable} at a deployment the resource has, or unset it.",
+            (f"unset {model.variable}",),
+        )
     return Fix(
         f"Deploy {model.model_id} in the Foundry resource under that name (Foundry portal → "
         "Models + endpoints → Deploy model), or point Claude Code at a deployment the resource "
         "has.",
         ("export ANTHROPIC_MODEL=<deployment name>",),
     )
+
+
+def _mid_session(model: ModelChoice) -> str:
+    if not model.mid_session:
+        return ""
+    used_by = model_data.session_role(model.role).used_by
+    return f"; Claude Code starts, but {used_by} will fail mid-session"
 
 
 def _wrong_path(

@@ -93,15 +93,38 @@ class ModelChoice:
     steps: tuple[str, ...]
     explicit: bool
     """True when the user chose it (flag, variable or setting) rather than a built-in default."""
+    restricted: tuple[str, str] | None = None
+    """(the model chosen, where availableModels is set) when that list does not allow the
+    chosen model and the client sends this default instead."""
 
     @property
     def label(self) -> str:
-        return "main model" if self.role == "main" else "small/fast model"
+        if self.role == "main":
+            return "main model"
+        if self.role == "small_fast":
+            return "small/fast model"
+        found = model_data.session_role(self.role)
+        return f"{found.label} ({found.variable})"
 
     @property
     def refusal_status(self) -> Status:
-        """A refused main model stops the client; a one-shot run never asks the small/fast one."""
+        """A refused main model stops the client; a one-shot run never asks the small/fast one,
+        and a session model is asked mid-session only (the client starts)."""
         return Status.FAIL if self.role == "main" else Status.WARN
+
+    @property
+    def variable(self) -> str:
+        """The variable that points this model elsewhere."""
+        if self.role == "main":
+            return "ANTHROPIC_MODEL"
+        if self.role == "small_fast":
+            return "ANTHROPIC_DEFAULT_HAIKU_MODEL"
+        return model_data.session_role(self.role).variable
+
+    @property
+    def mid_session(self) -> bool:
+        """Sent only once a session uses it (a subagent, an alias switch): never at start-up."""
+        return self.role not in ("main", "small_fast")
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,9 @@ class ResolvedConfig:
     vertex_project: VertexProject
     vertex_regions: Mapping[str, RegionChoice] = field(default_factory=dict)
     """Location per model role ("main", "small_fast")."""
+    session_models: tuple[ModelChoice, ...] = ()
+    """The models pinned for mid-session use (subagents, alias switches) that neither the main
+    nor the small/fast model already is, in knowledge.models.SESSION_ROLES order."""
 
     def get(self, name: str) -> str | None:
         """The effective value of an environment variable; an empty string means unset."""
@@ -213,8 +239,9 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
     prefix = _bedrock_prefix(get, region.value)
-    main = _main_model(inputs, env, settings, defaults, prefix, version)
+    main = _main_model(inputs, env, settings, defaults, prefix, version, provider.provider)
     small = _small_model(env, settings, defaults, prefix, provider.provider, main, get)
+    further = _session_models(env, settings, defaults, prefix, (main, small))
     small_region = _small_region(get, region)
     return ResolvedConfig(
         inputs=inputs,
@@ -236,6 +263,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
             "main": _vertex_region(get, main.model_id),
             "small_fast": _vertex_region(get, small.model_id),
         },
+        session_models=further,
     )
 
 
@@ -316,10 +344,10 @@ def _main_model(
     defaults: ModelDefaults,
     prefix: str,
     version: tuple[int, int, int] | None,
+    provider: Provider,
 ) -> ModelChoice:
     requested: str | None = None
     origin = DEFAULT
-    explicit = True
     if inputs.model_arg:
         requested, origin = inputs.model_arg, Origin(Source.FLAG, "--model")
     elif (value := env.get("ANTHROPIC_MODEL")) is not None and value.text:
@@ -332,9 +360,66 @@ def _main_model(
         and (version is None or version >= model_data.DEFAULT_MODEL_VARIABLE_SINCE)
     ) and value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
         requested, origin = value.text, value.origin
-    if requested is None:
-        requested, explicit = "default", False
-    return _resolve_model("main", requested, origin, explicit, env, settings, defaults, prefix)
+    if requested is not None:
+        chosen = _resolve_model("main", requested, origin, True, env, settings, defaults, prefix)
+        listed = settings.get(model_data.AVAILABLE_MODELS)
+        if listed is None or not isinstance(listed.raw, list):
+            return chosen
+        if model_data.available_allows(listed.raw, chosen.model_id):
+            return chosen
+        where = listed.origin.describe()
+        fallback = _main_model_default(env, settings, defaults, prefix, provider)
+        return replace(
+            fallback,
+            steps=(
+                *chosen.steps,
+                f"{chosen.model_id} is not in availableModels ({where}): the default is sent",
+                *fallback.steps[1:],
+            ),
+            restricted=(chosen.model_id, where),
+        )
+    return _main_model_default(env, settings, defaults, prefix, provider)
+
+
+def _main_model_default(
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: ModelDefaults,
+    prefix: str,
+    provider: Provider,
+) -> ModelChoice:
+    """The model a session that chooses none sends: the version's default, which is the opus
+    alias (and so follows its pin) wherever that default is an opus."""
+    pin = env.get(model_data.ALIAS_OVERRIDE_VARIABLE["opus"])
+    default_main, _ = _one_million(defaults.main, [])
+    if pin is not None and pin.text and default_main == defaults.aliases.get("opus"):
+        chosen = _resolve_model("main", "opus", DEFAULT, False, env, settings, defaults, prefix)
+        steps = ("'default' from built-in default", "'default' is the opus alias here")
+        million = chosen.one_million or provider.value in model_data.OPUS_PIN_WITH_1M_BETA
+        return replace(
+            chosen, requested="default", one_million=million, steps=steps + chosen.steps[1:]
+        )
+    return _resolve_model("main", "default", DEFAULT, False, env, settings, defaults, prefix)
+
+
+def _session_models(
+    env: Mapping[str, Value],
+    settings: Mapping[str, Value],
+    defaults: ModelDefaults,
+    prefix: str,
+    taken: tuple[ModelChoice, ...],
+) -> tuple[ModelChoice, ...]:
+    found: list[ModelChoice] = []
+    for role in model_data.SESSION_ROLES:
+        value = env.get(role.variable)
+        if value is None or not value.text:
+            continue
+        choice = _resolve_model(
+            role.role, value.text, value.origin, True, env, settings, defaults, prefix
+        )
+        if choice.model_id not in {m.model_id for m in (*taken, *found)}:
+            found.append(choice)
+    return tuple(found)
 
 
 def _small_model(

@@ -172,7 +172,11 @@ def _source(choice: ModelChoice, config: ResolvedConfig) -> _Source:
             if isinstance(mapped, str) and mapped.strip() == target:
                 where = overrides.origin.describe()
                 return _Source(f"modelOverrides[{key!r}] in {where}", override_key=str(key))
-    pins = [*model_data.ALIAS_OVERRIDE_VARIABLE.values(), "ANTHROPIC_SMALL_FAST_MODEL"]
+    pins = [
+        *model_data.ALIAS_OVERRIDE_VARIABLE.values(),
+        "ANTHROPIC_SMALL_FAST_MODEL",
+        *(r.variable for r in model_data.SESSION_ROLES),
+    ]
     for variable in pins:
         value = config.env.get(variable)
         if value is not None and value.text and _parse(value.text).text == target:
@@ -194,7 +198,13 @@ def _source(choice: ModelChoice, config: ResolvedConfig) -> _Source:
 
 def judge_model(choice: ModelChoice, config: ResolvedConfig, *, is_main: bool) -> Iterator[Problem]:
     parsed = _parse(choice.model_id)
-    role = "main model" if is_main else "small/fast model"
+    if choice.mid_session:
+        role = model_data.session_role(choice.role).label
+        used_by = model_data.session_role(choice.role).used_by
+        softened = f" (Claude Code starts; {used_by} fail when used)"
+    else:
+        role = "main model" if is_main else "small/fast model"
+        softened = " (background work fails; a one-shot `claude -p` still runs)"
     source = _source(choice, config)
     subject = f"{role} {parsed.text} (from {source.label})"
     provider = config.provider.provider
@@ -240,11 +250,7 @@ def judge_model(choice: ModelChoice, config: ResolvedConfig, *, is_main: bool) -
         if not is_main and problem.status is Status.FAIL:
             # Observed: a broken small/fast model does not stop a one-shot `claude -p`; only
             # background work and interactive sessions hit it.
-            yield Problem(
-                Status.WARN,
-                problem.message + " (background work fails; a one-shot `claude -p` still runs)",
-                problem.fix,
-            )
+            yield Problem(Status.WARN, problem.message + softened, problem.fix)
         else:
             yield problem
 

@@ -6,6 +6,7 @@ The default models of each client version are data: ccdoctor/clients/versions/*.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 ALIASES = ("default", "opus", "sonnet", "haiku", "opusplan", "best", "fable")
 ALIAS_OVERRIDE_VARIABLE = {
@@ -18,6 +19,96 @@ ONE_MILLION_SUFFIX = "[1m]"
 
 DEFAULT_MODEL_VARIABLE_SINCE = (2, 1, 236)
 """`ANTHROPIC_DEFAULT_MODEL` exists from this version on."""
+
+OPUS_PIN_WITH_1M_BETA = ("anthropic",)
+"""Routes (Provider values) where the client sends a pinned default opus with the 1M-context beta
+(observed on the Anthropic route only). Wherever a version's built-in main model is its opus
+alias, ANTHROPIC_DEFAULT_OPUS_MODEL pins the first request of a session that chooses no model
+(observed on 2.1.332 for the Anthropic API, Bedrock and Vertex, on 2.1.197 for the Anthropic API;
+not where the default is a sonnet: Foundry, 2.1.197 on Bedrock and Vertex)."""
+
+
+@dataclass(frozen=True)
+class SessionRole:
+    """A model the client sends only mid-session, pinned by one variable."""
+
+    role: str
+    label: str
+    variable: str
+    used_by: str
+    """When the client sends it, as the report says."""
+
+
+SESSION_ROLES = (
+    SessionRole(
+        "subagent",
+        "subagent model",
+        "CLAUDE_CODE_SUBAGENT_MODEL",
+        "subagents (the Agent tool)",
+    ),
+    SessionRole(
+        "opus",
+        "opus-alias model",
+        "ANTHROPIC_DEFAULT_OPUS_MODEL",
+        "/model opus and agents with model: opus",
+    ),
+    SessionRole(
+        "sonnet",
+        "sonnet-alias model",
+        "ANTHROPIC_DEFAULT_SONNET_MODEL",
+        "/model sonnet and agents with model: sonnet",
+    ),
+)
+"""Observed (tests/facts/session_models.md): none is sent by a one-shot `claude -p`; refused, a
+subagent fails and the session goes on. The haiku pin is the small/fast model's own role."""
+
+
+def session_role(role: str) -> SessionRole:
+    return next(r for r in SESSION_ROLES if r.role == role)
+
+
+AVAILABLE_MODELS = "availableModels"
+AVAILABLE_FAMILIES = ("opus", "sonnet", "haiku", "fable")
+
+
+def available_allows(entries: list[object], model_id: str) -> bool:
+    """Whether an `availableModels` list lets the client send `model_id` (the resolved ID, alias
+    and pins followed): an entry naming a family allows every ID of it, any other entry the IDs
+    it begins, case aside (observed on 2.1.197 and 2.1.332: "claude-sonnet-4-5" allows
+    claude-sonnet-4-5-20250929 but not the sonnet alias; an empty list allows nothing). A model
+    it does not allow is replaced by the default (tests/facts/session_models.md)."""
+    wanted = model_id.strip().lower()
+    words = set(re.split(r"[-.@:]", wanted))
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        name = entry.strip().lower()
+        if (name in AVAILABLE_FAMILIES and name in words) or wanted.startswith(name):
+            return True
+    return False
+
+
+WITHOUT_THINKING = ("claude-3-",)
+"""Anthropic IDs (by prefix) the client sends no `thinking`, no `context_management` and no
+`output_config`, whatever MAX_THINKING_TOKENS or alwaysThinkingEnabled say: every Claude 3 model,
+3.7 Sonnet included (observed with claude-3-haiku, 3-opus, 3-5-sonnet, 3-5-haiku, 3-7-sonnet and
+anthropic.claude-3-5-haiku-…-v1:0 on 2.1.197 and 2.1.332). An ID the client does not know (a
+gateway's alias) gets thinking, and a 400 "does not support thinking" stops the client at
+start-up."""
+WITHOUT_THINKING_DROPS = ("thinking", "thinking_display", "context_management", "effort")
+"""The request-shape fields the client leaves out for such a model."""
+THINKING_OFF_SETTING = "alwaysThinkingEnabled"
+THINKING_OFF_SAME_AS = ("MAX_THINKING_TOKENS", "0")
+"""`alwaysThinkingEnabled: false` in settings changes the request exactly as this switch does, on
+both observed versions and for every model tried: no thinking for an ID the client does not
+know, `thinking: disabled` for 2.1.197's default, nothing for 2.1.332's default (which thinks
+anyway)."""
+
+
+def has_thinking(model_id: str) -> bool:
+    """False for a model the client itself sends no thinking."""
+    name = anthropic_id(model_id).lower()
+    return not name.startswith(WITHOUT_THINKING)
 
 
 ANTHROPIC_ID = re.compile(r"^claude-[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -74,6 +74,13 @@ REJECTED_FIELDS = (
     ),
     RejectedField(
         "thinking",
+        "thinking (for a model without it)",
+        re.compile(r"does not support thinking"),
+        False,
+        "point ANTHROPIC_MODEL at a model with thinking",
+    ),
+    RejectedField(
+        "thinking",
         "thinking (type adaptive)",
         re.compile(r"thinking\.type|\badaptive\b"),
         False,

@@ -11,6 +11,7 @@ from typing import Any
 
 from ccdoctor.clients.request_shape import RequestShape
 from ccdoctor.config.view import ResolvedConfig
+from ccdoctor.knowledge import models as model_data
 
 PROMPT = "ping"
 SYSTEM = "Answer in one word."
@@ -25,9 +26,10 @@ _MIN_BUDGET = 1024
 """The API's smallest `budget_tokens` for `thinking: enabled`; max_tokens must exceed it."""
 
 
-def client_shape(config: ResolvedConfig) -> RequestShape | None:
-    """The shape the client sends with this configuration: its version's shape, less what the
-    user's switches remove, with the 1h ttl when a setting asks for it."""
+def client_shape(config: ResolvedConfig, model_id: str | None = None) -> RequestShape | None:
+    """The shape the client sends with this configuration (for `model_id`, when given): its
+    version's shape, less what the user's switches remove and what the model has no use for,
+    with the 1h ttl when a setting asks for it."""
     shape = config.facts.anthropic_shape
     if shape is None:
         return None
@@ -35,6 +37,10 @@ def client_shape(config: ResolvedConfig) -> RequestShape | None:
     for setting, fields in switches.removes.items():
         if _is_set(config, setting):
             shape = shape.without(fields)
+    if config.setting(model_data.THINKING_OFF_SETTING) is False:
+        shape = shape.without(switches.removes.get(model_data.THINKING_OFF_SAME_AS, ()))
+    if model_id is not None and not model_data.has_thinking(model_id):
+        shape = shape.without(model_data.WITHOUT_THINKING_DROPS)
     if shape.cache_control and any(_is_set(config, s) for s in switches.one_hour_cache):
         shape = dataclasses.replace(shape, cache_ttl="1h")
     return shape

@@ -213,3 +213,27 @@ def test_a_dead_metadata_service_is_no_managed_identity(
     machine.env[foundry.IMDS_HOST_VARIABLE] = f"http://127.0.0.1:{closed_port()}"
     result = failing(machine, "credentials.foundry")
     assert foundry.CHAIN_FAILED in result["credentials.foundry"].message
+
+
+def test_a_subagent_model_without_a_deployment_warns_from_the_free_call_only(
+    machine: Machine, resource: FakeFoundry
+) -> None:
+    resource.configure(deployments=frozenset({MAIN}))
+    machine.env["CLAUDE_CODE_SUBAGENT_MODEL"] = "claude-opus-5-5"
+
+    result = run_everything(machine)
+
+    result.assert_green()
+    (warning,) = result.warnings
+    assert warning.id == "models.foundry"
+    assert warning.message.startswith(
+        "subagent model (CLAUDE_CODE_SUBAGENT_MODEL): "
+        f"{resource.url.split('://')[1].split('/')[0]} has no deployment named claude-opus-5-5"
+    )
+    assert warning.message.endswith("will fail mid-session")
+    assert warning.fix is not None and warning.fix.commands == ("unset CLAUDE_CODE_SUBAGENT_MODEL",)
+    # Only the free call (no messages) went out for the subagent model.
+    asked = [r.body for r in resource.messages() if r.body.get("model") == "claude-opus-5-5"]
+    assert asked and all(body["messages"] == [] for body in asked)
+    del machine.env["CLAUDE_CODE_SUBAGENT_MODEL"]
+    assert not run_everything(machine).warnings

@@ -788,3 +788,29 @@ def test_a_pinned_unserved_model_is_asked_alone_and_fails(
 
     assert "falls back" not in failure.message
     assert not [r for r in fake_vertex.requests if "claude-opus-5/" in r.route + "/"]
+
+
+def test_an_unserved_subagent_model_warns_from_the_free_count_only(
+    vertex_machine: Machine, fake_vertex: FakeVertex
+) -> None:
+    vertex_machine.env["CLAUDE_CODE_SUBAGENT_MODEL"] = SMALL
+    fake_vertex.configure(served={"us-east5": frozenset({MAIN})})
+
+    result = run_everything(vertex_machine)
+
+    result.assert_green()
+    models = result["models.vertex"]
+    assert models.status is Status.WARN
+    assert models.message.startswith(
+        f"subagent model (CLAUDE_CODE_SUBAGENT_MODEL) {SMALL} in us-east5: {SMALL} is not served"
+    )
+    assert models.message.endswith("will fail mid-session")
+    assert models.fix is not None
+    assert models.fix.text.endswith("Or unset CLAUDE_CODE_SUBAGENT_MODEL.")
+    # Vertex counts tokens at models/count-tokens with the model in the body; no prediction
+    # names the subagent model.
+    counted = [
+        r for r in fake_vertex.requests if isinstance(r.body, dict) and r.body.get("model") == SMALL
+    ]
+    assert counted and all("/models/count-tokens:" in r.route for r in counted)
+    assert not [r for r in fake_vertex.requests if SMALL.split("@")[0] in r.route]

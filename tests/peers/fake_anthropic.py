@@ -138,6 +138,12 @@ class Behaviour:
     """Answer any `cache_control` in the body with 400 "Extra inputs are not permitted"."""
     rejected_fields: frozenset[str] = frozenset()
     """Body fields (keys of STRICT_FIELDS) answered with 400 in a strict gateway's words."""
+    spawn_subagent: str | None = None
+    """Answer the first streamed message that offers the client's Agent tool with a `tool_use`
+    of it for this `subagent_type`, once per fake: the client then runs a subagent offline."""
+    without_thinking: frozenset[str] = frozenset()
+    """Models that have no thinking: a message for one of them with `thinking` (other than
+    disabled) is answered 400 "'X' does not support thinking.", as the API and gateways do."""
     redirect_to: str | None = None
     """Answer every API call with `redirect_status` to this base URL plus the request's path."""
     moved_to_prefix: bool = False
@@ -189,11 +195,22 @@ class FakeAnthropic(ThreadedServer, RecordingPeer[Behaviour, RecordedRequest]):
     ) -> None:
         ThreadedServer.__init__(self, _Handler, peer=self, ssl_context=ssl_context)
         RecordingPeer.__init__(self, behaviour or Behaviour())
+        self._spawned = False
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
 
     @property
     def url(self) -> str:
         return self.url_at(LOOPBACK)
+
+    def _spawn_once(self) -> bool:
+        with self._lock:
+            spawned, self._spawned = self._spawned, True
+            return not spawned
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self._spawned = False
 
     def url_at(self, host: str) -> str:
         """The base URL under another name for this host (e.g. `localhost` for TLS name tests)."""
@@ -226,6 +243,10 @@ class _Handler(PeerHandler):
         if behaviour.latency > 0:
             time.sleep(behaviour.latency)
         reply = _route(request, behaviour, fake.prefix)
+        if reply.stream is not None and behaviour.spawn_subagent is not None:
+            tool = _agent_tool(request.body)
+            if tool is not None and fake._spawn_once():
+                reply = _Reply(200, stream=_spawn_events(request.body, tool, behaviour))
         self._send(reply, request, behaviour)
 
     def _send(self, reply: _Reply, request: RecordedRequest, behaviour: Behaviour) -> None:
@@ -434,6 +455,10 @@ def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
     if "max_tokens" not in request.body:
         return _error(400, _MESSAGES["max_tokens_missing"])
     body: dict[str, Any] = request.body
+    thinking = body.get("thinking")
+    thinks = isinstance(thinking, dict) and thinking.get("type") != "disabled"
+    if thinks and body["model"] in behaviour.without_thinking:
+        return _error(400, _MESSAGES["thinking_unsupported"].format(model=body["model"]))
     message_id = "msg_" + secrets.token_hex(12)
     input_tokens = _estimate_tokens(body)
     output_tokens = max(1, len(behaviour.reply_text) // 4)
@@ -448,6 +473,55 @@ def _messages(request: RecordedRequest, behaviour: Behaviour) -> _Reply:
         200,
         message_body(message_id, body["model"], behaviour.reply_text, input_tokens, output_tokens),
     )
+
+
+AGENT_TOOLS = ("Agent", "Task")
+"""The client's subagent tool, by the names its versions give it."""
+
+
+def _agent_tool(body: Any) -> str | None:
+    tools = body.get("tools") if isinstance(body, dict) else None
+    names = [t.get("name") for t in tools or () if isinstance(t, dict)]
+    return next((n for n in AGENT_TOOLS if n in names), None)
+
+
+def _spawn_events(
+    body: dict[str, Any], tool: str, behaviour: Behaviour
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The stream of an answer that calls the Agent tool once."""
+    task = {"description": "look", "prompt": "Say hi.", "subagent_type": behaviour.spawn_subagent}
+    _, start = next(stream_events("msg_" + secrets.token_hex(12), body["model"], "", 5, 1))
+    tool_id = "toolu_" + secrets.token_hex(12)
+    found = [
+        ("message_start", start),
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "tool_use", "id": tool_id, "name": tool, "input": {}},
+            },
+        ),
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": json.dumps(task)},
+            },
+        ),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                "usage": {"output_tokens": 1},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    return iter(found)
 
 
 def message_body(

@@ -162,7 +162,7 @@ def client_body(
 ) -> dict[str, Any]:
     """The client's body for the main model; for the small/fast model the plain request (its
     shape is not observed: a one-shot run never asks it)."""
-    found = replay.client_shape(ctx.config) if model.role == "main" else None
+    found = replay.client_shape(ctx.config, model.model_id) if model.role == "main" else None
     if found is None:
         return messages_body(model.model_id, stream)
     return replay.messages_body(found.without(without), model.model_id, stream)
@@ -226,7 +226,7 @@ def rejected_betas(server_says: str) -> list[str]:
 def count_tokens(ctx: CheckContext, model: ModelChoice) -> Exchange:
     """The free call, with what token counting takes of the client's request for the main
     model (its tools and their flags, cache_control where the client puts it)."""
-    found = replay.client_shape(ctx.config) if model.role == "main" else None
+    found = replay.client_shape(ctx.config, model.model_id) if model.role == "main" else None
     body = (
         count_tokens_body(model.model_id)
         if found is None
@@ -323,10 +323,17 @@ def model_fix(
     server_says: str = "",
     better_base: str | None = None,
 ) -> Fix:
-    variable = "ANTHROPIC_MODEL" if model.role == "main" else "ANTHROPIC_DEFAULT_HAIKU_MODEL"
+    variable = model.variable
     if verdict is Verdict.UNKNOWN_MODEL:
         listing = f" It serves: {', '.join(served[:12])}." if served else ""
         example = served[0] if served else "<a model the gateway serves>"
+        if model.mid_session:
+            # Unset, the session falls back on a model already proven: the main one or the alias.
+            return Fix(
+                f"Unset {variable}, point it at a model {base.host} serves, or add "
+                f"{model.model_id} to the gateway.{listing}",
+                (f"unset {variable}",),
+            )
         return Fix(
             f"Point {variable} (or ANTHROPIC_DEFAULT_OPUS/SONNET/HAIKU_MODEL for aliases) at a "
             f"model {base.host} serves, or add {model.model_id} to the gateway.{listing}",

@@ -357,7 +357,9 @@ def catalogue(ctx: CheckContext, region: str, budget: Budget) -> dict[str, Any] 
 
 
 def model_variable(role: str) -> str:
-    return live.MAIN_MODEL_VARIABLE if role == "main" else live.SMALL_MODEL_VARIABLE
+    if role in ("main", "small_fast"):
+        return live.MAIN_MODEL_VARIABLE if role == "main" else live.SMALL_MODEL_VARIABLE
+    return model_data.session_role(role).variable
 
 
 def facts(

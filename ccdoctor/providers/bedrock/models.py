@@ -63,7 +63,7 @@ class ModelTarget:
 
     @property
     def label(self) -> str:
-        return f"{'main' if self.main else 'small/fast'} model {self.model_id}"
+        return f"{self.model.label} {self.model_id}"
 
     @property
     def severity(self) -> Status:
@@ -77,13 +77,14 @@ class ModelTarget:
 def model_targets(
     ctx: CheckContext, budget: shared.Budget, listed: bool = True
 ) -> list[ModelTarget]:
-    """The main and the small/fast model as the client sends them, each (model, region) once;
-    with `listed` False, as it sends them when its region lists the profile it prefers (no
-    listing asked for)."""
+    """The main and the small/fast model as the client sends them, then the session's
+    mid-session models (in the main region), each (model, region) once; with `listed` False, as
+    it sends them when its region lists the profile it prefers (no listing asked for)."""
     config = ctx.config
     pairs = [
         (config.main_model, config.bedrock_region.value),
         (config.small_model, config.small_model_region.value),
+        *((model, config.bedrock_region.value) for model in config.session_models),
     ]
     targets: list[ModelTarget] = []
     for model, region in pairs:

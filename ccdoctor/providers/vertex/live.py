@@ -67,6 +67,16 @@ def vertex_targets(config: ResolvedConfig) -> tuple[VertexTarget, ...]:
         else:
             host = regions.vertex_host(location.value)
         targets.append(VertexTarget(role, models[key], location, host))
+    for model in config.session_models:
+        # Called where the client calls any model: its own region variable, else CLOUD_ML_REGION.
+        location = config.vertex_region_for(model.model_id)
+        host = (
+            f"{reading.display} ({_BASE_URL_VARIABLE})"
+            if isinstance(reading, UrlReading)
+            else regions.vertex_host(location.value)
+        )
+        role = model_data.session_role(model.role).label.removesuffix(" model")
+        targets.append(VertexTarget(role, model, location, host))
     return tuple(targets)
 
 
