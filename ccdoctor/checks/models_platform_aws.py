@@ -23,6 +23,10 @@ from ccdoctor.spec import Cost, check
     cost=Cost.BILLED_CALL,
 )
 def platform_aws_models_check(ctx: CheckContext) -> Outcome:
+    from ccdoctor.providers.bedrock.signing import chain_signer
     from ccdoctor.providers.claude_platform.models import models_outcome
 
-    return models_outcome(ctx)
+    return models_outcome(
+        ctx,
+        lambda service, region: chain_signer(ctx, service, region, "credentials.platform_aws"),
+    )

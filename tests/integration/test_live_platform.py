@@ -93,12 +93,52 @@ def test_no_invoke_sends_nothing(machine: Machine, fake_anthropic: FakeAnthropic
     assert fake_anthropic.requests_to("/v1/messages") == []
 
 
-def test_sigv4_is_said_to_stay_unproven(machine: Machine, fake_anthropic: FakeAnthropic) -> None:
-    check = _aws(machine, fake_anthropic)
+_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+_SESSION_TOKEN = "FwoGZXIvYXdzEJr" + "s" * 60
+
+
+def _aws_keys(machine: Machine, fake: FakeAnthropic, secret_on_server: str) -> str:
+    """No API key: the client signs with the chain's credentials (AWS keys in the env)."""
+    check = _aws(machine, fake)
     del machine.env["ANTHROPIC_AWS_API_KEY"]
-    machine.env.update(
-        {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x" * 40}
+    fake.configure(
+        require_auth=False,
+        sigv4_secrets={_KEY_ID: secret_on_server},
+        sigv4_service="aws-external-anthropic",
     )
+    machine.env.update(
+        {
+            "AWS_ACCESS_KEY_ID": _KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": _SECRET,
+            "AWS_SESSION_TOKEN": _SESSION_TOKEN,
+            "AWS_REGION": "eu-west-1",
+        }
+    )
+    return check
+
+
+def test_aws_without_a_key_signs_with_sigv4_as_the_client_does(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    check = _aws_keys(machine, fake_anthropic, _SECRET)
     result = machine.check(check)
-    assert result.status is Status.SKIP
-    assert "SigV4" in result.message
+    assert result.status is Status.PASS, result.message
+    sent = fake_anthropic.requests_to("/v1/messages")
+    assert len(sent) == 2
+    for request in sent:
+        authorization = request.header("authorization") or ""
+        assert authorization.startswith(f"AWS4-HMAC-SHA256 Credential={_KEY_ID}/")
+        assert "/eu-west-1/aws-external-anthropic/aws4_request" in authorization
+        assert request.header("x-amz-security-token") == _SESSION_TOKEN
+        assert request.header("x-api-key") is None
+
+
+def test_aws_refused_signature_fails_and_shows_no_secret(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    check = _aws_keys(machine, fake_anthropic, "another-secret")
+    result = machine.check(check)
+    assert result.status is Status.FAIL
+    assert "HTTP 403" in result.message
+    assert _SECRET not in repr(result) and _SESSION_TOKEN not in repr(result)

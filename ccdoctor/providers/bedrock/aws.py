@@ -302,24 +302,21 @@ class AwsLink:
         return AwsError(code[:1].upper() + code[1:], message, status, headers)
 
     def _signed(self, request: rest.Request, region: str) -> rest.Request | AwsError:
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-
         credentials = self.session().get_credentials()
         if credentials is None:
             return AwsError("NoCredentialsError", _NO_CREDENTIALS)
-        unsigned = AWSRequest(
-            method=request.method,
-            url=request.url,
-            data=request.body or b"",
-            headers=request.headers,
+        frozen = credentials.get_frozen_credentials()
+        resolved = ResolvedCredentials("", frozen.access_key, frozen.secret_key, frozen.token, None)
+        headers = sigv4_headers(
+            resolved,
+            rest.SIGNING_NAME,
+            region,
+            request.method,
+            request.url,
+            request.body,
+            request.headers,
         )
-        SigV4Auth(credentials.get_frozen_credentials(), rest.SIGNING_NAME, region).add_auth(
-            unsigned
-        )
-        return rest.Request(
-            request.method, request.url, dict(unsigned.headers.items()), request.body
-        )
+        return rest.Request(request.method, request.url, headers, request.body)
 
 
 @dataclass(frozen=True)
@@ -332,6 +329,28 @@ class ResolvedCredentials:
 
 
 CredentialsResult = ResolvedCredentials | AwsError
+
+
+def sigv4_headers(
+    credentials: ResolvedCredentials,
+    service: str,
+    region: str,
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+) -> dict[str, str]:
+    """`headers` with SigV4's added, as botocore's signer computes them (the reference the fakes
+    verify against too)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url, data=body or b"", headers=dict(headers))
+    signer = Credentials(credentials.access_key, credentials.secret_key, credentials.token)
+    SigV4Auth(signer, service, region).add_auth(request)
+    return dict(request.headers.items())
+
 
 _NO_CREDENTIALS = "Unable to locate credentials"
 

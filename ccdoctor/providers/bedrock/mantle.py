@@ -4,7 +4,6 @@ bearer, or nothing under skip-auth), and each refusal in the client's words."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +11,7 @@ from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import mantle as known
-from ccdoctor.providers.bedrock.aws import AwsError, ResolvedCredentials
-from ccdoctor.providers.bedrock.live import Budget, link
+from ccdoctor.providers.bedrock.signing import chain_signer
 from ccdoctor.wire import fallback
 from ccdoctor.wire.compatible import ANTHROPIC_VERSION, Reading, Signer, Verdict, post_messages
 
@@ -76,31 +74,7 @@ def _signer(ctx: CheckContext) -> Signer | str:
     key = (config.get(known.API_KEY_VARIABLE) or "").strip()
     if key:
         return lambda _url, _body, headers: {**headers, "authorization": f"Bearer {key}"}
-    budget = Budget(ctx)
-    credentials = ctx.once("mantle:credentials", lambda: link(ctx).credentials(budget.left()))
-    if isinstance(credentials, AwsError):
-        return f"the AWS credential chain failed ({credentials.code}; see credentials.mantle)"
-    ctx.redactor.add(credentials.secret_key, "aws_secret_access_key")
-    ctx.redactor.add(credentials.token, "aws_session_token")
-    region = endpoint(config).region
-    return lambda url, body, headers: _sigv4(credentials, region, url, body, headers)
-
-
-def _sigv4(
-    credentials: ResolvedCredentials, region: str, url: str, body: bytes, headers: Mapping[str, str]
-) -> Mapping[str, str]:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
-    signer = SigV4Auth(
-        Credentials(credentials.access_key, credentials.secret_key, credentials.token),
-        known.SIGV4_SERVICE,
-        region,
-    )
-    signer.add_auth(request)
-    return dict(request.headers.items())
+    return chain_signer(ctx, known.SIGV4_SERVICE, endpoint(config).region, "credentials.mantle")
 
 
 def _ask(ctx: CheckContext, sign: Signer, model: str) -> Reading:

@@ -3,22 +3,33 @@ the credential and workspace the client would send, and what the answer means.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.knowledge import claude_platform as known
-from ccdoctor.providers.claude_platform.endpoint import PlatformEndpoint, aws_endpoint, gc_endpoint
-from ccdoctor.wire.compatible import ANTHROPIC_VERSION, Reading, post_messages
+from ccdoctor.providers.claude_platform.endpoint import (
+    PlatformEndpoint,
+    aws_endpoint,
+    aws_region,
+    gc_endpoint,
+)
+from ccdoctor.wire.compatible import ANTHROPIC_VERSION, Reading, Signer, post_messages
+
+ChainSigner = Callable[[str, str], Signer | str]
+"""(SigV4 service, region) → a signer with the AWS chain's credentials, or why there is none.
+The AWS chain is the Bedrock provider's: the check that calls this route hands it over."""
 
 
 @dataclass(frozen=True)
 class Target:
     endpoint: PlatformEndpoint
     headers: dict[str, str]
+    sign: Signer | None = None
 
 
-def target(ctx: CheckContext) -> Target | str:
+def target(ctx: CheckContext, aws_chain: ChainSigner | None = None) -> Target | str:
     """Where to send and what, or why this check cannot send what the client would."""
     config = ctx.config
     headers = {"anthropic-version": ANTHROPIC_VERSION}
@@ -29,9 +40,16 @@ def target(ctx: CheckContext) -> Target | str:
         if config.truthy(known.AWS_SKIP_AUTH_VARIABLE):
             return Target(aws_endpoint(config), headers)
         key = (config.get(known.AWS_API_KEY_VARIABLE) or "").strip()
-        if not key:
-            return "not proven: ccdoctor does not sign SigV4 requests for this route yet"
-        return Target(aws_endpoint(config), {**headers, "x-api-key": key})
+        if key:
+            return Target(aws_endpoint(config), {**headers, "x-api-key": key})
+        if aws_chain is None:
+            return "not proven: no AWS credential chain to sign with"
+        # Without an API key the client signs with the chain, scoped to the region it builds the
+        # endpoint from (us-east-1 with none set), also when a base URL is given.
+        sign = aws_chain(known.AWS_SIGV4_SERVICE, aws_region(config)[0])
+        if isinstance(sign, str):
+            return sign
+        return Target(aws_endpoint(config), headers, sign)
     endpoint = gc_endpoint(config)
     if endpoint is None:
         return "no usable Claude Platform on Google Cloud endpoint (see region.platform_gcp)"
@@ -41,4 +59,5 @@ def target(ctx: CheckContext) -> Target | str:
 
 
 def invoke(ctx: CheckContext, found: Target, model: str) -> Reading:
-    return post_messages(ctx, found.endpoint.base + known.MESSAGES_PATH, found.headers, model)
+    url = found.endpoint.base + known.MESSAGES_PATH
+    return post_messages(ctx, url, found.headers, model, found.sign)
