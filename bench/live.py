@@ -32,8 +32,8 @@ LATENCY = 0.3
 TIMEOUT = 2.0
 DEADLINE = 4.0
 TARGETS = {
-    "offline": 0.3,
-    "live_over_latency": 0.3,
+    "offline": 0.12,
+    "live_over_latency": 0.25,
     "blackhole_over_deadline": 0.5,
     "peak_rss_mb": 120.0,
 }

@@ -21,7 +21,8 @@ sys.path.insert(0, str(REPO))
 
 from bench.runtime import runtime_python  # noqa: E402
 
-TARGET_SECONDS = 0.3
+TARGET_SECONDS = 0.12
+"""Issue 17's bar for this machine class (2 shared cores)."""
 
 EAGER_IMPORTS = """
 import boto3, botocore.session, google.auth, google.oauth2.service_account
@@ -75,7 +76,7 @@ def main() -> None:
     print(f"ratio offline / python -c pass: {offline / medians['python -c pass']:.1f}x")
     print(f"ratio offline / eager imports:  {offline / medians['eager imports']:.2f}x")
     verdict = "meets" if offline <= TARGET_SECONDS else "MISSES"
-    print(f"target offline <= {TARGET_SECONDS:.1f} s: {verdict} ({offline:.3f} s)")
+    print(f"target offline <= {TARGET_SECONDS:.2f} s: {verdict} ({offline:.3f} s)")
 
 
 if __name__ == "__main__":
