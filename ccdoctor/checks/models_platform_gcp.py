@@ -24,5 +24,6 @@ from ccdoctor.spec import Cost, check
 )
 def platform_gcp_models_check(ctx: CheckContext) -> Outcome:
     from ccdoctor.providers.claude_platform.models import models_outcome
+    from ccdoctor.providers.vertex.credentials import bearer_signer
 
-    return models_outcome(ctx)
+    return models_outcome(ctx, google=lambda: bearer_signer(ctx, "credentials.platform_gcp"))

@@ -96,8 +96,8 @@ usually lacks {GC_ROLE}).
 
 This check sends the client's request with max_tokens 1 for the main and the small/fast model (a
 fraction of a cent) with the API key, or on AWS without one SigV4-signed with the AWS credential
-chain (service aws-external-anthropic, as the client signs), or under skip-auth no credential. It
-does not yet mint the Google token: then it says what stayed unproven. --no-invoke sends
+chain (service aws-external-anthropic, as the client signs), on Google Cloud with an access token
+minted from the Application Default Credentials, or under skip-auth no credential. --no-invoke sends
 nothing. The main model refused is a failure, the small/fast one a warning (a one-shot run does not
 ask it).
 """

@@ -8,6 +8,7 @@ from ccdoctor.context import RunOptions
 from ccdoctor.core.results import Status
 from tests.machine import Machine
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, FakeAnthropic
+from tests.peers.fake_vertex import FakeVertex, ServiceAccountKey
 
 
 def _aws(machine: Machine, fake: FakeAnthropic) -> str:
@@ -142,3 +143,40 @@ def test_aws_refused_signature_fails_and_shows_no_secret(
     assert result.status is Status.FAIL
     assert "HTTP 403" in result.message
     assert _SECRET not in repr(result) and _SESSION_TOKEN not in repr(result)
+
+
+def test_google_cloud_sends_a_token_minted_from_the_application_default_credentials(
+    machine: Machine,
+    fake_anthropic: FakeAnthropic,
+    fake_vertex: FakeVertex,
+    service_account_key: ServiceAccountKey,
+    off_google_cloud: None,
+) -> None:
+    check = _google_cloud(machine, fake_anthropic)
+    del machine.env["CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH"]
+    fake_vertex.add_service_account(service_account_key)
+    key_file = machine.write(
+        machine.root / "keys" / "sa.json", service_account_key.file_content(fake_vertex.token_url)
+    )
+    machine.env["GOOGLE_APPLICATION_CREDENTIALS"] = str(key_file)
+    result = machine.check(check)
+    assert result.status is Status.PASS, result.message
+    sent = fake_anthropic.requests_to("/v1/messages")
+    assert sent
+    for request in sent:
+        scheme, _, token = (request.header("authorization") or "").partition(" ")
+        assert scheme == "Bearer"
+        assert fake_vertex.issued(token) == service_account_key.email
+        assert token not in repr(result)
+
+
+def test_google_cloud_without_credentials_sends_nothing_and_blames_the_credentials(
+    machine: Machine, fake_anthropic: FakeAnthropic, off_google_cloud: None
+) -> None:
+    check = _google_cloud(machine, fake_anthropic)
+    del machine.env["CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH"]
+    results = machine.run(check, options=RunOptions(timeout=2.0, deadline=10.0))
+    assert results["credentials.platform_gcp"].status is Status.FAIL
+    assert results[check].status is Status.SKIP
+    assert "credentials.platform_gcp" in results[check].message
+    assert fake_anthropic.requests_to("/v1/messages") == []

@@ -21,6 +21,10 @@ ChainSigner = Callable[[str, str], Signer | str]
 """(SigV4 service, region) → a signer with the AWS chain's credentials, or why there is none.
 The AWS chain is the Bedrock provider's: the check that calls this route hands it over."""
 
+TokenSigner = Callable[[], Signer | str]
+"""A signer adding the Google access token, or why there is none (the Vertex provider mints
+it; the check hands it over)."""
+
 
 @dataclass(frozen=True)
 class Target:
@@ -29,7 +33,9 @@ class Target:
     sign: Signer | None = None
 
 
-def target(ctx: CheckContext, aws_chain: ChainSigner | None = None) -> Target | str:
+def target(
+    ctx: CheckContext, aws_chain: ChainSigner | None = None, google: TokenSigner | None = None
+) -> Target | str:
     """Where to send and what, or why this check cannot send what the client would."""
     config = ctx.config
     headers = {"anthropic-version": ANTHROPIC_VERSION}
@@ -53,9 +59,14 @@ def target(ctx: CheckContext, aws_chain: ChainSigner | None = None) -> Target | 
     endpoint = gc_endpoint(config)
     if endpoint is None:
         return "no usable Claude Platform on Google Cloud endpoint (see region.platform_gcp)"
-    if not config.truthy(known.GC_SKIP_AUTH_VARIABLE):
-        return "not proven: ccdoctor does not mint the Google token for this route yet"
-    return Target(endpoint, headers)
+    if config.truthy(known.GC_SKIP_AUTH_VARIABLE):
+        return Target(endpoint, headers)
+    if google is None:
+        return "not proven: no Google token to send"
+    sign = google()
+    if isinstance(sign, str):
+        return sign
+    return Target(endpoint, headers, sign)
 
 
 def invoke(ctx: CheckContext, found: Target, model: str) -> Reading:

@@ -19,11 +19,15 @@ _MODEL_REFUSED = (
 )
 
 
-def models_outcome(ctx: CheckContext, aws_chain: live.ChainSigner | None = None) -> Outcome:
+def models_outcome(
+    ctx: CheckContext,
+    aws_chain: live.ChainSigner | None = None,
+    google: live.TokenSigner | None = None,
+) -> Outcome:
     """The verdict of models.platform_aws and models.platform_gcp alike."""
     if ctx.options.no_invoke:
         return skipped("not proven: no free call is known on this route (--no-invoke)")
-    found = live.target(ctx, aws_chain)
+    found = live.target(ctx, aws_chain, google)
     if isinstance(found, str):
         return skipped(found)
     config = ctx.config

@@ -32,6 +32,7 @@ from ccdoctor.providers.vertex.google import (
     mint_from_file,
     mint_from_metadata,
 )
+from ccdoctor.wire.compatible import Signer
 
 ENV_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
 GCLOUD_FILE = "gcloud ADC file"
@@ -64,11 +65,24 @@ class GcpCredentials:
         return not any(p.status is Status.FAIL for p in self.problems if p not in self.settled_live)
 
 
-def google_token(ctx: CheckContext) -> MintedToken | TokenError | None:
-    """The access token the client would send to Vertex AI, minted once per run. None when
-    there is none to mint: --offline, CLAUDE_CODE_SKIP_VERTEX_AUTH, or credentials that stop
-    the client before it tries."""
-    return ctx.once("google-token", lambda: _mint(ctx))
+def google_token(ctx: CheckContext, vertex: bool = True) -> MintedToken | TokenError | None:
+    """The access token the client would send to Vertex AI (or, `vertex=False`, to Claude
+    Platform on Google Cloud, from the Application Default Credentials alone), minted once per
+    run. None when there is none to mint: --offline, the route's skip-auth, or credentials that
+    stop the client before it tries."""
+    return ctx.once(f"google-token:{vertex}", lambda: _mint(ctx, vertex))
+
+
+def bearer_signer(ctx: CheckContext, subject: str) -> Signer | str:
+    """The Google access token as the Claude Platform on Google Cloud request carries it, or why
+    there is none (`subject` names the check that judges the credentials)."""
+    minted = google_token(ctx, vertex=False)
+    if minted is None:
+        return f"not proven: no Google credential to mint a token from (see {subject})"
+    if isinstance(minted, TokenError):
+        return f"the Google token could not be minted (see {subject})"
+    token = minted.token
+    return lambda _url, _body, headers: {**headers, "authorization": f"Bearer {token}"}
 
 
 def vertex_project(
@@ -82,8 +96,8 @@ def vertex_project(
     return None
 
 
-def _mint(ctx: CheckContext) -> MintedToken | TokenError | None:
-    found = find_gcp_credentials(ctx.config, ctx.redactor)
+def _mint(ctx: CheckContext, vertex: bool) -> MintedToken | TokenError | None:
+    found = find_gcp_credentials(ctx.config, ctx.redactor, vertex=vertex)
     if ctx.options.offline or not found.refreshable:
         return None
     timeout = ctx.step_timeout()
