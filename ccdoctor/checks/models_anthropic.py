@@ -207,5 +207,7 @@ def _prove(
         if served:
             info["served_models"] = served
         better = live.answering_base(ctx, base) if result.verdict is Verdict.WRONG_PATH else None
-        fix = live.model_fix(result.verdict, model, base, served, result.server_says, better)
+        fix = live.model_fix(
+            ctx.config, result.verdict, model, base, served, result.server_says, better
+        )
     return Problem(severity, message, fix), info

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from ccdoctor.config.view import ModelChoice
+from ccdoctor.config.removal import or_removal
+from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
@@ -30,23 +31,18 @@ def _with_fallback(
     return [fallback.judged(ctx.config, refusal, landing, "ANTHROPIC_MODEL"), *rest]
 
 
-def _mid_session(model: ModelChoice, found: list[Problem]) -> list[Problem]:
+def _mid_session(config: ResolvedConfig, model: ModelChoice, found: list[Problem]) -> list[Problem]:
     """A model asked only mid-session: the client starts, the subagent that uses it fails."""
     if not model.mid_session:
         return found
     used_by = model_data.session_role(model.role).used_by
     suffix = f"; Claude Code starts, but {used_by} will fail mid-session"
-    unset = f"unset {model.variable}"
+    instead = (
+        f"Or remove {model.variable}: the session then uses the model it would without the pin."
+    )
     return [
         dataclasses.replace(
-            p,
-            message=p.message + suffix,
-            fix=p.fix
-            and dataclasses.replace(
-                p.fix,
-                text=f"{p.fix.text} Or {unset}: the session then uses "
-                "the model it would without the pin.",
-            ),
+            p, message=p.message + suffix, fix=or_removal(config, p.fix, instead, model.variable)
         )
         for p in found
     ]
@@ -118,7 +114,7 @@ def models_bedrock_check(ctx: CheckContext) -> Outcome:
             found = _with_fallback(ctx, found, landing)
             info["fallback"] = landing.details()
             summary += landing.summary
-        problems.extend(_mid_session(target.model, found))
+        problems.extend(_mid_session(ctx.config, target.model, found))
         details[target.role] = info
         summaries.append(summary)
     return Outcome.from_problems(problems, "; ".join(summaries), details)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ccdoctor.config.view import ModelChoice
+from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
@@ -117,7 +118,7 @@ def _prove(
             severity,
             f"{role}: {host} has no deployment named {model.model_id} ({said})"
             + _mid_session(model),
-            _deploy_fix(model),
+            _deploy_fix(ctx.config, model),
         )
         if model.role == "main":
             landing = fallback.walk(
@@ -140,12 +141,13 @@ def _prove(
     return Problem(severity, f"{role} {model.model_id}: {host} refused the request ({said})"), info
 
 
-def _deploy_fix(model: ModelChoice) -> Fix:
+def _deploy_fix(config: ResolvedConfig, model: ModelChoice) -> Fix:
     if model.mid_session:
-        return Fix(
+        return removal_fix(
+            config,
             f"Deploy {model.model_id} in the Foundry resource under that name, point "
-            f"{model.variable} at a deployment the resource has, or unset it.",
-            (f"unset {model.variable}",),
+            f"{model.variable} at a deployment the resource has, or remove it.",
+            model.variable,
         )
     return Fix(
         f"Deploy {model.model_id} in the Foundry resource under that name (Foundry portal → "

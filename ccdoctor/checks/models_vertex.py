@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ccdoctor.config.view import ModelChoice
+from ccdoctor.config.removal import or_removal
+from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, skipped
@@ -92,7 +93,9 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
             )
             proof = dataclasses.replace(proof, problem=problem, info=info, summary=summary)
         if proof.problem is not None and target.model.mid_session:
-            proof = dataclasses.replace(proof, problem=_mid_session(target.model, proof.problem))
+            proof = dataclasses.replace(
+                proof, problem=_mid_session(ctx.config, target.model, proof.problem)
+            )
         proofs.append(proof)
         if proof.problem is not None and proof.cause in PROJECT_WIDE:
             break  # every other model would be refused the same way
@@ -115,14 +118,12 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
     return Outcome.from_problems((p.problem for p in proofs if p.problem is not None), ok, details)
 
 
-def _mid_session(model: ModelChoice, problem: Problem) -> Problem:
+def _mid_session(config: ResolvedConfig, model: ModelChoice, problem: Problem) -> Problem:
     """A model asked only mid-session: the client starts, the subagent that uses it fails."""
     used_by = model_data.session_role(model.role).used_by
-    fix = problem.fix and dataclasses.replace(
-        problem.fix, text=f"{problem.fix.text} Or unset {model.variable}."
-    )
+    instead = f"Or remove {model.variable}."
     return dataclasses.replace(
         problem,
         message=f"{problem.message}; Claude Code starts, but {used_by} will fail mid-session",
-        fix=fix,
+        fix=or_removal(config, problem.fix, instead, model.variable),
     )

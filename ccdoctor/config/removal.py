@@ -109,3 +109,16 @@ def removal_fix(
         (*before, *unset_in_shell(config, *names), *after),
         snippet,
     )
+
+
+def or_removal(config: ResolvedConfig, fix: Fix | None, text: str, *names: str) -> Fix:
+    """`fix` with taking `names` away offered as the alternative (`text` says why that helps):
+    the `unset` for what the shell exports, the file edits for the rest."""
+    alternative = removal_fix(config, text, *names)
+    if fix is None:
+        return alternative
+    return Fix(
+        f"{fix.text} {alternative.text}",
+        (*fix.commands, *alternative.commands),
+        fix.snippet,
+    )

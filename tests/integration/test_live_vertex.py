@@ -806,7 +806,8 @@ def test_an_unserved_subagent_model_warns_from_the_free_count_only(
     )
     assert models.message.endswith("will fail mid-session")
     assert models.fix is not None
-    assert models.fix.text.endswith("Or unset CLAUDE_CODE_SUBAGENT_MODEL.")
+    assert models.fix.text.endswith("Or remove CLAUDE_CODE_SUBAGENT_MODEL.")
+    assert models.fix.commands[-1] == "unset CLAUDE_CODE_SUBAGENT_MODEL"  # the shell exports it
     # Vertex counts tokens at models/count-tokens with the model in the body; no prediction
     # names the subagent model.
     counted = [

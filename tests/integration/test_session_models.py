@@ -185,9 +185,10 @@ def test_a_bedrock_subagent_model_not_enabled_is_a_warning_from_free_calls_only(
     assert warning.message.endswith("will fail mid-session")
     assert warning.fix is not None
     assert warning.fix.text.endswith(
-        "Or unset CLAUDE_CODE_SUBAGENT_MODEL: the session then uses the model it would without "
+        "Or remove CLAUDE_CODE_SUBAGENT_MODEL: the session then uses the model it would without "
         "the pin."
     )
+    assert warning.fix.commands[-1] == "unset CLAUDE_CODE_SUBAGENT_MODEL"  # the shell exports it
     asked = {
         (r.operation, r.model) for r in bedrock.fake.requests if r.model and subagent in r.model
     }

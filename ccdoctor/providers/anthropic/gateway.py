@@ -39,7 +39,9 @@ def _route_problem(
         what = f"{base.url}/v1/messages does not exist (HTTP {route.status})"
         better = live.answering_base(ctx, base)
         return Problem(
-            Status.FAIL, what, live.model_fix(route.verdict, model, base, [], "", better)
+            Status.FAIL,
+            what,
+            live.model_fix(ctx.config, route.verdict, model, base, [], "", better),
         )
     field = rejected_body_field(route)
     if field is not None and field.field != "cache_control":
@@ -57,7 +59,7 @@ def _route_problem(
             "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1."
         )
         return Problem(Status.FAIL, what, fix)
-    return Problem(Status.FAIL, what, live.model_fix(route.verdict, model, base, []))
+    return Problem(Status.FAIL, what, live.model_fix(ctx.config, route.verdict, model, base, []))
 
 
 def _kept_without_experimental(ctx: CheckContext, route: Classified) -> tuple[str, ...]:

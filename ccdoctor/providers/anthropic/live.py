@@ -316,6 +316,7 @@ def _first_variable(sent: tuple[Credential, ...]) -> str:
 
 
 def model_fix(
+    config: ResolvedConfig,
     verdict: Verdict,
     model: ModelChoice,
     base: Endpoint,
@@ -329,10 +330,11 @@ def model_fix(
         example = served[0] if served else "<a model the gateway serves>"
         if model.mid_session:
             # Unset, the session falls back on a model already proven: the main one or the alias.
-            return Fix(
-                f"Unset {variable}, point it at a model {base.host} serves, or add "
+            return removal_fix(
+                config,
+                f"Remove {variable}, point it at a model {base.host} serves, or add "
                 f"{model.model_id} to the gateway.{listing}",
-                (f"unset {variable}",),
+                variable,
             )
         return Fix(
             f"Point {variable} (or ANTHROPIC_DEFAULT_OPUS/SONNET/HAIKU_MODEL for aliases) at a "
