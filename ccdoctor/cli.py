@@ -19,7 +19,9 @@ from ccdoctor import __version__
 from ccdoctor.report.render import Format
 
 if TYPE_CHECKING:
+    from ccdoctor.clients.facts import FactsChoice
     from ccdoctor.config import ResolvedConfig
+    from ccdoctor.learn.choose import LearnOptions
     from ccdoctor.report.build import Report
 
 EXIT_CODES_HELP = (
@@ -76,6 +78,14 @@ AnonymizeOption = Annotated[
         "placeholders, for reports shared outside the company.",
     ),
 ]
+NoLearnOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-learn",
+        help="Do not learn a Claude Code newer than every version ccdoctor has facts for (one "
+        "run of it against a loopback recorder); judge it by the newest facts.",
+    ),
+]
 ManagedOption = Annotated[
     list[Path] | None,
     typer.Option("--managed-settings", hidden=True, help="Replace the managed settings paths."),
@@ -124,8 +134,15 @@ class ClaudeVersionProbe:
         self.problem: str | None = None
         """Why the probe gave no answer when the binary did not behave (hung, could not start)."""
         self._process = None if self.binary is None else BoundedProcess([self.binary, "--version"])
+        self._answer: tuple[str | None] | None = None
 
     def result(self, timeout: float = 3.0) -> str | None:
+        """The version it printed; asked again, the same answer (the process is read once)."""
+        if self._answer is None:
+            self._answer = (self._read(timeout),)
+        return self._answer[0]
+
+    def _read(self, timeout: float) -> str | None:
         if self._process is None:
             return None
         from ccdoctor.clients.facts import parse_version
@@ -155,11 +172,14 @@ def _resolve(
     managed: list[Path] | None,
     probe: ClaudeVersionProbe | None,
     probe_timeout: float = 3.0,
+    learning: LearnOptions | None = None,
 ) -> ResolvedConfig:
+    """`learning` None: the shipped facts, or learning with the defaults."""
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
     found = claude_version or (probe.result(probe_timeout) if probe else None)
+    choice = _facts_choice(found, probe, probe_timeout, learning)
     return resolve(
         Inputs(
             environ=dict(os.environ),
@@ -173,8 +193,30 @@ def _resolve(
             if claude_version
             else (probe.origin() if probe else None),
             claude_version_problem=probe.problem if probe and not claude_version else None,
+            facts_choice=choice,
         )
     )
+
+
+def _facts_choice(
+    found: str | None,
+    probe: ClaudeVersionProbe | None,
+    probe_timeout: float,
+    learning: LearnOptions | None,
+) -> FactsChoice:
+    """The facts to judge `found` by. A client newer than every shipped file is learned from
+    the binary on PATH, which must say it is that version: with --claude-version there was no
+    probe yet, so one is made (only then, so that a covered version costs nothing)."""
+    from ccdoctor.clients.facts import parse_version
+    from ccdoctor.learn.choose import LearnOptions, choose_facts, needs_learning
+
+    learning = learning or LearnOptions()
+    version = parse_version(found)
+    if probe is None and learning.enabled and (learning.force or needs_learning(version)):
+        probe = ClaudeVersionProbe()
+    binary = Path(probe.binary) if probe is not None and probe.binary else None
+    says = parse_version(probe.result(probe_timeout)) if probe is not None else None
+    return choose_facts(version, binary, says, learning, dict(os.environ), Path.home())
 
 
 def _is_tty(stream: object) -> bool:
@@ -281,6 +323,7 @@ def run(
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
     anonymize: AnonymizeOption = False,
+    no_learn: NoLearnOption = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
@@ -311,13 +354,25 @@ def run(
         raise typer.BadParameter(str(exc)) from None
     probe = None if claude_version else ClaudeVersionProbe()
     # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
+    # Learning a new client is one step of the run: it gets the step timeout, within the deadline.
+    run_deadline = deadline if deadline is not None else timeout * 4
+    from ccdoctor.learn.choose import LearnOptions
+
+    learning = LearnOptions(enabled=not no_learn, timeout=min(timeout, run_deadline / 2))
     config = _resolve(
-        settings, project_dir, model, claude_version, managed_settings, probe, min(timeout, 3.0)
+        settings,
+        project_dir,
+        model,
+        claude_version,
+        managed_settings,
+        probe,
+        min(timeout, 3.0),
+        learning,
     )
     redactor = redactor_for(config)
     options = RunOptions(
         timeout=timeout,
-        deadline=deadline if deadline is not None else timeout * 4,
+        deadline=run_deadline,
         offline=offline,
         no_invoke=no_invoke,
     )
@@ -435,6 +490,7 @@ def show_config(
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
     anonymize: AnonymizeOption = False,
+    no_learn: NoLearnOption = False,
 ) -> None:
     """Show the effective configuration, where each value came from and what it shadowed."""
     import json
@@ -446,7 +502,12 @@ def show_config(
 
     _check_settings_argument(settings, project_dir)
     probe = None if claude_version else ClaudeVersionProbe()
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
+    from ccdoctor.learn.choose import LearnOptions
+
+    learning = LearnOptions(enabled=not no_learn)
+    config = _resolve(
+        settings, project_dir, model, claude_version, managed_settings, probe, 3.0, learning
+    )
     redactor = redactor_for(config)
     entries = config_entries(config, redactor)
     if fmt is ConfigFormat.JSON:
@@ -474,6 +535,38 @@ def show_config(
 
         text = Anonymizer(config).apply(text)
     typer.echo(text, nl=False)
+
+
+@app.command("learn")
+def learn_client(
+    claude_version: ClaudeVersionOption = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=600, help="Seconds the client may take.")
+    ] = 30.0,
+) -> None:
+    """Learn what the installed Claude Code sends (one run against a loopback recorder, with a
+    throw-away HOME and dummy credentials) and cache it, even for a version ccdoctor has facts
+    for; a normal run does this by itself for a client newer than every known version."""
+    from ccdoctor.clients.facts import FactsOrigin
+    from ccdoctor.core.provider import Provider
+    from ccdoctor.learn.choose import LearnOptions
+
+    probe = ClaudeVersionProbe()
+    found = claude_version or probe.result()
+    if found is None:
+        typer.echo(f"ccdoctor learn: no Claude Code to learn from ({probe.origin()})", err=True)
+        raise typer.Exit(1)
+    choice = _facts_choice(found, probe, 3.0, LearnOptions(force=True, timeout=timeout))
+    if choice.origin is not FactsOrigin.LEARNED:
+        typer.echo(f"ccdoctor learn: Claude Code {found}: {choice.detail}", err=True)
+        raise typer.Exit(1)
+    facts = choice.facts
+    shape = facts.anthropic_shape
+    typer.echo(f"Learned from Claude Code {facts.version_text} ({probe.binary}) {choice.detail}")
+    typer.echo(f"  main model (Anthropic route): {facts.defaults[Provider.ANTHROPIC].main}")
+    typer.echo(f"  anthropic-beta: {', '.join(facts.anthropic_betas)}")
+    if shape is not None:
+        typer.echo(f"  request: POST {shape.path}, body {', '.join(shape.body)}")
 
 
 @app.command("list")
