@@ -59,6 +59,9 @@ with a client it has)."""
 WHOLE_TABLES = frozenset({("request", "anthropic", "shape")})
 """Tables a learned file replaces as a whole: a field the client no longer sends must not
 survive from the older file."""
+DECIDED_BY_LEARNING = frozenset({"warmup"})
+"""Tables a learning run always decides: the run shows whether the client sends a warm-up, so
+a learned file without one means none, whatever the older file says."""
 OAUTH_BETA = "oauth-2025-04-20"
 """What lets the API take a claude.ai OAuth token as a bearer; without it the API answers 401
 "OAuth authentication is currently not supported."."""
@@ -254,7 +257,8 @@ def over_newest(learned: Mapping[str, Any]) -> ClientFacts:
     version = parse_version(str(learned.get("version", "")))
     if version is None:
         raise FactsError("learned facts: `version` must be x.y.z")
-    merged = _merged(_file_data(_shipped()[-1][1]), learned, ())
+    base = _file_data(_shipped()[-1][1])
+    merged = _merged({k: v for k, v in base.items() if k not in DECIDED_BY_LEARNING}, learned, ())
     return dataclasses.replace(
         read_facts(f"{version_text(version)}.toml", merged), variables=newest.variables
     )
