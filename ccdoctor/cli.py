@@ -216,7 +216,12 @@ def _facts_choice(
         probe = ClaudeVersionProbe()
     binary = Path(probe.binary) if probe is not None and probe.binary else None
     says = parse_version(probe.result(probe_timeout)) if probe is not None else None
-    return choose_facts(version, binary, says, learning, dict(os.environ), Path.home())
+    from ccdoctor.config.settings_files import managed_settings_paths
+
+    environ, home = dict(os.environ), Path.home()
+    return choose_facts(
+        version, binary, says, learning, environ, home, None, managed_settings_paths()
+    )
 
 
 def _is_tty(stream: object) -> bool:

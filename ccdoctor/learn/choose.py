@@ -5,7 +5,7 @@ fails the run: its failure is a reason in the report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,10 +52,13 @@ def choose_facts(
     environ: Mapping[str, str],
     home: Path,
     learner: Learner | None = None,
+    managed: Sequence[Path] = (),
 ) -> FactsChoice:
     """`version` is the one judged for, `binary` the client found and `binary_version` what it
     says it is (learning the wrong binary would judge one client by another's facts);
-    `learner` stands in for the real run in tests."""
+    `managed` are the machine's managed settings files, which the client reads whatever its
+    HOME: their hooks and env would run in a learning run, so with one present nothing is
+    learned (a cached result is still used). `learner` stands in for the real run in tests."""
     shipped = facts_for(version)
     if version is None or not (options.force or needs_learning(version)):
         return FactsChoice(shipped, FactsOrigin.SHIPPED)
@@ -80,6 +83,12 @@ def choose_facts(
                 return FactsChoice(over_newest(cached), FactsOrigin.CACHED, f"cached in {path}")
             except FactsError:
                 pass  # a damaged or foreign file: learned again, and overwritten
+    present = [path for path in managed if path.is_file()]
+    if present:
+        return fallback(
+            f"not learned: the managed settings at {present[0]} would apply to the learning "
+            "run (their hooks and env); run `ccdoctor learn` where none are installed"
+        )
     # Imported here: a run that learns nothing loads no HTTP server.
     from ccdoctor.learn.learner import LearnError, learn
 

@@ -172,6 +172,27 @@ def test_without_the_judged_client_nothing_is_learned(
     assert learner.calls == 0
 
 
+def test_managed_settings_on_the_machine_stop_a_learning_run_but_not_the_cache(
+    binary: Path, tmp_path: Path
+) -> None:
+    managed = tmp_path / "etc" / "managed-settings.json"
+    managed.parent.mkdir()
+    managed.write_text('{"hooks": {}}')
+    learner = CountingLearner()
+    environ = {"XDG_CACHE_HOME": str(tmp_path / "xdg-cache")}
+
+    def choose() -> Any:
+        options = LearnOptions()
+        return choose_facts(NEWER, binary, NEWER, options, environ, tmp_path, learner, [managed])
+
+    refused = choose()
+    assert refused.origin is FactsOrigin.NOT_LEARNED
+    assert f"the managed settings at {managed} would apply" in refused.detail
+    assert learner.calls == 0
+    _choose(binary, tmp_path, learner)
+    assert choose().origin is FactsOrigin.CACHED
+
+
 def test_a_failed_learning_is_a_reason_and_leaves_no_cache(binary: Path, tmp_path: Path) -> None:
     learner = CountingLearner(error="the client exited 1 without a model request")
     choice = _choose(binary, tmp_path, learner)
