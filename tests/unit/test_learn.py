@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from ccdoctor.core.provider import Provider
 from ccdoctor.learn import cache
 from ccdoctor.learn.choose import LearnOptions, choose_facts
 from ccdoctor.learn.learner import Learned, LearnError, learn
-from tests.machine import Machine
+from tests.machine import REPO, Machine
 
 NEWEST = newest_shipped().since
 NEWER: Version = (NEWEST[0], NEWEST[1], NEWEST[2] + 7)
@@ -407,3 +408,36 @@ def test_no_learn_and_a_failing_client_warn_with_the_newest_facts(
     assert off["status"] == "warn"
     assert "(learning is off (--no-learn))" in off["message"]
     assert off["main"] == newest_main
+
+
+def _learn_command(machine: Machine, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ccdoctor learn` (Machine.cli would add run options it does not take)."""
+    return subprocess.run(
+        [sys.executable, "-m", "ccdoctor", "learn", *args],
+        cwd=machine.project,
+        env={**machine.env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ccdoctor_learn_prints_what_it_learned_and_fails_when_it_cannot(
+    machine: Machine, tmp_path: Path
+) -> None:
+    python_client = tmp_path / "client.py"
+    python_client.write_text(_CLIENT.format(python=sys.executable, real_home=str(machine.home)))
+    _installed(machine, tmp_path, _newer_client(f'exec {sys.executable} {python_client} "$@"'))
+    machine.claude_version = None
+    done = _learn_command(machine)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Learned from Claude Code {NEWER_TEXT} (")
+    assert "main model (Anthropic route): claude-next[1m]" in done.stdout
+    assert "anthropic-beta: claude-code-20250219, exp-beta-2027" in done.stdout
+    assert list((tmp_path / "xdg" / "ccdoctor" / "learned").glob(f"claude-{NEWER_TEXT}-*.toml"))
+    _installed(machine, tmp_path, _newer_client("exit 3"))
+    failed = _learn_command(machine, "--timeout", "5")
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert "learning failed: the client exited 3 without a model request" in failed.stderr
