@@ -174,54 +174,83 @@ def _resolve(
     probe_timeout: float = 3.0,
     learning: LearnOptions | None = None,
 ) -> ResolvedConfig:
-    """`learning` None: the shipped facts, or learning with the defaults."""
+    """`learning` None: learning with the defaults. A client newer than every shipped file is
+    learned in two steps: the Anthropic route's request first, then, when the set-up uses a
+    cloud route or the gateway sign-in, that route's models (each step cached apart)."""
+    from dataclasses import replace
+
+    from ccdoctor.clients.facts import FactsOrigin
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
     found = claude_version or (probe.result(probe_timeout) if probe else None)
-    choice = _facts_choice(found, probe, probe_timeout, learning)
-    return resolve(
-        Inputs(
-            environ=dict(os.environ),
-            home=Path.home(),
-            project_dir=(project_dir or Path.cwd()).resolve(),
-            settings_arg=settings,
-            model_arg=model,
-            managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
-            claude_version=found,
-            claude_version_origin="--claude-version"
-            if claude_version
-            else (probe.origin() if probe else None),
-            claude_version_problem=probe.problem if probe and not claude_version else None,
-            facts_choice=choice,
-        )
+    choose = _chooser(found, probe, probe_timeout, learning)
+    choice = choose(("anthropic",))
+    inputs = Inputs(
+        environ=dict(os.environ),
+        home=Path.home(),
+        project_dir=(project_dir or Path.cwd()).resolve(),
+        settings_arg=settings,
+        model_arg=model,
+        managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
+        claude_version=found,
+        claude_version_origin="--claude-version"
+        if claude_version
+        else (probe.origin() if probe else None),
+        claude_version_problem=probe.problem if probe and not claude_version else None,
+        facts_choice=choice,
     )
+    config = resolve(inputs)
+    learned = (FactsOrigin.LEARNED, FactsOrigin.CACHED)
+    group = _route_group(config)
+    if group is None or choice.origin not in learned:
+        return config
+    routed = choose(("anthropic", group))
+    if routed.origin not in learned:
+        why = routed.detail.removeprefix("learning failed: ")
+        noted = replace(choice, detail=f"{choice.detail}; {group} route not learned: {why}")
+        return resolve(replace(inputs, facts_choice=noted))
+    return resolve(replace(inputs, facts_choice=routed))
 
 
-def _facts_choice(
+def _route_group(config: ResolvedConfig) -> str | None:
+    """What to learn beyond the Anthropic route's request for this set-up: the cloud route's
+    models and fallback, or the gateway sign-in (its flag set, whatever the facts know of it)."""
+    from ccdoctor.config.truthy import is_truthy
+    from ccdoctor.core.provider import Provider
+    from ccdoctor.knowledge.routes import GATEWAY_FLAG
+
+    if is_truthy(config.get(GATEWAY_FLAG)):
+        return "gateway"
+    return {Provider.BEDROCK: "bedrock", Provider.VERTEX: "vertex"}.get(config.provider.provider)
+
+
+def _chooser(
     found: str | None,
     probe: ClaudeVersionProbe | None,
     probe_timeout: float,
     learning: LearnOptions | None,
-) -> FactsChoice:
-    """The facts to judge `found` by. A client newer than every shipped file is learned from
-    the binary on PATH, which must say it is that version: with --claude-version there was no
-    probe yet, so one is made (only then, so that a covered version costs nothing)."""
+) -> Callable[[tuple[str, ...]], FactsChoice]:
+    """The facts to judge `found` by, for the groups learned. A client newer than every shipped
+    file is learned from the binary on PATH, which must say it is that version: with
+    --claude-version there was no probe yet, so one is made (only then, so that a covered
+    version costs nothing)."""
     from ccdoctor.clients.facts import parse_version
+    from ccdoctor.config.settings_files import managed_settings_paths
     from ccdoctor.learn.choose import LearnOptions, choose_facts, needs_learning
 
-    learning = learning or LearnOptions()
+    options = learning or LearnOptions()
     version = parse_version(found)
-    if probe is None and learning.enabled and (learning.force or needs_learning(version)):
+    if probe is None and options.enabled and (options.force or needs_learning(version)):
         probe = ClaudeVersionProbe()
     binary = Path(probe.binary) if probe is not None and probe.binary else None
     says = parse_version(probe.result(probe_timeout)) if probe is not None else None
-    from ccdoctor.config.settings_files import managed_settings_paths
+    environ, home, managed = dict(os.environ), Path.home(), managed_settings_paths()
 
-    environ, home = dict(os.environ), Path.home()
-    return choose_facts(
-        version, binary, says, learning, environ, home, None, managed_settings_paths()
-    )
+    def choose(groups: tuple[str, ...]) -> FactsChoice:
+        return choose_facts(version, binary, says, options, environ, home, None, managed, groups)
+
+    return choose
 
 
 def _is_tty(stream: object) -> bool:
@@ -549,19 +578,22 @@ def learn_client(
         float, typer.Option("--timeout", min=0.1, max=600, help="Seconds the client may take.")
     ] = 30.0,
 ) -> None:
-    """Learn what the installed Claude Code sends (one run against a loopback recorder, with a
-    throw-away HOME and dummy credentials) and cache it, even for a version ccdoctor has facts
-    for; a normal run does this by itself for a client newer than every known version."""
+    """Learn what the installed Claude Code sends (runs against loopback recorders, with a
+    throw-away HOME and dummy credentials: the Anthropic route's request, then Bedrock's and
+    Vertex's models and fallback, and the gateway sign-in) and cache it, even for a version
+    ccdoctor has facts for; a normal run does this by itself for a client newer than every
+    known version. Exit 1 when the Anthropic route's request could not be learned."""
     from ccdoctor.clients.facts import FactsOrigin
     from ccdoctor.core.provider import Provider
-    from ccdoctor.learn.choose import LearnOptions
+    from ccdoctor.learn.choose import ALL_GROUPS, LearnOptions
 
     probe = ClaudeVersionProbe()
     found = claude_version or probe.result()
     if found is None:
         typer.echo(f"ccdoctor learn: no Claude Code to learn from ({probe.origin()})", err=True)
         raise typer.Exit(1)
-    choice = _facts_choice(found, probe, 3.0, LearnOptions(force=True, timeout=timeout))
+    choose = _chooser(found, probe, 3.0, LearnOptions(force=True, timeout=timeout))
+    choice = choose(("anthropic",))
     if choice.origin is not FactsOrigin.LEARNED:
         typer.echo(f"ccdoctor learn: Claude Code {found}: {choice.detail}", err=True)
         raise typer.Exit(1)
@@ -572,6 +604,22 @@ def learn_client(
     typer.echo(f"  anthropic-beta: {', '.join(facts.anthropic_betas)}")
     if shape is not None:
         typer.echo(f"  request: POST {shape.path}, body {', '.join(shape.body)}")
+    for group in ALL_GROUPS[1:]:
+        # One route at a time: a route the client cannot be run on costs that route only.
+        routed = choose(("anthropic", group))
+        if routed.origin is not FactsOrigin.LEARNED:
+            typer.echo(f"  {group}: not learned ({routed.detail})")
+            continue
+        learned = routed.facts
+        if group == "gateway":
+            sign_in = learned.gateway
+            typer.echo(f"  gateway sign-in: {sign_in.main if sign_in else 'none'}")
+            continue
+        route = Provider(group)
+        chain = learned.fallback_chain(route)
+        typer.echo(
+            f"  {group}: main {learned.defaults[route].main}; fallback {len(chain)} model(s)"
+        )
 
 
 @app.command("list")

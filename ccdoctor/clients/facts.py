@@ -264,6 +264,11 @@ def over_newest(learned: Mapping[str, Any]) -> ClientFacts:
     )
 
 
+def merged_tables(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over`'s keys over `base`'s, table by table (WHOLE_TABLES replaced as a whole)."""
+    return _merged(base, over, ())
+
+
 def _merged(
     base: Mapping[str, Any], over: Mapping[str, Any], where: tuple[str, ...]
 ) -> dict[str, Any]:

@@ -27,20 +27,22 @@ def cache_dir(environ: Mapping[str, str], home: Path) -> Path:
     return base / "ccdoctor" / "learned"
 
 
-def cache_key(binary: Path, version: str) -> str | None:
-    """The binary's real path, size and modification time with the version and the learner's
-    format; None when the binary cannot be looked at (then nothing is cached)."""
+def cache_key(binary: Path, version: str, group: str) -> str | None:
+    """The binary's real path, size and modification time with the version, the group learned
+    (ccdoctor/learn/learner.py GROUPS) and the learner's format; None when the binary cannot be
+    looked at (then nothing is cached)."""
     try:
         real = binary.resolve()
         stat = real.stat()
     except OSError:
         return None
-    text = "\0".join((LEARNER_FORMAT, version, str(real), str(stat.st_size), str(stat.st_mtime_ns)))
+    parts = (LEARNER_FORMAT, version, group, str(real), str(stat.st_size), str(stat.st_mtime_ns))
+    text = "\0".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cache_file(folder: Path, version: str, key: str) -> Path:
-    return folder / f"claude-{version}-{key}.toml"
+def cache_file(folder: Path, version: str, group: str, key: str) -> Path:
+    return folder / f"claude-{version}-{group}-{key}.toml"
 
 
 def read_cached(path: Path) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ccdoctor.clients.facts import (
     FactsChoice,
@@ -16,6 +16,7 @@ from ccdoctor.clients.facts import (
     FactsOrigin,
     Version,
     facts_for,
+    merged_tables,
     newest_shipped,
     over_newest,
     version_text,
@@ -24,6 +25,9 @@ from ccdoctor.learn import cache
 
 if TYPE_CHECKING:
     from ccdoctor.learn.learner import Learned
+
+ALL_GROUPS = ("anthropic", "bedrock", "vertex", "gateway")
+"""ccdoctor/learn/learner.py GROUPS, named here so that choosing loads no learner."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class LearnOptions:
     """The most one learning may take (the run's step timeout)."""
 
 
-Learner = Callable[[Path, str, float], "Learned"]
+Learner = Callable[[Path, str, float, Sequence[str]], Mapping[str, "Learned"]]
 
 
 def needs_learning(version: Version | None) -> bool:
@@ -53,9 +57,11 @@ def choose_facts(
     home: Path,
     learner: Learner | None = None,
     managed: Sequence[Path] = (),
+    groups: Sequence[str] = ("anthropic",),
 ) -> FactsChoice:
     """`version` is the one judged for, `binary` the client found and `binary_version` what it
     says it is (learning the wrong binary would judge one client by another's facts);
+    `groups` what to learn (the Anthropic route's request, and the route in use).
     `managed` are the machine's managed settings files, which the client reads whatever its
     HOME: their hooks and env would run in a learning run, so with one present nothing is
     learned (a cached result is still used). `learner` stands in for the real run in tests."""
@@ -74,15 +80,21 @@ def choose_facts(
     if binary_version != version:
         says = version_text(binary_version) if binary_version else "no version"
         return fallback(f"{binary} is Claude Code {says}, not {shown}")
-    key = cache.cache_key(binary, shown)
-    path = cache.cache_file(cache.cache_dir(environ, home), shown, key) if key else None
-    if path is not None and not options.force:
-        cached = cache.read_cached(path)
-        if cached is not None:
-            try:
-                return FactsChoice(over_newest(cached), FactsOrigin.CACHED, f"cached in {path}")
-            except FactsError:
-                pass  # a damaged or foreign file: learned again, and overwritten
+    folder = cache.cache_dir(environ, home)
+    paths: dict[str, Path | None] = {}
+    for group in groups:
+        key = cache.cache_key(binary, shown, group)
+        paths[group] = cache.cache_file(folder, shown, group, key) if key else None
+    found: dict[str, Mapping[str, Any]] = {}
+    if not options.force:
+        for group, path in paths.items():
+            cached = cache.read_cached(path) if path is not None else None
+            if cached is not None and _readable(cached):
+                found[group] = cached
+    missing = [group for group in groups if group not in found]
+    if not missing:
+        where = ", ".join(str(p) for p in paths.values())
+        return FactsChoice(over_newest(_combined(found)), FactsOrigin.CACHED, f"cached in {where}")
     present = [path for path in managed if path.is_file()]
     if present:
         return fallback(
@@ -93,16 +105,39 @@ def choose_facts(
     from ccdoctor.learn.learner import LearnError, learn
 
     try:
-        learned = (learner or learn)(binary, shown, options.timeout)
-        facts = over_newest(learned.facts)
+        learned = (learner or learn)(binary, shown, options.timeout, missing)
+        facts = over_newest(_combined({**found, **{g: learned[g].facts for g in missing}}))
     except (LearnError, FactsError, OSError) as error:
         return fallback(f"learning failed: {error}")
-    if path is None:
-        return FactsChoice(facts, FactsOrigin.LEARNED, f"in {learned.seconds:g} s; not cached")
+    seconds = max(learned[g].seconds for g in missing)
     header = (
-        f"Learned by ccdoctor from {binary} (Claude Code {shown}) in {learned.seconds:g} s;\n"
+        f"Learned by ccdoctor from {binary} (Claude Code {shown}) in {seconds:g} s;\n"
         f"merged over the newest shipped facts ({newest_shipped().version_text}). Safe to delete."
     )
-    problem = cache.write_cached(path, learned.facts, header)
-    where = f"not cached: {problem}" if problem else f"cached in {path}"
-    return FactsChoice(facts, FactsOrigin.LEARNED, f"in {learned.seconds:g} s; {where}")
+    problems, written = [], []
+    for group in missing:
+        path = paths[group]
+        problem = cache.write_cached(path, learned[group].facts, header) if path else "no key"
+        if problem:
+            problems.append(problem)
+        elif path is not None:
+            written.append(str(path))
+    where = f"not cached: {problems[0]}" if problems else f"cached in {', '.join(written)}"
+    what = " and ".join(missing)
+    return FactsChoice(facts, FactsOrigin.LEARNED, f"{what} in {seconds:g} s; {where}")
+
+
+def _combined(groups: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    combined: dict[str, Any] = {}
+    for facts in groups.values():
+        combined = merged_tables(combined, facts)
+    return combined
+
+
+def _readable(cached: Mapping[str, Any]) -> bool:
+    """A damaged or foreign cached file is learned again (and overwritten)."""
+    try:
+        over_newest(cached)
+    except FactsError:
+        return False
+    return True

@@ -1,12 +1,17 @@
 """The loopback server the learner points the client at: it records every request and answers
 a Messages call the way the API does (a streamed reply when asked to stream), so the client
-finishes its run normally. It listens on 127.0.0.1 only, on a port the system picks."""
+finishes its run normally, and refuses every model on the cloud routes (Bedrock's 403
+AccessDeniedException, Vertex's 404 "not found or your project does not have access"), the
+answers that make the client ask the next model of its fallback chain. It listens on
+127.0.0.1 only, on a port the system picks."""
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +23,25 @@ _BODY_CAP = 8 * 1024 * 1024
 """The client's first request carries its system prompt and tools, a few hundred kB; more
 than this is not a request worth reading."""
 _REPLY = "hi"
+_BEDROCK_RUNTIME = re.compile(r"/model/(?P<model>[^/]+)/(?:invoke|invoke-with-response-stream)")
+_VERTEX_PREDICT = re.compile(
+    r"/v1/projects/[^/]+/locations/[^/]+/publishers/anthropic/models/"
+    r"(?P<model>[^/:]+):(?:rawPredict|streamRawPredict)"
+)
+
+
+def bedrock_model(request: Recorded) -> str | None:
+    """The model of a Bedrock runtime call, decoded (`…-v1:0` travels as `…-v1%3A0`)."""
+    found = _BEDROCK_RUNTIME.fullmatch(request.route)
+    return urllib.parse.unquote(found["model"]) if found and request.method == "POST" else None
+
+
+def vertex_model(request: Recorded) -> str | None:
+    """The model of a Vertex prediction; token counting (`count-tokens`) is not one."""
+    found = _VERTEX_PREDICT.fullmatch(request.route)
+    if not found or request.method != "POST" or found["model"] == "count-tokens":
+        return None
+    return found["model"]
 
 
 @dataclass(frozen=True)
@@ -113,15 +137,34 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, _message(model))
         elif self.command == "POST" and request.route == "/v1/messages/count_tokens":
             self._json(200, {"input_tokens": 1})
+        elif bedrock_model(request) is not None:
+            denied = "You don't have access to the model with the specified model ID."
+            self._json(
+                403,
+                {"__type": "AccessDeniedException", "message": denied},
+                {"x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/"},
+            )
+        elif vertex_model(request) is not None:
+            missing = (
+                f"Publisher Model `{request.route.split(':')[0]}` was not found or your project "
+                "does not have access to it."
+            )
+            self._json(404, {"error": {"code": 404, "message": missing, "status": "NOT_FOUND"}})
+        elif _VERTEX_PREDICT.fullmatch(request.route):
+            self._json(200, {"input_tokens": 1})
         else:
             # What the API answers for a path it does not serve; the client's HEAD warm-up
             # takes any answer.
             self._json(404, _error("not_found_error", "Not found"))
 
-    def _json(self, status: int, data: Mapping[str, Any]) -> None:
+    def _json(
+        self, status: int, data: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
         payload = json.dumps(data).encode()
         self.send_response(status)
         self.send_header("request-id", "req_learn_" + secrets.token_hex(8))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
         self.end_headers()

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ccdoctor.clients.facts import FACTS_UP_TO
-from ccdoctor.learn.learner import LEARNED_KEYS, learn
+from ccdoctor.clients.facts import FACTS_UP_TO, merged_tables
+from ccdoctor.learn.learner import GROUPS, LEARNED_KEYS, learn
 from tests.conformance.claude_client import REQUIRE_CLAUDE, claude_binary, missing_reason
 from tests.facts.observe import committed_path, flatten
 
@@ -36,15 +36,19 @@ def _binary(version: str) -> Path:
 def _keys(facts: dict[str, Any]) -> dict[str, Any]:
     """The learned keys, a warm-up included (a file without one says the client sends none)."""
     flat = flatten(facts)
-    return {key: flat.get(key) for key in (*LEARNED_KEYS, "warmup.method", "warmup.path")}
+    extra = ("warmup.method", "warmup.path", "gateway.flag", "gateway.requires")
+    return {key: flat.get(key) for key in (*LEARNED_KEYS, *extra)}
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 @pytest.mark.parametrize("version", PINNED)
 def test_the_learned_request_equals_the_committed_facts(version: str) -> None:
-    learned = learn(_binary(version), version, timeout=60)
+    learned = learn(_binary(version), version, 90, tuple(GROUPS))
+    facts: dict[str, Any] = {}
+    for group in GROUPS:
+        facts = merged_tables(facts, learned[group].facts)
     committed = tomllib.loads(committed_path(version).read_text(encoding="utf-8"))
-    assert _keys(dict(learned.facts)) == _keys(committed)
+    assert _keys(facts) == _keys(committed)
 
 
 @pytest.mark.timeout(120)

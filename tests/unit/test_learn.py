@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,14 @@ class CountingLearner:
         self.facts = facts or _learned()
         self.error = error
 
-    def __call__(self, binary: Path, version: str, timeout: float) -> Learned:
+    def __call__(
+        self, binary: Path, version: str, timeout: float, groups: Sequence[str]
+    ) -> dict[str, Learned]:
         self.calls += 1
+        self.groups = list(groups)
         if self.error is not None:
             raise LearnError(self.error)
-        return Learned(version, self.facts, 1.5)
+        return {group: Learned(version, self.facts, 1.5) for group in groups}
 
 
 @pytest.fixture
@@ -99,7 +103,7 @@ def test_a_newer_client_is_learned_once_then_read_from_the_cache(
     assert first.facts.since == NEWER
     assert first.facts.defaults[Provider.ANTHROPIC].main == "claude-opus-9"
     cached = list((tmp_path / "xdg-cache" / "ccdoctor" / "learned").iterdir())
-    assert [p.name.startswith(f"claude-{NEWER_TEXT}-") for p in cached] == [True]
+    assert [p.name.startswith(f"claude-{NEWER_TEXT}-anthropic-") for p in cached] == [True]
     assert f"cached in {cached[0]}" in first.detail
     second = _choose(binary, tmp_path, learner)
     assert second.origin is FactsOrigin.CACHED
@@ -298,7 +302,7 @@ def _client(tmp_path: Path, script: str) -> Path:
 
 def test_the_learner_records_the_clients_request_in_the_facts_layout(tmp_path: Path) -> None:
     script = _CLIENT.format(python=sys.executable, real_home=str(Path.home()))
-    learned = learn(_client(tmp_path, script), "2.1.999", 20)
+    learned = learn(_client(tmp_path, script), "2.1.999", 20)["anthropic"]
     assert learned.facts == {
         "version": "2.1.999",
         "source": "learned: Claude Code 2.1.999 against ccdoctor's loopback recorder",
