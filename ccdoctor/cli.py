@@ -235,6 +235,8 @@ def _chooser(
     file is learned from the binary on PATH, which must say it is that version: with
     --claude-version there was no probe yet, so one is made (only then, so that a covered
     version costs nothing)."""
+    from dataclasses import replace
+
     from ccdoctor.clients.facts import parse_version
     from ccdoctor.config.settings_files import managed_settings_paths
     from ccdoctor.learn.choose import LearnOptions, choose_facts, needs_learning
@@ -247,8 +249,14 @@ def _chooser(
     says = parse_version(probe.result(probe_timeout)) if probe is not None else None
     environ, home, managed = dict(os.environ), Path.home(), managed_settings_paths()
 
+    # Each step gets the step timeout, and all of them together the budget: what the first
+    # spent, the second has not.
+    budget_ends = time.monotonic() + (options.budget or float("inf"))
+
     def choose(groups: tuple[str, ...]) -> FactsChoice:
-        return choose_facts(version, binary, says, options, environ, home, None, managed, groups)
+        left = min(options.timeout, max(0.5, budget_ends - time.monotonic()))
+        step = replace(options, timeout=left)
+        return choose_facts(version, binary, says, step, environ, home, None, managed, groups)
 
     return choose
 
@@ -388,11 +396,12 @@ def run(
         raise typer.BadParameter(str(exc)) from None
     probe = None if claude_version else ClaudeVersionProbe()
     # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
-    # Learning a new client is one step of the run: it gets the step timeout, within the deadline.
+    # Learning a new client is a step of the run (two, on a cloud route): each gets the step
+    # timeout, and together at most half the deadline, so the checks keep the rest.
     run_deadline = deadline if deadline is not None else timeout * 4
     from ccdoctor.learn.choose import LearnOptions
 
-    learning = LearnOptions(enabled=not no_learn, timeout=min(timeout, run_deadline / 2))
+    learning = LearnOptions(enabled=not no_learn, timeout=timeout, budget=run_deadline / 2)
     config = _resolve(
         settings,
         project_dir,

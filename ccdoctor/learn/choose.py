@@ -37,7 +37,10 @@ class LearnOptions:
     force: bool = False
     """`ccdoctor learn`: learn even a version a shipped file covers, and ignore the cache."""
     timeout: float = 5.0
-    """The most one learning may take (the run's step timeout)."""
+    """The most one learning step may take (the run's step timeout)."""
+    budget: float | None = None
+    """The most all steps together may take (a share of the run's deadline); None: no cap
+    beyond each step's."""
 
 
 Learner = Callable[[Path, str, float, Sequence[str]], Mapping[str, "Learned"]]

@@ -94,8 +94,20 @@ def _bedrock(url: str) -> dict[str, str]:
     }
 
 
-def _stopped(variable: str) -> Callable[[str], dict[str, str]]:
-    return lambda url: {**_bedrock(url), variable: "1"}
+def _vertex(url: str) -> dict[str, str]:
+    return {
+        "CLAUDE_CODE_USE_VERTEX": "1",
+        "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
+        "ANTHROPIC_VERTEX_BASE_URL": url + "/v1",
+        "ANTHROPIC_VERTEX_PROJECT_ID": "ccdoctor-learn",
+        "CLOUD_ML_REGION": VERTEX_REGION,
+    }
+
+
+def _stopped(
+    route: Callable[[str], dict[str, str]], variable: str
+) -> Callable[[str], dict[str, str]]:
+    return lambda url: {**route(url), variable: "1"}
 
 
 RUNS: Mapping[str, Callable[[str], dict[str, str]]] = {
@@ -106,14 +118,9 @@ RUNS: Mapping[str, Callable[[str], dict[str, str]]] = {
         "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
     },
     "bedrock": _bedrock,
-    **{f"bedrock {variable}": _stopped(variable) for variable in STOP_VARIABLES},
-    "vertex": lambda url: {
-        "CLAUDE_CODE_USE_VERTEX": "1",
-        "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
-        "ANTHROPIC_VERTEX_BASE_URL": url + "/v1",
-        "ANTHROPIC_VERTEX_PROJECT_ID": "ccdoctor-learn",
-        "CLOUD_ML_REGION": VERTEX_REGION,
-    },
+    **{f"bedrock {variable}": _stopped(_bedrock, variable) for variable in STOP_VARIABLES},
+    "vertex": _vertex,
+    **{f"vertex {variable}": _stopped(_vertex, variable) for variable in STOP_VARIABLES},
     # The sign-in with Bedrock's flag set too: a request to the Anthropic path proves it beats
     # the route flags; a Bedrock call, that the version has no such sign-in.
     "gateway": lambda url: {
@@ -128,7 +135,7 @@ base URL is the recorder, so no route's request can leave 127.0.0.1."""
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "anthropic": ("anthropic", "without_experimental"),
     "bedrock": ("bedrock", *(f"bedrock {v}" for v in STOP_VARIABLES)),
-    "vertex": ("vertex",),
+    "vertex": ("vertex", *(f"vertex {v}" for v in STOP_VARIABLES)),
     "gateway": ("gateway",),
 }
 """What is learned, and cached, together: the Anthropic route's request always; a cloud
@@ -223,22 +230,18 @@ def _anthropic(runs: Mapping[str, Run]) -> dict[str, Any] | None:
 
 def _cloud(route: str, runs: Mapping[str, Run]) -> dict[str, Any] | None:
     """The route's main model, and its fallback chain when the client asks more than one
-    model of a recorder that refuses them all (with what stops it, on Bedrock)."""
-    if route == "bedrock":
-        chain = _chain(runs.get("bedrock"), bedrock_model, _with_placeholder)
-    else:
-        chain = _chain(runs.get("vertex"), vertex_model, str)
+    model of a recorder that refuses them all, with the variables that stop it (one model
+    asked)."""
+    model_of = bedrock_model if route == "bedrock" else vertex_model
+    written = _with_placeholder if route == "bedrock" else str
+    chain = _chain(runs.get(route), model_of, written)
     if not chain:
         return None
     facts: dict[str, Any] = {"defaults": {route: {"main": chain[0]}}}
-    stops = [
-        v for v in STOP_VARIABLES if len(_chain(runs.get(f"bedrock {v}"), bedrock_model, str)) == 1
-    ]
-    if len(chain) > 1 and (route != "bedrock" or stops):
-        fallback: dict[str, Any] = {route: {"chain": chain}}
-        if stops:
-            fallback["stopped_by"] = stops
-        facts["fallback"] = fallback
+    stops = [v for v in STOP_VARIABLES if len(_chain(runs.get(f"{route} {v}"), model_of, str)) == 1]
+    # A facts file's fallback names what stops it: a chain seen without that is not written.
+    if len(chain) > 1 and stops:
+        facts["fallback"] = {route: {"chain": chain}, "stopped_by": stops}
     return facts
 
 
