@@ -81,7 +81,9 @@ def _choose(
     **options: Any,
 ) -> Any:
     environ = {"XDG_CACHE_HOME": str(home / "xdg-cache")}
-    return choose_facts(version, binary, says, LearnOptions(**options), environ, home, learner)
+    groups = options.pop("groups", ("anthropic",))
+    learn_options = LearnOptions(**options)
+    return choose_facts(version, binary, says, learn_options, environ, home, learner, (), groups)
 
 
 def test_a_covered_version_uses_its_shipped_file_and_never_runs_the_client(
@@ -109,6 +111,20 @@ def test_a_newer_client_is_learned_once_then_read_from_the_cache(
     assert second.origin is FactsOrigin.CACHED
     assert second.facts == first.facts
     assert learner.calls == 1
+
+
+def test_a_cloud_route_is_learned_and_cached_apart_from_the_anthropic_request(
+    binary: Path, tmp_path: Path
+) -> None:
+    learner = CountingLearner()
+    _choose(binary, tmp_path, learner)
+    routed = _choose(binary, tmp_path, learner, groups=("anthropic", "vertex"))
+    assert routed.origin is FactsOrigin.LEARNED
+    assert learner.groups == ["vertex"]
+    assert routed.detail.startswith("vertex in 1.5 s; cached in ")
+    again = _choose(binary, tmp_path, learner, groups=("anthropic", "vertex"))
+    assert again.origin is FactsOrigin.CACHED
+    assert learner.calls == 2
 
 
 def test_the_cache_goes_to_dot_cache_without_xdg(binary: Path, tmp_path: Path) -> None:
