@@ -615,7 +615,7 @@ def learn_client(
         typer.echo(f"  request: POST {shape.path}, body {', '.join(shape.body)}")
     for group in ALL_GROUPS[1:]:
         # One route at a time: a route the client cannot be run on costs that route only.
-        routed = choose(("anthropic", group))
+        routed = choose((group,))
         if routed.origin is not FactsOrigin.LEARNED:
             typer.echo(f"  {group}: not learned ({routed.detail})")
             continue
