@@ -19,7 +19,9 @@ from ccdoctor import __version__
 from ccdoctor.report.render import Format
 
 if TYPE_CHECKING:
+    from ccdoctor.clients.facts import FactsChoice
     from ccdoctor.config import ResolvedConfig
+    from ccdoctor.learn.choose import LearnOptions
     from ccdoctor.report.build import Report
 
 EXIT_CODES_HELP = (
@@ -76,6 +78,14 @@ AnonymizeOption = Annotated[
         "placeholders, for reports shared outside the company.",
     ),
 ]
+NoLearnOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-learn",
+        help="Do not learn a Claude Code newer than every version ccdoctor has facts for (one "
+        "run of it against a loopback recorder); judge it by the newest facts.",
+    ),
+]
 ManagedOption = Annotated[
     list[Path] | None,
     typer.Option("--managed-settings", hidden=True, help="Replace the managed settings paths."),
@@ -124,8 +134,15 @@ class ClaudeVersionProbe:
         self.problem: str | None = None
         """Why the probe gave no answer when the binary did not behave (hung, could not start)."""
         self._process = None if self.binary is None else BoundedProcess([self.binary, "--version"])
+        self._answer: tuple[str | None] | None = None
 
     def result(self, timeout: float = 3.0) -> str | None:
+        """The version it printed; asked again, the same answer (the process is read once)."""
+        if self._answer is None:
+            self._answer = (self._read(timeout),)
+        return self._answer[0]
+
+    def _read(self, timeout: float) -> str | None:
         if self._process is None:
             return None
         from ccdoctor.clients.facts import parse_version
@@ -155,26 +172,93 @@ def _resolve(
     managed: list[Path] | None,
     probe: ClaudeVersionProbe | None,
     probe_timeout: float = 3.0,
+    learning: LearnOptions | None = None,
 ) -> "ResolvedConfig":
+    """`learning` None: learning with the defaults. A client newer than every shipped file is
+    learned in two steps: the Anthropic route's request first, then, when the set-up uses a
+    cloud route or the gateway sign-in, that route's models (each step cached apart)."""
+    from dataclasses import replace
+
+    from ccdoctor.clients.facts import FactsOrigin
     from ccdoctor.config import Inputs, resolve
     from ccdoctor.config.settings_files import managed_settings_paths
 
     found = claude_version or (probe.result(probe_timeout) if probe else None)
-    return resolve(
-        Inputs(
-            environ=dict(os.environ),
-            home=Path.home(),
-            project_dir=(project_dir or Path.cwd()).resolve(),
-            settings_arg=settings,
-            model_arg=model,
-            managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
-            claude_version=found,
-            claude_version_origin="--claude-version"
-            if claude_version
-            else (probe.origin() if probe else None),
-            claude_version_problem=probe.problem if probe and not claude_version else None,
-        )
+    choose = _chooser(found, probe, probe_timeout, learning)
+    choice = choose(("anthropic",))
+    inputs = Inputs(
+        environ=dict(os.environ),
+        home=Path.home(),
+        project_dir=(project_dir or Path.cwd()).resolve(),
+        settings_arg=settings,
+        model_arg=model,
+        managed_paths=tuple(managed) if managed is not None else managed_settings_paths(),
+        claude_version=found,
+        claude_version_origin="--claude-version"
+        if claude_version
+        else (probe.origin() if probe else None),
+        claude_version_problem=probe.problem if probe and not claude_version else None,
+        facts_choice=choice,
     )
+    config = resolve(inputs)
+    learned = (FactsOrigin.LEARNED, FactsOrigin.CACHED)
+    group = _route_group(config)
+    if group is None or choice.origin not in learned:
+        return config
+    routed = choose(("anthropic", group))
+    if routed.origin not in learned:
+        why = routed.detail.removeprefix("learning failed: ")
+        noted = replace(choice, detail=f"{choice.detail}; {group} route not learned: {why}")
+        return resolve(replace(inputs, facts_choice=noted))
+    return resolve(replace(inputs, facts_choice=routed))
+
+
+def _route_group(config: ResolvedConfig) -> str | None:
+    """What to learn beyond the Anthropic route's request for this set-up: the cloud route's
+    models and fallback, or the gateway sign-in (its flag set, whatever the facts know of it)."""
+    from ccdoctor.config.truthy import is_truthy
+    from ccdoctor.core.provider import Provider
+    from ccdoctor.knowledge.routes import GATEWAY_FLAG
+
+    if is_truthy(config.get(GATEWAY_FLAG)):
+        return "gateway"
+    return {Provider.BEDROCK: "bedrock", Provider.VERTEX: "vertex"}.get(config.provider.provider)
+
+
+def _chooser(
+    found: str | None,
+    probe: ClaudeVersionProbe | None,
+    probe_timeout: float,
+    learning: LearnOptions | None,
+) -> Callable[[tuple[str, ...]], FactsChoice]:
+    """The facts to judge `found` by, for the groups learned. A client newer than every shipped
+    file is learned from the binary on PATH, which must say it is that version: with
+    --claude-version there was no probe yet, so one is made (only then, so that a covered
+    version costs nothing)."""
+    from dataclasses import replace
+
+    from ccdoctor.clients.facts import parse_version
+    from ccdoctor.config.settings_files import managed_settings_paths
+    from ccdoctor.learn.choose import LearnOptions, choose_facts, needs_learning
+
+    options = learning or LearnOptions()
+    version = parse_version(found)
+    if probe is None and options.enabled and (options.force or needs_learning(version)):
+        probe = ClaudeVersionProbe()
+    binary = Path(probe.binary) if probe is not None and probe.binary else None
+    says = parse_version(probe.result(probe_timeout)) if probe is not None else None
+    environ, home, managed = dict(os.environ), Path.home(), managed_settings_paths()
+
+    # Each step gets the step timeout, and all of them together the budget: what the first
+    # spent, the second has not.
+    budget_ends = time.monotonic() + (options.budget or float("inf"))
+
+    def choose(groups: tuple[str, ...]) -> FactsChoice:
+        left = min(options.timeout, max(0.5, budget_ends - time.monotonic()))
+        step = replace(options, timeout=left)
+        return choose_facts(version, binary, says, step, environ, home, None, managed, groups)
+
+    return choose
 
 
 def _is_tty(stream: object) -> bool:
@@ -281,6 +365,7 @@ def run(
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
     anonymize: AnonymizeOption = False,
+    no_learn: NoLearnOption = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
@@ -311,13 +396,26 @@ def run(
         raise typer.BadParameter(str(exc)) from None
     probe = None if claude_version else ClaudeVersionProbe()
     # The probe gets the run's --timeout: a hung `claude` must not cost more than a network step.
+    # Learning a new client is a step of the run (two, on a cloud route): each gets the step
+    # timeout, and together at most half the deadline, so the checks keep the rest.
+    run_deadline = deadline if deadline is not None else timeout * 4
+    from ccdoctor.learn.choose import LearnOptions
+
+    learning = LearnOptions(enabled=not no_learn, timeout=timeout, budget=run_deadline / 2)
     config = _resolve(
-        settings, project_dir, model, claude_version, managed_settings, probe, min(timeout, 3.0)
+        settings,
+        project_dir,
+        model,
+        claude_version,
+        managed_settings,
+        probe,
+        min(timeout, 3.0),
+        learning,
     )
     redactor = redactor_for(config)
     options = RunOptions(
         timeout=timeout,
-        deadline=deadline if deadline is not None else timeout * 4,
+        deadline=run_deadline,
         offline=offline,
         no_invoke=no_invoke,
     )
@@ -435,6 +533,7 @@ def show_config(
     claude_version: ClaudeVersionOption = None,
     managed_settings: ManagedOption = None,
     anonymize: AnonymizeOption = False,
+    no_learn: NoLearnOption = False,
 ) -> None:
     """Show the effective configuration, where each value came from and what it shadowed."""
     import json
@@ -446,7 +545,12 @@ def show_config(
 
     _check_settings_argument(settings, project_dir)
     probe = None if claude_version else ClaudeVersionProbe()
-    config = _resolve(settings, project_dir, model, claude_version, managed_settings, probe)
+    from ccdoctor.learn.choose import LearnOptions
+
+    learning = LearnOptions(enabled=not no_learn)
+    config = _resolve(
+        settings, project_dir, model, claude_version, managed_settings, probe, 3.0, learning
+    )
     redactor = redactor_for(config)
     entries = config_entries(config, redactor)
     if fmt is ConfigFormat.JSON:
@@ -474,6 +578,57 @@ def show_config(
 
         text = Anonymizer(config).apply(text)
     typer.echo(text, nl=False)
+
+
+@app.command("learn")
+def learn_client(
+    claude_version: ClaudeVersionOption = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, max=600, help="Seconds the client may take.")
+    ] = 30.0,
+) -> None:
+    """Learn what the installed Claude Code sends (runs against loopback recorders, with a
+    throw-away HOME and dummy credentials: the Anthropic route's request, then Bedrock's and
+    Vertex's models and fallback, and the gateway sign-in) and cache it, even for a version
+    ccdoctor has facts for; a normal run does this by itself for a client newer than every
+    known version. Exit 1 when the Anthropic route's request could not be learned."""
+    from ccdoctor.clients.facts import FactsOrigin
+    from ccdoctor.core.provider import Provider
+    from ccdoctor.learn.choose import ALL_GROUPS, LearnOptions
+
+    probe = ClaudeVersionProbe()
+    found = claude_version or probe.result()
+    if found is None:
+        typer.echo(f"ccdoctor learn: no Claude Code to learn from ({probe.origin()})", err=True)
+        raise typer.Exit(1)
+    choose = _chooser(found, probe, 3.0, LearnOptions(force=True, timeout=timeout))
+    choice = choose(("anthropic",))
+    if choice.origin is not FactsOrigin.LEARNED:
+        typer.echo(f"ccdoctor learn: Claude Code {found}: {choice.detail}", err=True)
+        raise typer.Exit(1)
+    facts = choice.facts
+    shape = facts.anthropic_shape
+    typer.echo(f"Learned from Claude Code {facts.version_text} ({probe.binary}) {choice.detail}")
+    typer.echo(f"  main model (Anthropic route): {facts.defaults[Provider.ANTHROPIC].main}")
+    typer.echo(f"  anthropic-beta: {', '.join(facts.anthropic_betas)}")
+    if shape is not None:
+        typer.echo(f"  request: POST {shape.path}, body {', '.join(shape.body)}")
+    for group in ALL_GROUPS[1:]:
+        # One route at a time: a route the client cannot be run on costs that route only.
+        routed = choose((group,))
+        if routed.origin is not FactsOrigin.LEARNED:
+            typer.echo(f"  {group}: not learned ({routed.detail})")
+            continue
+        learned = routed.facts
+        if group == "gateway":
+            sign_in = learned.gateway
+            typer.echo(f"  gateway sign-in: {sign_in.main if sign_in else 'none'}")
+            continue
+        route = Provider(group)
+        chain = learned.fallback_chain(route)
+        typer.echo(
+            f"  {group}: main {learned.defaults[route].main}; fallback {len(chain)} model(s)"
+        )
 
 
 @app.command("list")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccdoctor.clients.facts import observed_versions, version_text
+from ccdoctor.clients.facts import FactsOrigin, observed_versions, version_text
 from ccdoctor.clients.regressions import Regression, Trigger, known_regressions
 from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.settings_files import Source
@@ -24,8 +24,12 @@ failures it retries — changes between releases, so every verdict follows facts
 client versions (ccdoctor/clients/versions/*.toml). ccdoctor asks `claude --version` (on PATH,
 else ~/.local/bin/claude or ~/.claude/local/claude) unless --claude-version names one, and uses
 the newest observed version not newer than it.
-- A client newer than every observed version is judged by the newest facts: what changed since
-  may be misjudged, so it is a warning.
+- A client newer than every observed version is learned: ccdoctor runs it once against a
+  loopback recorder it starts itself (throw-away HOME, dummy credentials, nothing leaves
+  127.0.0.1) and judges by what it sent (models, betas, request shape) over the newest facts;
+  the result is cached per version in the user's cache folder, so later runs pay nothing.
+  With --no-learn, or when learning fails (no binary, a hang, a crash), the newest facts are
+  used and what changed since may be misjudged: a warning that says why.
 - A client older than the oldest observed version is judged by the oldest facts: a warning.
 - No client found: the newest facts are used, and the report says so.
 - A `claude` that hangs on `--version` (killed after --timeout, at most 3 s) or cannot be
@@ -52,6 +56,10 @@ def client_check(ctx: CheckContext) -> Outcome:
         "facts_of": used,
         "observed_versions": [version_text(v) for v in observed],
     }
+    choice = config.inputs.facts_choice
+    if choice is not None and choice.origin is not FactsOrigin.SHIPPED:
+        details["facts_from"] = choice.origin.value
+        details["learning"] = choice.detail
     version = config.claude_version
     broken = config.inputs.claude_version_problem
     if version is None and broken is not None:
@@ -88,13 +96,23 @@ def client_check(ctx: CheckContext) -> Outcome:
         for regression in known_regressions()
         if regression.affects(version) and _triggered(config, regression.trigger)
     ]
+    learned = choice is not None and choice.origin in (FactsOrigin.LEARNED, FactsOrigin.CACHED)
+    if learned and choice is not None:
+        when = "now" if choice.origin is FactsOrigin.LEARNED else "by an earlier run"
+        summary = (
+            f"Claude Code {shown} ({origin}): newer than every observed version; what it sends "
+            f"was learned from it {when} ({choice.detail}), over the facts of "
+            f"{version_text(newest)}"
+        )
+        return Outcome.from_problems(problems, summary, details)
     if version > newest:
+        why = f" ({choice.detail})" if choice is not None and choice.detail else ""
         problems.append(
             Problem(
                 Status.WARN,
                 f"Claude Code {shown} is newer than the newest observed version "
                 f"{version_text(newest)}; {used}'s facts are used, so what changed since may be "
-                "misjudged",
+                f"misjudged{why}",
                 Fix("Upgrade ccdoctor for facts observed on newer clients."),
             )
         )

@@ -10,7 +10,9 @@ test suite catches, never a silent default.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -50,6 +52,16 @@ _TOP_KEYS = frozenset(
         "gateway",
     }
 )
+FACTS_UP_TO = "CCDOCTOR_FACTS_UP_TO"
+"""A test hook, never set by users: with a version, the files of later versions are hidden, as
+if this ccdoctor had been released before them (how a client ccdoctor has not seen is tried
+with a client it has)."""
+WHOLE_TABLES = frozenset({("request", "anthropic", "shape")})
+"""Tables a learned file replaces as a whole: a field the client no longer sends must not
+survive from the older file."""
+DECIDED_BY_LEARNING = frozenset({"warmup"})
+"""Tables a learning run always decides: the run shows whether the client sends a warm-up, so
+a learned file without one means none, whatever the older file says."""
 OAUTH_BETA = "oauth-2025-04-20"
 """What lets the API take a claude.ai OAuth token as a bearer; without it the API answers 401
 "OAuth authentication is currently not supported."."""
@@ -169,6 +181,27 @@ class ClientFacts:
         return version_text(self.since)
 
 
+class FactsOrigin(enum.StrEnum):
+    SHIPPED = "shipped"
+    """A shipped file: the installed client is not newer than every one."""
+    LEARNED = "learned"
+    """Learned from the installed client in this run, over the newest shipped file."""
+    CACHED = "cached"
+    """Learned by an earlier run, read from the user's cache."""
+    NOT_LEARNED = "not_learned"
+    """The newest shipped file for a newer client: learning was off or failed."""
+
+
+@dataclass(frozen=True)
+class FactsChoice:
+    """The facts a run judges by, and how they were come by (config.client reports it)."""
+
+    facts: ClientFacts
+    origin: FactsOrigin
+    detail: str = ""
+    """LEARNED / CACHED: how long it took, where it is cached; NOT_LEARNED: why not."""
+
+
 def parse_version(text: str | None) -> Version | None:
     """The first x.y.z in `text` (`claude --version` prints "2.1.197 (Claude Code)")."""
     if not text:
@@ -185,10 +218,12 @@ def _shipped() -> tuple[tuple[Version, str], ...]:
     """(version, file name) of every shipped facts file, oldest first. A file's name is its
     version (read_facts enforces it), so picking one needs no file parsed."""
     folder = resources.files(__package__).joinpath("versions")
+    limit = parse_version(os.environ.get(FACTS_UP_TO))
     found = sorted(
         (parse_version(entry.name) or (0, 0, 0), entry.name)
         for entry in folder.iterdir()
         if entry.name.endswith(".toml")
+        and (limit is None or (parse_version(entry.name) or (0, 0, 0)) <= limit)
     )
     if not found:
         raise FactsError("no client facts are installed (ccdoctor/clients/versions is empty)")
@@ -199,9 +234,53 @@ def _shipped() -> tuple[tuple[Version, str], ...]:
 def _facts_file(name: str) -> ClientFacts:
     folder = resources.files(__package__).joinpath("versions")
     return dataclasses.replace(
-        read_facts(name, tomllib.loads(folder.joinpath(name).read_text(encoding="utf-8"))),
+        read_facts(name, _file_data(name)),
         variables=read_variables(folder.joinpath(name.removesuffix(".toml") + ".variables")),
     )
+
+
+def _file_data(name: str) -> dict[str, Any]:
+    folder = resources.files(__package__).joinpath("versions")
+    return tomllib.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+
+
+def newest_shipped() -> ClientFacts:
+    return _facts_file(_shipped()[-1][1])
+
+
+def over_newest(learned: Mapping[str, Any]) -> ClientFacts:
+    """Learned facts (a facts file's tables, the keys learned only) over the newest shipped
+    file: each learned key replaces the file's, every other key is the file's. The variables a
+    version names are the newest file's (no run shows them all). Raises FactsError when the
+    result is not a valid facts file (a cached file damaged or from another ccdoctor)."""
+    newest = newest_shipped()
+    version = parse_version(str(learned.get("version", "")))
+    if version is None:
+        raise FactsError("learned facts: `version` must be x.y.z")
+    base = _file_data(_shipped()[-1][1])
+    merged = _merged({k: v for k, v in base.items() if k not in DECIDED_BY_LEARNING}, learned, ())
+    return dataclasses.replace(
+        read_facts(f"{version_text(version)}.toml", merged), variables=newest.variables
+    )
+
+
+def merged_tables(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over`'s keys over `base`'s, table by table (WHOLE_TABLES replaced as a whole)."""
+    return _merged(base, over, ())
+
+
+def _merged(
+    base: Mapping[str, Any], over: Mapping[str, Any], where: tuple[str, ...]
+) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        inner = (*where, key)
+        if isinstance(value, Mapping) and inner not in WHOLE_TABLES:
+            below = base.get(key)
+            merged[key] = _merged(below if isinstance(below, Mapping) else {}, value, inner)
+        else:
+            merged[key] = value
+    return merged
 
 
 def all_facts() -> tuple[ClientFacts, ...]:

@@ -139,3 +139,72 @@ def _strings(where: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ShapeError(f"{where}: `{key}` must be a list of strings")
     return tuple(value)
+
+
+# --- deriving a shape from a recorded request ---------------------------------------------------
+# One implementation for the two places that watch the client: tests/facts/observe.py (the
+# shipped files) and ccdoctor/learn (an installed version ccdoctor has no file for).
+
+ONE_MILLION_BETA = "context-1m-2025-08-07"
+"""The 1M-context beta: it belongs to a `[1m]` model, not to the route's beta list."""
+_TOOL_KEYS = frozenset({"name", "description", "input_schema"})
+
+
+def betas_of(header: str | None) -> list[str]:
+    """The values of an `anthropic-beta` header, in their order."""
+    return [b.strip() for b in (header or "").split(",") if b.strip()]
+
+
+def body_shape(path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """What a gateway may reject in the client's body, without its content, as a facts file's
+    [request.anthropic.shape] writes it: the top-level keys, thinking, effort,
+    context-management edits, the flags on its tools, where cache_control sits (and its ttl and
+    scope), the metadata keys."""
+    found: dict[str, Any] = {"path": path, "body": sorted(body)}
+    thinking = body.get("thinking")
+    if isinstance(thinking, Mapping):
+        found["thinking"] = str(thinking.get("type"))
+        for key in ("display", "budget_tokens"):
+            if key in thinking:
+                found[f"thinking_{key}"] = str(thinking[key])
+    output = body.get("output_config")
+    if isinstance(output, Mapping) and "effort" in output:
+        found["effort"] = str(output["effort"])
+    edits = body.get("context_management", {})
+    if isinstance(edits, Mapping) and edits.get("edits"):
+        found["context_management"] = [str(e.get("type")) for e in edits["edits"]]
+    tools = [t for t in body.get("tools", []) if isinstance(t, Mapping)]
+    flags = sorted({key for tool in tools for key in tool if key not in _TOOL_KEYS})
+    if flags:
+        found["tool_flags"] = flags
+    places: list[str] = []
+    controls: list[Mapping[str, Any]] = []
+    for place in ("system", "messages"):
+        blocks = _blocks(body.get(place))
+        marked = [b["cache_control"] for b in blocks if isinstance(b.get("cache_control"), dict)]
+        if marked:
+            places.append(place)
+            controls.extend(marked)
+    if places:
+        found["cache_control"] = places
+        for key in ("ttl", "scope"):
+            values = sorted({str(c[key]) for c in controls if key in c})
+            if values:
+                found[f"cache_{key}"] = values[0]
+    metadata = body.get("metadata")
+    if isinstance(metadata, Mapping) and metadata:
+        found["metadata"] = sorted(metadata)
+    return found
+
+
+def _blocks(content: Any) -> list[Mapping[str, Any]]:
+    """Content blocks of the system prompt or of every message."""
+    if not isinstance(content, list):
+        return []
+    found: list[Mapping[str, Any]] = []
+    for item in content:
+        if isinstance(item, Mapping) and isinstance(item.get("content"), list):
+            found.extend(b for b in item["content"] if isinstance(b, Mapping))
+        elif isinstance(item, Mapping):
+            found.append(item)
+    return found

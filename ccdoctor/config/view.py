@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ccdoctor.clients.facts import ClientFacts, ModelDefaults, facts_for, parse_version
+from ccdoctor.clients.facts import (
+    ClientFacts,
+    FactsChoice,
+    ModelDefaults,
+    facts_for,
+    parse_version,
+)
 from ccdoctor.config.aws_files import AwsFiles, read_aws_files
 from ccdoctor.config.resolve import (
     DEFAULT,
@@ -52,6 +58,9 @@ class Inputs:
     claude_version_problem: str | None = None
     """Why `claude --version` gave no answer when the binary misbehaved (hung, would not start):
     the client itself would then not start either."""
+    facts_choice: FactsChoice | None = None
+    """The facts chosen before resolution (learned ones for a client newer than every shipped
+    file); None: the shipped file for claude_version."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +218,7 @@ class ResolvedConfig:
 
 def resolve(inputs: Inputs) -> ResolvedConfig:
     version = parse_version(inputs.claude_version)
-    facts = facts_for(version)
+    facts = inputs.facts_choice.facts if inputs.facts_choice else facts_for(version)
     layers = discover_layers(
         inputs.environ,
         inputs.home,

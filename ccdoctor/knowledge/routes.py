@@ -122,3 +122,6 @@ GATEWAY_ROUTE_ID = "gateway"
 then sends to the gateway at ANTHROPIC_BASE_URL whatever other route flag is set, so it is
 diagnosed as that gateway on the Anthropic route."""
 GATEWAY_NAME = "the Cloud gateway sign-in"
+GATEWAY_FLAG = "CLAUDE_CODE_USE_GATEWAY"
+"""Its flag, as the shipped facts' [gateway] name it; ccdoctor/learn reads it before any facts
+(to learn the sign-in of a version whose older facts know none)."""

@@ -29,6 +29,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
+from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
 from tests.conformance.claude_client import (
     REPO,
@@ -53,7 +55,6 @@ from tests.peers.fake_vertex import PROJECT, FakeVertex, VertexBehaviour
 from tests.peers.forward_proxy import ForwardProxy
 from tests.peers.ports import wait_until
 
-ONE_MILLION_BETA = "context-1m-2025-08-07"
 ALIASES = ("opus", "sonnet", "haiku")
 VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
 AWS_REGION = "us-east-1"
@@ -207,7 +208,7 @@ def vertex_models(fake: FakeVertex) -> list[str]:
 
 
 def _betas(request: AnthropicRequest) -> list[str]:
-    return [b.strip() for b in (request.header("anthropic-beta") or "").split(",") if b.strip()]
+    return betas_of(request.header("anthropic-beta"))
 
 
 def tried(models: Sequence[str]) -> list[str]:
@@ -342,62 +343,6 @@ SHAPE_SWITCHES = (
 """The user's switches tried one by one: what each removes or changes in the request."""
 ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
 """The switches that may turn the client's cache_control ttl to 1h."""
-_TOOL_KEYS = frozenset({"name", "description", "input_schema"})
-
-
-def body_shape(path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    """What a gateway may reject in the client's body, without its content: the top-level keys,
-    thinking, effort, context-management edits, the flags on its tools, where cache_control
-    sits (and its ttl and scope), the metadata keys."""
-    found: dict[str, Any] = {"path": path, "body": sorted(body)}
-    thinking = body.get("thinking")
-    if isinstance(thinking, Mapping):
-        found["thinking"] = str(thinking.get("type"))
-        for key in ("display", "budget_tokens"):
-            if key in thinking:
-                found[f"thinking_{key}"] = str(thinking[key])
-    output = body.get("output_config")
-    if isinstance(output, Mapping) and "effort" in output:
-        found["effort"] = str(output["effort"])
-    edits = body.get("context_management", {})
-    if isinstance(edits, Mapping) and edits.get("edits"):
-        found["context_management"] = [str(e.get("type")) for e in edits["edits"]]
-    tools = [t for t in body.get("tools", []) if isinstance(t, Mapping)]
-    flags = sorted({key for tool in tools for key in tool if key not in _TOOL_KEYS})
-    if flags:
-        found["tool_flags"] = flags
-    places, controls = [], []
-    for place in ("system", "messages"):
-        blocks = _blocks(body.get(place))
-        marked = [b["cache_control"] for b in blocks if isinstance(b.get("cache_control"), dict)]
-        if marked:
-            places.append(place)
-            controls.extend(marked)
-    if places:
-        found["cache_control"] = places
-        for key in ("ttl", "scope"):
-            values = sorted({str(c[key]) for c in controls if key in c})
-            if values:
-                found[f"cache_{key}"] = values[0]
-    metadata = body.get("metadata")
-    if isinstance(metadata, Mapping) and metadata:
-        found["metadata"] = sorted(metadata)
-    return found
-
-
-def _blocks(content: Any) -> list[Mapping[str, Any]]:
-    """Content blocks of the system prompt or of every message."""
-    if not isinstance(content, list):
-        return []
-    found: list[Mapping[str, Any]] = []
-    for item in content:
-        if isinstance(item, Mapping) and isinstance(item.get("content"), list):
-            found.extend(b for b in item["content"] if isinstance(b, Mapping))
-        elif isinstance(item, Mapping):
-            found.append(item)
-    return found
-
-
 STRICT_TO_SHAPE = {
     "context_management": "context_management",
     "defer_loading": "tool_flags",
@@ -883,42 +828,6 @@ def _ordered(facts: dict[str, Any]) -> dict[str, Any]:
 _ABSENT = object()
 
 
-def to_toml(facts: Mapping[str, Any]) -> str:
-    lines: list[str] = []
-
-    def table(name: str, content: Mapping[str, Any]) -> None:
-        values = {k: v for k, v in content.items() if not isinstance(v, Mapping)}
-        if values:
-            lines.append(f"[{name}]")
-            lines.extend(f"{_key(key)} = {_value(value)}" for key, value in values.items())
-            lines.append("")
-        for key, value in content.items():
-            if isinstance(value, Mapping):
-                table(f"{name}.{key}", value)
-
-    for name, content in facts.items():
-        table(name, content)
-    return "\n".join(lines)
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(item) for item in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
-    # A JSON string is a valid TOML basic string.
-    return json.dumps(str(value))
-
-
 def flatten(facts: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in facts.items():
@@ -941,7 +850,7 @@ def differences(observed: Mapping[str, Any], committed: Mapping[str, Any]) -> li
 
 
 def _shown(value: Any) -> str:
-    return "(absent)" if value is _ABSENT else _value(value)
+    return "(absent)" if value is _ABSENT else toml_value(value)
 
 
 def committed_path(version: str) -> Path:
