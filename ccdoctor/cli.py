@@ -172,7 +172,7 @@ def _resolve(
     managed: list[Path] | None,
     probe: ClaudeVersionProbe | None,
     probe_timeout: float = 3.0,
-    learning: LearnOptions | None = None,
+    learning: "LearnOptions | None" = None,
 ) -> "ResolvedConfig":
     """`learning` None: learning with the defaults. A client newer than every shipped file is
     learned in two steps: the Anthropic route's request first, then, when the set-up uses a
@@ -213,7 +213,7 @@ def _resolve(
     return resolve(replace(inputs, facts_choice=routed))
 
 
-def _route_group(config: ResolvedConfig) -> str | None:
+def _route_group(config: "ResolvedConfig") -> str | None:
     """What to learn beyond the Anthropic route's request for this set-up: the cloud route's
     models and fallback, or the gateway sign-in (its flag set, whatever the facts know of it)."""
     from ccdoctor.config.truthy import is_truthy
@@ -229,8 +229,8 @@ def _chooser(
     found: str | None,
     probe: ClaudeVersionProbe | None,
     probe_timeout: float,
-    learning: LearnOptions | None,
-) -> Callable[[tuple[str, ...]], FactsChoice]:
+    learning: "LearnOptions | None",
+) -> Callable[[tuple[str, ...]], "FactsChoice"]:
     """The facts to judge `found` by, for the groups learned. A client newer than every shipped
     file is learned from the binary on PATH, which must say it is that version: with
     --claude-version there was no probe yet, so one is made (only then, so that a covered
@@ -253,7 +253,7 @@ def _chooser(
     # spent, the second has not.
     budget_ends = time.monotonic() + (options.budget or float("inf"))
 
-    def choose(groups: tuple[str, ...]) -> FactsChoice:
+    def choose(groups: tuple[str, ...]) -> "FactsChoice":
         left = min(options.timeout, max(0.5, budget_ends - time.monotonic()))
         step = replace(options, timeout=left)
         return choose_facts(version, binary, says, step, environ, home, None, managed, groups)
