@@ -38,7 +38,7 @@ class HttpAnswer:
     elapsed_ms: float
     truncated: bool = False
     raw: bytes = b""
-    """The body as it came (at most BODY_CAP bytes), for binary framings."""
+    """The body as it came (at most the request's cap), for binary framings."""
 
     def json(self) -> Any:
         try:
@@ -135,16 +135,18 @@ class Network:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         content: bytes | str | None = None,
+        cap: int = BODY_CAP,
     ) -> HttpAnswer | HttpFailure:
         """One request, abandoned after `timeout` seconds of wall-clock time whatever the peer
-        does. The body is `json_body` as JSON, or `content` as it is (e.g. a form)."""
+        does. The body is `json_body` as JSON, or `content` as it is (e.g. a form); at most `cap`
+        bytes of the answer are read (a listing needs more than a probe's answer)."""
         box: dict[str, HttpAnswer | HttpFailure] = {}
         start = time.perf_counter()
 
         def work() -> None:
             try:
                 box["result"] = self._send(
-                    method, url, timeout, headers or {}, json_body, content, start
+                    method, url, timeout, headers or {}, json_body, content, start, cap
                 )
             except Exception as exc:  # an escape from this thread would print a traceback
                 box["result"] = HttpFailure(Cause.HTTP_CLOSED, _describe(exc), _ms(start))
@@ -167,6 +169,7 @@ class Network:
         json_body: Any,
         content: bytes | str | None,
         start: float,
+        cap: int,
     ) -> HttpAnswer | HttpFailure:
         import httpx
 
@@ -182,7 +185,7 @@ class Network:
                         "the proxy answered 407 Proxy Authentication Required",
                         _ms(start),
                     )
-                raw, truncated = _read_capped(response, start, timeout)
+                raw, truncated = _read_capped(response, start, timeout, cap)
                 return HttpAnswer(
                     response.status_code,
                     {k.lower(): v for k, v in response.headers.items()},
@@ -211,14 +214,16 @@ class Network:
             self._clients.clear()
 
 
-def _read_capped(response: httpx.Response, start: float, timeout: float) -> tuple[bytes, bool]:
-    """At most BODY_CAP bytes, and nothing after the request's wall-clock limit: the caller has
+def _read_capped(
+    response: httpx.Response, start: float, timeout: float, cap: int
+) -> tuple[bytes, bool]:
+    """At most `cap` bytes, and nothing after the request's wall-clock limit: the caller has
     stopped waiting by then, so this thread stops reading and lets the connection go."""
     data = b""
     for chunk in response.iter_bytes():
         data += chunk
-        if len(data) >= BODY_CAP or time.perf_counter() - start > timeout:
-            return data[:BODY_CAP], True
+        if len(data) >= cap or time.perf_counter() - start > timeout:
+            return data[:cap], True
     return data, False
 
 

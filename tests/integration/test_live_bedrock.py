@@ -635,6 +635,20 @@ def test_listing_denied_warns_and_the_model_is_still_proven(bedrock: BedrockSetU
     assert result["models.bedrock"].status is Status.PASS
 
 
+def test_a_listing_larger_than_a_probe_answer_is_read_whole(bedrock: BedrockSetUp) -> None:
+    """A region's real listing runs to hundreds of kilobytes: the profiles at its end count."""
+    bedrock.keys()
+    others = tuple(f"anthropic.claude-made-up-{i}-20250101-v1:0" for i in range(400))
+    bedrock.fake.configure(models=(*others, *DEFAULT_MODELS), page_size=1000)
+
+    result = run(bedrock)
+
+    result.assert_green()
+    pages = [r for r in bedrock.fake.requests if r.operation == "ListInferenceProfiles"]
+    assert len(pages) == 1  # one page, well past the 64 KB a probe's answer may have
+    assert result["region.bedrock"].status is Status.PASS
+
+
 # --- models --------------------------------------------------------------------------------------
 
 

@@ -107,7 +107,13 @@ class _Network:
         self.sent: list[tuple[str, str, dict[str, str], bytes | None]] = []
 
     def request(
-        self, method: str, url: str, timeout: float, headers: Any = None, content: Any = None
+        self,
+        method: str,
+        url: str,
+        timeout: float,
+        headers: Any = None,
+        content: Any = None,
+        cap: int = 0,
     ) -> HttpAnswer | HttpFailure:
         self.sent.append((method, url, dict(headers or {}), content))
         return self.reply
@@ -190,3 +196,10 @@ def test_binary_members_travel_base64_encoded() -> None:
     assert request.body is not None
     sent = json.loads(request.body)
     assert base64.b64decode(sent["input"]["invokeModel"]["body"]) == b"\x00hi"
+
+
+def test_a_cut_off_answer_is_an_error_not_an_empty_listing() -> None:
+    reply = HttpAnswer(200, {}, '{"inferenceProfileSummaries": [', 1.0, truncated=True, raw=b"{")
+    code, message, status, _ = _send(reply)
+    assert (code, status) == ("Timeout", None)
+    assert "cut off" in message

@@ -65,6 +65,10 @@ OPERATIONS: Mapping[str, Operation] = {
     "count_tokens": Operation(wire.RUNTIME_SERVICE, "POST", "/model/{modelId}/count-tokens"),
 }
 
+ANSWER_CAP = 16 * 1024 * 1024
+"""A page of ListInferenceProfiles (up to 1,000 profiles with their regional model ARNs) runs
+to hundreds of kilobytes; this bounds a peer that never stops sending."""
+
 SIGNING_NAME = "bedrock"
 """Both services sign as `bedrock`."""
 
@@ -144,10 +148,21 @@ def send(
 ) -> tuple[Mapping[str, Any], Mapping[str, str]] | tuple[str, str, int | None, Mapping[str, str]]:
     """The answer's data and headers, or an error's (code, message, status, headers)."""
     answer = network.request(
-        request.method, request.url, timeout, headers=request.headers, content=request.body
+        request.method,
+        request.url,
+        timeout,
+        headers=request.headers,
+        content=request.body,
+        cap=ANSWER_CAP,
     )
     if isinstance(answer, HttpFailure):
         return _failure_code(answer), answer.detail, None, {}
+    if answer.truncated:
+        # Half a listing parsed as none would read as "not listed": say it was not read.
+        said = (
+            f"the answer was cut off (over {ANSWER_CAP // 2**20} MB, or not done in {timeout:g} s)"
+        )
+        return "Timeout", said, None, answer.headers
     if answer.status >= 300:
         code, message = _error_of(answer)
         return code, message, answer.status, answer.headers
