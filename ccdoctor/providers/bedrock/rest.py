@@ -157,8 +157,9 @@ def send(
     )
     if isinstance(answer, HttpFailure):
         return _failure_code(answer), answer.detail, None, {}
-    if answer.truncated:
-        # Half a listing parsed as none would read as "not listed": say it was not read.
+    if answer.truncated and not stream:
+        # Half a listing parsed as none would read as "not listed": say it was not read. A
+        # stream is judged by the events that came (a peer that never stops is one of them).
         said = (
             f"the answer was cut off (over {ANSWER_CAP // 2**20} MB, or not done in {timeout:g} s)"
         )
