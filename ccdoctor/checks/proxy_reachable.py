@@ -32,8 +32,9 @@ then prints an opaque "Unable to connect to API" that never names a proxy or a c
 
 This check walks the same path the client takes: it honours the proxy variables of the client's
 version (https_proxy/HTTPS_PROXY/http_proxy/HTTP_PROXY, then all_proxy/ALL_PROXY from 2.1.280)
-and NO_PROXY as the client does, trusts the bundled and system roots plus
-NODE_EXTRA_CA_CERTS (added, never replacing, and ignoring SSL_CERT_FILE as Node does), and presents
+and NO_PROXY as the client does, trusts the stores CLAUDE_CODE_CERT_STORE names (the bundled
+roots, and the system store with SSL_CERT_FILE/SSL_CERT_DIR, as the Bun client reads them) plus
+NODE_EXTRA_CA_CERTS (added, never replacing, whatever the store setting), and presents
 CLAUDE_CODE_CLIENT_CERT/_KEY. It stops at the first stage that fails and names it: a name that does
 not resolve (typo, VPN), a refused port (gateway not running), a timeout (firewall, or a network
 that needs HTTPS_PROXY), a proxy that refuses, wants credentials (407) or cannot reach the target
