@@ -78,6 +78,19 @@ class _Memo:
             return value
 
 
+_PROXY_HELPER_MEMO = "proxy-auth-helper"
+
+
+@dataclass(frozen=True)
+class ProxyHelperRun:
+    value: str | None
+    """The Proxy-Authorization value the client sends; None when it sends none."""
+    failure: str | None = None
+    """What went wrong, in the client's words where it has some ("proxyAuthHelper failed: …")."""
+    unusable: bool = False
+    """The output cannot be a header value: the client then fails every request itself."""
+
+
 @dataclass(frozen=True)
 class CheckContext:
     config: ResolvedConfig
@@ -92,9 +105,20 @@ class CheckContext:
         return self._network.get(self.config, self._proxy_authorization)
 
     def _proxy_authorization(self) -> str | None:
-        """What the client's proxyAuthHelper prints (its first line), run as the client runs
-        it: only with CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER on (watched on 2.1.197 and 2.1.332:
-        without it the helper is ignored), once per run, within the step's time."""
+        run = self.proxy_helper()
+        return None if run is None else run.value
+
+    def proxy_helper(self) -> ProxyHelperRun | None:
+        """The client's proxyAuthHelper, run as the client runs it: only with
+        CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER on, once per run, within the step's time. None
+        when the client does not run it."""
+        return self.once(_PROXY_HELPER_MEMO, self._run_proxy_helper)
+
+    def _run_proxy_helper(self) -> ProxyHelperRun | None:
+        # Watched on 2.1.197 and 2.1.332 (tests/facts/leftovers.md): without the switch the
+        # helper is ignored; its trimmed output is the whole header value (no scheme added); a
+        # helper that fails or prints nothing leaves the header out and the run goes on; output
+        # holding a line break stops every request before the proxy is reached.
         helper = self.config.settings.get(PROXY_AUTH_HELPER)
         if not self.config.truthy(PROXY_AUTH_HELPER_SWITCH) or helper is None:
             return None
@@ -106,11 +130,28 @@ class CheckContext:
             env={name: env_string(value.raw) for name, value in self.config.env.items()},
             cwd=self.config.inputs.project_dir,
         )
-        line = next((ln.strip() for ln in run.stdout.splitlines() if ln.strip()), "")
-        if run.exit_code != 0 or not line:
-            return None
-        self.redactor.add(line, "proxy-authorization")
-        return line
+        if run.exit_code != 0:
+            said = next((ln.strip() for ln in run.stderr.splitlines() if ln.strip()), "")
+            ending = "timed out" if run.timed_out else f"exited {run.exit_code}"
+            return ProxyHelperRun(
+                None, f"{PROXY_AUTH_HELPER} failed: {ending}" + (f": {said}" if said else "")
+            )
+        value = run.stdout.strip()
+        if not value:
+            return ProxyHelperRun(None, f"{PROXY_AUTH_HELPER} failed: did not return a value")
+        self.redactor.add(value, "proxy-authorization")
+        for line in value.splitlines():
+            self.redactor.add(line.strip(), "proxy-authorization")
+        if "\n" in value or "\r" in value:
+            lines = len(value.splitlines())
+            return ProxyHelperRun(
+                None,
+                f"{PROXY_AUTH_HELPER} prints {lines} lines: Claude Code sends its whole output "
+                "as the Proxy-Authorization value, which cannot hold a line break, so every "
+                "request fails before it reaches the proxy",
+                unusable=True,
+            )
+        return ProxyHelperRun(value)
 
     def close(self) -> None:
         """Release the run's connections (keep-alive sockets to gateways and proxies)."""

@@ -35,7 +35,7 @@ object of strings, apiKeyHelper a string), flags misspelt keys with a did-you-me
 variables written at the top level instead of inside "env", permissions/hooks placed in
 ~/.claude.json (ignored there), and credentials in the committed .claude/settings.json. The "env"
 block of ~/.claude.json does apply (above the shell, below every settings file), and so does its
-primaryApiKey when no other credential is set.
+primaryApiKey when no other credential (a claude.ai login included) is set.
 
 Typical fixes: remove the trailing comma the message points at; rename the key it suggests; move
 a key into "env"; move secrets to .claude/settings.local.json, which is not committed.

@@ -19,8 +19,9 @@ from ccdoctor.spec import check
 Claude Code sends ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer` and ANTHROPIC_API_KEY as
 `x-api-key` (both when both are set); without either it runs the apiKeyHelper command from the
 settings and sends its output in both headers; then CLAUDE_CODE_OAUTH_TOKEN; then the claude.ai
-login saved by /login (~/.claude/.credentials.json, or the macOS Keychain). With none of them it
-stops with "Not logged in".
+login saved by /login (~/.claude/.credentials.json, or the macOS Keychain); then the
+primaryApiKey an earlier /login left in ~/.claude.json. With none of them it stops with "Not
+logged in".
 
 This check finds the credential that wins and names the ones it shadows (the client warns "Auth
 conflict" for those). It fails on a key wrapped in literal quotes or with whitespace inside (sent

@@ -11,6 +11,7 @@ from ccdoctor.config.view import ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.redact import fingerprint
 from ccdoctor.core.results import Category, Fix, Outcome, failed, passed, skipped, warned
+from ccdoctor.knowledge.network import PROXY_AUTH_HELPER
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
@@ -31,13 +32,18 @@ then prints an opaque "Unable to connect to API" that never names a proxy or a c
 
 This check walks the same path the client takes: it honours the proxy variables of the client's
 version (https_proxy/HTTPS_PROXY/http_proxy/HTTP_PROXY, then all_proxy/ALL_PROXY from 2.1.280)
-and NO_PROXY as the client does, trusts the bundled and system roots plus
-NODE_EXTRA_CA_CERTS (added, never replacing, and ignoring SSL_CERT_FILE as Node does), and presents
+and NO_PROXY as the client does, trusts the stores CLAUDE_CODE_CERT_STORE names (the bundled
+roots, and the system store with SSL_CERT_FILE/SSL_CERT_DIR, as the Bun client reads them) plus
+NODE_EXTRA_CA_CERTS (added, never replacing, whatever the store setting), and presents
 CLAUDE_CODE_CLIENT_CERT/_KEY. It stops at the first stage that fails and names it: a name that does
 not resolve (typo, VPN), a refused port (gateway not running), a timeout (firewall, or a network
 that needs HTTPS_PROXY), a proxy that refuses, wants credentials (407) or cannot reach the target
 (502), an untrusted certificate (it names the issuer so you know which CA file to add), a hostname
 mismatch, an expired or not-yet-valid certificate, http:// to a TLS port and the reverse.
+With CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER=1 it sends what proxyAuthHelper prints, trimmed, as
+the whole Proxy-Authorization value, as the client does; a helper that fails or prints nothing
+is named beside the proxy's 407, and output of several lines fails here (the client cannot send
+it and stops every request).
 
 Any HTTP status counts as an answer here: the client's own HEAD to the base URL is a warm-up whose
 status it ignores (a 404 there is harmless). The exception is plain HTTP through a proxy, where a
@@ -53,8 +59,20 @@ def reachable_check(ctx: CheckContext) -> Outcome:
     endpoint = inference_endpoint(ctx.config)
     if endpoint is None:
         return skipped("no usable endpoint URL (see proxy.config)")
-    result = ctx.network.reachability(endpoint.url, ctx.step_timeout())
+    network = ctx.network
+    helper = ctx.proxy_helper() if network.settings.proxy is not None else None
+    if helper is not None and helper.unusable:
+        return failed(
+            f'{helper.failure} (Claude Code shows: "Unable to connect to API")',
+            Fix(
+                f"Make {PROXY_AUTH_HELPER} print the header value on one line, e.g. "
+                "'Basic <base64 of user:password>'."
+            ),
+        )
+    result = network.reachability(endpoint.url, ctx.step_timeout())
     details = reachability_details(result, ctx)
+    if helper is not None and helper.failure is not None:
+        details["proxy_auth_helper"] = helper.failure
     trust_problems = ctx.network.trust_problems
     if trust_problems:
         details["trust_problems"] = list(trust_problems)
@@ -70,9 +88,11 @@ def reachable_check(ctx: CheckContext) -> Outcome:
             )
         return passed(message, **details)
     client_cert = ctx.network.settings.client_cert
-    return failed(
-        *describe_failure(ctx.config, result, endpoint, trust_problems, client_cert), **details
-    )
+    message, fix = describe_failure(ctx.config, result, endpoint, trust_problems, client_cert)
+    if helper is not None and helper.failure is not None:
+        # The client goes on without the header; a proxy that wants one then answers 407.
+        message += f" ({helper.failure}, so no Proxy-Authorization was sent)"
+    return failed(message, fix, **details)
 
 
 def describe_failure(

@@ -364,3 +364,55 @@ def test_a_proxy_auth_helper_is_run_only_when_switched_on_and_its_header_gets_th
     after.assert_green()
     assert after["network.env"].status is Status.PASS
     assert value.split()[1] not in repr(after.results)
+
+
+@pytest.mark.parametrize(
+    ("helper", "named"),
+    [
+        (
+            "echo 'no proxy credential' >&2; exit 1",
+            "proxyAuthHelper failed: exited 1: no proxy credential",
+        ),
+        ("true", "proxyAuthHelper failed: did not return a value"),
+    ],
+)
+def test_a_failing_proxy_auth_helper_leaves_the_header_out_and_is_named_beside_the_407(
+    machine: Machine,
+    tls_lab: TLSLab,
+    valid: FakeAnthropic,
+    auth_forward_proxy: ForwardProxy,
+    helper: str,
+    named: str,
+) -> None:
+    """Watched on 2.1.197 and 2.1.332 (tests/facts/leftovers.md): the client prints the
+    helper's failure, goes on without Proxy-Authorization, and the proxy answers 407."""
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = auth_forward_proxy.url
+    machine.env["CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER"] = "1"
+    machine.user_settings({"proxyAuthHelper": helper})
+
+    failure = verdict(machine, "proxy", "network").only_failure()
+
+    assert failure.id == "proxy.reachable"
+    assert "wants credentials (407" in failure.message
+    assert f"({named}, so no Proxy-Authorization was sent)" in failure.message
+
+
+def test_proxy_auth_helper_output_is_the_whole_header_value_and_two_lines_fail(
+    machine: Machine, tls_lab: TLSLab, valid: FakeAnthropic, auth_forward_proxy: ForwardProxy
+) -> None:
+    """Watched on 2.1.197 and 2.1.332: the client adds no scheme (a bare token goes out as
+    it is, and the proxy refuses it), and output of two lines stops every request."""
+    token = base64.b64encode(":".join(PROXY_CREDENTIALS).encode()).decode()
+    gateway(machine, valid.url, tls_lab.ca_pem).env["HTTPS_PROXY"] = auth_forward_proxy.url
+    machine.env["CLAUDE_CODE_ENABLE_PROXY_AUTH_HELPER"] = "1"
+
+    machine.user_settings({"proxyAuthHelper": f"echo {token}"})
+    bare = verdict(machine, "proxy", "network").only_failure()
+    assert bare.id == "proxy.reachable" and "wants credentials (407" in bare.message
+
+    machine.user_settings({"proxyAuthHelper": f"printf 'Basic {token}\\nBasic {token}\\n'"})
+    two = verdict(machine, "proxy", "network")
+    failure = two.only_failure()
+    assert failure.id == "proxy.reachable"
+    assert failure.message.startswith("proxyAuthHelper prints 2 lines")
+    assert token not in repr(two.results)

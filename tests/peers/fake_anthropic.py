@@ -149,6 +149,8 @@ class Behaviour:
     moved_to_prefix: bool = False
     """A gateway that moved under its prefix: an API call outside the prefix is answered with
     `redirect_status` to the same path under it (the base URL without the prefix redirects)."""
+    redirect_to_self: bool = False
+    """Answer every API call with `redirect_status` to its own URL (a redirect loop)."""
     redirect_status: int = 307
     """307/308 keep the method and body; 301/302/303 are what captive portals and login pages
     answer (a fetch client then sends a GET)."""
@@ -314,6 +316,8 @@ def _api(request: RecordedRequest, behaviour: Behaviour, endpoint: _Endpoint) ->
     if behaviour.redirect_to is not None:
         location = _redirect_location(behaviour.redirect_to, request)
         return _Reply(behaviour.redirect_status, headers={"location": location})
+    if behaviour.redirect_to_self:
+        return _Reply(behaviour.redirect_status, headers={"location": request.path})
     if behaviour.forced_status is not None:
         return _error(behaviour.forced_status)
     if behaviour.sigv4_secrets is not None and (rejection := _sigv4_error(request, behaviour)):

@@ -532,8 +532,8 @@ def test_not_run_for_other_providers(machine: Machine) -> None:
 
 # --- the key /login keeps in ~/.claude.json ----------------------------------------------------
 # Watched on 2.1.197 and 2.1.332: sent as x-api-key when nothing else is set, beside
-# ANTHROPIC_AUTH_TOKEN; ANTHROPIC_API_KEY (shell or settings), an apiKeyHelper and
-# CLAUDE_CODE_OAUTH_TOKEN each beat it.
+# ANTHROPIC_AUTH_TOKEN; ANTHROPIC_API_KEY (shell or settings), an apiKeyHelper,
+# CLAUDE_CODE_OAUTH_TOKEN and a claude.ai login each beat it.
 
 
 def stored_key(machine: Machine, key: str) -> None:
@@ -565,6 +565,17 @@ def test_any_other_credential_beats_the_stored_key(machine: Machine, other: str)
         machine.env["CLAUDE_CODE_OAUTH_TOKEN"] = oauth_token()
     chosen = machine.check(CHECK).details["chosen"]
     assert chosen != "primaryApiKey"
+
+
+def test_a_claude_login_beats_the_stored_key(machine: Machine) -> None:
+    # Watched on 2.1.197 and 2.1.332 (tests/facts/leftovers.md): the login goes out as a
+    # bearer and the key is not sent, so a stale key beside a login is harmless.
+    stored_key(machine, api_key())
+    login_file(machine, {"accessToken": oauth_token(), "expiresAt": 4_102_444_800_000})
+    result = machine.check(CHECK)
+    assert result.status is Status.PASS
+    assert result.details["chosen"] == "claude.ai login"
+    assert [s["source"] for s in result.details["sent"]] == ["claude.ai login"]
 
 
 def test_an_auth_token_goes_out_with_the_stored_key_beside_it(machine: Machine) -> None:

@@ -120,13 +120,15 @@ def find_anthropic_credentials(ctx: CheckContext) -> AnthropicCredentials:
     elif oauth:
         chosen = oauth.source
         sent = [oauth]
-    elif primary:
-        chosen = primary.source
-        sent = [primary]
     elif login.present:
+        # Watched on 2.1.197 and 2.1.332 (tests/facts/leftovers.md): a login beats the
+        # primaryApiKey an older /login left in ~/.claude.json.
         chosen = CLAUDE_LOGIN
         sent = [SentCredential(CLAUDE_LOGIN, str(login.path), (known.BEARER_HEADER,), None)]
         problems.extend(_login_problems(login, gateway))
+    elif primary:
+        chosen = primary.source
+        sent = [primary]
     else:
         problems.append(_not_logged_in(login, gateway))
 
