@@ -198,6 +198,9 @@ def mint_from_file(
 ) -> MintedToken | TokenError:
     """Load a credential file as google.auth.default() would and refresh it once, with the
     library reading `environ` (the effective environment) where it would read os.environ."""
+    # Imported before the clock starts: on a loaded machine an import inside the step's time
+    # left the command's kill too little of it to be told as what it was.
+    modules = [importlib.import_module(f"google.auth.{name}") for name in _ENV_MODULES]
 
     def mint(request: NetworkRequest) -> MintedToken:
         import google.auth
@@ -210,7 +213,6 @@ def mint_from_file(
         # allow-executables switch and AWS_* from the client's process, whose environment
         # holds the settings files' env blocks: these modules read the effective one too, and
         # so does the command they start.
-        modules = [importlib.import_module(f"google.auth.{name}") for name in _ENV_MODULES]
         with library_processes(modules, timeout * 0.8, environ=environ) as bounded:
             try:
                 credentials, project = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
