@@ -13,7 +13,7 @@ from ccdoctor.knowledge import foundry
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
-    from ccdoctor.providers.foundry.credentials import ChainSources, FoundryCredential
+    from ccdoctor.providers.foundry.credentials import FoundryCredential
 
 
 @check(
@@ -92,11 +92,8 @@ def _proven(
 
 def _chain(ctx: CheckContext, details: dict[str, object]) -> Outcome:
     from ccdoctor.providers.foundry import advice, entra, live
-    from ccdoctor.providers.foundry.credentials import chain_sources
 
-    sources = chain_sources(ctx.config)
-    if sources.imds_host is not None and not ctx.options.offline:
-        sources = _with_imds(ctx, sources)
+    sources = live.sources(ctx)
     details["chain_sources"] = sources.described()
     unset = f"neither {foundry.API_KEY_VARIABLE} nor {foundry.AUTH_TOKEN_VARIABLE} is set"
     if not sources.any:
@@ -128,21 +125,3 @@ def _chain(ctx: CheckContext, details: dict[str, object]) -> Outcome:
         said = token.said_by(sources.credential_names())
         return failed(f"{lead}; it gives no token: {said}", advice.no_credential_fix(), **details)
     return passed(f"{lead}; a token for {foundry.TOKEN_SCOPE} was minted", **details)
-
-
-def _with_imds(ctx: CheckContext, sources: ChainSources) -> ChainSources:
-    """The managed identity counts only when the metadata service it points at answers."""
-    from ccdoctor.net.client import HttpAnswer
-    from ccdoctor.providers.foundry.credentials import ChainSources
-
-    assert sources.imds_host is not None
-    url = sources.imds_host + foundry.IMDS_TOKEN_PATH
-    answer = ctx.network.request("GET", url, ctx.step_timeout(), {"Metadata": "true"})
-    if isinstance(answer, HttpAnswer):
-        return ChainSources(
-            sources.service_principal,
-            f"{foundry.IMDS_HOST_VARIABLE} answers",
-            None,
-            sources.commands,
-        )
-    return ChainSources(sources.service_principal, None, None, sources.commands)

@@ -9,6 +9,7 @@ import contextlib
 import os
 import selectors
 import shlex
+import shutil
 import signal
 import subprocess
 import threading
@@ -184,12 +185,16 @@ def bounded_popen(timeout: float, env: Mapping[str, str]) -> Callable[..., _Fini
 
 @dataclass(frozen=True)
 class LibraryScope:
-    """The bound of the library processes started on one thread, and what overstayed it."""
+    """The bound of the library processes started on one thread, the environment the library
+    reads there, and what overstayed the bound."""
 
     seconds: float
     killed: list[str]
     """The commands killed at the limit: the library words that as its own failure ("Failed
     to invoke the Azure CLI"), the caller as what it is, a time limit."""
+    environ: Mapping[str, str]
+    """The effective environment of the set-up under diagnosis (settings-file env blocks
+    included), which the client's own library would read in the client's process."""
 
 
 _LIBRARY_SCOPE = threading.local()
@@ -197,14 +202,105 @@ _UNSCOPED_LIMIT = 10.0
 """The bound of a library process started outside `library_processes` (none should be)."""
 
 
+def _scope() -> LibraryScope | None:
+    scope: LibraryScope | None = getattr(_LIBRARY_SCOPE, "scope", None)
+    return scope
+
+
+class ScopedEnviron(Mapping[str, str]):
+    """What a library sees as `os.environ`: on a thread inside `library_processes`, that scope's
+    effective environment; on any other thread, ccdoctor's own environment, as before. Read-only:
+    the libraries only read it (google-auth's allow-executables switch and the environment it
+    gives its command, azure-identity's AZURE_* variables), and nothing here may change what
+    another thread sees."""
+
+    def _current(self) -> Mapping[str, str]:
+        scope = _scope()
+        return scope.environ if scope is not None else os.environ
+
+    def __getitem__(self, key: str) -> str:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self._current()))
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def copy(self) -> dict[str, str]:
+        return dict(self._current())
+
+
+class LibraryOs:
+    """A stand-in for the `os` module inside a library that reads the environment itself:
+    `environ` and `getenv` are the scope's, everything else is the real module's. The process
+    environment is never patched, not even under a lock: checks run in threads, and another
+    thread's library (or ccdoctor itself) reading os.environ meanwhile would see the wrong
+    set-up; a module-level view keyed by thread has no such window."""
+
+    environ = ScopedEnviron()
+
+    def getenv(self, key: str, default: str | None = None) -> str | None:
+        return self.environ.get(key, default)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
+class LibraryShutil:
+    """A stand-in for the `shutil` module inside a library that looks a command up on PATH
+    (azure-identity: `az`, `azd`): the scope's PATH, not ccdoctor's."""
+
+    def which(self, cmd: str, mode: int = os.F_OK | os.X_OK, path: str | None = None) -> str | None:
+        if path is None:
+            path = LibraryOs.environ.get("PATH", os.defpath)
+        return shutil.which(cmd, mode, path)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(shutil, name)
+
+
+class _BoundedPopen:
+    """What azure-identity's PowerShell credential reads of the Popen it starts (`pwsh` via
+    /bin/sh): communicate(timeout), returncode, kill(). Started as BoundedProcess, so that the
+    whole group dies at the smaller of the library's limit and the check's."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str], cwd: Path | None, text: bool):
+        self.args = list(args)
+        self.returncode: int | None = None
+        self._text = text
+        self._process = BoundedProcess(args, env=env, cwd=cwd)
+        if self._process.start_error is not None:
+            raise OSError(self._process.start_error)
+
+    def communicate(self, timeout: float | None = None) -> tuple[Any, Any]:
+        scope = _scope()
+        bound = scope.seconds if scope is not None else _UNSCOPED_LIMIT
+        limit = min(timeout, bound) if timeout else bound
+        run = self._process.finish(limit)
+        out: Any = run.stdout if self._text else run.stdout.encode()
+        err: Any = run.stderr if self._text else run.stderr.encode()
+        if run.timed_out:
+            if scope is not None:
+                scope.killed.append(run.command)
+            raise subprocess.TimeoutExpired(self.args, limit, output=out, stderr=err)
+        self.returncode = run.exit_code if run.exit_code is not None else 1
+        return out, err
+
+    def kill(self) -> None:
+        """Already done: a process that overstayed was killed with its group by `finish`."""
+
+
 class LibraryProcesses:
     """A stand-in for the `subprocess` module inside a library that starts processes itself:
-    google-auth runs an executable-sourced credential's command with `subprocess.run`, and
-    azure-identity runs `az` and `azd` with `subprocess.check_output`. Their own timeouts kill
-    the child only (a grandchild holding the pipe lives on) and run up to what the user's file
-    says (google-auth: 30 s by default, up to 120). Here the same calls run as BoundedProcess,
-    within the smaller of the library's limit and the check's, and a command that overstays is
-    killed with its group and raises TimeoutExpired, as the real module would."""
+    google-auth runs an executable-sourced credential's command with `subprocess.run`,
+    azure-identity runs `az` and `azd` with `subprocess.check_output` and `pwsh` with
+    `subprocess.Popen`. Their own timeouts kill the child only (a grandchild holding the pipe
+    lives on) and run up to what the user's file says (google-auth: 30 s by default, up to 120).
+    Here the same calls run as BoundedProcess, within the smaller of the library's limit and the
+    check's, and a command that overstays is killed with its group and raises TimeoutExpired, as
+    the real module would. A command started without an environment gets the scope's, not
+    ccdoctor's: the client's library would hand it the client's."""
 
     PIPE = subprocess.PIPE
     STDOUT = subprocess.STDOUT
@@ -227,10 +323,12 @@ class LibraryProcesses:
         check: bool = False,
         **_streams: Any,
     ) -> subprocess.CompletedProcess[Any]:
-        scope: LibraryScope | None = getattr(_LIBRARY_SCOPE, "scope", None)
+        scope = _scope()
         bound = scope.seconds if scope is not None else _UNSCOPED_LIMIT
         limit = min(timeout, bound) if timeout else bound
-        run = BoundedProcess(args, env=env, cwd=Path(cwd) if cwd else None).finish(limit)
+        run = BoundedProcess(args, env=_environ_for(env), cwd=Path(cwd) if cwd else None).finish(
+            limit
+        )
         if run.start_error is not None:
             raise OSError(run.start_error)
         merged = stderr == subprocess.STDOUT
@@ -250,17 +348,46 @@ class LibraryProcesses:
     def check_output(self, args: Sequence[str], **options: Any) -> Any:
         return self.run(args, check=True, **options).stdout
 
+    def Popen(  # the name the subprocess module gives it
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        universal_newlines: bool = False,
+        text: bool = False,
+        **_streams: Any,
+    ) -> _BoundedPopen:
+        where = Path(cwd) if cwd else None
+        return _BoundedPopen(args, _environ_for(env), where, universal_newlines or text)
+
+
+def _environ_for(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    if env is not None:
+        return env
+    scope = _scope()
+    return scope.environ if scope is not None else os.environ
+
 
 @contextlib.contextmanager
-def library_processes(modules: Sequence[Any], seconds: float) -> Iterator[LibraryScope]:
-    """Within the block, the processes `modules` start on this thread run bounded by `seconds`.
-    The stand-in replaces each module's `subprocess` for good: every thread that uses the
-    library goes through it, each with its own limit."""
+def library_processes(
+    modules: Sequence[Any], seconds: float, *, environ: Mapping[str, str]
+) -> Iterator[LibraryScope]:
+    """Within the block, the processes `modules` start on this thread run bounded by `seconds`,
+    and the environment they read (os.environ, os.getenv, shutil.which's PATH, a child's
+    inherited one) is `environ`.
+    The stand-ins replace each module's `subprocess` and `os` for good: every thread that uses
+    the library goes through them, each with its own scope, and a thread outside any scope sees
+    ccdoctor's own environment as before."""
     for module in modules:
-        if not isinstance(getattr(module, "subprocess", None), LibraryProcesses):
+        if hasattr(module, "subprocess") and not isinstance(module.subprocess, LibraryProcesses):
             module.subprocess = LibraryProcesses()
-    before = getattr(_LIBRARY_SCOPE, "scope", None)
-    scope = LibraryScope(seconds, [])
+        if hasattr(module, "os") and not isinstance(module.os, LibraryOs):
+            module.os = LibraryOs()
+        if hasattr(module, "shutil") and not isinstance(module.shutil, LibraryShutil):
+            module.shutil = LibraryShutil()
+    before = _scope()
+    scope = LibraryScope(seconds, [], dict(environ))
     _LIBRARY_SCOPE.scope = scope
     try:
         yield scope

@@ -234,3 +234,28 @@ def test_a_hung_az_is_killed_with_its_child_and_the_chain_is_not_proven(
     assert result["status"] == "warn", result
     assert "`az` did not finish within" in str(result["message"])
     assert _all_gone(pids)
+
+
+def test_a_hung_pwsh_is_killed_with_its_child_and_the_chain_is_not_proven(
+    machine: Machine,
+) -> None:
+    """azure-identity's AzurePowerShellCredential starts `/bin/sh -c "pwsh ..."` with Popen and
+    waits with a timeout that kills the shell only. Run through host/commands, the whole group
+    dies at ccdoctor's limit, and the chain is reported as not checked in time."""
+    pytest.importorskip("azure.identity", reason="the [azure] extra is not installed")
+    bin_dir = machine.root / "bin"
+    pids = _hanging_program(machine, bin_dir / "pwsh")
+    machine.env.update(
+        {
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "CLAUDE_CODE_USE_FOUNDRY": "1",
+            "ANTHROPIC_FOUNDRY_RESOURCE": "res",
+        }
+    )
+    startup = _startup(machine)
+    elapsed, report, _ = _isolated_run(machine, "--only", "credentials.foundry")
+    assert elapsed < _bound(startup)
+    result = _checks(report)["credentials.foundry"]
+    assert result["status"] == "warn", result
+    assert "`pwsh` did not finish within" in str(result["message"])
+    assert _all_gone(pids)

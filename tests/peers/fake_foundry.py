@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from tests.peers import responses
 from tests.peers.fake_anthropic import (
@@ -169,3 +171,78 @@ def _unauthenticated(request: RecordedRequest, behaviour: FoundryBehaviour) -> _
     if key in behaviour.api_keys or token in behaviour.bearer_tokens:
         return None
     return _azure("token_invalid" if token is not None else "key_invalid")
+
+
+# --- a managed identity's metadata service -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImdsBehaviour:
+    token: str = DEFAULT_TOKEN
+    """What every token request that asks properly is given."""
+
+
+class FakeImds(ThreadedServer, RecordingPeer[ImdsBehaviour, RecordedRequest]):
+    """Azure's instance metadata service as a managed identity's token source, on 127.0.0.1:
+    `fake.url` is AZURE_POD_IDENTITY_AUTHORITY_HOST. `GET /metadata/identity/oauth2/token` with
+    `Metadata: true` answers a token for the `resource` asked (the query's `client_id`, when
+    given, names the user-assigned identity: tests read it from `requests`); without the header,
+    Azure's 400."""
+
+    def __init__(self, behaviour: ImdsBehaviour | None = None) -> None:
+        ThreadedServer.__init__(self, _ImdsHandler, peer=self)
+        RecordingPeer.__init__(self, behaviour or ImdsBehaviour())
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{LOOPBACK}:{self.port}"
+
+    def token_queries(self) -> list[dict[str, str]]:
+        """The query of each token request, one value per name."""
+        found = []
+        for request in self.requests:
+            parts = urlsplit(request.path)
+            if parts.path == "/metadata/identity/oauth2/token":
+                found.append({k: v[-1] for k, v in parse_qs(parts.query).items()})
+        return found
+
+
+class _ImdsHandler(PeerHandler):
+    server_version = "fake-imds"
+
+    def _serve(self) -> None:
+        fake: FakeImds = self.server.peer  # type: ignore[attr-defined]
+        self._read_body()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = RecordedRequest(self.command, self.path, headers, None)
+        behaviour = fake._record(request)
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.path != "/metadata/identity/oauth2/token":
+            status, payload = 404, {"error": "not_found"}
+        elif headers.get("metadata") != "true":
+            status, payload = (
+                400,
+                {
+                    "error": "invalid_request",
+                    "error_description": "Required metadata header not specified",
+                },
+            )
+        else:
+            expires = int(time.time()) + 3600
+            status, payload = (
+                200,
+                {
+                    "access_token": behaviour.token,
+                    "expires_in": "3600",
+                    "expires_on": str(expires),
+                    "resource": query.get("resource", ""),
+                    "token_type": "Bearer",
+                },
+            )
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)

@@ -6,7 +6,9 @@ Anthropic publisher endpoints, answering as Google does.
   deleted key → "Invalid JWT Signature."), `iat`/`exp` against the fake's own clock, which
   `clock_offset` can move (→ "Invalid JWT: Token must be a short-lived token…"). `refresh_token`
   grants (authorized_user, external_account_authorized_user) need a token registered with
-  `add_user` (otherwise "Token has been expired or revoked."). `token_error` forces an answer:
+  `add_user` (otherwise "Token has been expired or revoked."). STS token exchanges
+  (external_account) need a subject token registered with `add_subject_token`. `token_error`
+  forces an answer:
   `invalid_grant`, `invalid_rapt` (reauth), `invalid_jwt_signature`, `invalid_client`,
   `server_error`.
 - `GET /computeMetadata/v1/…` — a GCE metadata server (token, e-mail, project id); it wants
@@ -110,6 +112,8 @@ class VertexBehaviour:
     """Key id → (service-account e-mail, public key PEM)."""
     refresh_tokens: Mapping[str, str] = field(default_factory=dict)
     """Refresh token → the user it belongs to."""
+    subject_tokens: Mapping[str, str] = field(default_factory=dict)
+    """Workload identity federation: subject token → the external identity it proves."""
     metadata_project: str | None = PROJECT
     metadata_account: str = VM_ACCOUNT
 
@@ -229,6 +233,13 @@ class FakeVertex(ThreadedServer, RecordingPeer[VertexBehaviour, RecordedRequest]
             tokens = {**self._behaviour.refresh_tokens, refresh_token: email}
             self._behaviour = dataclasses.replace(self._behaviour, refresh_tokens=tokens)
 
+    def add_subject_token(self, subject_token: str, identity: str) -> None:
+        """A token an external_account credential's source (file, URL, executable) may hand
+        the STS token exchange at `token_url`."""
+        with self._lock:
+            tokens = {**self._behaviour.subject_tokens, subject_token: identity}
+            self._behaviour = dataclasses.replace(self._behaviour, subject_tokens=tokens)
+
     def requests_to(self, suffix: str) -> list[RecordedRequest]:
         """Recorded requests whose path ends with `suffix`, e.g. `:streamRawPredict`."""
         return [r for r in self.requests if r.route.endswith(suffix)]
@@ -324,6 +335,9 @@ _OAUTH_ERRORS: Mapping[str, str] = responses.load("vertex", "oauth_errors")
 """error_description texts of the token endpoint's own refusals."""
 
 
+_TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+
+
 def _token(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviour) -> _Reply:
     if behaviour.token_error is not None:
         forced = _FORCED_TOKEN_ERRORS[behaviour.token_error]
@@ -335,6 +349,10 @@ def _token(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviou
     elif grant == "refresh_token":
         principal = behaviour.refresh_tokens.get(form.get("refresh_token", ""))
         problem = None if principal else _OAUTH_ERRORS["refresh_token_invalid"]
+    elif grant == _TOKEN_EXCHANGE:
+        # Google's STS answers an unknown subject token with invalid_grant too.
+        principal = behaviour.subject_tokens.get(form.get("subject_token", ""))
+        problem = "The subject token is invalid."
     else:
         return _Reply(400, {"error": "unsupported_grant_type", "error_description": grant})
     if principal is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 import types
 from pathlib import Path
@@ -66,7 +67,10 @@ def test_a_librarys_run_is_bounded_by_the_scope_and_killed_with_its_children(
     module = types.SimpleNamespace(subprocess=subprocess)
     pid_file = tmp_path / "child.pid"
     began = time.monotonic()
-    with library_processes([module], 0.5) as scope, pytest.raises(subprocess.TimeoutExpired):
+    with (
+        library_processes([module], 0.5, environ=os.environ) as scope,
+        pytest.raises(subprocess.TimeoutExpired),
+    ):
         module.subprocess.run(
             ["/bin/sh", "-c", f"sleep 30 & echo $! > {pid_file}; sleep 30"],
             timeout=30,
@@ -82,7 +86,7 @@ def test_a_librarys_run_is_bounded_by_the_scope_and_killed_with_its_children(
 
 def test_a_librarys_calls_answer_as_the_subprocess_module_does() -> None:
     module = types.SimpleNamespace(subprocess=subprocess)
-    with library_processes([module], 5) as scope:
+    with library_processes([module], 5, environ=os.environ) as scope:
         shim = module.subprocess
         merged = shim.run(
             ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
@@ -100,3 +104,71 @@ def test_a_librarys_calls_answer_as_the_subprocess_module_does() -> None:
             )
         assert (failed.value.returncode, failed.value.stderr) == (1, "az login\n")
     assert not scope.killed
+
+
+def test_a_librarys_environment_is_the_scopes_on_its_thread_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inside the scope the library's os.environ, os.getenv and the environment of what it
+    starts are the set-up's; another thread, meanwhile, sees ccdoctor's own, which is never
+    changed."""
+    monkeypatch.setenv("CCDOCTOR_OWN", "own")
+    module = types.SimpleNamespace(subprocess=subprocess, os=os)
+    effective = {"PATH": os.environ["PATH"], "FROM_SETTINGS": "settings"}
+    inside = threading.Event()
+    release = threading.Event()
+    seen: dict[str, object] = {}
+
+    def other_thread() -> None:
+        inside.wait(5)
+        seen["other"] = (module.os.environ.get("FROM_SETTINGS"), module.os.getenv("CCDOCTOR_OWN"))
+        seen["process"] = os.environ.get("FROM_SETTINGS")
+        release.set()
+
+    watcher = threading.Thread(target=other_thread)
+    watcher.start()
+    with library_processes([module], 5, environ=effective):
+        inside.set()
+        release.wait(5)
+        assert module.os.environ["FROM_SETTINGS"] == "settings"
+        assert module.os.getenv("CCDOCTOR_OWN") is None
+        assert "CCDOCTOR_OWN" not in module.os.environ.copy()
+        assert module.os.path is os.path
+        inherited = module.subprocess.run(["/bin/sh", "-c", "echo $FROM_SETTINGS/$CCDOCTOR_OWN"])
+        assert inherited.stdout == b"settings/\n"
+    watcher.join()
+    assert seen == {"other": (None, "own"), "process": None}
+    assert module.os.environ.get("CCDOCTOR_OWN") == "own"
+
+
+def test_a_librarys_popen_is_bounded_by_the_scope_and_killed_with_its_children(
+    tmp_path: Path,
+) -> None:
+    """azure-identity's PowerShell credential: Popen, then communicate(timeout=10)."""
+    module = types.SimpleNamespace(subprocess=subprocess)
+    pid_file = tmp_path / "child.pid"
+    with library_processes([module], 0.5, environ=os.environ) as scope:
+        done = module.subprocess.Popen(
+            ["/bin/sh", "-c", "echo out; exit 2"], universal_newlines=True
+        )
+        assert done.communicate(timeout=10) == ("out\n", "")
+        assert done.returncode == 2
+        began = time.monotonic()
+        hung = module.subprocess.Popen(
+            ["/bin/sh", "-c", f"sleep 30 & echo $! > {pid_file}; sleep 30"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            universal_newlines=True,
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            hung.communicate(timeout=10)
+        hung.kill()
+    assert time.monotonic() - began < 2.5
+    assert len(scope.killed) == 1 and "sleep 30" in scope.killed[0]
+    stat = Path(f"/proc/{int(pid_file.read_text())}/stat")
+    # SIGKILL is delivered at once, but a loaded machine may take a moment to reap the child.
+    deadline = time.monotonic() + 2
+    while stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child outlived its group's kill"
+        time.sleep(0.02)

@@ -14,14 +14,17 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from ccdoctor.config.resolve import env_string
 from ccdoctor.context import CheckContext
 from ccdoctor.knowledge import foundry
 from ccdoctor.net.client import HttpAnswer, HttpFailure
 from ccdoctor.providers.foundry import entra
 from ccdoctor.providers.foundry.credentials import (
+    ChainSources,
     FoundryCredential,
     Kind,
     azure_identity_installed,
+    chain_sources,
     foundry_credential,
 )
 from ccdoctor.providers.foundry.endpoint import FoundryEndpoint, foundry_endpoint
@@ -30,13 +33,33 @@ from ccdoctor.wire.messages import messages_body
 ANTHROPIC_VERSION = "2023-06-01"
 
 
+def sources(ctx: CheckContext) -> ChainSources:
+    """What the chain could use here, once per run: online, a managed identity behind
+    AZURE_POD_IDENTITY_AUTHORITY_HOST counts only when that metadata service answers."""
+    return ctx.once("foundry.sources", lambda: _sources(ctx))
+
+
+def _sources(ctx: CheckContext) -> ChainSources:
+    found = chain_sources(ctx.config)
+    if found.imds_host is None or ctx.options.offline:
+        return found
+    url = found.imds_host + foundry.IMDS_TOKEN_PATH
+    answer = ctx.network.request("GET", url, ctx.step_timeout(), {"Metadata": "true"})
+    managed = f"{foundry.IMDS_HOST_VARIABLE} answers" if isinstance(answer, HttpAnswer) else None
+    return dataclasses.replace(found, managed_identity=managed, imds_host=None)
+
+
 def minted(ctx: CheckContext) -> entra.Minted | entra.NotMinted | None:
-    """The chain's token, asked once per run; None when azure-identity is not installed."""
+    """The chain's token, asked once per run; None when azure-identity is not installed.
+    The chain reads the effective environment, and reaches a managed identity only when
+    `sources` says one can answer here."""
     if not azure_identity_installed():
         return None
 
     def ask() -> entra.Minted | entra.NotMinted:
-        token = entra.mint(ctx.step_timeout())
+        environ = {name: env_string(value.raw) for name, value in ctx.config.env.items()}
+        managed = sources(ctx).managed_identity is not None
+        token = entra.mint(ctx.step_timeout(), environ, managed)
         if isinstance(token, entra.Minted):
             # A server that echoes the token must not put it in the report.
             ctx.redactor.add(token.token, "entra_token")

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.resolve import env_string
 from ccdoctor.config.view import ResolvedConfig, VertexProject
 from ccdoctor.context import CheckContext
 from ccdoctor.core.paths import expand_user
@@ -106,7 +107,8 @@ def _mint(ctx: CheckContext, vertex: bool) -> MintedToken | TokenError | None:
     else:
         assert found.path is not None
         quota = (ctx.config.get(known.GCP_QUOTA_PROJECT_VARIABLE) or "").strip() or None
-        minted = mint_from_file(ctx.network, found.path, quota, timeout)
+        environ = {name: env_string(value.raw) for name, value in ctx.config.env.items()}
+        minted = mint_from_file(ctx.network, found.path, quota, timeout, environ)
     if isinstance(minted, MintedToken):
         ctx.redactor.add(minted.token, "google-access-token")
     return minted

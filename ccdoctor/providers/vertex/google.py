@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 _QUOTA_WARNING = "Your application has authenticated using end user credentials"
 """google-auth warns on stderr about user credentials without a quota project; ccdoctor reports
 that itself, with the fix."""
+_ENV_MODULES = ("pluggable", "aws")
+"""google-auth's modules that read os.environ while a credential file is loaded and refreshed:
+the executable source (GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES, its command's environment)
+and the AWS source (AWS_REGION, AWS_ACCESS_KEY_ID, ...)."""
 _GENERIC_LOAD_WARNING = "The load_credentials_from_file method is deprecated"
 """google-auth discourages loading a file of any type; google.auth.default() does exactly that,
 and so does the client, so ccdoctor must too."""
@@ -186,9 +190,17 @@ class TokenError:
 
 
 def mint_from_file(
-    network: Network, path: Path, quota_project: str | None, timeout: float
+    network: Network,
+    path: Path,
+    quota_project: str | None,
+    timeout: float,
+    environ: Mapping[str, str],
 ) -> MintedToken | TokenError:
-    """Load a credential file as google.auth.default() would and refresh it once."""
+    """Load a credential file as google.auth.default() would and refresh it once, with the
+    library reading `environ` (the effective environment) where it would read os.environ."""
+    # Imported before the clock starts: on a loaded machine an import inside the step's time
+    # left the command's kill too little of it to be told as what it was.
+    modules = [importlib.import_module(f"google.auth.{name}") for name in _ENV_MODULES]
 
     def mint(request: NetworkRequest) -> MintedToken:
         import google.auth
@@ -197,9 +209,11 @@ def mint_from_file(
         warnings.filterwarnings("ignore", message=_GENERIC_LOAD_WARNING)
         # An executable-sourced credential's command is started by google-auth itself (loading
         # the file already runs it, for the project); it must end before the step does, so
-        # that what happened, not a bare time-out, is told.
-        pluggable = importlib.import_module("google.auth.pluggable")
-        with library_processes([pluggable], timeout * 0.8) as bounded:
+        # that what happened, not a bare time-out, is told. The client's library reads the
+        # allow-executables switch and AWS_* from the client's process, whose environment
+        # holds the settings files' env blocks: these modules read the effective one too, and
+        # so does the command they start.
+        with library_processes(modules, timeout * 0.8, environ=environ) as bounded:
             try:
                 credentials, project = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
                     str(path), scopes=[vertex.CLOUD_PLATFORM_SCOPE], quota_project_id=quota_project
