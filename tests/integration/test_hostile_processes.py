@@ -32,8 +32,9 @@ def _startup(machine: Machine) -> float:
 
 
 def _bound(startup: float) -> float:
-    """Timeout + 1 s, plus what ccdoctor costs anyway; a hang would cost 45 s or more."""
-    return TIMEOUT + 1 + 1.5 * startup
+    """Timeout + 2 s, plus twice what ccdoctor costs anyway (killing a process group and reaping
+    it waits on the scheduler, which a loaded machine delays); a hang would cost 45 s or more."""
+    return TIMEOUT + 2 + 2 * startup
 
 
 def _timed_run(machine: Machine, *args: str) -> tuple[float, dict[str, object], int]:
