@@ -21,7 +21,6 @@ from ccdoctor.clients.facts import (
     over_newest,
     version_text,
 )
-from ccdoctor.learn import cache
 
 if TYPE_CHECKING:
     from ccdoctor.learn.learner import Learned
@@ -83,6 +82,9 @@ def choose_facts(
     if binary_version != version:
         says = version_text(binary_version) if binary_version else "no version"
         return fallback(f"{binary} is Claude Code {says}, not {shown}")
+    # Imported here: a run whose client has its shipped facts never reads the cache.
+    from ccdoctor.learn import cache
+
     folder = cache.cache_dir(environ, home)
     paths: dict[str, Path | None] = {}
     for group in groups:

@@ -65,6 +65,8 @@ def test_an_offline_anthropic_run_loads_no_other_route_and_no_network_stack(
     assert "ccdoctor.engine.runner" in loaded  # the run happened
     assert _under(loaded, *OTHER_ROUTES) == []
     assert _under(loaded, "ccdoctor.net.client", "ccdoctor.net.probe", "httpx", "ssl") == []
+    # The client's version has shipped facts (none found: the newest): nothing to learn.
+    assert _under(loaded, "ccdoctor.learn.cache", "ccdoctor.learn.learner", "http.server") == []
 
 
 @pytest.mark.parametrize(
