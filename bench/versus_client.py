@@ -42,7 +42,12 @@ from tests.conformance.harness import ClientUnderTest, Observation, observe_all 
 from tests.conformance.lab import running_lab  # noqa: E402
 from tests.conformance.scenario import Scenario, load_all  # noqa: E402
 
-ROUTES = {"anthropic": "anthropic/gateway", "bedrock": "bedrock", "vertex": "vertex"}
+ROUTES = {
+    "anthropic": "anthropic/gateway",
+    "bedrock": "bedrock",
+    "vertex": "vertex",
+    "foundry": "foundry",
+}
 TARGET_MIN_RATIO = 1.2
 
 
