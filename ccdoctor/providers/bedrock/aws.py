@@ -306,9 +306,8 @@ class AwsLink:
         if credentials is None:
             return AwsError("NoCredentialsError", _NO_CREDENTIALS)
         frozen = credentials.get_frozen_credentials()
-        resolved = ResolvedCredentials("", frozen.access_key, frozen.secret_key, frozen.token, None)
         headers = sigv4_headers(
-            resolved,
+            SigningKeys(frozen.access_key, frozen.secret_key, frozen.token),
             rest.SIGNING_NAME,
             region,
             request.method,
@@ -331,8 +330,15 @@ class ResolvedCredentials:
 CredentialsResult = ResolvedCredentials | AwsError
 
 
+@dataclass(frozen=True)
+class SigningKeys:
+    access_key: str
+    secret_key: str
+    token: str | None
+
+
 def sigv4_headers(
-    credentials: ResolvedCredentials,
+    credentials: SigningKeys | ResolvedCredentials,
     service: str,
     region: str,
     method: str,
