@@ -7,8 +7,8 @@ run three ways, and ccdoctor's verdicts are compared:
 - `newest`: the same files hidden, no client on PATH to learn from, so ccdoctor judges by the
   newest file left (what it did before it could learn).
 
-    .venv/bin/python -m tests.conformance.learned_verdicts --claude-version 2.1.332 \\
-        --hide-after 2.1.315 SCENARIO...
+    .venv/bin/python -m tests.conformance.learned_verdicts --claude-version 2.1.337 \\
+        --hide-after 2.1.332 SCENARIO...
 
 A verdict is ccdoctor's exit code and its first failing check; each row says whether it agrees
 with the client's outcome (the tier's rule). Exit 0 when `learned` equals `file` everywhere.
@@ -45,8 +45,8 @@ def verdict(observation: Observation | BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="+", help="scenarios to run")
-    parser.add_argument("--claude-version", default="2.1.332")
-    parser.add_argument("--hide-after", default="2.1.315", help="the newest file left visible")
+    parser.add_argument("--claude-version", default="2.1.337")
+    parser.add_argument("--hide-after", default="2.1.332", help="the newest file left visible")
     parser.add_argument("--jobs", type=int, default=2)
     options = parser.parse_args(argv)
     version: str = options.claude_version

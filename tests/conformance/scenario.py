@@ -14,9 +14,11 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     warns = []                       # categories where ccdoctor must show a warning
     known_disagreement = "..."       # only while ccdoctor is wrong: the test xfails strictly
 
-    [versions."2.1.332"]             # where one client version behaves otherwise
-    why = "..."                      # required: what that version does differently
-    client = "ok"                    # then any of client, category, warns, known_disagreement
+    [versions."2.1.197"]             # where older clients behave otherwise: this version and
+    why = "..."                      # every older one down to the next older table; the top
+    client = "ok"                    # level is the newest client's. why is required: what
+                                     # those versions do differently; then any of client,
+                                     # category, warns, known_disagreement
 
     [gateway]                        # the provider's endpoint
     kind = "fake"                    # fake | litellm | tls | vertex | bedrock | foundry | dead
@@ -227,9 +229,12 @@ class Scenario:
     start below a repository's root."""
 
     def expect(self, version: str) -> Expectation:
-        return self.per_version.get(version) or Expectation(
-            self.client_ok, self.category, self.warns, self.known_disagreement
-        )
+        """A version's table holds for it and for the older versions down to the next older
+        table, so that a newly observed client inherits the newest behaviour (the top level)."""
+        covering = [key for key in self.per_version if _release(key) >= _release(version)]
+        if covering:
+            return self.per_version[min(covering, key=_release)]
+        return Expectation(self.client_ok, self.category, self.warns, self.known_disagreement)
 
     @property
     def needs_litellm(self) -> bool:
@@ -240,6 +245,10 @@ class Scenario:
         """The provider the client is meant to use, for grouping the matrix."""
         routes = ("vertex", "bedrock", "foundry")
         return self.gateway.kind if self.gateway.kind in routes else "anthropic"
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def load_all(directory: Path = SCENARIO_DIR) -> list[Scenario]:

@@ -61,33 +61,44 @@ def test_the_shipped_matrix_covers_the_anthropic_route_with_causes_for_every_fai
     }
 
 
-def test_a_version_table_overrides_the_outcome_for_that_version_only(tmp_path: Path) -> None:
+def test_a_version_table_holds_for_its_version_and_older_ones_down_to_the_next(
+    tmp_path: Path,
+) -> None:
     text = """
 description = "the default model is refused"
+client = "ok"
+warns = ["config"]
+
+[versions."2.1.197"]
+why = "2.1.197 has no fallback"
 client = "fail"
 category = "models"
-warns = ["config"]
 known_disagreement = "on 2.1.197 only"
 
-[versions."2.1.332"]
-why = "2.1.332 falls back to the next model"
-client = "ok"
+[versions."2.1.300"]
+why = "2.1.300 warns of nothing"
+warns = []
 """
     case = load(write(tmp_path, text))
 
-    old, new = case.expect("2.1.197"), case.expect("2.1.332")
-    assert (old.client_ok, old.category, old.known_disagreement) == (
+    oldest, older, middle, newest, unseen = (
+        case.expect(version) for version in ("2.1.150", "2.1.197", "2.1.250", "2.1.300", "2.1.337")
+    )
+    assert oldest == older
+    assert (older.client_ok, older.category, older.warns, older.known_disagreement) == (
         False,
         Category.MODELS,
+        (Category.CONFIG,),
         "on 2.1.197 only",
     )
-    assert (new.client_ok, new.category, new.warns, new.known_disagreement) == (
+    assert middle == newest
+    assert (newest.client_ok, newest.warns, newest.why) == (True, (), "2.1.300 warns of nothing")
+    assert (unseen.client_ok, unseen.category, unseen.warns, unseen.why) == (
         True,
         None,
         (Category.CONFIG,),
         None,
     )
-    assert new.why == "2.1.332 falls back to the next model"
 
 
 @pytest.mark.parametrize(
