@@ -95,7 +95,8 @@ class ModelFallback:
     chains: Mapping[Provider, tuple[str, ...]]
     """Route → the models asked in turn, the built-in main model first."""
     stopped_by: tuple[str, ...]
-    """Variables that, set truthy, turn the fallback off (one request, one verdict)."""
+    """Variables that, set truthy, turn the fallback off (one request, one verdict); none for a
+    version whose only fallback is Mantle's."""
 
 
 @dataclass(frozen=True)
@@ -441,7 +442,9 @@ def _fallback(name: str, data: Any) -> ModelFallback | None:
         chains[_provider(name, route)] = _texts(f"{where} [{route}]", table, "chain")
     if not chains:
         raise FactsError(f"{where}: name the chain of at least one route")
-    return ModelFallback(chains, _texts(where, data, "stopped_by"))
+    # Mantle's probe walk, the only fallback of 2.1.207-2.1.315, heeds no stop variable.
+    stopped_by = _texts(where, data, "stopped_by") if "stopped_by" in data else ()
+    return ModelFallback(chains, stopped_by)
 
 
 def _model_defaults(

@@ -96,6 +96,7 @@ KEYS = (
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
+    "fallback.mantle.chain",
     "settings.local_at_git_root",
     "network.proxy_variables",
 )
@@ -172,6 +173,13 @@ def foundry_env(fake: FakeAnthropic) -> dict[str, str]:
         "ANTHROPIC_FOUNDRY_BASE_URL": fake.url,
         "ANTHROPIC_FOUNDRY_API_KEY": DEFAULT_API_KEY,
     }
+
+
+MANTLE_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
+"""AWS's documentation example key pair: the client signs with it, the open fake ignores it."""
 
 
 def mantle_env(fake: FakeAnthropic) -> dict[str, str]:
@@ -701,15 +709,57 @@ def observe_fallback(client: Client, route: Refusing, out: Observed) -> Fallback
 
 def observe_fallbacks(client: Client, out: Observed) -> None:
     routes: list[Refusing] = [BedrockRefusing(), VertexRefusing()]
-    found = parallel(*(lambda r=r: observe_fallback(client, r, out) for r in routes))
+    *found, _ = parallel(
+        *(lambda r=r: observe_fallback(client, r, out) for r in routes),
+        lambda: observe_mantle_fallback(client, out),
+    )
     fallbacks = [f for f in found if f is not None]
     if not fallbacks:
         return
-    # A variable counts only if it stops the fallback on every route that has one.
+    # A variable counts only if it stops the fallback on every route that has one (Mantle's
+    # start-up probe ignores both: a separate note).
     stopped_by = [v for v in STOP_VARIABLES if all(f.stops[v] for f in fallbacks)]
     out.put("fallback.stopped_by", stopped_by)
     for fallback in fallbacks:
         out.notes.append(f"fallback: stops per variable {fallback.stops} ({fallback.chain[0]})")
+
+
+def _mantle_models(client: Client, served: frozenset[str], env: Mapping[str, str]) -> list[str]:
+    """The models a signed Mantle client asks for, with only `served` answered."""
+    with FakeAnthropic(AnthropicBehaviour(require_auth=False, models=served)) as fake:
+        # Signed rather than skip-auth: only then does the start-up probe walk the chain.
+        signed = {**mantle_env(fake), **MANTLE_KEYS}
+        del signed["CLAUDE_CODE_SKIP_MANTLE_AUTH"]
+        client.run({**signed, **env})
+        return anthropic_models(fake)
+
+
+def observe_mantle_fallback(client: Client, out: Observed) -> None:
+    """Mantle's start-up probe asks the chain's models at once, so the order they arrive in
+    says nothing. The chain's order is the client's preference: with all of them served the
+    session runs on the first; with that one taken away, on the next; and so on."""
+    asked = set(_mantle_models(client, frozenset(), {}))
+    if len(asked) < 2:
+        out.notes.append(f"fallback.mantle: {len(asked)} model(s) tried, no fallback")
+        return
+    chain: list[str] = []
+    left = set(asked)
+    while len(left) > 1:
+        landed = _mantle_models(client, frozenset(left), {})[-1]
+        if landed not in left:
+            out.notes.append(f"fallback.mantle: landed on {landed}, not one of {sorted(left)}")
+            return
+        chain.append(landed)
+        left.discard(landed)
+    out.put("fallback.mantle.chain", [*chain, *left])
+    stops = parallel(
+        *(
+            lambda v=v: len(set(_mantle_models(client, frozenset(), {v: "1"})))
+            for v in STOP_VARIABLES
+        )
+    )
+    asked_with = dict(zip(STOP_VARIABLES, stops, strict=True))
+    out.notes.append(f"fallback.mantle: models asked with each stop variable set {asked_with}")
 
 
 def _started_below_git_root(client: Client, fake_at: str, dead_at: str) -> bool | None:

@@ -88,10 +88,14 @@ def test_no_model_available_fails_with_the_clients_words_and_its_suggestion(
     ]
 
 
+@pytest.mark.parametrize("version", [None, "2.1.315", "2.1.280"])
 def test_a_served_fallback_model_is_a_warning_naming_where_sessions_land(
-    machine: Machine, mantle: FakeAnthropic
+    machine: Machine, mantle: FakeAnthropic, version: str | None
 ) -> None:
-    # Observed on 2.1.332: "Opus 5.5 not available — using Opus 5 for this session", exit 0.
+    # Observed on 2.1.280 … 2.1.337: "Opus 5.5 not available — using Opus 5 for this session",
+    # exit 0 (2.1.280-2.1.315 too, whose Bedrock and Vertex have no fallback yet).
+    if version is not None:
+        machine.claude_version = version
     mantle.configure(models={"anthropic.claude-opus-5", "anthropic.claude-sonnet-5"})
     result = machine.run(CHECK, options=OPTIONS)[CHECK]
     assert result.status is Status.WARN, result.message

@@ -125,6 +125,25 @@ def test_the_fallback_is_the_start_up_probes_as_observed(
     assert fallback_models(machine.resolve()) == chain
 
 
+@pytest.mark.parametrize(
+    ("version", "chain"),
+    [
+        ("2.1.207", ("anthropic.claude-opus-4-7",)),
+        ("2.1.257", ("anthropic.claude-opus-4-8", "anthropic.claude-opus-4-7")),
+        ("2.1.315", CHAIN),
+    ],
+)
+def test_older_clients_walk_their_own_chain_on_mantle_alone(
+    machine: Machine, version: str, chain: tuple[str, ...]
+) -> None:
+    """2.1.207-2.1.315 have a Mantle fallback and none on Bedrock or Vertex (observed)."""
+    machine.claude_version = version
+    machine.env["CLAUDE_CODE_NO_MODEL_FALLBACK"] = "1"
+    config = machine.resolve()
+    assert fallback_models(config) == chain
+    assert config.facts.fallback_chain(Provider.BEDROCK) == ()
+
+
 def test_2_1_197_has_no_fallback(machine: Machine) -> None:
     machine.claude_version = "2.1.197"
     assert fallback_models(machine.resolve()) == ()

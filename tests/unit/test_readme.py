@@ -61,13 +61,15 @@ def render_client_facts(facts: tuple[ClientFacts, ...]) -> str:
             ],
         )
     )
-    for name, provider in _ROUTES[1:3]:
+    for name, provider in (*_ROUTES[1:3], ("Bedrock Mantle", Provider.MANTLE)):
         rows.append((f"{name}: model-access fallback", [chain(f, provider) for f in facts]))
     rows.append(
         (
-            "fallback switched off by",
+            "fallback switched off by (not Mantle's)",
             [
-                ", ".join(f"`{v}`" for v in f.fallback.stopped_by) if f.fallback else "—"
+                ", ".join(f"`{v}`" for v in f.fallback.stopped_by)
+                if f.fallback and f.fallback.stopped_by
+                else "—"
                 for f in facts
             ],
         )

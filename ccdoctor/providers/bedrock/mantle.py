@@ -124,7 +124,8 @@ def fallback_models(config: ResolvedConfig) -> tuple[str, ...]:
     """The models after the main one that the client's start-up probe tries on Mantle. Observed
     on 2.1.332, it differs from the other routes' fallback: neither stop variable turns it off,
     the `opus` alias walks it like the built-in default (a full ID pinned does not), and
-    CLAUDE_CODE_SKIP_MANTLE_AUTH skips the probe, so nothing is tried after the main model."""
+    CLAUDE_CODE_SKIP_MANTLE_AUTH skips the probe, so nothing is tried after the main model.
+    2.1.207-2.1.315 walk theirs the same way (tests/facts/observe.py watches every version)."""
     chain = config.facts.fallback_chain(config.provider.provider)
     main = config.main_model
     if config.truthy(known.SKIP_AUTH_VARIABLE) or not chain or main.model_id != chain[0]:
