@@ -6,7 +6,11 @@ For each set-up that makes a check tell the user to remove a variable:
 - set in a settings file's env block: no `unset` is offered (it would do nothing); the fix names
   the file, the edit it describes is made, the problem is gone and nothing else in the file is;
 - set in both: the command and the edit together clear it.
-A literal `unset` built anywhere but ccdoctor/config/removal.py fails the scan at the end, so a
+Where the settings-file fix is a snippet (an empty string cancels the variable) it is pasted into
+the file instead; where it is a sentence naming the file, the fix is proven in the shell only.
+A case whose problem only a live step finds runs against loopback peers (tests/peers).
+A literal `unset` built anywhere but ccdoctor/config/removal.py fails the scan at the end, and a
+call of a removal helper that no case reaches fails SITES' scan (naming file and function), so a
 new fix of this kind is origin-aware and comes here to be proven."""
 
 from __future__ import annotations
@@ -387,6 +391,11 @@ SHELL_CASES: dict[str, Case] = {
         {"ANTHROPIC_API_KEY": _API_KEY, "ANTHROPIC_AUTH_TOKEN": _GATEWAY_TOKEN},
         "Both go out on every request",
     ),
+    "five-minutes-forced-beside-one-hour": Case(
+        "caching.prompt",
+        {"ENABLE_PROMPT_CACHING_1H": "1", "FORCE_PROMPT_CACHING_5M": "1"},
+        "wins, so the cache lives 5 minutes",
+    ),
     "oauth-token-beside-an-api-key": Case(
         "credentials.anthropic",
         {"ANTHROPIC_API_KEY": _API_KEY, "CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-" + "o" * 60},
@@ -606,6 +615,11 @@ SET_CASES: dict[str, Case] = {
         {"ANTHROPIC_SMALL_FAST_MODEL": "claude-haiku-4-5"},
         "ANTHROPIC_SMALL_FAST_MODEL (shell environment) is deprecated",
     ),
+    "one-hour-cache-under-its-deprecated-name": Case(
+        "caching.prompt",
+        {"ENABLE_PROMPT_CACHING_1H_BEDROCK": "1"},
+        "ENABLE_PROMPT_CACHING_1H_BEDROCK is deprecated",
+    ),
     "unknown-bedrock-prefix": Case(
         "region.bedrock",
         {**_BEDROCK, "ANTHROPIC_BEDROCK_REGION_PREFIX": "xx"},
@@ -781,6 +795,7 @@ class Built:
 
     site: Site
     value: object
+    line: int
     removes: bool
     """A removal fix built for at least one variable: one for none is only its text."""
 
@@ -795,11 +810,12 @@ def _record(monkeypatch: pytest.MonkeyPatch, modules: set[str]) -> list[Built]:
         def call(*args: object, **kwargs: object) -> object:
             value = helper(*args, **kwargs)
             frame = sys._getframe(1)
+            line = frame.f_lineno
             while _ANONYMOUS.match(frame.f_code.co_name) and frame.f_back is not None:
                 frame = frame.f_back
             names = args[_FIRST_NAME.get(helper.__name__, 1) :]
             site = (frame.f_globals["__name__"], frame.f_code.co_name)
-            built.append(Built(site, value, bool(names)))
+            built.append(Built(site, value, line, bool(names)))
             return value
 
         return call
@@ -842,7 +858,11 @@ def _shows(built: Built, fix: Fix) -> bool:
 
 
 SITES: dict[Site, tuple[str, ...]] = {
-    ("ccdoctor.checks.caching_prompt", "_ttl_problems"): ("one-hour-cache-on-an-old-client",),
+    ("ccdoctor.checks.caching_prompt", "_ttl_problems"): (
+        "one-hour-cache-under-its-deprecated-name",
+        "five-minutes-forced-beside-one-hour",
+        "one-hour-cache-on-an-old-client",
+    ),
     ("ccdoctor.checks.caching_prompt", "_unset_fix"): ("caching-flag-neither-true-nor-false",),
     ("ccdoctor.checks.config_client", "_regression_problem"): ("regression-empty-bedrock-key",),
     ("ccdoctor.checks.config_policy", "_allowed"): ("policy-refuses-a-custom-endpoint",),
@@ -962,11 +982,13 @@ def test_the_call_site_builds_the_fix_its_cases_follow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, peers: ExitStack, site: Site
 ) -> None:
     """Run each case with the helpers wrapped: the fix of the case's problem holds what this
-    call site built, in the shell set-up or the settings-file one."""
+    call site built, in the shell set-up or the settings-file one; together the cases reach
+    every call of a helper the function makes."""
     built = _record(monkeypatch, {module for module, _ in _call_sites()})
+    reached: set[int] = set()
     for name in SITES[site]:
         case = _ALL_CASES[name]
-        builds: list[str] = []
+        lines: set[int] = set()
         for where in ("shell", "file"):
             machine = Machine(tmp_path / name / where)
             _prepare(machine, case, peers)
@@ -976,9 +998,12 @@ def test_the_call_site_builds_the_fix_its_cases_follow(
                 machine.user_settings({"env": case.env})
             built.clear()
             fix = _problem_fix(machine.check(case.check, options=case.options), case.phrase)
-            if fix is not None and any(b.site == site and _shows(b, fix) for b in built):
-                builds.append(where)
-        assert builds, f"case {name!r} does not get its fix from {site[0]}.{site[1]}"
+            if fix is not None:
+                lines |= {b.line for b in built if b.site == site and _shows(b, fix)}
+        assert lines, f"case {name!r} does not get its fix from {site[0]}.{site[1]}"
+        reached |= lines
+    missed = sorted(set(_call_sites()[site]) - reached)
+    assert not missed, f"no case of {site[0]}.{site[1]} gets its fix from line(s) {missed}"
 
 
 @pytest.mark.parametrize("site", list(_NEEDS_THE_PROXY), ids=lambda site: f"{site[0]}:{site[1]}")
