@@ -345,6 +345,11 @@ CASES: dict[str, Case] = {
         online=True,
         peer=_bedrock_gateway(stream_encoding="sse"),
     ),
+    "five-minutes-forced-beside-one-hour": Case(
+        "caching.prompt",
+        {"ENABLE_PROMPT_CACHING_1H": "1", "FORCE_PROMPT_CACHING_5M": "1"},
+        "wins, so the cache lives 5 minutes",
+    ),
     "policy-refuses-a-custom-endpoint": Case(
         "config.policy",
         {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000"},
@@ -390,11 +395,6 @@ SHELL_CASES: dict[str, Case] = {
         "credentials.anthropic",
         {"ANTHROPIC_API_KEY": _API_KEY, "ANTHROPIC_AUTH_TOKEN": _GATEWAY_TOKEN},
         "Both go out on every request",
-    ),
-    "five-minutes-forced-beside-one-hour": Case(
-        "caching.prompt",
-        {"ENABLE_PROMPT_CACHING_1H": "1", "FORCE_PROMPT_CACHING_5M": "1"},
-        "wins, so the cache lives 5 minutes",
     ),
     "oauth-token-beside-an-api-key": Case(
         "credentials.anthropic",
