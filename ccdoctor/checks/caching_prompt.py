@@ -147,10 +147,11 @@ def _ttl_problems(config: ResolvedConfig) -> list[Problem]:
                 Status.WARN,
                 f"{one_hour} and {caching.FORCE_FIVE_MINUTES} are both set; "
                 f"{caching.FORCE_FIVE_MINUTES} wins, so the cache lives 5 minutes",
-                Fix(
+                removal_fix(
+                    config,
                     f"Unset the one you do not want: {caching.FORCE_FIVE_MINUTES} for the 1-hour "
                     f"TTL, {one_hour} for 5 minutes.",
-                    unset_in_shell(config, caching.FORCE_FIVE_MINUTES),
+                    caching.FORCE_FIVE_MINUTES,
                 ),
             )
         )

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccdoctor.config.removal import removal_fix
+from ccdoctor.config.removal import export_in_shell, removal_fix, where_to_set
 from ccdoctor.config.view import ModelChoice, RegionChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Fix, Problem, Status
@@ -410,6 +410,13 @@ def _nonexistent_global_host(config: ResolvedConfig) -> list[Problem]:
     if raw is None or regions.VERTEX_NONEXISTENT_GLOBAL_HOST not in raw.lower():
         return []
     good = f"https://{regions.vertex_host('global')}{network.VERTEX_BASE_PATH_SUFFIX}"
+    text = (
+        f"Unset {_BASE_URL_VARIABLE} and set {_REGION_VARIABLE}=global (Claude Code builds the "
+        f"right host itself), or set {_BASE_URL_VARIABLE}={good}."
+    )
+    # A settings file that sets the region beats an export: the edit goes there instead.
+    if in_file := where_to_set(config, _REGION_VARIABLE, "global"):
+        text = f"{text} {in_file}"
     return [
         Problem(
             Status.FAIL,
@@ -417,10 +424,9 @@ def _nonexistent_global_host(config: ResolvedConfig) -> list[Problem]:
             f"does not exist: the global endpoint is {regions.vertex_host('global')}",
             removal_fix(
                 config,
-                f"Unset {_BASE_URL_VARIABLE} and set {_REGION_VARIABLE}=global (Claude Code "
-                f"builds the right host itself), or set {_BASE_URL_VARIABLE}={good}.",
+                text,
                 _BASE_URL_VARIABLE,
-                after=(f"export {_REGION_VARIABLE}=global",),
+                after=export_in_shell(config, _REGION_VARIABLE, "global"),
                 snippet=json.dumps({"env": {_BASE_URL_VARIABLE: "", _REGION_VARIABLE: "global"}}),
             ),
         )
