@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from ccdoctor.config.endpoints import Endpoint
+from ccdoctor.config.mid_session import mid_session_note
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.knowledge import models as model_data
 from ccdoctor.knowledge import network
 from ccdoctor.knowledge.request_fields import rejected_field
 from ccdoctor.spec import Cost, check
@@ -197,9 +197,7 @@ def _prove(
         return Problem(severity, f"{role} {model.model_id}: {problem.message}", problem.fix), info
     summary = _SUMMARY[result.verdict].format(model=model.model_id)
     message = f"{role}: {base.host} {summary}: HTTP {result.status} {result.server_says}".strip()
-    if model.mid_session:
-        used_by = model_data.session_role(model.role).used_by
-        message += f"; Claude Code starts, but {used_by} will fail mid-session"
+    message += mid_session_note(model)
     if result.verdict is Verdict.AUTH_REJECTED:
         fix: Fix = live.auth_fix(sent, result, base)
     else:

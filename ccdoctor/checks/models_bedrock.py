@@ -3,19 +3,18 @@ them to, proven by the client's own streaming call (or by free calls with --no-i
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from ccdoctor.config.removal import or_removal
-from ccdoctor.config.view import ModelChoice, ResolvedConfig
+from ccdoctor.config.mid_session import mid_session_problem
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Outcome, Problem, Status, skipped
-from ccdoctor.knowledge import models as model_data
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
     from ccdoctor.wire import fallback
+
+_WITHOUT_THE_PIN = "the session then uses the model it would without the pin"
 
 
 def _with_fallback(
@@ -29,23 +28,6 @@ def _with_fallback(
         return found
     rest = [p for p in found if p is not refusal]
     return [fallback.judged(ctx.config, refusal, landing, "ANTHROPIC_MODEL"), *rest]
-
-
-def _mid_session(config: ResolvedConfig, model: ModelChoice, found: list[Problem]) -> list[Problem]:
-    """A model asked only mid-session: the client starts, the subagent that uses it fails."""
-    if not model.mid_session:
-        return found
-    used_by = model_data.session_role(model.role).used_by
-    suffix = f"; Claude Code starts, but {used_by} will fail mid-session"
-    instead = (
-        f"Or remove {model.variable}: the session then uses the model it would without the pin."
-    )
-    return [
-        dataclasses.replace(
-            p, message=p.message + suffix, fix=or_removal(config, p.fix, instead, model.variable)
-        )
-        for p in found
-    ]
 
 
 @check(
@@ -114,7 +96,9 @@ def models_bedrock_check(ctx: CheckContext) -> Outcome:
             found = _with_fallback(ctx, found, landing)
             info["fallback"] = landing.details()
             summary += landing.summary
-        problems.extend(_mid_session(ctx.config, target.model, found))
+        problems.extend(
+            mid_session_problem(ctx.config, target.model, p, _WITHOUT_THE_PIN) for p in found
+        )
         details[target.role] = info
         summaries.append(summary)
     return Outcome.from_problems(problems, "; ".join(summaries), details)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ccdoctor.config.mid_session import mid_session_note
 from ccdoctor.config.removal import removal_fix
 from ccdoctor.config.view import ModelChoice, ResolvedConfig
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status, skipped
 from ccdoctor.knowledge import foundry
-from ccdoctor.knowledge import models as model_data
 from ccdoctor.spec import Cost, check
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def _prove(
         problem = Problem(
             severity,
             f"{role}: {host} has no deployment named {model.model_id} ({said})"
-            + _mid_session(model),
+            + mid_session_note(model),
             _deploy_fix(ctx.config, model),
         )
         if model.role == "main":
@@ -155,13 +155,6 @@ def _deploy_fix(config: ResolvedConfig, model: ModelChoice) -> Fix:
         "has.",
         ("export ANTHROPIC_MODEL=<deployment name>",),
     )
-
-
-def _mid_session(model: ModelChoice) -> str:
-    if not model.mid_session:
-        return ""
-    used_by = model_data.session_role(model.role).used_by
-    return f"; Claude Code starts, but {used_by} will fail mid-session"
 
 
 def _wrong_path(

@@ -6,12 +6,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ccdoctor.config.removal import or_removal
-from ccdoctor.config.view import ModelChoice, ResolvedConfig
+from ccdoctor.config.mid_session import mid_session_problem
 from ccdoctor.context import CheckContext
 from ccdoctor.core.provider import Provider
-from ccdoctor.core.results import Category, Outcome, Problem, skipped
-from ccdoctor.knowledge import models as model_data
+from ccdoctor.core.results import Category, Outcome, skipped
 from ccdoctor.spec import Cost, check
 
 
@@ -92,9 +90,9 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
                 f"; sessions land on {landing.model}" if landing.model else ""
             )
             proof = dataclasses.replace(proof, problem=problem, info=info, summary=summary)
-        if proof.problem is not None and target.model.mid_session:
+        if proof.problem is not None:
             proof = dataclasses.replace(
-                proof, problem=_mid_session(ctx.config, target.model, proof.problem)
+                proof, problem=mid_session_problem(ctx.config, target.model, proof.problem)
             )
         proofs.append(proof)
         if proof.problem is not None and proof.cause in PROJECT_WIDE:
@@ -116,14 +114,3 @@ def models_vertex_check(ctx: CheckContext) -> Outcome:
     if unproven:
         ok += "; unproven: " + "; ".join(unproven)
     return Outcome.from_problems((p.problem for p in proofs if p.problem is not None), ok, details)
-
-
-def _mid_session(config: ResolvedConfig, model: ModelChoice, problem: Problem) -> Problem:
-    """A model asked only mid-session: the client starts, the subagent that uses it fails."""
-    used_by = model_data.session_role(model.role).used_by
-    instead = f"Or remove {model.variable}."
-    return dataclasses.replace(
-        problem,
-        message=f"{problem.message}; Claude Code starts, but {used_by} will fail mid-session",
-        fix=or_removal(config, problem.fix, instead, model.variable),
-    )

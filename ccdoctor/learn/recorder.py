@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -106,8 +106,11 @@ class Recorder:
         self._thread.join(timeout=2)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class QuietHandler(BaseHTTPRequestHandler):
+    """A loopback handler that speaks HTTP/1.1, writes nothing to the terminal (the requests it
+    records are the data) and answers GET and POST with `_serve` (one that answers HEAD adds
+    it). The test suite's fake providers are built on it too."""
+
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -119,6 +122,47 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+
+def send_chunked(handler: BaseHTTPRequestHandler, chunks: Iterable[bytes]) -> None:
+    """Ends the head (the status and other headers already sent) and streams `chunks` with
+    chunked transfer encoding, each written as it comes: a stream the reader sees arrive."""
+    handler.send_header("transfer-encoding", "chunked")
+    handler.end_headers()
+    for chunk in chunks:
+        handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        handler.wfile.flush()
+    handler.wfile.write(b"0\r\n\r\n")
+    handler.wfile.flush()
+
+
+def send_sse(
+    handler: BaseHTTPRequestHandler,
+    events: Iterable[tuple[str, Any]],
+    cache_control: str | None = "no-cache",
+) -> None:
+    """Server-sent events, (event name, JSON data) each, as the Messages API streams them."""
+    handler.send_header("content-type", "text/event-stream; charset=utf-8")
+    if cache_control is not None:
+        handler.send_header("cache-control", cache_control)
+    send_chunked(
+        handler, (f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events)
+    )
+
+
+def parse_json(raw: bytes) -> Any:
+    """The parsed JSON body; None when there is none or it is not JSON."""
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+class _Handler(QuietHandler):
+    server: _Server
+
     def do_HEAD(self) -> None:
         self._serve()
 
@@ -126,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(min(length, _BODY_CAP)) if length > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
-        request = Recorded(self.command, self.path, headers, _json(raw))
+        request = Recorded(self.command, self.path, headers, parse_json(raw))
         self.server.recorder.record(request)
         body = request.body if isinstance(request.body, dict) else {}
         if self.command == "POST" and request.route == "/v1/messages":
@@ -174,22 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream(self, events: Iterator[dict[str, Any]]) -> None:
         self.send_response(200)
         self.send_header("request-id", "req_learn_" + secrets.token_hex(8))
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("cache-control", "no-cache")
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        for event in events:
-            chunk = f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
+        send_sse(self, ((event["type"], event) for event in events))
 
 
 def _usage(output_tokens: int) -> dict[str, int]:

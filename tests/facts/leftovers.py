@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socketserver
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.claude_client import PROMPT, claude_binary, missing_reason
+from tests.conformance.claude_client import missing_reason
+from tests.facts.startup import run_claude
 from tests.peers.fake_anthropic import Behaviour, FakeAnthropic
 from tests.peers.tls_servers import TLSLab
 
@@ -76,28 +74,9 @@ class _RecordHandler(socketserver.StreamRequestHandler):
 
 
 def run_client(version: str, home: Path, env: Mapping[str, str]) -> tuple[str, float]:
-    binary = claude_binary(version)
-    assert binary is not None
-    full = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        "CLAUDE_CODE_MAX_RETRIES": "0",
-        "DISABLE_AUTOUPDATER": "1",
-        **env,
-    }
-    started = time.monotonic()
-    completed = subprocess.run(
-        [str(binary), "-p", PROMPT],
-        env=full,
-        cwd=home,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed, seconds = run_claude(
+        version, home, {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", **env}
     )
-    seconds = time.monotonic() - started
     said = " ".join((completed.stdout + completed.stderr).split())[:300]
     return f"exit {completed.returncode}: {said!r}", seconds
 

@@ -63,38 +63,52 @@ class _RefuseHandler(socketserver.StreamRequestHandler):
         )
 
 
-def observe(version: str, route: str, nonessential: bool, refuser: _Refuser) -> str:
+def run_claude(
+    version: str, home: Path, env: Mapping[str, str], connect_log: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`claude -p PROMPT` run in `home` with nothing of this machine's environment but PATH,
+    no retries and no auto-update, plus `env`; the run and how long it took. With
+    `connect_log`, under strace, recording every connect() there."""
     binary = claude_binary(version)
     assert binary is not None
+    full = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "CLAUDE_CODE_MAX_RETRIES": "0",
+        "DISABLE_AUTOUPDATER": "1",
+        **env,
+    }
+    command = [str(binary), "-p", PROMPT]
+    if connect_log is not None:
+        command = ["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(connect_log), *command]
+    started = time.monotonic()
+    completed = subprocess.run(
+        command,
+        env=full,
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return completed, time.monotonic() - started
+
+
+def observe(version: str, route: str, nonessential: bool, refuser: _Refuser) -> str:
     start_fake, env_of = ROUTES[route]
     proxy = f"http://127.0.0.1:{refuser.server_address[1]}"
     refuser.asked.clear()
     with tempfile.TemporaryDirectory(prefix="ccdoctor-startup-") as home, start_fake() as fake:
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": home,
             **env_of(fake),
             **dict.fromkeys(("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"), proxy),
             "NO_PROXY": "127.0.0.1",
-            "CLAUDE_CODE_MAX_RETRIES": "0",
-            "DISABLE_AUTOUPDATER": "1",
         }
         if not nonessential:
             env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
         log = Path(home) / "connect.log"
-        strace = ["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(log)]
-        started = time.monotonic()
-        completed = subprocess.run(
-            [*strace, str(binary), "-p", PROMPT],
-            env=env,
-            cwd=home,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        seconds = time.monotonic() - started
+        completed, seconds = run_claude(version, Path(home), env, connect_log=log)
         direct = sorted(
             set(_CONNECT.findall(log.read_text(errors="replace"))) - {"127.0.0.1", "::1"}
         )

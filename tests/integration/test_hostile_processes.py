@@ -212,15 +212,18 @@ def test_a_hung_executable_credential_is_killed_with_its_child_and_warned(
     assert _all_gone(pids)
 
 
-def test_a_hung_az_is_killed_with_its_child_and_the_chain_is_not_proven(
-    machine: Machine,
+@pytest.mark.parametrize("program", ["az", "pwsh"])
+def test_a_hung_azure_tool_is_killed_with_its_child_and_the_chain_is_not_proven(
+    machine: Machine, program: str
 ) -> None:
-    """azure-identity's AzureCliCredential runs `az` with a timeout that kills `az` only; a
-    child holding the pipe would outlive ccdoctor. Run through host/commands, both die at
-    ccdoctor's limit, and the chain is reported as not checked in time."""
+    """azure-identity's AzureCliCredential runs `az` with a timeout that kills `az` only, and
+    its AzurePowerShellCredential starts `/bin/sh -c "pwsh ..."` with Popen and waits with a
+    timeout that kills the shell only: a child holding the pipe would outlive ccdoctor. Run
+    through host/commands, the whole group dies at ccdoctor's limit, and the chain is reported
+    as not checked in time."""
     pytest.importorskip("azure.identity", reason="the [azure] extra is not installed")
     bin_dir = machine.root / "bin"
-    pids = _hanging_program(machine, bin_dir / "az")
+    pids = _hanging_program(machine, bin_dir / program)
     machine.env.update(
         {
             "PATH": f"{bin_dir}:/usr/bin:/bin",
@@ -233,30 +236,5 @@ def test_a_hung_az_is_killed_with_its_child_and_the_chain_is_not_proven(
     assert elapsed < _bound(startup)
     result = _checks(report)["credentials.foundry"]
     assert result["status"] == "warn", result
-    assert "`az` did not finish within" in str(result["message"])
-    assert _all_gone(pids)
-
-
-def test_a_hung_pwsh_is_killed_with_its_child_and_the_chain_is_not_proven(
-    machine: Machine,
-) -> None:
-    """azure-identity's AzurePowerShellCredential starts `/bin/sh -c "pwsh ..."` with Popen and
-    waits with a timeout that kills the shell only. Run through host/commands, the whole group
-    dies at ccdoctor's limit, and the chain is reported as not checked in time."""
-    pytest.importorskip("azure.identity", reason="the [azure] extra is not installed")
-    bin_dir = machine.root / "bin"
-    pids = _hanging_program(machine, bin_dir / "pwsh")
-    machine.env.update(
-        {
-            "PATH": f"{bin_dir}:/usr/bin:/bin",
-            "CLAUDE_CODE_USE_FOUNDRY": "1",
-            "ANTHROPIC_FOUNDRY_RESOURCE": "res",
-        }
-    )
-    startup = _startup(machine)
-    elapsed, report, _ = _isolated_run(machine, "--only", "credentials.foundry")
-    assert elapsed < _bound(startup)
-    result = _checks(report)["credentials.foundry"]
-    assert result["status"] == "warn", result
-    assert "`pwsh` did not finish within" in str(result["message"])
+    assert f"`{program}` did not finish within" in str(result["message"])
     assert _all_gone(pids)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from ccdoctor.learn.recorder import Recorded, parse_json, send_sse
 from tests.peers import responses
 from tests.peers.fake_bedrock import sigv4_signature
 from tests.peers.ports import LOOPBACK
@@ -159,23 +160,9 @@ class Behaviour:
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    """As sent, query string included."""
-    headers: Mapping[str, str]
-    """Lower-cased names."""
-    body: Any
-    """Parsed JSON, or None when the body was empty or not JSON."""
+class RecordedRequest(Recorded):
     raw: bytes = b""
     """The body as it arrived (what a SigV4 signature covers)."""
-
-    @property
-    def route(self) -> str:
-        return self.path.split("?", 1)[0]
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
 
 
 @dataclass
@@ -240,7 +227,7 @@ class _Handler(PeerHandler):
         fake: FakeAnthropic = self.server.peer  # type: ignore[attr-defined]
         raw = self._read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
-        request = RecordedRequest(self.command, self.path, headers, _parse_json(raw), raw)
+        request = RecordedRequest(self.command, self.path, headers, parse_json(raw), raw)
         behaviour = fake._record(request)
         if behaviour.latency > 0:
             time.sleep(behaviour.latency)
@@ -260,7 +247,7 @@ class _Handler(PeerHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.stream is not None:
-            self._send_stream(reply.stream)
+            send_sse(self, reply.stream)
             return
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
         if payload:
@@ -269,24 +256,6 @@ class _Handler(PeerHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-
-    def _send_stream(self, events: Iterator[tuple[str, dict[str, Any]]]) -> None:
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("cache-control", "no-cache")
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        for event, data in events:
-            chunk = f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            self.wfile.flush()
-        self.wfile.write(b"0\r\n\r\n")
-
-
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _route(request: RecordedRequest, behaviour: Behaviour, prefix: str) -> _Reply:

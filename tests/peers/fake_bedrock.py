@@ -33,6 +33,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ccdoctor.learn.recorder import send_chunked
 from tests.peers import responses
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import PeerHandler, RecordingPeer, ThreadedServer, trickle
@@ -352,12 +353,7 @@ class _Handler(PeerHandler):
             self.send_header(name, value)
         self.send_header("content-type", reply.content_type)
         if reply.stream is not None:
-            self.send_header("transfer-encoding", "chunked")
-            self.end_headers()
-            for chunk in reply.stream:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
+            send_chunked(self, reply.stream)
             return
         self.send_header("content-length", str(len(reply.body)))
         self.end_headers()

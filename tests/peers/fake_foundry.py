@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ccdoctor.learn.recorder import parse_json, send_sse
 from tests.peers import responses
 from tests.peers.fake_anthropic import (
     RecordedRequest,
@@ -93,23 +94,13 @@ class _Handler(PeerHandler):
         fake: FakeFoundry = self.server.peer  # type: ignore[attr-defined]
         raw = self._read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        request = RecordedRequest(self.command, self.path, headers, body)
+        request = RecordedRequest(self.command, self.path, headers, parse_json(raw))
         behaviour = fake._record(request)
         status, payload, stream = _answer(request, behaviour)
         self.send_response(status)
         self.send_header("apim-request-id", secrets.token_hex(16))
         if stream is not None:
-            self.send_header("content-type", "text/event-stream; charset=utf-8")
-            self.send_header("transfer-encoding", "chunked")
-            self.end_headers()
-            for event, data in stream:
-                chunk = f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            self.wfile.write(b"0\r\n\r\n")
+            send_sse(self, stream, cache_control=None)
             return
         data = json.dumps(payload).encode()
         self.send_header("content-type", "application/json")

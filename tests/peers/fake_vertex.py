@@ -47,6 +47,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ccdoctor.learn.recorder import Recorded, parse_json, send_sse
 from tests.peers import responses
 from tests.peers.fake_anthropic import message_body, stream_events
 from tests.peers.ports import LOOPBACK
@@ -119,19 +120,12 @@ class VertexBehaviour:
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: Any
-    """Parsed JSON, the form fields of a token request, or None."""
+class RecordedRequest(Recorded):
+    """`body` is the parsed JSON, the form fields of a token request, or None."""
 
     @property
     def route(self) -> str:
         return unquote(urlsplit(self.path).path)
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -284,14 +278,7 @@ class _Handler(PeerHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.stream is not None:
-            self.send_header("content-type", "text/event-stream; charset=utf-8")
-            self.send_header("transfer-encoding", "chunked")
-            self.end_headers()
-            for event, data in reply.stream:
-                chunk = f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
+            send_sse(self, reply.stream, cache_control=None)
             return
         if reply.text is not None:
             payload = reply.text.encode()
@@ -308,10 +295,7 @@ def _parse_body(raw: bytes, headers: Mapping[str, str]) -> Any:
         return None
     if "x-www-form-urlencoded" in headers.get("content-type", ""):
         return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
+    return parse_json(raw)
 
 
 def _route(fake: FakeVertex, request: RecordedRequest, behaviour: VertexBehaviour) -> _Reply:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import http.client
 import threading
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler
-from typing import Any
 from urllib.parse import urlsplit
 
+from ccdoctor.learn.recorder import QuietHandler
 from tests.peers.ports import LOOPBACK
 from tests.peers.server import ThreadedServer
 
@@ -54,22 +53,11 @@ class Relay(ThreadedServer):
             self._dropped += 1
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: tests assert on the upstream's request log."""
-
-    def do_GET(self) -> None:
-        self._relay()
-
-    def do_POST(self) -> None:
-        self._relay()
-
+class _Handler(QuietHandler):
     def do_HEAD(self) -> None:
-        self._relay()
+        self._serve()
 
-    def _relay(self) -> None:
+    def _serve(self) -> None:
         relay: Relay = self.server.peer  # type: ignore[attr-defined]
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length > 0 else None

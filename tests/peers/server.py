@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from ccdoctor.learn.recorder import QuietHandler
 from tests.peers.blackhole import TRICKLED_RESPONSE
 from tests.peers.ports import LOOPBACK
 
@@ -145,29 +146,16 @@ class ThreadedServer:
         self.stop()
 
 
-class PeerHandler(BaseHTTPRequestHandler):
-    """What every fake's request handler shares: HTTP/1.1, silence (the fake's request log is
-    what tests assert on), GET and POST routed to `_serve` (a fake that answers HEAD adds it),
-    and request bodies read whole, chunked ones included."""
+class PeerHandler(QuietHandler):
+    """What every fake's request handler shares: the learner's quiet HTTP/1.1 handler (the
+    fake's request log is what tests assert on; GET and POST routed to `_serve`, a fake that
+    answers HEAD adds it), and request bodies read whole, chunked ones included."""
 
-    protocol_version = "HTTP/1.1"
     sys_version = ""
     disable_nagle_algorithm = True
     """The head and the body go out in two writes: with Nagle's algorithm the body waits for
     the reader's delayed ACK (40 ms on Linux), a stall no real service has and that made every
     answer of a fake cost 40 ms to anyone timing it."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record tests assert on."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        raise NotImplementedError
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():

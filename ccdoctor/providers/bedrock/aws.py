@@ -338,7 +338,7 @@ class SigningKeys:
 
 
 def sigv4_headers(
-    credentials: SigningKeys | ResolvedCredentials,
+    keys: SigningKeys,
     service: str,
     region: str,
     method: str,
@@ -353,7 +353,7 @@ def sigv4_headers(
     from botocore.credentials import Credentials
 
     request = AWSRequest(method=method, url=url, data=body or b"", headers=dict(headers))
-    signer = Credentials(credentials.access_key, credentials.secret_key, credentials.token)
+    signer = Credentials(keys.access_key, keys.secret_key, keys.token)
     SigV4Auth(signer, service, region).add_auth(request)
     return dict(request.headers.items())
 

@@ -5,7 +5,7 @@ Claude Platform reaches this through its check, which hands the signer to that r
 from __future__ import annotations
 
 from ccdoctor.context import CheckContext
-from ccdoctor.providers.bedrock.aws import AwsError, sigv4_headers
+from ccdoctor.providers.bedrock.aws import AwsError, SigningKeys, sigv4_headers
 from ccdoctor.providers.bedrock.live import Budget, link
 from ccdoctor.wire.compatible import Signer
 
@@ -19,6 +19,7 @@ def chain_signer(ctx: CheckContext, service: str, region: str, subject: str) -> 
         return f"the AWS credential chain failed ({credentials.code}; see {subject})"
     ctx.redactor.add(credentials.secret_key, "aws_secret_access_key")
     ctx.redactor.add(credentials.token, "aws_session_token")
+    keys = SigningKeys(credentials.access_key, credentials.secret_key, credentials.token)
     return lambda url, body, headers: sigv4_headers(
-        credentials, service, region, "POST", url, body, headers
+        keys, service, region, "POST", url, body, headers
     )
