@@ -912,7 +912,10 @@ SITES: dict[Site, tuple[str, ...]] = {
     ("ccdoctor.providers.vertex.credentials", "_skip_without_gateway"): (
         "vertex-skip-auth-without-gateway",
     ),
-    ("ccdoctor.checks.models_bedrock", "_mid_session"): ("bedrock-subagent-model-not-enabled",),
+    ("ccdoctor.config.mid_session", "mid_session_problem"): (
+        "bedrock-subagent-model-not-enabled",
+        "vertex-subagent-model-not-served",
+    ),
     ("ccdoctor.providers.bedrock.gateway", "_unguarded_problem"): (
         "bedrock-gateway-re-encodes-the-stream-without-the-fallback",
     ),
@@ -920,7 +923,6 @@ SITES: dict[Site, tuple[str, ...]] = {
         "bedrock-skip-auth-at-a-gateway-that-wants-a-signature",
     ),
     ("ccdoctor.checks.models_foundry", "_deploy_fix"): ("foundry-subagent-model-not-deployed",),
-    ("ccdoctor.checks.models_vertex", "_mid_session"): ("vertex-subagent-model-not-served",),
     ("ccdoctor.providers.anthropic.fields", "field_fix"): ("one-hour-ttl-the-gateway-refuses",),
     ("ccdoctor.providers.anthropic.live", "model_fix"): (
         "subagent-model-the-gateway-does-not-serve",
