@@ -15,7 +15,7 @@ from typing import Any
 
 from ccdoctor.clients.toml_text import to_toml
 
-LEARNER_FORMAT = "1"
+LEARNER_FORMAT = "2"
 """Part of every key: a ccdoctor that learns more (or differently) does not read an older
 learner's file."""
 

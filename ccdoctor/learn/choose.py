@@ -25,7 +25,18 @@ from ccdoctor.clients.facts import (
 if TYPE_CHECKING:
     from ccdoctor.learn.learner import Learned
 
-ALL_GROUPS = ("anthropic", "bedrock", "vertex", "gateway")
+ALL_GROUPS = (
+    "anthropic",
+    "retries",
+    "oauth",
+    "bedrock",
+    "vertex",
+    "foundry",
+    "mantle",
+    "anthropic_aws",
+    "anthropic_google_cloud",
+    "gateway",
+)
 """ccdoctor/learn/learner.py GROUPS, named here so that choosing loads no learner."""
 
 
