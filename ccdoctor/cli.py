@@ -218,7 +218,8 @@ def _route_groups(config: "ResolvedConfig") -> tuple[str, ...]:
     """What to learn beyond the Anthropic route's request for this set-up: the gateway sign-in
     (its flag set, whatever the facts know of it); a cloud route's models (and fallback); on
     the Anthropic route, the OAuth betas with a claude.ai token, and what a strict gateway's
-    400 makes the client drop when ANTHROPIC_BASE_URL points elsewhere."""
+    400 makes the client drop (and which switches remove a field) when ANTHROPIC_BASE_URL
+    points elsewhere."""
     from ccdoctor.config.truthy import is_truthy
     from ccdoctor.core.provider import Provider
     from ccdoctor.knowledge.routes import GATEWAY_FLAG
@@ -229,7 +230,8 @@ def _route_groups(config: "ResolvedConfig") -> tuple[str, ...]:
     if provider is not Provider.ANTHROPIC:
         return (provider.value,)
     oauth = ("oauth",) if config.get("CLAUDE_CODE_OAUTH_TOKEN") else ()
-    return (*oauth, *(("retries",) if config.get("ANTHROPIC_BASE_URL") else ()))
+    gateway = ("retries", "switches") if config.get("ANTHROPIC_BASE_URL") else ()
+    return (*oauth, *gateway)
 
 
 def _chooser(
@@ -651,6 +653,10 @@ def _learned_line(group: str, learned: "ClientFacts") -> str:
             f"a strict gateway's 400: sent again without {len(betas)} beta(s), "
             f"field(s): {', '.join(sorted(fields)) or 'none'}"
         )
+    if group == "switches":
+        switches = learned.shape_switches
+        changing = len(switches.removes) + len(switches.removes_betas)
+        return f"switches: {changing} change the request or its betas"
     if group == "oauth":
         oauth = ", ".join(learned.anthropic_betas_oauth)
         return f"anthropic-beta with CLAUDE_CODE_OAUTH_TOKEN: {oauth}"

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 ALL_GROUPS = (
     "anthropic",
     "retries",
+    "switches",
     "oauth",
     "bedrock",
     "vertex",

@@ -40,6 +40,16 @@ BEDROCK_PREFIX = "us"
 """The cross-region profile prefix the client prefers in AWS_REGION; a facts file writes it
 `{prefix}`."""
 VERTEX_REGION = "us-east5"
+SHAPE_SWITCHES = (
+    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
+    "DISABLE_PROMPT_CACHING=1",
+    "CLAUDE_CODE_DISABLE_THINKING=1",
+    "MAX_THINKING_TOKENS=0",
+    "DISABLE_INTERLEAVED_THINKING=1",
+)
+"""The user's switches tried one by one: what each removes or changes in the request."""
+ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
+"""The switches that may turn the client's cache_control ttl to 1h."""
 STOP_VARIABLES = ("CLAUDE_CODE_NO_MODEL_FALLBACK", "CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK")
 """The variables tried for turning the model-access fallback off (those of the shipped files)."""
 GATEWAY_REQUIRES = ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
@@ -56,6 +66,9 @@ LEARNED_KEYS = (
     "request.anthropic.betas_oauth",
     "request.anthropic.betas_oauth_without_experimental",
     "request.anthropic.shape",
+    "request.anthropic.switches",
+    "request.anthropic.beta_switches",
+    "request.anthropic.one_hour_cache",
     "retries.drops_rejected_betas",
     "retries.drops_rejected_fields",
     *(f"defaults.{route}.main" for route in CLOUD_ROUTES),
@@ -212,6 +225,10 @@ RUNS: Mapping[str, Spec] = {
         if route in ALIASED_ROUTES
         for alias in ALIASES
     },
+    **{
+        f"switch {switch}": _with(_anthropic_env, *switch.split("=", 1))
+        for switch in (*SHAPE_SWITCHES, *ONE_HOUR_CACHE)
+    },
     **{f"bedrock {v}": Spec(_stopped(_bedrock, v)) for v in STOP_VARIABLES},
     **{f"vertex {v}": Spec(_stopped(_vertex, v)) for v in STOP_VARIABLES},
     # The sign-in with Bedrock's flag set too: a request to the Anthropic path proves it beats
@@ -231,6 +248,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "anthropic": ("anthropic", "without_experimental"),
     # Then one run per beta and per field of that request, each refused (see _refusals).
     "retries": ("anthropic",),
+    "switches": ("anthropic", *(f"switch {s}" for s in (*SHAPE_SWITCHES, *ONE_HOUR_CACHE))),
     "oauth": ("oauth", "oauth without_experimental"),
     **{
         route: (
@@ -350,6 +368,8 @@ def learned_facts(version: str, group: str, runs: Mapping[str, Run]) -> dict[str
         learned = _anthropic(runs)
     elif group == "retries":
         learned = _retries(runs)
+    elif group == "switches":
+        learned = _switches(runs)
     elif group == "oauth":
         learned = _oauth_betas(runs)
     elif group == "gateway":
@@ -466,6 +486,40 @@ def _retries(runs: Mapping[str, Run]) -> dict[str, Any] | None:
             "drops_rejected_fields": list(dict.fromkeys(shape_fields)),
         }
     }
+
+
+def _switches(runs: Mapping[str, Run]) -> dict[str, Any] | None:
+    """What each of the user's switches removes from the plain request or changes in it (a key
+    that vanishes or takes another value), the betas it removes, and which switches make the
+    cache ttl 1h (with the betas they add); None when a run showed no request."""
+    base = _first_message(runs["anthropic"].requests)
+    tried = (*SHAPE_SWITCHES, *ONE_HOUR_CACHE)
+    switched = {s: r for s in tried if (r := _first_message(runs[f"switch {s}"].requests))}
+    if base is None or len(switched) < len(tried):
+        return None
+    shape = body_shape(base.path, base.body)
+    betas = [b for b in betas_of(base.header("anthropic-beta")) if b != ONE_MILLION_BETA]
+    removed: dict[str, list[str]] = {}
+    removed_betas: dict[str, list[str]] = {}
+    one_hour: dict[str, list[str]] = {"set_by": [], "betas": []}
+    for switch, request in switched.items():
+        seen = body_shape(request.path, request.body)
+        sent = [b for b in betas_of(request.header("anthropic-beta")) if b != ONE_MILLION_BETA]
+        if switch in ONE_HOUR_CACHE:
+            if seen.get("cache_ttl") == "1h":
+                one_hour["set_by"].append(switch)
+                added = [b for b in sent if b not in betas and b not in one_hour["betas"]]
+                one_hour["betas"].extend(added)
+            continue
+        # `body` follows from the keys themselves; the path is the same on every run.
+        gone = [k for k in shape if k not in ("path", "body") and seen.get(k) != shape[k]]
+        if gone:
+            removed[switch] = gone
+        # CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS's betas are betas_without_experimental.
+        if switch != SHAPE_SWITCHES[0] and sent != betas:
+            removed_betas[switch] = [b for b in betas if b not in sent]
+    anthropic = {"switches": removed, "beta_switches": removed_betas, "one_hour_cache": one_hour}
+    return {"request": {"anthropic": anthropic}}
 
 
 def _oauth_betas(runs: Mapping[str, Run]) -> dict[str, Any] | None:

@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
 from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
+from ccdoctor.learn.learner import ONE_HOUR_CACHE, SHAPE_SWITCHES
 from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 from tests.conformance.claude_client import (
     REPO,
@@ -333,17 +334,6 @@ def dropped_when_rejected(
 
 
 # --- the request's shape ------------------------------------------------------------------------
-
-SHAPE_SWITCHES = (
-    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
-    "DISABLE_PROMPT_CACHING=1",
-    "CLAUDE_CODE_DISABLE_THINKING=1",
-    "MAX_THINKING_TOKENS=0",
-    "DISABLE_INTERLEAVED_THINKING=1",
-)
-"""The user's switches tried one by one: what each removes or changes in the request."""
-ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
-"""The switches that may turn the client's cache_control ttl to 1h."""
 
 
 def observe_field_retries(client: Client, shape: Mapping[str, Any], out: Observed) -> None:

@@ -42,14 +42,24 @@ experimental = env.get("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS") != "1"
 betas = ["claude-code-20250219"]
 if "CLAUDE_CODE_OAUTH_TOKEN" in env:
     betas.append("oauth-2025-04-20")
+if env.get("DISABLE_INTERLEAVED_THINKING") != "1":
+    betas.append("interleaved-thinking-2025-05-14")
 if experimental:
     betas += ["context-management-2025-06-27", {new_beta!r}]
+one_hour = env.get("ENABLE_PROMPT_CACHING_1H") == "1"
+if one_hour:
+    betas.append("extended-cache-ttl-2025-04-11")
 body = {{"model": f"{{prefix}}-{{model or 'main'}}", "max_tokens": 32000, "stream": False,
     "messages": [{{"role": "user", "content": "say hi"}}],
     "thinking": {{"type": "adaptive", "display": "omitted"}},
     "tools": [{{"name": "t", "description": "d", "input_schema": {{}}, "defer_loading": True}}]}}
 if experimental:
     body["context_management"] = {{"edits": [{{"type": "clear_thinking_20251015"}}]}}
+if env.get("CLAUDE_CODE_DISABLE_THINKING") == "1":
+    del body["thinking"]
+if one_hour:
+    body["system"] = [{{"type": "text", "text": "s",
+        "cache_control": {{"type": "ephemeral", "ttl": "1h"}}}}]
 # Like the real client: after a 400 naming a beta it drops, or a field it drops, it sends the
 # request once more without it. This one drops the context-management beta, the new beta and
 # the context_management field, not the others.
@@ -117,16 +127,47 @@ def test_the_oauth_betas_are_those_sent_with_a_claude_ai_token(tmp_path: Path) -
             "betas_oauth": [
                 "claude-code-20250219",
                 "oauth-2025-04-20",
+                "interleaved-thinking-2025-05-14",
                 "context-management-2025-06-27",
                 NEW_BETA,
             ],
-            "betas_oauth_without_experimental": ["claude-code-20250219", "oauth-2025-04-20"],
+            "betas_oauth_without_experimental": [
+                "claude-code-20250219",
+                "oauth-2025-04-20",
+                "interleaved-thinking-2025-05-14",
+            ],
         }
     }
     assert over_newest(learned.facts).anthropic_betas_for(oauth=True, experimental=False) == (
         "claude-code-20250219",
         "oauth-2025-04-20",
+        "interleaved-thinking-2025-05-14",
     )
+
+
+@pytest.mark.timeout(60)
+def test_the_switches_are_what_each_removes_or_changes_in_the_request(tmp_path: Path) -> None:
+    learned = learn(_client(tmp_path), "2.1.999", 30, ("switches",))["switches"]
+    assert learned.facts["request"] == {
+        "anthropic": {
+            "switches": {
+                "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1": ["context_management"],
+                "CLAUDE_CODE_DISABLE_THINKING=1": ["thinking", "thinking_display"],
+            },
+            "beta_switches": {
+                "DISABLE_INTERLEAVED_THINKING=1": ["interleaved-thinking-2025-05-14"]
+            },
+            "one_hour_cache": {
+                "set_by": ["ENABLE_PROMPT_CACHING_1H=1"],
+                "betas": ["extended-cache-ttl-2025-04-11"],
+            },
+        }
+    }
+    # Learned tables replace the newest file's whole: a switch it lists that this client's
+    # runs showed removing nothing does not survive.
+    switches = over_newest(learned.facts).shape_switches
+    assert switches.removing("cache_control") == ()
+    assert switches.removing("thinking") == ("CLAUDE_CODE_DISABLE_THINKING=1",)
 
 
 def test_a_client_that_sends_no_oauth_beta_learns_no_oauth_betas(tmp_path: Path) -> None:
