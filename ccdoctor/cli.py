@@ -601,7 +601,8 @@ def learn_client(
 ) -> None:
     """Learn what the installed Claude Code sends (runs against loopback recorders, with a
     throw-away HOME and dummy credentials: the Anthropic route's request, then what a strict
-    gateway's 400 makes it drop, its OAuth betas, every cloud route's models and aliases,
+    gateway's 400 makes it drop, what each switch removes, its OAuth betas, every cloud
+    route's main model (and Foundry's, Mantle's and Claude Platform's aliases),
     Bedrock's and Vertex's fallback, and the gateway sign-in) and cache it, even for a version
     ccdoctor has facts for; a normal run does this by itself for a client newer than every
     known version. Exit 1 when the Anthropic route's request could not be learned."""
