@@ -264,3 +264,34 @@ def test_only_the_fields_the_request_carries_are_refused_in_turn() -> None:
     ]
     assert carried_at(_BODY, "cache_scope") is None
     assert carried_at(_BODY, "adaptive_thinking") == 0
+
+
+# --- which groups a normal run learns ----------------------------------------------------------
+
+
+class _Resolved:
+    def __init__(self, provider: Provider, **env: str) -> None:
+        self.env = env
+        self.provider = type("Route", (), {"provider": provider})()
+
+    def get(self, name: str) -> str | None:
+        return self.env.get(name)
+
+
+@pytest.mark.parametrize(
+    ("provider", "env", "groups"),
+    [
+        (Provider.ANTHROPIC, {}, ()),
+        (Provider.ANTHROPIC, {"ANTHROPIC_BASE_URL": "https://gw"}, ("retries", "switches")),
+        (Provider.ANTHROPIC, {"CLAUDE_CODE_OAUTH_TOKEN": "t"}, ("oauth",)),
+        (Provider.FOUNDRY, {"ANTHROPIC_BASE_URL": "https://gw"}, ("foundry",)),
+        (Provider.ANTHROPIC_GOOGLE_CLOUD, {}, ("anthropic_google_cloud",)),
+        (Provider.BEDROCK, {"CLAUDE_CODE_USE_GATEWAY": "1"}, ("gateway",)),
+    ],
+)
+def test_a_run_learns_the_groups_its_set_up_uses(
+    provider: Provider, env: dict[str, str], groups: tuple[str, ...]
+) -> None:
+    from ccdoctor.cli import _route_groups
+
+    assert _route_groups(_Resolved(provider, **env)) == groups  # type: ignore[arg-type]
