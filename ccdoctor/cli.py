@@ -205,13 +205,18 @@ def _resolve(
     groups = _route_groups(config)
     if not groups or choice.origin not in learned:
         return config
-    routed = choose(("anthropic", *groups))
-    if routed.origin not in learned:
-        why = routed.detail.removeprefix("learning failed: ")
-        what = " and ".join(groups)
-        noted = replace(choice, detail=f"{choice.detail}; {what} not learned: {why}")
-        return resolve(replace(inputs, facts_choice=noted))
-    return resolve(replace(inputs, facts_choice=routed))
+    # One group at a time, the first first (what changes verdicts most): each is cached on its
+    # own, so one the budget cannot fit costs that one only.
+    done: list[str] = []
+    for group in groups:
+        routed = choose(("anthropic", *done, group))
+        if routed.origin in learned:
+            done.append(group)
+            choice = routed
+            continue
+        why = routed.detail.removeprefix("learning failed: ").removeprefix("not learned: ")
+        choice = replace(choice, detail=f"{choice.detail}; {group} not learned: {why}")
+    return resolve(replace(inputs, facts_choice=choice))
 
 
 def _route_groups(config: "ResolvedConfig") -> tuple[str, ...]:
@@ -258,13 +263,14 @@ def _chooser(
     says = parse_version(probe.result(probe_timeout)) if probe is not None else None
     environ, home, managed = dict(os.environ), Path.home(), managed_settings_paths()
 
-    # Each step gets the step timeout, and all of them together the budget: what the first
-    # spent, the second has not. Learning the retries runs a client per beta and field, more
-    # than a step's worth: it may take what the budget has left.
+    # The first step (the Anthropic route's request, two clients) gets the step timeout; the
+    # others (a route's or a gateway's groups: up to thirteen clients, a few at a time) what
+    # the budget has left. A step that fails is not cached, so one cut short would be paid again
+    # by every run.
     budget_ends = time.monotonic() + (options.budget or float("inf"))
 
     def choose(groups: tuple[str, ...]) -> "FactsChoice":
-        wide = "retries" in groups and options.budget is not None
+        wide = len(groups) > 1 and options.budget is not None
         step = float("inf") if wide else options.timeout
         left = min(step, max(0.5, budget_ends - time.monotonic()))
         limited = replace(options, timeout=left)

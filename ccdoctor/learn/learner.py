@@ -597,7 +597,7 @@ def _why_nothing(group: str, run: CommandRun, timeout: float) -> str:
     if run.start_error is not None:
         return f"the client could not be started: {run.start_error}"
     if run.timed_out:
-        return f"the client{where} sent no model request within {timeout:g} s and was stopped"
+        return f"the client{where} sent no model request within {timeout:.1f} s and was stopped"
     last = [line.strip() for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     said = f": {last[-1][:200]}" if last else ""
     return f"the client{where} exited {run.exit_code} without a model request{said}"

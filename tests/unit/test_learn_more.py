@@ -115,7 +115,7 @@ def test_a_refused_run_that_does_not_finish_learns_no_retries(tmp_path: Path) ->
     hangs = tmp_path / "claude"
     hangs.write_text("#!/bin/sh\nsleep 30\n")
     hangs.chmod(0o755)
-    with pytest.raises(LearnError, match=r"retries route\) sent no model request within 1 s"):
+    with pytest.raises(LearnError, match=r"retries route\) sent no model request within 1\.0 s"):
         learn(hangs, "2.1.999", 1, ("retries",))
 
 
