@@ -42,8 +42,8 @@ def cache_key(binary: Path, version: str, group: str) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-FAILURE_SECONDS = 3600.0
-"""How long a failed learning stands: runs meanwhile judge by the newest file at no cost (a
+FAILURE_SECONDS = 86400.0
+"""How long a failed learning stands (a day): runs meanwhile judge by the newest file at no cost (a
 learning that timed out on a busy machine would otherwise cost every run its budget again)."""
 
 

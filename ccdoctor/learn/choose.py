@@ -41,6 +41,11 @@ ALL_GROUPS = (
 """ccdoctor/learn/learner.py GROUPS, named here so that choosing loads no learner."""
 
 
+MIN_SECONDS = 1.0
+"""Less than this left for a learning step: not started (no client answers that fast, and its
+failure would say nothing of the client)."""
+
+
 @dataclass(frozen=True)
 class LearnOptions:
     enabled: bool = True
@@ -112,11 +117,13 @@ def choose_facts(
     if not missing:
         where = ", ".join(str(p) for p in paths.values())
         return FactsChoice(over_newest(_combined(found)), FactsOrigin.CACHED, f"cached in {where}")
+    if options.timeout < MIN_SECONDS and not options.force:
+        return fallback("not learned: the run's learning budget is spent")
     failures = [] if options.force else [_failed(paths[group]) for group in missing]
     if failures and all(failures):
         return fallback(
             f"not learned: an earlier run could not ({failures[0]}); it is tried again after "
-            f"{cache.FAILURE_SECONDS / 3600:g} h, or now with `ccdoctor learn`"
+            f"{cache.FAILURE_SECONDS / 3600:g} h, or now by `ccdoctor learn`"
         )
     present = [path for path in managed if path.is_file()]
     if present:

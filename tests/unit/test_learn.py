@@ -224,7 +224,7 @@ def test_a_failed_learning_is_a_reason_and_leaves_no_cache(binary: Path, tmp_pat
     assert [p.suffix for p in folder.iterdir()] == [".failed"]
 
 
-def test_a_failed_learning_is_not_paid_again_for_an_hour_but_ccdoctor_learn_retries(
+def test_a_failed_learning_is_not_paid_again_for_a_day_but_ccdoctor_learn_retries(
     binary: Path, tmp_path: Path
 ) -> None:
     failing = CountingLearner(error="the client sent no model request within 5 s")
@@ -241,7 +241,7 @@ def test_a_failed_learning_is_not_paid_again_for_an_hour_but_ccdoctor_learn_retr
     assert (learner.calls, forced.origin) == (1, FactsOrigin.LEARNED)
     folder = tmp_path / "xdg-cache" / "ccdoctor" / "learned"
     assert [p.suffix for p in folder.iterdir()] == [".toml"]
-    # A failure older than the hour is tried again.
+    # A failure older than a day is tried again.
     marker = next(folder.iterdir()).with_suffix(".failed")
     marker.write_text("timed out\n")
     old = time.time() - cache.FAILURE_SECONDS - 60
@@ -249,6 +249,16 @@ def test_a_failed_learning_is_not_paid_again_for_an_hour_but_ccdoctor_learn_retr
     assert cache.read_failure(marker.with_suffix(".toml")) is None
     os.utime(marker)
     assert cache.read_failure(marker.with_suffix(".toml")) == "timed out"
+
+
+def test_a_step_left_less_than_a_second_starts_no_client_and_marks_nothing(
+    binary: Path, tmp_path: Path
+) -> None:
+    learner = CountingLearner()
+    choice = _choose(binary, tmp_path, learner, timeout=0.5)
+    assert (learner.calls, choice.origin) == (0, FactsOrigin.NOT_LEARNED)
+    assert choice.detail == "not learned: the run's learning budget is spent"
+    assert not (tmp_path / "xdg-cache" / "ccdoctor" / "learned").exists()
 
 
 def test_an_unwritable_cache_still_uses_what_was_learned(binary: Path, tmp_path: Path) -> None:
