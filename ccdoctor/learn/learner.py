@@ -261,8 +261,9 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "gateway": ("gateway",),
 }
 """What is learned, and cached, together: the Anthropic route's request always; what a
-gateway's 400 makes the client drop, the OAuth betas, a cloud route's models and fallback, or
-the gateway sign-in, when the run uses it (each run costs a client start)."""
+gateway's 400 makes the client drop, what each switch removes, the OAuth betas, a cloud
+route's models (and fallback), or the gateway sign-in, when the run uses it (each run costs a
+client start)."""
 REFUSED_BETA = "refused beta "
 REFUSED_FIELD = "refused field "
 
