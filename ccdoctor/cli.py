@@ -19,7 +19,7 @@ from ccdoctor import __version__
 from ccdoctor.report.render import Format
 
 if TYPE_CHECKING:
-    from ccdoctor.clients.facts import FactsChoice
+    from ccdoctor.clients.facts import ClientFacts, FactsChoice
     from ccdoctor.config import ResolvedConfig
     from ccdoctor.learn.choose import LearnOptions
     from ccdoctor.report.build import Report
@@ -202,27 +202,41 @@ def _resolve(
     )
     config = resolve(inputs)
     learned = (FactsOrigin.LEARNED, FactsOrigin.CACHED)
-    group = _route_group(config)
-    if group is None or choice.origin not in learned:
+    groups = _route_groups(config)
+    if not groups or choice.origin not in learned:
         return config
-    routed = choose(("anthropic", group))
-    if routed.origin not in learned:
-        why = routed.detail.removeprefix("learning failed: ")
-        noted = replace(choice, detail=f"{choice.detail}; {group} route not learned: {why}")
-        return resolve(replace(inputs, facts_choice=noted))
-    return resolve(replace(inputs, facts_choice=routed))
+    # One group at a time, the first first (what changes verdicts most): each is cached on its
+    # own, so one the budget cannot fit costs that one only.
+    done: list[str] = []
+    for group in groups:
+        routed = choose(("anthropic", *done, group))
+        if routed.origin in learned:
+            done.append(group)
+            choice = routed
+            continue
+        why = routed.detail.removeprefix("learning failed: ").removeprefix("not learned: ")
+        choice = replace(choice, detail=f"{choice.detail}; {group} not learned: {why}")
+    return resolve(replace(inputs, facts_choice=choice))
 
 
-def _route_group(config: "ResolvedConfig") -> str | None:
-    """What to learn beyond the Anthropic route's request for this set-up: the cloud route's
-    models and fallback, or the gateway sign-in (its flag set, whatever the facts know of it)."""
+def _route_groups(config: "ResolvedConfig") -> tuple[str, ...]:
+    """What to learn beyond the Anthropic route's request for this set-up: the gateway sign-in
+    (its flag set, whatever the facts know of it); a cloud route's models (and fallback); on
+    the Anthropic route, the OAuth betas with a claude.ai token, and what a strict gateway's
+    400 makes the client drop (and which switches remove a field) when ANTHROPIC_BASE_URL
+    points elsewhere."""
     from ccdoctor.config.truthy import is_truthy
     from ccdoctor.core.provider import Provider
     from ccdoctor.knowledge.routes import GATEWAY_FLAG
 
     if is_truthy(config.get(GATEWAY_FLAG)):
-        return "gateway"
-    return {Provider.BEDROCK: "bedrock", Provider.VERTEX: "vertex"}.get(config.provider.provider)
+        return ("gateway",)
+    provider = config.provider.provider
+    if provider is not Provider.ANTHROPIC:
+        return (provider.value,)
+    oauth = ("oauth",) if config.get("CLAUDE_CODE_OAUTH_TOKEN") else ()
+    gateway = ("retries", "switches") if config.get("ANTHROPIC_BASE_URL") else ()
+    return (*oauth, *gateway)
 
 
 def _chooser(
@@ -249,14 +263,18 @@ def _chooser(
     says = parse_version(probe.result(probe_timeout)) if probe is not None else None
     environ, home, managed = dict(os.environ), Path.home(), managed_settings_paths()
 
-    # Each step gets the step timeout, and all of them together the budget: what the first
-    # spent, the second has not.
+    # The first step (the Anthropic route's request, two clients) gets the step timeout; the
+    # others (a route's or a gateway's groups: up to thirteen clients, a few at a time) what
+    # the budget has left. A step that fails is not cached, so one cut short would be paid again
+    # by every run.
     budget_ends = time.monotonic() + (options.budget or float("inf"))
 
     def choose(groups: tuple[str, ...]) -> "FactsChoice":
-        left = min(options.timeout, max(0.5, budget_ends - time.monotonic()))
-        step = replace(options, timeout=left)
-        return choose_facts(version, binary, says, step, environ, home, None, managed, groups)
+        wide = len(groups) > 1 and options.budget is not None
+        step = float("inf") if wide else options.timeout
+        left = min(step, max(0.5, budget_ends - time.monotonic()))
+        limited = replace(options, timeout=left)
+        return choose_facts(version, binary, says, limited, environ, home, None, managed, groups)
 
     return choose
 
@@ -588,10 +606,14 @@ def learn_client(
     ] = 30.0,
 ) -> None:
     """Learn what the installed Claude Code sends (runs against loopback recorders, with a
-    throw-away HOME and dummy credentials: the Anthropic route's request, then Bedrock's and
-    Vertex's models and fallback, and the gateway sign-in) and cache it, even for a version
+    throw-away HOME and dummy credentials: the Anthropic route's request, then what a strict
+    gateway's 400 makes it drop, what each switch removes, its OAuth betas, every cloud
+    route's main model (and Foundry's, Mantle's and Claude Platform's aliases),
+    Bedrock's and Vertex's fallback, and the gateway sign-in) and cache it, even for a version
     ccdoctor has facts for; a normal run does this by itself for a client newer than every
     known version. Exit 1 when the Anthropic route's request could not be learned."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ccdoctor.clients.facts import FactsOrigin
     from ccdoctor.core.provider import Provider
     from ccdoctor.learn.choose import ALL_GROUPS, LearnOptions
@@ -613,22 +635,42 @@ def learn_client(
     typer.echo(f"  anthropic-beta: {', '.join(facts.anthropic_betas)}")
     if shape is not None:
         typer.echo(f"  request: POST {shape.path}, body {', '.join(shape.body)}")
-    for group in ALL_GROUPS[1:]:
-        # One route at a time: a route the client cannot be run on costs that route only.
-        routed = choose((group,))
+    # Each group on its own (a route the client cannot be run on costs that group only), two
+    # at a time: the learner's slots stay full, and no group waits behind all the others' runs
+    # (its time limit counts from its start).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        chosen = list(pool.map(lambda group: (group, choose((group,))), ALL_GROUPS[1:]))
+    for group, routed in chosen:
         if routed.origin is not FactsOrigin.LEARNED:
             typer.echo(f"  {group}: not learned ({routed.detail})")
             continue
-        learned = routed.facts
-        if group == "gateway":
-            sign_in = learned.gateway
-            typer.echo(f"  gateway sign-in: {sign_in.main if sign_in else 'none'}")
-            continue
-        route = Provider(group)
-        chain = learned.fallback_chain(route)
-        typer.echo(
-            f"  {group}: main {learned.defaults[route].main}; fallback {len(chain)} model(s)"
+        typer.echo(f"  {_learned_line(group, routed.facts)}")
+
+
+def _learned_line(group: str, learned: "ClientFacts") -> str:
+    """What `ccdoctor learn` prints of one group."""
+    from ccdoctor.core.provider import Provider
+
+    if group == "gateway":
+        sign_in = learned.gateway
+        return f"gateway sign-in: {sign_in.main if sign_in else 'none'}"
+    if group == "retries":
+        betas, fields = learned.drops_rejected_betas, learned.drops_rejected_fields
+        return (
+            f"a strict gateway's 400: sent again without {len(betas)} beta(s), "
+            f"field(s): {', '.join(sorted(fields)) or 'none'}"
         )
+    if group == "switches":
+        switches = learned.shape_switches
+        changing = len(switches.removes) + len(switches.removes_betas)
+        return f"switches: {changing} change the request or its betas"
+    if group == "oauth":
+        oauth = ", ".join(learned.anthropic_betas_oauth)
+        return f"anthropic-beta with CLAUDE_CODE_OAUTH_TOKEN: {oauth}"
+    route = Provider(group)
+    chain = learned.fallback_chain(route)
+    main = learned.defaults[route].main
+    return f"{group}: main {main}; fallback {len(chain)} model(s)"
 
 
 @app.command("list")

@@ -56,9 +56,12 @@ FACTS_UP_TO = "CCDOCTOR_FACTS_UP_TO"
 """A test hook, never set by users: with a version, the files of later versions are hidden, as
 if this ccdoctor had been released before them (how a client ccdoctor has not seen is tried
 with a client it has)."""
-WHOLE_TABLES = frozenset({("request", "anthropic", "shape")})
-"""Tables a learned file replaces as a whole: a field the client no longer sends must not
-survive from the older file."""
+WHOLE_TABLES = frozenset(
+    ("request", "anthropic", table)
+    for table in ("shape", "switches", "beta_switches", "one_hour_cache")
+)
+"""Tables a learned file replaces as a whole: a field the client no longer sends, or a switch
+that no longer removes anything, must not survive from the older file."""
 DECIDED_BY_LEARNING = frozenset({"warmup"})
 """Tables a learning run always decides: the run shows whether the client sends a warm-up, so
 a learned file without one means none, whatever the older file says."""

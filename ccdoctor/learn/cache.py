@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from ccdoctor.clients.toml_text import to_toml
 
-LEARNER_FORMAT = "1"
+LEARNER_FORMAT = "2"
 """Part of every key: a ccdoctor that learns more (or differently) does not read an older
 learner's file."""
 
@@ -39,6 +40,11 @@ def cache_key(binary: Path, version: str, group: str) -> str | None:
     parts = (LEARNER_FORMAT, version, group, str(real), str(stat.st_size), str(stat.st_mtime_ns))
     text = "\0".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+FAILURE_SECONDS = 86400.0
+"""How long a failed learning stands (a day): runs meanwhile judge by the newest file at no cost (a
+learning that timed out on a busy machine would otherwise cost every run its budget again)."""
 
 
 def cache_file(folder: Path, version: str, group: str, key: str) -> Path:
@@ -67,3 +73,35 @@ def write_cached(path: Path, facts: Mapping[str, Any], header: str) -> str | Non
     except OSError as error:
         return f"{path.parent}: {error.strerror or error}"
     return None
+
+
+def _failure_file(path: Path) -> Path:
+    return path.with_suffix(".failed")
+
+
+def read_failure(path: Path) -> str | None:
+    """Why learning into `path` failed less than FAILURE_SECONDS ago; None when it did not."""
+    failure = _failure_file(path)
+    try:
+        if time.time() - failure.stat().st_mtime > FAILURE_SECONDS:
+            return None
+        return failure.read_text(encoding="utf-8").strip() or "unknown"
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_failure(path: Path, why: str) -> None:
+    """Remember that learning into `path` failed (best effort: an unwritable cache only means
+    the next run tries again)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _failure_file(path).write_text(why + "\n", encoding="utf-8")
+    except OSError:
+        return
+
+
+def clear_failure(path: Path) -> None:
+    try:
+        _failure_file(path).unlink(missing_ok=True)
+    except OSError:
+        return

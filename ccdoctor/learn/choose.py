@@ -25,8 +25,25 @@ from ccdoctor.clients.facts import (
 if TYPE_CHECKING:
     from ccdoctor.learn.learner import Learned
 
-ALL_GROUPS = ("anthropic", "bedrock", "vertex", "gateway")
+ALL_GROUPS = (
+    "anthropic",
+    "retries",
+    "switches",
+    "oauth",
+    "bedrock",
+    "vertex",
+    "foundry",
+    "mantle",
+    "anthropic_aws",
+    "anthropic_google_cloud",
+    "gateway",
+)
 """ccdoctor/learn/learner.py GROUPS, named here so that choosing loads no learner."""
+
+
+MIN_SECONDS = 1.0
+"""Less than this left for a learning step: not started (no client answers that fast, and its
+failure would say nothing of the client)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,14 @@ def choose_facts(
     if not missing:
         where = ", ".join(str(p) for p in paths.values())
         return FactsChoice(over_newest(_combined(found)), FactsOrigin.CACHED, f"cached in {where}")
+    if options.timeout < MIN_SECONDS and not options.force:
+        return fallback("not learned: the run's learning budget is spent")
+    failures = [] if options.force else [_failed(paths[group]) for group in missing]
+    if failures and all(failures):
+        return fallback(
+            f"not learned: an earlier run could not ({failures[0]}); it is tried again after "
+            f"{cache.FAILURE_SECONDS / 3600:g} h, or now by `ccdoctor learn`"
+        )
     present = [path for path in managed if path.is_file()]
     if present:
         return fallback(
@@ -113,6 +138,9 @@ def choose_facts(
         learned = (learner or learn)(binary, shown, options.timeout, missing)
         facts = over_newest(_combined({**found, **{g: learned[g].facts for g in missing}}))
     except (LearnError, FactsError, OSError) as error:
+        for group in missing:
+            if (path := paths[group]) is not None:
+                cache.write_failure(path, str(error))
         return fallback(f"learning failed: {error}")
     seconds = max(learned[g].seconds for g in missing)
     header = (
@@ -123,6 +151,8 @@ def choose_facts(
     for group in missing:
         path = paths[group]
         problem = cache.write_cached(path, learned[group].facts, header) if path else "no key"
+        if path is not None:
+            cache.clear_failure(path)
         if problem:
             problems.append(problem)
         elif path is not None:
@@ -137,6 +167,12 @@ def _combined(groups: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     for facts in groups.values():
         combined = merged_tables(combined, facts)
     return combined
+
+
+def _failed(path: Path | None) -> str | None:
+    from ccdoctor.learn import cache
+
+    return cache.read_failure(path) if path is not None else None
 
 
 def _readable(cached: Mapping[str, Any]) -> bool:

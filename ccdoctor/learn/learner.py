@@ -9,20 +9,24 @@ the recorder on 127.0.0.1."""
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import os
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccdoctor.clients.facts import OAUTH_BETA, newest_shipped
 from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
 from ccdoctor.host.commands import BoundedProcess, CommandRun
 from ccdoctor.knowledge.routes import GATEWAY_FLAG
-from ccdoctor.learn.recorder import Recorded, Recorder, bedrock_model, vertex_model
+from ccdoctor.learn.recorder import Recorded, Recorder, Refusing, bedrock_model, vertex_model
+from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 
 PROMPT = "say hi"
 ISOLATION = {
@@ -36,16 +40,39 @@ BEDROCK_PREFIX = "us"
 """The cross-region profile prefix the client prefers in AWS_REGION; a facts file writes it
 `{prefix}`."""
 VERTEX_REGION = "us-east5"
+SHAPE_SWITCHES = (
+    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
+    "DISABLE_PROMPT_CACHING=1",
+    "CLAUDE_CODE_DISABLE_THINKING=1",
+    "MAX_THINKING_TOKENS=0",
+    "DISABLE_INTERLEAVED_THINKING=1",
+)
+"""The user's switches tried one by one: what each removes or changes in the request."""
+ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
+"""The switches that may turn the client's cache_control ttl to 1h."""
 STOP_VARIABLES = ("CLAUDE_CODE_NO_MODEL_FALLBACK", "CLAUDE_CODE_DISABLE_MODEL_ACCESS_FALLBACK")
 """The variables tried for turning the model-access fallback off (those of the shipped files)."""
 GATEWAY_REQUIRES = ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
+ALIASES = ("opus", "sonnet", "haiku")
+CLOUD_ROUTES = ("bedrock", "vertex", "foundry", "mantle", "anthropic_aws", "anthropic_google_cloud")
+"""The routes whose main model is learned (Bedrock's and Vertex's fallback too)."""
+ALIASED_ROUTES = CLOUD_ROUTES[2:]
+"""The routes whose aliases are learned too (a run per alias; Bedrock's and Vertex's aliases,
+whose fallback runs already cost three clients, stay the newest file's)."""
 LEARNED_KEYS = (
     "defaults.anthropic.main",
     "request.anthropic.betas",
     "request.anthropic.betas_without_experimental",
+    "request.anthropic.betas_oauth",
+    "request.anthropic.betas_oauth_without_experimental",
     "request.anthropic.shape",
-    "defaults.bedrock.main",
-    "defaults.vertex.main",
+    "request.anthropic.switches",
+    "request.anthropic.beta_switches",
+    "request.anthropic.one_hour_cache",
+    "retries.drops_rejected_betas",
+    "retries.drops_rejected_fields",
+    *(f"defaults.{route}.main" for route in CLOUD_ROUTES),
+    *(f"aliases.{route}.{alias}" for route in ALIASED_ROUTES for alias in ALIASES),
     "fallback.stopped_by",
     "fallback.bedrock.chain",
     "fallback.vertex.chain",
@@ -80,6 +107,21 @@ class Run:
         return not self.command.timed_out and self.command.start_error is None
 
 
+@dataclass(frozen=True)
+class Spec:
+    """One client run to make: its variables given its recorder's URL, and what that recorder
+    refuses."""
+
+    env: Callable[[str], dict[str, str]]
+    refusing: Refusing | None = None
+
+
+SLOTS = max(2, 2 * (os.cpu_count() or 1))
+"""Clients running at once, over every learning of this process: each is mostly start-up CPU,
+so more only queues (and each holds a few hundred MB)."""
+_SLOTS = threading.BoundedSemaphore(SLOTS)
+
+
 def _dummy_key() -> str:
     # Of the real key's form: the recorder takes any.
     return "sk-ant-learn-" + secrets.token_hex(16)
@@ -104,74 +146,208 @@ def _vertex(url: str) -> dict[str, str]:
     }
 
 
+def _foundry(url: str) -> dict[str, str]:
+    return {
+        "CLAUDE_CODE_USE_FOUNDRY": "1",
+        "ANTHROPIC_FOUNDRY_BASE_URL": url,
+        "ANTHROPIC_FOUNDRY_API_KEY": _dummy_key(),
+    }
+
+
+def _mantle(url: str) -> dict[str, str]:
+    # Skip-auth: no start-up probe, so the first request is the session's own model.
+    return {
+        "CLAUDE_CODE_USE_MANTLE": "1",
+        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": url,
+        "CLAUDE_CODE_SKIP_MANTLE_AUTH": "1",
+        "AWS_REGION": AWS_REGION,
+    }
+
+
+def _anthropic_aws(url: str) -> dict[str, str]:
+    return {
+        "CLAUDE_CODE_USE_ANTHROPIC_AWS": "1",
+        "ANTHROPIC_AWS_BASE_URL": url,
+        "CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH": "1",
+        "ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_learn",
+        "AWS_REGION": AWS_REGION,
+    }
+
+
+def _anthropic_google_cloud(url: str) -> dict[str, str]:
+    return {
+        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD": "1",
+        "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": url,
+        "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH": "1",
+        "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_learn",
+        "ANTHROPIC_GOOGLE_CLOUD_PROJECT": "ccdoctor-learn",
+    }
+
+
+def _anthropic_env(url: str) -> dict[str, str]:
+    return {"ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": _dummy_key()}
+
+
+def _oauth(url: str) -> dict[str, str]:
+    # A claude.ai token of the real one's form, alone (no API key): the client adds its betas.
+    token = "sk-ant-oat01-learn-" + secrets.token_hex(16)
+    return {"ANTHROPIC_BASE_URL": url, "CLAUDE_CODE_OAUTH_TOKEN": token}
+
+
 def _stopped(
     route: Callable[[str], dict[str, str]], variable: str
 ) -> Callable[[str], dict[str, str]]:
     return lambda url: {**route(url), variable: "1"}
 
 
-RUNS: Mapping[str, Callable[[str], dict[str, str]]] = {
-    "anthropic": lambda url: {"ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": _dummy_key()},
-    "without_experimental": lambda url: {
-        "ANTHROPIC_BASE_URL": url,
-        "ANTHROPIC_API_KEY": _dummy_key(),
-        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
-    },
+def _with(route: Callable[[str], dict[str, str]], name: str, value: str) -> Spec:
+    return Spec(lambda url: {**route(url), name: value})
+
+
+_ROUTE_ENVS: Mapping[str, Callable[[str], dict[str, str]]] = {
     "bedrock": _bedrock,
-    **{f"bedrock {variable}": _stopped(_bedrock, variable) for variable in STOP_VARIABLES},
     "vertex": _vertex,
-    **{f"vertex {variable}": _stopped(_vertex, variable) for variable in STOP_VARIABLES},
+    "foundry": _foundry,
+    "mantle": _mantle,
+    "anthropic_aws": _anthropic_aws,
+    "anthropic_google_cloud": _anthropic_google_cloud,
+}
+EXPERIMENTAL_OFF = "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"
+RUNS: Mapping[str, Spec] = {
+    "anthropic": Spec(_anthropic_env),
+    "without_experimental": _with(_anthropic_env, EXPERIMENTAL_OFF, "1"),
+    "oauth": Spec(_oauth),
+    "oauth without_experimental": _with(_oauth, EXPERIMENTAL_OFF, "1"),
+    **{route: Spec(env) for route, env in _ROUTE_ENVS.items()},
+    **{
+        f"{route} {alias}": _with(env, "ANTHROPIC_MODEL", alias)
+        for route, env in _ROUTE_ENVS.items()
+        if route in ALIASED_ROUTES
+        for alias in ALIASES
+    },
+    **{
+        f"switch {switch}": _with(_anthropic_env, *switch.split("=", 1))
+        for switch in (*SHAPE_SWITCHES, *ONE_HOUR_CACHE)
+    },
+    **{f"bedrock {v}": Spec(_stopped(_bedrock, v)) for v in STOP_VARIABLES},
+    **{f"vertex {v}": Spec(_stopped(_vertex, v)) for v in STOP_VARIABLES},
     # The sign-in with Bedrock's flag set too: a request to the Anthropic path proves it beats
     # the route flags; a Bedrock call, that the version has no such sign-in.
-    "gateway": lambda url: {
-        **_bedrock(url),
-        GATEWAY_FLAG: "1",
-        "ANTHROPIC_BASE_URL": url,
-        "ANTHROPIC_AUTH_TOKEN": _dummy_key(),
-    },
+    "gateway": Spec(
+        lambda url: {
+            **_bedrock(url),
+            GATEWAY_FLAG: "1",
+            "ANTHROPIC_BASE_URL": url,
+            "ANTHROPIC_AUTH_TOKEN": _dummy_key(),
+        }
+    ),
 }
 """Each run's variables (beyond PATH, HOME and ISOLATION), given its recorder's URL. Every
 base URL is the recorder, so no route's request can leave 127.0.0.1."""
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "anthropic": ("anthropic", "without_experimental"),
-    "bedrock": ("bedrock", *(f"bedrock {v}" for v in STOP_VARIABLES)),
-    "vertex": ("vertex", *(f"vertex {v}" for v in STOP_VARIABLES)),
+    # Then one run per beta and per field of that request, each refused (see _refusals).
+    "retries": ("anthropic",),
+    "switches": ("anthropic", *(f"switch {s}" for s in (*SHAPE_SWITCHES, *ONE_HOUR_CACHE))),
+    "oauth": ("oauth", "oauth without_experimental"),
+    **{
+        route: (
+            route,
+            *(f"{route} {alias}" for alias in ALIASES if route in ALIASED_ROUTES),
+            *(f"{route} {v}" for v in STOP_VARIABLES if route not in ALIASED_ROUTES),
+        )
+        for route in CLOUD_ROUTES
+    },
     "gateway": ("gateway",),
 }
-"""What is learned, and cached, together: the Anthropic route's request always; a cloud
-route's models and fallback, or the gateway sign-in, when the run uses it (each run costs a
-client start, and two CPUs start two at a time)."""
+"""What is learned, and cached, together: the Anthropic route's request always; what a
+gateway's 400 makes the client drop, what each switch removes, the OAuth betas, a cloud
+route's models (and fallback), or the gateway sign-in, when the run uses it (each run costs a
+client start)."""
+REFUSED_BETA = "refused beta "
+REFUSED_FIELD = "refused field "
 
 
 def learn(
     binary: Path, version: str, timeout: float, groups: Sequence[str] = ("anthropic",)
 ) -> dict[str, Learned]:
-    """Run `binary` once per run of `groups` (see GROUPS), all at once, each against its own
-    recorder, and read what it sent: group → its facts. Costs at most `timeout` seconds;
-    raises LearnError when a group showed nothing (no request, a hang, a crash)."""
+    """Run `binary` once per run of `groups` (see GROUPS), SLOTS at a time, each against its
+    own recorder, and read what it sent: group → its facts. The retries group then runs once
+    more per beta and field of the Anthropic route's request, each refused. Costs at most
+    `timeout` seconds; raises LearnError when a group showed nothing (no request, a hang, a
+    crash)."""
     started = time.monotonic()
-    names = [name for group in groups for name in GROUPS[group]]
-    with contextlib.ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ccdoctor-learn-")))
-        recorders = {name: stack.enter_context(Recorder()) for name in names}
-        processes = {}
-        for index, name in enumerate(names):
-            home = scratch / str(index)
-            home.mkdir()
-            processes[name] = _start(binary, home, RUNS[name](recorders[name].url))
-        deadline = started + timeout
-        commands = {
-            n: p.finish(max(0.1, deadline - time.monotonic())) for n, p in processes.items()
-        }
-        runs = {name: Run(commands[name], recorders[name].requests) for name in names}
+    deadline = started + timeout
+    names = list(dict.fromkeys(name for group in groups for name in GROUPS[group]))
+    specs = {n: RUNS[n] for n in names}
+    # The refusals start with the plain request, for the betas and fields the newest file
+    # says it sends; one it sends beyond those is refused after (usually none is).
+    guessed = _refusals(*_newest_sent()) if "retries" in groups else {}
+    with tempfile.TemporaryDirectory(prefix="ccdoctor-learn-") as scratch:
+        runs = _run_all(binary, Path(scratch), {**specs, **guessed}, deadline)
+        if "retries" in groups:
+            sent = _refusals(*_sent(runs["anthropic"]))
+            rest = {n: spec for n, spec in sent.items() if n not in runs}
+            runs.update(_run_all(binary, Path(scratch), rest, deadline))
+            runs = {n: r for n, r in runs.items() if n in specs or n in sent}
     seconds = round(time.monotonic() - started, 2)
     found = {}
     for group in groups:
         facts = learned_facts(version, group, runs)
         if facts is None:
-            raise LearnError(_why_nothing(group, runs[GROUPS[group][0]].command, timeout))
+            raise LearnError(_why_nothing(group, _telling(group, runs), timeout))
         found[group] = Learned(version, facts, seconds)
     return found
+
+
+def _run_all(
+    binary: Path, scratch: Path, specs: Mapping[str, Spec], deadline: float
+) -> dict[str, Run]:
+    """Each spec run against its own recorder, SLOTS at a time, all done by `deadline` (a run
+    still going then is stopped)."""
+
+    def one(name: str, spec: Spec) -> Run:
+        with _SLOTS, Recorder(spec.refusing) as recorder:
+            home = Path(tempfile.mkdtemp(dir=scratch))
+            process = _start(binary, home, spec.env(recorder.url))
+            command = process.finish(max(0.1, deadline - time.monotonic()))
+            return Run(command, recorder.requests)
+
+    with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
+        futures = {name: pool.submit(one, name, spec) for name, spec in specs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _refusals(betas: Sequence[str], fields: Sequence[str]) -> dict[str, Spec]:
+    """One Anthropic run per beta and per rejectable field, the recorder refusing that one."""
+    return {
+        **{REFUSED_BETA + b: Spec(_anthropic_env, Refusing(beta=b)) for b in betas},
+        **{REFUSED_FIELD + f: Spec(_anthropic_env, Refusing(field=f)) for f in fields},
+    }
+
+
+def _sent(plain: Run) -> tuple[list[str], list[str]]:
+    """The betas and rejectable fields of the plain run's first request (none without one)."""
+    first = _first_message(plain.requests)
+    if first is None:
+        return [], []
+    betas = [b for b in betas_of(first.header("anthropic-beta")) if b != ONE_MILLION_BETA]
+    return betas, fields_to_try(body_shape(first.path, first.body))
+
+
+def _newest_sent() -> tuple[list[str], list[str]]:
+    """What the newest shipped file says that request carries."""
+    newest = newest_shipped()
+    shape = newest.anthropic_shape
+    table = {k: v for k, v in dataclasses.asdict(shape).items() if v} if shape else {}
+    return list(newest.anthropic_betas), fields_to_try(table)
+
+
+def _telling(group: str, runs: Mapping[str, Run]) -> CommandRun:
+    """The run whose end says why `group` showed nothing: the first that did not finish, else
+    the group's first."""
+    mine = [r for n, r in runs.items() if n in GROUPS[group] or group == "retries"]
+    return next((r.command for r in mine if not r.finished), runs[GROUPS[group][0]].command)
 
 
 def _start(binary: Path, home: Path, extra: Mapping[str, str]) -> BoundedProcess:
@@ -191,10 +367,18 @@ def learned_facts(version: str, group: str, runs: Mapping[str, Run]) -> dict[str
     nothing to read."""
     if group == "anthropic":
         learned = _anthropic(runs)
+    elif group == "retries":
+        learned = _retries(runs)
+    elif group == "switches":
+        learned = _switches(runs)
+    elif group == "oauth":
+        learned = _oauth_betas(runs)
     elif group == "gateway":
         learned = _gateway(runs)
-    else:
+    elif group in ("bedrock", "vertex"):
         learned = _cloud(group, runs)
+    else:
+        learned = _platform(group, runs)
     if learned is None:
         return None
     source = f"learned: Claude Code {version} against ccdoctor's loopback recorder"
@@ -245,6 +429,117 @@ def _cloud(route: str, runs: Mapping[str, Run]) -> dict[str, Any] | None:
     return facts
 
 
+def _platform(route: str, runs: Mapping[str, Run]) -> dict[str, Any] | None:
+    """A route that speaks the Messages API at its own base URL (Foundry, Mantle, Claude
+    Platform): the model of its first request, plain and with each alias."""
+    main = _models(runs.get(route))[:1]
+    if not main:
+        return None
+    facts: dict[str, Any] = {"defaults": {route: {"main": main[0]}}}
+    aliases = _aliases(route, runs, lambda run: _models(run)[:1])
+    if aliases:
+        facts["aliases"] = {route: aliases}
+    return facts
+
+
+def _aliases(
+    route: str, runs: Mapping[str, Run], first: Callable[[Run | None], list[str]]
+) -> dict[str, str]:
+    """What `ANTHROPIC_MODEL=<alias>` asked first, by alias (one that showed nothing stays the
+    newest file's)."""
+    found = {alias: first(runs.get(f"{route} {alias}")) for alias in ALIASES}
+    return {alias: models[0] for alias, models in found.items() if models}
+
+
+def _models(run: Run | None) -> list[str]:
+    """The models a finished run's Messages calls asked, in order."""
+    if run is None or not run.finished:
+        return []
+    return [str(r.body.get("model")) for r in _messages(run.requests)]
+
+
+def _retries(runs: Mapping[str, Run]) -> dict[str, Any] | None:
+    """The betas and fields the client sent again without, and then got its answer, after a
+    400 that named that one alone (in the order the request carries them); None when a refused
+    run did not finish (it shows neither)."""
+    betas, fields = _sent(runs["anthropic"])
+    names = [REFUSED_BETA + b for b in betas] + [REFUSED_FIELD + f for f in fields]
+    refused = [runs.get(name) for name in names]
+    if not betas or any(run is None or not run.finished for run in refused):
+        return None
+    answered = {
+        name: posts
+        for name, run in zip(names, refused, strict=True)
+        if run is not None
+        and run.command.exit_code == 0
+        and len(posts := _messages(run.requests)) > 1
+    }
+    kept = [
+        b
+        for b in betas
+        if REFUSED_BETA + b in answered
+        and b not in betas_of(answered[REFUSED_BETA + b][-1].header("anthropic-beta"))
+    ]
+    shape_fields = [FIELD_TO_SHAPE[f] for f in fields if REFUSED_FIELD + f in answered]
+    return {
+        "retries": {
+            "drops_rejected_betas": kept,
+            "drops_rejected_fields": list(dict.fromkeys(shape_fields)),
+        }
+    }
+
+
+def _switches(runs: Mapping[str, Run]) -> dict[str, Any] | None:
+    """What each of the user's switches removes from the plain request or changes in it (a key
+    that vanishes or takes another value), the betas it removes, and which switches make the
+    cache ttl 1h (with the betas they add); None when a run showed no request."""
+    base = _first_message(runs["anthropic"].requests)
+    tried = (*SHAPE_SWITCHES, *ONE_HOUR_CACHE)
+    switched = {s: r for s in tried if (r := _first_message(runs[f"switch {s}"].requests))}
+    if base is None or len(switched) < len(tried):
+        return None
+    shape = body_shape(base.path, base.body)
+    betas = [b for b in betas_of(base.header("anthropic-beta")) if b != ONE_MILLION_BETA]
+    removed: dict[str, list[str]] = {}
+    removed_betas: dict[str, list[str]] = {}
+    one_hour: dict[str, list[str]] = {"set_by": [], "betas": []}
+    for switch, request in switched.items():
+        seen = body_shape(request.path, request.body)
+        sent = [b for b in betas_of(request.header("anthropic-beta")) if b != ONE_MILLION_BETA]
+        if switch in ONE_HOUR_CACHE:
+            if seen.get("cache_ttl") == "1h":
+                one_hour["set_by"].append(switch)
+                added = [b for b in sent if b not in betas and b not in one_hour["betas"]]
+                one_hour["betas"].extend(added)
+            continue
+        # `body` follows from the keys themselves; the path is the same on every run.
+        gone = [k for k in shape if k not in ("path", "body") and seen.get(k) != shape[k]]
+        if gone:
+            removed[switch] = gone
+        # CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS's betas are betas_without_experimental.
+        if switch != SHAPE_SWITCHES[0] and sent != betas:
+            removed_betas[switch] = [b for b in betas if b not in sent]
+    anthropic = {"switches": removed, "beta_switches": removed_betas, "one_hour_cache": one_hour}
+    return {"request": {"anthropic": anthropic}}
+
+
+def _oauth_betas(runs: Mapping[str, Run]) -> dict[str, Any] | None:
+    """The betas sent with CLAUDE_CODE_OAUTH_TOKEN alone, with and without experimental betas
+    (a request without the OAuth beta would be refused by the API: it is not the sign-in's)."""
+    found = {}
+    for name, key in (
+        ("oauth", "betas_oauth"),
+        ("oauth without_experimental", "betas_oauth_without_experimental"),
+    ):
+        run = runs[name]
+        sent = [betas_of(r.header("anthropic-beta")) for r in _messages(run.requests)]
+        with_oauth = [b for b in sent if OAUTH_BETA in b]
+        if not run.finished or not with_oauth:
+            return None
+        found[key] = [b for b in with_oauth[0] if b != ONE_MILLION_BETA]
+    return {"request": {"anthropic": found}}
+
+
 def _gateway(runs: Mapping[str, Run]) -> dict[str, Any] | None:
     run = runs["gateway"]
     if not run.finished:
@@ -286,15 +581,16 @@ def _gateway_model(run: Run | None) -> str | None:
     return str(first.body.get("model"))
 
 
+def _messages(requests: Sequence[Recorded]) -> list[Recorded]:
+    return [
+        r
+        for r in requests
+        if r.method == "POST" and r.route == "/v1/messages" and isinstance(r.body, dict)
+    ]
+
+
 def _first_message(requests: Sequence[Recorded]) -> Recorded | None:
-    return next(
-        (
-            r
-            for r in requests
-            if r.method == "POST" and r.route == "/v1/messages" and isinstance(r.body, dict)
-        ),
-        None,
-    )
+    return next(iter(_messages(requests)), None)
 
 
 def _why_nothing(group: str, run: CommandRun, timeout: float) -> str:
@@ -302,7 +598,7 @@ def _why_nothing(group: str, run: CommandRun, timeout: float) -> str:
     if run.start_error is not None:
         return f"the client could not be started: {run.start_error}"
     if run.timed_out:
-        return f"the client{where} sent no model request within {timeout:g} s and was stopped"
+        return f"the client{where} sent no model request within {timeout:.1f} s and was stopped"
     last = [line.strip() for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     said = f": {last[-1][:200]}" if last else ""
     return f"the client{where} exited {run.exit_code} without a model request{said}"

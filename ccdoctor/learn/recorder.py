@@ -2,8 +2,9 @@
 a Messages call the way the API does (a streamed reply when asked to stream), so the client
 finishes its run normally, and refuses every model on the cloud routes (Bedrock's 403
 AccessDeniedException, Vertex's 404 "not found or your project does not have access"), the
-answers that make the client ask the next model of its fallback chain. It listens on
-127.0.0.1 only, on a port the system picks."""
+answers that make the client ask the next model of its fallback chain. Told to, it plays a
+strict gateway that refuses one beta or one body field (ccdoctor/learn/strict.py). It listens
+on 127.0.0.1 only, on a port the system picks."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
+
+from ccdoctor.clients.request_shape import betas_of
+from ccdoctor.learn.strict import FIELD_TEXTS, UNEXPECTED_BETA, carried_at
 
 LOOPBACK = "127.0.0.1"
 _BODY_CAP = 8 * 1024 * 1024
@@ -62,6 +66,26 @@ class Recorded:
         return self.headers.get(name.lower())
 
 
+@dataclass(frozen=True)
+class Refusing:
+    """What the recorder answers with 400 on the Messages API, as a strict gateway does, while
+    the request carries it."""
+
+    beta: str | None = None
+    field: str | None = None
+    """A key of ccdoctor/learn/strict.py FIELD_TEXTS."""
+
+    def refusal(self, request: Recorded) -> str | None:
+        if self.beta is not None and self.beta in betas_of(request.header("anthropic-beta")):
+            return UNEXPECTED_BETA.format(betas=self.beta)
+        body = request.body
+        if self.field is not None and isinstance(body, dict):
+            index = carried_at(body, self.field)
+            if index is not None:
+                return FIELD_TEXTS[self.field].format(index=index)
+        return None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     recorder: Recorder
@@ -71,7 +95,8 @@ class Recorder:
     """`with Recorder() as recorder:` serves until the block ends; `recorder.requests` is what
     arrived, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, refusing: Refusing | None = None) -> None:
+        self.refusing = refusing or Refusing()
         self._lock = threading.Lock()
         self._requests: list[Recorded] = []
         self._server = _Server((LOOPBACK, 0), _Handler)
@@ -173,7 +198,10 @@ class _Handler(QuietHandler):
         request = Recorded(self.command, self.path, headers, parse_json(raw))
         self.server.recorder.record(request)
         body = request.body if isinstance(request.body, dict) else {}
-        if self.command == "POST" and request.route == "/v1/messages":
+        api = self.command == "POST" and request.route.startswith("/v1/messages")
+        if api and (refusal := self.server.recorder.refusing.refusal(request)):
+            self._json(400, _error("invalid_request_error", refusal))
+        elif self.command == "POST" and request.route == "/v1/messages":
             model = str(body.get("model", ""))
             if body.get("stream") is True:
                 self._stream(_events(model))

@@ -32,6 +32,8 @@ from typing import Any, Protocol, TypeVar
 from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
 from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
+from ccdoctor.learn.learner import ONE_HOUR_CACHE, SHAPE_SWITCHES
+from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 from tests.conformance.claude_client import (
     REPO,
     ClientRun,
@@ -341,41 +343,11 @@ def dropped_when_rejected(
 
 # --- the request's shape ------------------------------------------------------------------------
 
-SHAPE_SWITCHES = (
-    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
-    "DISABLE_PROMPT_CACHING=1",
-    "CLAUDE_CODE_DISABLE_THINKING=1",
-    "MAX_THINKING_TOKENS=0",
-    "DISABLE_INTERLEAVED_THINKING=1",
-)
-"""The user's switches tried one by one: what each removes or changes in the request."""
-ONE_HOUR_CACHE = ("ENABLE_PROMPT_CACHING_1H=1", "CLAUDE_CODE_PROMPT_CACHE_TTL=1h")
-"""The switches that may turn the client's cache_control ttl to 1h."""
-STRICT_TO_SHAPE = {
-    "context_management": "context_management",
-    "defer_loading": "tool_flags",
-    "input_examples": "tool_flags",
-    "cache_scope": "cache_scope",
-    "cache_ttl": "cache_ttl",
-    "adaptive_thinking": "thinking",
-    "thinking_display": "thinking_display",
-    "output_config": "effort",
-}
-"""The strict fake's rejectable fields (tests/peers/fake_anthropic.py) → the shape field each
-one is about."""
-
 
 def observe_field_retries(client: Client, shape: Mapping[str, Any], out: Observed) -> None:
     """The shape fields the client sends again without after a strict gateway's 400 that names
     them, and then succeeds (a field the default request does not carry is not tried)."""
-    tried_fields = [
-        name
-        for name, field_name in STRICT_TO_SHAPE.items()
-        if field_name in shape
-        and (name != "input_examples" or "input_examples" in shape.get("tool_flags", []))
-        and (name != "defer_loading" or "defer_loading" in shape.get("tool_flags", []))
-        and (name != "adaptive_thinking" or shape.get("thinking") == "adaptive")
-    ]
+    tried_fields = fields_to_try(shape)
 
     def dropped(name: str) -> bool:
         with FakeAnthropic(AnthropicBehaviour(rejected_fields=frozenset({name}))) as fake:
@@ -387,7 +359,7 @@ def observe_field_retries(client: Client, shape: Mapping[str, Any], out: Observe
         return run.ok and posts > 1
 
     found = parallel(*(lambda n=n: dropped(n) for n in tried_fields))
-    kept = [STRICT_TO_SHAPE[n] for n, gone in zip(tried_fields, found, strict=True) if gone]
+    kept = [FIELD_TO_SHAPE[n] for n, gone in zip(tried_fields, found, strict=True) if gone]
     out.put("retries.drops_rejected_fields", list(dict.fromkeys(kept)))
 
 

@@ -24,6 +24,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ccdoctor.learn.recorder import Recorded, parse_json, send_sse
+from ccdoctor.learn.strict import carried_at
 from tests.peers import responses
 from tests.peers.fake_bedrock import sigv4_signature
 from tests.peers.ports import LOOPBACK
@@ -318,36 +319,10 @@ def _strict_rejection(body: Any, rejected: frozenset[str]) -> str | None:
     if not rejected or not isinstance(body, dict):
         return None
     for name in sorted(rejected):
-        index = _carries(body, name)
+        index = carried_at(body, name)
         if index is not None:
             return STRICT_FIELDS[name].format(index=index)
     return None
-
-
-def _carries(body: dict[str, Any], name: str) -> int | None:
-    """Where `body` carries field `name` (the tool or system block's index; 0 for a top-level
-    field), or None when it does not."""
-    tools = [t for t in body.get("tools", []) if isinstance(t, dict)]
-    thinking = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
-    system = body.get("system") if isinstance(body.get("system"), list) else []
-    blocks = [b for b in system if isinstance(b, dict)]
-    for message in body.get("messages", []):
-        if isinstance(message, dict) and isinstance(message.get("content"), list):
-            blocks.extend(b for b in message["content"] if isinstance(b, dict))
-    controls = [b.get("cache_control") for b in blocks]
-    found: dict[str, int | None] = {
-        "context_management": 0 if "context_management" in body else None,
-        "output_config": 0 if "output_config" in body else None,
-        "adaptive_thinking": 0 if thinking.get("type") == "adaptive" else None,
-        "thinking_display": 0 if "display" in thinking else None,
-        "cache_ttl": 0 if any(isinstance(c, dict) and "ttl" in c for c in controls) else None,
-        "cache_scope": next(
-            (i for i, b in enumerate(system) if "scope" in (b.get("cache_control") or {})), None
-        ),
-    }
-    for flag in ("defer_loading", "input_examples"):
-        found[flag] = next((i for i, t in enumerate(tools) if flag in t), None)
-    return found[name]
 
 
 def _redirect_location(target: str, request: RecordedRequest) -> str:

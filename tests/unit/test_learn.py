@@ -220,6 +220,44 @@ def test_a_failed_learning_is_a_reason_and_leaves_no_cache(binary: Path, tmp_pat
     assert choice.origin is FactsOrigin.NOT_LEARNED
     assert choice.facts is newest_shipped()
     assert choice.detail == "learning failed: the client exited 1 without a model request"
+    folder = tmp_path / "xdg-cache" / "ccdoctor" / "learned"
+    assert [p.suffix for p in folder.iterdir()] == [".failed"]
+
+
+def test_a_failed_learning_is_not_paid_again_for_a_day_but_ccdoctor_learn_retries(
+    binary: Path, tmp_path: Path
+) -> None:
+    failing = CountingLearner(error="the client sent no model request within 5 s")
+    _choose(binary, tmp_path, failing)
+    again = _choose(binary, tmp_path, failing)
+    assert failing.calls == 1
+    assert again.origin is FactsOrigin.NOT_LEARNED
+    assert again.facts is newest_shipped()
+    assert again.detail.startswith(
+        "not learned: an earlier run could not (the client sent no model request within 5 s)"
+    )
+    learner = CountingLearner()
+    forced = _choose(binary, tmp_path, learner, force=True)
+    assert (learner.calls, forced.origin) == (1, FactsOrigin.LEARNED)
+    folder = tmp_path / "xdg-cache" / "ccdoctor" / "learned"
+    assert [p.suffix for p in folder.iterdir()] == [".toml"]
+    # A failure older than a day is tried again.
+    marker = next(folder.iterdir()).with_suffix(".failed")
+    marker.write_text("timed out\n")
+    old = time.time() - cache.FAILURE_SECONDS - 60
+    os.utime(marker, (old, old))
+    assert cache.read_failure(marker.with_suffix(".toml")) is None
+    os.utime(marker)
+    assert cache.read_failure(marker.with_suffix(".toml")) == "timed out"
+
+
+def test_a_step_left_less_than_a_second_starts_no_client_and_marks_nothing(
+    binary: Path, tmp_path: Path
+) -> None:
+    learner = CountingLearner()
+    choice = _choose(binary, tmp_path, learner, timeout=0.5)
+    assert (learner.calls, choice.origin) == (0, FactsOrigin.NOT_LEARNED)
+    assert choice.detail == "not learned: the run's learning budget is spent"
     assert not (tmp_path / "xdg-cache" / "ccdoctor" / "learned").exists()
 
 
