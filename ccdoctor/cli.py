@@ -224,7 +224,8 @@ def _route_groups(config: "ResolvedConfig") -> tuple[str, ...]:
     (its flag set, whatever the facts know of it); a cloud route's models (and fallback); on
     the Anthropic route, the OAuth betas with a claude.ai token, and what a strict gateway's
     400 makes the client drop (and which switches remove a field) when ANTHROPIC_BASE_URL
-    points elsewhere."""
+    points elsewhere: those two are used once `ccdoctor learn` cached them, never learned by a
+    normal run (ON_DEMAND_GROUPS)."""
     from ccdoctor.config.truthy import is_truthy
     from ccdoctor.core.provider import Provider
     from ccdoctor.knowledge.routes import GATEWAY_FLAG
@@ -253,7 +254,7 @@ def _chooser(
 
     from ccdoctor.clients.facts import parse_version
     from ccdoctor.config.settings_files import managed_settings_paths
-    from ccdoctor.learn.choose import LearnOptions, choose_facts, needs_learning
+    from ccdoctor.learn.choose import ON_DEMAND_GROUPS, LearnOptions, choose_facts, needs_learning
 
     options = learning or LearnOptions()
     version = parse_version(found)
@@ -274,7 +275,10 @@ def _chooser(
         step = float("inf") if wide else options.timeout
         left = min(step, max(0.5, budget_ends - time.monotonic()))
         limited = replace(options, timeout=left)
-        return choose_facts(version, binary, says, limited, environ, home, None, managed, groups)
+        on_demand = () if options.force else ON_DEMAND_GROUPS
+        return choose_facts(
+            version, binary, says, limited, environ, home, None, managed, groups, on_demand
+        )
 
     return choose
 

@@ -39,6 +39,8 @@ ALL_GROUPS = (
     "gateway",
 )
 """ccdoctor/learn/learner.py GROUPS, named here so that choosing loads no learner."""
+ON_DEMAND_GROUPS = ("retries", "switches")
+"""Learned by `ccdoctor learn` only, used by every run once cached (see ON_DEMAND_WHY)."""
 
 
 MIN_SECONDS = 1.0
@@ -59,6 +61,12 @@ class LearnOptions:
     beyond each step's."""
 
 
+ON_DEMAND_WHY = "a normal run leaves it to `ccdoctor learn` (about 20 client runs)"
+"""Why a group learned on demand only was not learned: what a strict gateway's 400 makes the
+client drop and what each switch removes take a run of the client per beta, field and switch,
+seconds of CPU that a check before a session must not spend; the newest file's stand in."""
+
+
 Learner = Callable[[Path, str, float, Sequence[str]], Mapping[str, "Learned"]]
 
 
@@ -77,10 +85,12 @@ def choose_facts(
     learner: Learner | None = None,
     managed: Sequence[Path] = (),
     groups: Sequence[str] = ("anthropic",),
+    cached_only: Sequence[str] = (),
 ) -> FactsChoice:
     """`version` is the one judged for, `binary` the client found and `binary_version` what it
     says it is (learning the wrong binary would judge one client by another's facts);
     `groups` what to learn (the Anthropic route's request, and the route in use).
+    `cached_only` are groups used when cached but never learned here (left to `ccdoctor learn`).
     `managed` are the machine's managed settings files, which the client reads whatever its
     HOME: their hooks and env would run in a learning run, so with one present nothing is
     learned (a cached result is still used). `learner` stands in for the real run in tests."""
@@ -114,6 +124,8 @@ def choose_facts(
             if cached is not None and _readable(cached):
                 found[group] = cached
     missing = [group for group in groups if group not in found]
+    if set(missing) & set(cached_only):
+        return fallback(f"not learned: {ON_DEMAND_WHY}")
     if not missing:
         where = ", ".join(str(p) for p in paths.values())
         return FactsChoice(over_newest(_combined(found)), FactsOrigin.CACHED, f"cached in {where}")

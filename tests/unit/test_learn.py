@@ -82,8 +82,26 @@ def _choose(
 ) -> Any:
     environ = {"XDG_CACHE_HOME": str(home / "xdg-cache")}
     groups = options.pop("groups", ("anthropic",))
+    cached_only = options.pop("cached_only", ())
     learn_options = LearnOptions(**options)
-    return choose_facts(version, binary, says, learn_options, environ, home, learner, (), groups)
+    return choose_facts(
+        version, binary, says, learn_options, environ, home, learner, (), groups, cached_only
+    )
+
+
+def test_an_on_demand_group_is_used_once_cached_but_never_learned_by_a_normal_run(
+    binary: Path, tmp_path: Path
+) -> None:
+    learner = CountingLearner()
+    groups = ("anthropic", "retries")
+    normal = _choose(binary, tmp_path, learner, groups=groups, cached_only=("retries",))
+    assert (normal.origin, learner.calls) == (FactsOrigin.NOT_LEARNED, 0)
+    assert "leaves it to `ccdoctor learn`" in normal.detail
+
+    asked = _choose(binary, tmp_path, learner, groups=groups, force=True)
+    assert (asked.origin, learner.groups) == (FactsOrigin.LEARNED, list(groups))
+    later = _choose(binary, tmp_path, learner, groups=groups, cached_only=("retries",))
+    assert (later.origin, learner.calls) == (FactsOrigin.CACHED, 1)
 
 
 def test_a_covered_version_uses_its_shipped_file_and_never_runs_the_client(
