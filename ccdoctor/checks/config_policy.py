@@ -21,6 +21,7 @@ from ccdoctor.knowledge.policy import (
     KNOWN_ENTRIES,
     MODEL_FAMILIES,
     RESTRICTED,
+    TOLERATED,
     PolicyRoute,
     policy_route,
 )
@@ -45,7 +46,9 @@ vertex, foundry, anthropicAws, mantle, gateway. A session on an unlisted route i
 any request, with "Your organization's managed settings allow Claude Code to use: …". A base URL
 that is not the route's own service over https (any ANTHROPIC_BASE_URL, a Bedrock or Mantle
 endpoint on another host) is refused too unless the list has customEndpoint and the managed
-file's env pins that variable. A value that is not a list, or a list of unknown names only,
+file's env pins that variable; such a sanctioned endpoint starts whichever routes the list
+names. Names of the form anthropicXxx are accepted too (anthropicGoogleCloud is Claude Platform
+on Google Cloud). A value that is not a list, or a list of unknown names only,
 lets no route start.
 
 deniedModels names models or families (opus, sonnet, haiku, fable). A denied model is not a
@@ -105,8 +108,8 @@ def _allowed(
     config: ResolvedConfig,
 ) -> list[Problem]:
     entries = [e for e in raw if isinstance(e, str)] if isinstance(raw, list) else []
-    known = [e for e in entries if e in KNOWN_ENTRIES]
-    unknown = [e for e in entries if e not in KNOWN_ENTRIES]
+    known = [e for e in entries if e in KNOWN_ENTRIES or TOLERATED.fullmatch(e)]
+    unknown = [e for e in entries if e not in known]
     problems: list[Problem] = []
     if unknown:
         problems.append(
@@ -131,7 +134,16 @@ def _allowed(
     if route is None:
         return problems
     allowed_text = ", ".join(known)
-    if route.entry not in known:
+    listed = route.entry in known
+    custom = _custom_endpoint(route, config.env)
+    if custom is not None:
+        if CUSTOM_ENDPOINT in known and _pinned(custom[1]):
+            # A sanctioned endpoint starts whichever routes the list names (2.1.337, observed).
+            return problems
+        # The client's refusal names the endpoint first, even when the route is not listed:
+        # listing the route alone would not admit it.
+        problems.append(_custom_refusal(route, custom, listed, known, where, config))
+    elif not listed:
         problems.append(
             Problem(
                 Status.FAIL,
@@ -144,34 +156,54 @@ def _allowed(
                 ),
             )
         )
-        return problems
-    custom = _custom_endpoint(route, config.env)
-    if custom is not None:
-        variable, value = custom
-        pinned = value.origin.source is Source.MANAGED
-        if CUSTOM_ENDPOINT not in known or not pinned:
-            admin = (
-                f"pin {variable} to it in the managed settings' env"
-                if CUSTOM_ENDPOINT in known
-                else f'add "{CUSTOM_ENDPOINT}" to allowedProviders and pin {variable} in the '
-                "managed settings' env"
-            )
-            problems.append(
-                Problem(
-                    Status.FAIL,
-                    f"Claude Code refuses to start: this session sends its {route.label} requests "
-                    f"to {_endpoint(value.text or '')} because {variable} is set in "
-                    f"{value.origin.describe()}, which is not {route.label}'s own service, and the "
-                    f"managed settings ({where}) allow only {allowed_text}",
-                    removal_fix(
-                        config,
-                        f"Unset {variable} to use {route.label}'s own endpoint, or ask your "
-                        f"administrator to {admin}.",
-                        variable,
-                    ),
-                )
-            )
     return problems
+
+
+def _custom_refusal(
+    route: PolicyRoute,
+    custom: tuple[str, Value],
+    listed: bool,
+    known: list[str],
+    where: str,
+    config: ResolvedConfig,
+) -> Problem:
+    variable, value = custom
+    sanction = (
+        f"pin {variable} to it in the managed settings' env"
+        if CUSTOM_ENDPOINT in known
+        else f'add "{CUSTOM_ENDPOINT}" to allowedProviders and pin {variable} in the '
+        "managed settings' env"
+    )
+    message = (
+        f"Claude Code refuses to start: this session sends its {route.label} requests "
+        f"to {_endpoint(value.text or '')} because {variable} is set in "
+        f"{value.origin.describe()}, which is not {route.label}'s own service, and the "
+        f"managed settings ({where}) allow only {', '.join(known)}"
+    )
+    if not listed:
+        # Unsetting the variable would leave a route the list does not name.
+        return Problem(
+            Status.FAIL,
+            message + f' (not "{route.entry}")',
+            Fix(
+                f'Ask your administrator to {sanction}, or to add "{route.entry}" to '
+                f"allowedProviders and then unset {variable} to use {route.label}'s own endpoint."
+            ),
+        )
+    return Problem(
+        Status.FAIL,
+        message,
+        removal_fix(
+            config,
+            f"Unset {variable} to use {route.label}'s own endpoint, or ask your "
+            f"administrator to {sanction}.",
+            variable,
+        ),
+    )
+
+
+def _pinned(value: Value) -> bool:
+    return value.origin.source is Source.MANAGED
 
 
 def _custom_endpoint(route: PolicyRoute, env: Mapping[str, Value]) -> tuple[str, Value] | None:

@@ -63,6 +63,7 @@ The main model not served is a failure. The small/fast model not served is a war
 tasks degrade, but a one-shot `claude -p` still works (seen with the real client).
 
 The client sends further models only mid-session: CLAUDE_CODE_SUBAGENT_MODEL for every subagent,
+CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL for a workflow's agents (2.1.307 on),
 ANTHROPIC_DEFAULT_SONNET_MODEL and ANTHROPIC_DEFAULT_OPUS_MODEL when a session or an agent switches
 to that alias. Each one set is checked with the free token-counting call only, and one the
 endpoint does not serve is a warning naming the variable: the client starts, and a subagent fails

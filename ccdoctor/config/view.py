@@ -250,7 +250,7 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     prefix = _bedrock_prefix(get, region.value)
     main = _main_model(inputs, env, settings, defaults, prefix, version, provider.provider)
     small = _small_model(env, settings, defaults, prefix, provider.provider, main, get)
-    further = _session_models(env, settings, defaults, prefix, (main, small))
+    further = _session_models(env, settings, defaults, prefix, (main, small), facts.variables)
     small_region = _small_region(get, region)
     return ResolvedConfig(
         inputs=inputs,
@@ -417,9 +417,13 @@ def _session_models(
     defaults: ModelDefaults,
     prefix: str,
     taken: tuple[ModelChoice, ...],
+    named: frozenset[str],
 ) -> tuple[ModelChoice, ...]:
+    """`named`: the variables the version's code names (empty: not known, every role counts)."""
     found: list[ModelChoice] = []
     for role in model_data.SESSION_ROLES:
+        if named and role.variable not in named:
+            continue
         value = env.get(role.variable)
         if value is None or not value.text:
             continue

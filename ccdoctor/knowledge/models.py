@@ -47,6 +47,12 @@ SESSION_ROLES = (
         "subagents (the Agent tool)",
     ),
     SessionRole(
+        "workflow",
+        "workflow subagent model",
+        "CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL",
+        "the agents of a workflow (the Workflow tool)",
+    ),
+    SessionRole(
         "opus",
         "opus-alias model",
         "ANTHROPIC_DEFAULT_OPUS_MODEL",
@@ -60,7 +66,9 @@ SESSION_ROLES = (
     ),
 )
 """Observed (tests/facts/session_models.md): none is sent by a one-shot `claude -p`; refused, a
-subagent fails and the session goes on. The haiku pin is the small/fast model's own role."""
+subagent fails and the session goes on. The haiku pin is the small/fast model's own role. A
+version judges only the roles whose variable its code names: the workflow pin is read from
+2.1.307 on (observed; 2.1.293's workflow agent ignores it)."""
 
 
 def session_role(role: str) -> SessionRole:

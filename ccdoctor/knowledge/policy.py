@@ -3,7 +3,8 @@ observed: tests/facts/mantle_gateway.md; host patterns from the client's bundle)
 
 `allowedProviders` names routes; a base URL that is not the route's own service over https is an
 endpoint of its own, admitted only when the list has `customEndpoint` and the managed file pins
-the variable in its `env`. `deniedModels` names model IDs or families: the client steps down to
+the variable in its `env`; such a sanctioned endpoint is admitted whichever routes the list names
+(2.1.337, observed). `deniedModels` names model IDs or families: the client steps down to
 another model rather than refuse, unless no family is left to step down to.
 """
 
@@ -73,6 +74,13 @@ POLICY_ROUTES: tuple[PolicyRoute, ...] = (
         ),
     ),
     PolicyRoute(
+        "anthropic_google_cloud",
+        "anthropicGoogleCloud",
+        "Claude Platform on Google Cloud",
+        ("ANTHROPIC_GOOGLE_CLOUD_BASE_URL",),
+        re.compile(r"(?:claude|claude\.[a-z]+(?:-[a-z]+\d+)?\.rep|[a-z0-9-]+\.p)\.googleapis\.com"),
+    ),
+    PolicyRoute(
         "foundry",
         "foundry",
         "Microsoft Foundry",
@@ -96,8 +104,12 @@ KNOWN_ENTRIES: tuple[str, ...] = (
     "mantle",
     "gateway",
 )
-"""Every name the 2.1.332 client accepts, in its own order (its refusal lists them so);
-the Google Cloud route has no name among them, so a session on it is not judged here."""
+"""The names the client's refusal lists as known, in its own order. It also accepts, without a
+word, any name of the form anthropicXxx (TOLERATED): Claude Platform on Google Cloud's
+`anthropicGoogleCloud` is one (2.1.337, observed)."""
+
+TOLERATED = re.compile(r"anthropic[A-Z][A-Za-z0-9]*")
+"""Names the client keeps in the list though its known names leave them out (its bundle)."""
 
 _BY_ROUTE = {row.route_id: row for row in POLICY_ROUTES}
 

@@ -146,6 +146,11 @@ def parallel(*tasks: Callable[[], T]) -> list[T]:
 # --- each route's environment and what its fake saw --------------------------------------------
 
 
+ONE_MILLION_MODEL = "claude-sonnet-4-6[1m]"
+"""A model every observed version sends with the 1M beta (2.1.315 on send none for a model
+with a native 1M window, such as claude-opus-4-8[1m])."""
+
+
 def anthropic_env(fake: FakeAnthropic) -> dict[str, str]:
     return {"ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": DEFAULT_API_KEY}
 
@@ -287,6 +292,13 @@ def observe_anthropic(client: Client, out: Observed) -> None:
     out.put("request.anthropic.betas_without_experimental", plain_betas(client))
     dropped = parallel(*(_rejecting(client, betas, beta, out) for beta in betas))
     kept = [b for b, gone in zip(betas, dropped, strict=True) if gone]
+    if ONE_MILLION_BETA not in betas:
+        # The default carries no 1M beta (2.1.293 on): a `[1m]` model shows whether a
+        # rejected one is dropped.
+        with_beta = [*betas, ONE_MILLION_BETA]
+        asked = {"ANTHROPIC_MODEL": ONE_MILLION_MODEL}
+        if dropped_when_rejected(client, with_beta, ONE_MILLION_BETA, out, asked):
+            kept.append(ONE_MILLION_BETA)
     out.put("retries.drops_rejected_betas", kept)
 
 
@@ -328,14 +340,18 @@ def _rejecting(
 
 
 def dropped_when_rejected(
-    client: Client, sent: Sequence[str], rejected: str, out: Observed
+    client: Client,
+    sent: Sequence[str],
+    rejected: str,
+    out: Observed,
+    extra: Mapping[str, str] | None = None,
 ) -> bool:
     """Whether the client, answered 400 for `rejected` alone (the fake accepts every other
     beta it sent, whatever the fake's own list says), sends the request again without it and
     succeeds. Versions differ per beta: some drop only some of them."""
     known = (KNOWN_BETAS | set(sent)) - {rejected}
     with FakeAnthropic(AnthropicBehaviour(known_betas=known)) as fake:
-        run = client.run(anthropic_env(fake))
+        run = client.run({**anthropic_env(fake), **(extra or {})})
         posts = _messages(fake)
     out.notes.append(f"retries: `{rejected}` rejected → {len(posts)} POST(s), exit {run.exit_code}")
     return run.ok and len(posts) > 1 and rejected not in _betas(posts[-1])

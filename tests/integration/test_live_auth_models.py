@@ -532,3 +532,30 @@ def test_litellm_base_url_with_an_extra_path_gets_the_right_url(
     assert "/anthropic/extra/v1/messages does not exist" in failure.message
     assert apply_exports(machine, failure.fix) == {"ANTHROPIC_BASE_URL": litellm.url + "/anthropic"}
     verdict(machine).assert_green()
+
+
+@pytest.mark.parametrize(("version", "drops"), [("2.1.337", True), ("2.1.197", False)])
+def test_a_rejected_one_million_beta_follows_the_version(
+    machine: Machine, fake_anthropic: FakeAnthropic, version: str, drops: bool
+) -> None:
+    # Observed: 2.1.307 and later send a [1m] model's request again without the 1M beta a
+    # gateway rejects; 2.1.197 stops at the 400.
+    machine.claude_version = version
+    fake_anthropic.configure(rejected_betas={"context-1m-2025-08-07"})
+    gateway(
+        machine,
+        fake_anthropic.url,
+        ANTHROPIC_API_KEY=DEFAULT_API_KEY,
+        ANTHROPIC_MODEL="claude-sonnet-4-6[1m]",
+    )
+
+    result = verdict(machine)
+
+    if drops:
+        result.assert_green()
+        warning = next(w for w in result.warnings if w.id == "proxy.conformance")
+        assert "rejects the anthropic-beta value context-1m-2025-08-07" in warning.message
+    else:
+        failure = result.only_failure()
+        assert failure.id == "proxy.conformance"
+        assert "`context-1m-2025-08-07`" in failure.message

@@ -143,6 +143,10 @@ class Behaviour:
     spawn_subagent: str | None = None
     """Answer the first streamed message that offers the client's Agent tool with a `tool_use`
     of it for this `subagent_type`, once per fake: the client then runs a subagent offline."""
+    spawn_workflow: bool = False
+    """Answer the first streamed message that offers the client's Workflow tool with a
+    `tool_use` of it, once per fake: a script running one agent, which the client runs with its
+    workflow subagent model (2.1.337, observed; the tool needs a permission rule allowing it)."""
     without_thinking: frozenset[str] = frozenset()
     """Models that have no thinking: a message for one of them with `thinking` (other than
     disabled) is answered 400 "'X' does not support thinking.", as the API and gateways do."""
@@ -236,7 +240,20 @@ class _Handler(PeerHandler):
         if reply.stream is not None and behaviour.spawn_subagent is not None:
             tool = _agent_tool(request.body)
             if tool is not None and fake._spawn_once():
-                reply = _Reply(200, stream=_spawn_events(request.body, tool, behaviour))
+                task = {
+                    "description": "look",
+                    "prompt": "Say hi.",
+                    "subagent_type": behaviour.spawn_subagent,
+                }
+                reply = _Reply(200, stream=_tool_use_events(request.body, tool, task))
+        elif (
+            reply.stream is not None
+            and behaviour.spawn_workflow
+            and WORKFLOW_TOOL in _tool_names(request.body)
+            and fake._spawn_once()
+        ):
+            task = {"script": WORKFLOW_SCRIPT}
+            reply = _Reply(200, stream=_tool_use_events(request.body, WORKFLOW_TOOL, task))
         self._send(reply, request, behaviour)
 
     def _send(self, reply: _Reply, request: RecordedRequest, behaviour: Behaviour) -> None:
@@ -427,17 +444,28 @@ AGENT_TOOLS = ("Agent", "Task")
 """The client's subagent tool, by the names its versions give it."""
 
 
-def _agent_tool(body: Any) -> str | None:
+WORKFLOW_TOOL = "Workflow"
+WORKFLOW_SCRIPT = (
+    "export const meta = {name: 'probe', description: 'one agent'}\n"
+    "return await agent('Say hi.', {label: 'probe'})\n"
+)
+"""The smallest workflow: one agent, which asks the workflow subagent model once."""
+
+
+def _tool_names(body: Any) -> list[Any]:
     tools = body.get("tools") if isinstance(body, dict) else None
-    names = [t.get("name") for t in tools or () if isinstance(t, dict)]
+    return [t.get("name") for t in tools or () if isinstance(t, dict)]
+
+
+def _agent_tool(body: Any) -> str | None:
+    names = _tool_names(body)
     return next((n for n in AGENT_TOOLS if n in names), None)
 
 
-def _spawn_events(
-    body: dict[str, Any], tool: str, behaviour: Behaviour
+def _tool_use_events(
+    body: dict[str, Any], tool: str, task: Mapping[str, Any]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The stream of an answer that calls the Agent tool once."""
-    task = {"description": "look", "prompt": "Say hi.", "subagent_type": behaviour.spawn_subagent}
+    """The stream of an answer that calls `tool` once with `task` as its input."""
     _, start = next(stream_events("msg_" + secrets.token_hex(12), body["model"], "", 5, 1))
     tool_id = "toolu_" + secrets.token_hex(12)
     found = [

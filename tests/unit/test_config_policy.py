@@ -88,6 +88,89 @@ def test_any_anthropic_base_url_needs_custom_endpoint(machine: Machine) -> None:
     assert result.fix is not None and result.fix.commands == ("unset ANTHROPIC_BASE_URL",)
 
 
+def test_a_pinned_custom_endpoint_starts_whichever_routes_the_list_names(
+    machine: Machine,
+) -> None:
+    # 2.1.337: ["anthropic", "customEndpoint"] with ANTHROPIC_BEDROCK_BASE_URL pinned let a
+    # Bedrock session answer.
+    machine.managed_settings(
+        {
+            "allowedProviders": ["anthropic", "customEndpoint"],
+            "env": {"ANTHROPIC_BEDROCK_BASE_URL": "http://127.0.0.1:4000"},
+        }
+    )
+    machine.env.update({"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1"})
+    assert machine.check(CHECK).status is Status.PASS
+
+
+def test_an_unpinned_custom_endpoint_on_an_unlisted_route_names_the_route(
+    machine: Machine,
+) -> None:
+    machine.managed_settings({"allowedProviders": ["anthropic", "customEndpoint"]})
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "ANTHROPIC_BEDROCK_BASE_URL": "http://127.0.0.1:4000",
+            "AWS_REGION": "us-east-1",
+        }
+    )
+    result = machine.check(CHECK)
+    assert result.status is Status.FAIL
+    # As the client says: the endpoint is the cause, since listing bedrock would not admit it.
+    assert "sends its Amazon Bedrock requests to 127.0.0.1:4000" in result.message
+    assert '(not "bedrock")' in result.message
+    assert result.fix is not None and not result.fix.commands
+    assert "pin ANTHROPIC_BEDROCK_BASE_URL" in result.fix.text
+
+
+PLATFORM_GCP_AT_FAKE = {
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD": "1",
+    "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": "http://127.0.0.1:4000",
+    "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH": "1",
+}
+
+
+def test_claude_platform_on_google_cloud_is_refused_when_the_list_leaves_it_out(
+    machine: Machine,
+) -> None:
+    machine.managed_settings({"allowedProviders": ["anthropic"]})
+    machine.env.update(
+        {**PLATFORM_GCP_AT_FAKE, "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": "https://claude.googleapis.com"}
+    )
+    result = machine.check(CHECK)
+    assert result.status is Status.FAIL
+    assert 'Claude Platform on Google Cloud ("anthropicGoogleCloud")' in result.message
+    assert result.fix is not None and '"anthropicGoogleCloud" to allowedProviders' in (
+        result.fix.text
+    )
+
+
+def test_anthropic_google_cloud_is_a_name_the_client_accepts(machine: Machine) -> None:
+    # Not in the refusal's list of known names, yet the client keeps it (its own route's name):
+    # ["anthropicGoogleCloud"] refused the session for its base URL, not for an empty list.
+    machine.managed_settings({"allowedProviders": ["anthropicGoogleCloud"]})
+    machine.env.update(PLATFORM_GCP_AT_FAKE)
+    result = machine.check(CHECK)
+    assert result.status is Status.FAIL
+    assert "does not know" not in result.message
+    assert "sends its Claude Platform on Google Cloud requests to 127.0.0.1:4000" in (
+        result.message
+    )
+    assert result.fix is not None
+    assert result.fix.commands == ("unset ANTHROPIC_GOOGLE_CLOUD_BASE_URL",)
+
+
+def test_claude_platform_on_google_cloud_on_its_own_host_passes(machine: Machine) -> None:
+    machine.managed_settings({"allowedProviders": ["anthropicGoogleCloud"]})
+    machine.env.update(
+        {
+            **PLATFORM_GCP_AT_FAKE,
+            "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": "https://claude.us-east5.rep.googleapis.com",
+        }
+    )
+    assert machine.check(CHECK).status is Status.PASS
+
+
 @pytest.mark.parametrize(
     ("value", "why"),
     [("bedrock", "is an empty list"), (["bedrok"], "lists only unrecognized entries")],

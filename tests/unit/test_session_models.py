@@ -219,3 +219,20 @@ def test_a_session_model_shaped_wrong_is_a_warning_naming_its_variable(machine: 
     )
     assert result.fix is not None and result.fix.snippet is not None
     assert "us.anthropic.claude-opus-4-6-v1" in result.fix.snippet
+
+
+@pytest.mark.parametrize(
+    ("version", "judged"), [("2.1.337", True), ("2.1.307", True), ("2.1.293", False)]
+)
+def test_the_workflow_pin_is_a_session_model_where_the_version_reads_it(
+    machine: Machine, version: str, judged: bool
+) -> None:
+    # Observed: a workflow's agent asks CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL from 2.1.307 on;
+    # 2.1.293's code does not name the variable and its workflow agent uses another model.
+    machine.claude_version = version
+    machine.env["CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL"] = "pin-workflow"
+
+    config = machine.resolve()
+
+    asked = [m.model_id for m in config.session_models if m.role == "workflow"]
+    assert asked == (["pin-workflow"] if judged else [])
