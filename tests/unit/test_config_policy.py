@@ -255,3 +255,29 @@ def test_a_gateway_sign_in_needs_gateway_in_the_list(machine: Machine) -> None:
     result = machine.check(CHECK)
     assert result.status is Status.FAIL
     assert result.fix is not None and '"gateway" to allowedProviders' in result.fix.text
+
+
+@pytest.mark.parametrize(
+    ("version", "refused"),
+    [("2.1.280", False), ("2.1.284", False), ("2.1.293", True), ("2.1.315", True)],
+)
+def test_allowed_providers_is_enforced_from_2_1_293(
+    machine: Machine, version: str, refused: bool
+) -> None:
+    """Watched on every installed version (allowed_providers_* scenarios, 2026-12-07)."""
+    machine.claude_version = version
+    machine.managed_settings({"allowedProviders": ["bedrock"]})
+    machine.env.update(MANTLE_AT_FAKE)
+    assert machine.check(CHECK).status is (Status.FAIL if refused else Status.PASS)
+
+
+@pytest.mark.parametrize(
+    ("version", "refused"), [("2.1.280", False), ("2.1.284", True), ("2.1.315", True)]
+)
+def test_denied_models_is_enforced_from_2_1_284(
+    machine: Machine, version: str, refused: bool
+) -> None:
+    """Watched on every installed version (denied_models_every_family, 2026-12-07)."""
+    machine.claude_version = version
+    machine.managed_settings({"deniedModels": ["opus", "sonnet", "haiku", "fable"]})
+    assert machine.check(CHECK).status is (Status.FAIL if refused else Status.PASS)

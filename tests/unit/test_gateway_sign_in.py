@@ -25,7 +25,13 @@ def _newest_client(machine: Machine) -> None:
     machine.claude_version = "2.1.332"
 
 
-def test_the_sign_in_beats_bedrock_and_asks_the_gateways_default(machine: Machine) -> None:
+@pytest.mark.parametrize("version", ["2.1.332", "2.1.315", "2.1.257", "2.1.207", "2.1.197"])
+def test_the_sign_in_beats_bedrock_and_asks_the_gateways_default(
+    machine: Machine, version: str
+) -> None:
+    """Watched on every installed version (gateway_sign_in_* scenarios); the files of
+    2.1.207-2.1.315 lacked the fact until 2026-12-07, so their sign-in went unseen."""
+    machine.claude_version = version
     machine.env.update({**SIGN_IN, "CLAUDE_CODE_USE_BEDROCK": "1"})
     config = machine.resolve()
     assert config.provider.provider is Provider.ANTHROPIC
@@ -49,12 +55,6 @@ def test_without_a_needed_variable_the_flag_is_ignored(machine: Machine, missing
 def test_a_pinned_model_is_kept(machine: Machine) -> None:
     machine.env.update({**SIGN_IN, "ANTHROPIC_MODEL": "claude-sonnet-5-5"})
     assert machine.resolve().main_model.model_id == "claude-sonnet-5-5"
-
-
-def test_a_version_without_the_fact_reads_no_gateway(machine: Machine) -> None:
-    machine.claude_version = "2.1.257"
-    machine.env.update({**SIGN_IN, "CLAUDE_CODE_USE_BEDROCK": "1"})
-    assert machine.resolve().provider.route_id == "bedrock"
 
 
 def test_the_report_names_the_gateway_and_keeps_the_token_out(machine: Machine) -> None:
