@@ -147,6 +147,10 @@ def _strings(where: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 ONE_MILLION_BETA = "context-1m-2025-08-07"
 """The 1M-context beta: it belongs to a `[1m]` model, not to the route's beta list."""
+ONE_MILLION_MODEL = "claude-sonnet-4-6[1m]"
+"""A `[1m]` model every observed version sends with ONE_MILLION_BETA (not one with a native 1M
+window, such as claude-opus-4-8[1m], which 2.1.315 on sends without it): where the default
+request carries no 1M beta, this one shows whether a rejected one is dropped."""
 _TOOL_KEYS = frozenset({"name", "description", "input_schema"})
 
 

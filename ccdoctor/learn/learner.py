@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ccdoctor.clients.facts import OAUTH_BETA, newest_shipped
-from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
+from ccdoctor.clients.request_shape import ONE_MILLION_BETA, ONE_MILLION_MODEL, betas_of, body_shape
 from ccdoctor.host.commands import BoundedProcess, CommandRun
 from ccdoctor.knowledge.routes import GATEWAY_FLAG
 from ccdoctor.learn.recorder import Recorded, Recorder, Refusing, bedrock_model, vertex_model
@@ -266,6 +266,7 @@ route's models (and fallback), or the gateway sign-in, when the run uses it (eac
 client start)."""
 REFUSED_BETA = "refused beta "
 REFUSED_FIELD = "refused field "
+REFUSED_ONE_MILLION = "refused beta of a [1m] model"
 
 
 def learn(
@@ -319,11 +320,17 @@ def _run_all(
 
 
 def _refusals(betas: Sequence[str], fields: Sequence[str]) -> dict[str, Spec]:
-    """One Anthropic run per beta and per rejectable field, the recorder refusing that one."""
+    """One Anthropic run per beta and per rejectable field, the recorder refusing that one, and
+    one of a `[1m]` model refusing its 1M beta (which the default request may not carry)."""
     return {
         **{REFUSED_BETA + b: Spec(_anthropic_env, Refusing(beta=b)) for b in betas},
         **{REFUSED_FIELD + f: Spec(_anthropic_env, Refusing(field=f)) for f in fields},
+        REFUSED_ONE_MILLION: Spec(_one_million_env, Refusing(beta=ONE_MILLION_BETA)),
     }
+
+
+def _one_million_env(url: str) -> dict[str, str]:
+    return {**_anthropic_env(url), "ANTHROPIC_MODEL": ONE_MILLION_MODEL}
 
 
 def _sent(plain: Run) -> tuple[list[str], list[str]]:
@@ -464,6 +471,7 @@ def _retries(runs: Mapping[str, Run]) -> dict[str, Any] | None:
     run did not finish (it shows neither)."""
     betas, fields = _sent(runs["anthropic"])
     names = [REFUSED_BETA + b for b in betas] + [REFUSED_FIELD + f for f in fields]
+    names.append(REFUSED_ONE_MILLION)
     refused = [runs.get(name) for name in names]
     if not betas or any(run is None or not run.finished for run in refused):
         return None
@@ -480,6 +488,10 @@ def _retries(runs: Mapping[str, Run]) -> dict[str, Any] | None:
         if REFUSED_BETA + b in answered
         and b not in betas_of(answered[REFUSED_BETA + b][-1].header("anthropic-beta"))
     ]
+    if REFUSED_ONE_MILLION in answered and ONE_MILLION_BETA not in betas_of(
+        answered[REFUSED_ONE_MILLION][-1].header("anthropic-beta")
+    ):
+        kept.append(ONE_MILLION_BETA)
     shape_fields = [FIELD_TO_SHAPE[f] for f in fields if REFUSED_FIELD + f in answered]
     return {
         "retries": {

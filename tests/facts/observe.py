@@ -29,7 +29,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ccdoctor.clients.request_shape import ONE_MILLION_BETA, betas_of, body_shape
+from ccdoctor.clients.request_shape import ONE_MILLION_BETA, ONE_MILLION_MODEL, betas_of, body_shape
 from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
 from ccdoctor.learn.learner import ONE_HOUR_CACHE, SHAPE_SWITCHES
@@ -144,11 +144,6 @@ def parallel(*tasks: Callable[[], T]) -> list[T]:
 
 
 # --- each route's environment and what its fake saw --------------------------------------------
-
-
-ONE_MILLION_MODEL = "claude-sonnet-4-6[1m]"
-"""A model every observed version sends with the 1M beta (2.1.315 on send none for a model
-with a native 1M window, such as claude-opus-4-8[1m])."""
 
 
 def anthropic_env(fake: FakeAnthropic) -> dict[str, str]:

@@ -42,4 +42,6 @@ def test_it_states_the_schema_and_the_observed_client_versions() -> None:
     stated = unreleased() if "JSON report schema version:" in unreleased() else section
     assert f"JSON report schema version: {SCHEMA_VERSION} " in stated
     observed = ", ".join(facts.version_text for facts in all_facts())
-    assert f"Claude Code versions observed: {observed} " in section
+    # Likewise a client version observed since the release.
+    listed = unreleased() if "Claude Code versions observed:" in unreleased() else section
+    assert f"Claude Code versions observed: {observed} " in listed

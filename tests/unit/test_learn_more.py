@@ -46,6 +46,9 @@ if env.get("DISABLE_INTERLEAVED_THINKING") != "1":
     betas.append("interleaved-thinking-2025-05-14")
 if experimental:
     betas += ["context-management-2025-06-27", {new_beta!r}]
+if model and model.endswith("[1m]"):
+    model = model.removesuffix("[1m]")
+    betas.append("context-1m-2025-08-07")
 one_hour = env.get("ENABLE_PROMPT_CACHING_1H") == "1"
 if one_hour:
     betas.append("extended-cache-ttl-2025-04-11")
@@ -62,8 +65,10 @@ if one_hour:
         "cache_control": {{"type": "ephemeral", "ttl": "1h"}}}}]
 # Like the real client: after a 400 naming a beta it drops, or a field it drops, it sends the
 # request once more without it. This one drops the context-management beta, the new beta and
-# the context_management field, not the others.
-DROPS = ("context-management-2025-06-27", {new_beta!r})
+# the context_management field, not the others (and the 1M beta if told to).
+DROPS = ["context-management-2025-06-27", {new_beta!r}]
+if {drops_1m!r}:
+    DROPS.append("context-1m-2025-08-07")
 for attempt in range(2):
     request = urllib.request.Request(base + "/v1/messages?beta=true", json.dumps(body).encode(),
         {{"anthropic-beta": ",".join(betas), "content-type": "application/json"}})
@@ -86,9 +91,13 @@ sys.exit(1)
 """
 
 
-def _client(tmp_path: Path, no_google: bool = False) -> Path:
+def _client(tmp_path: Path, no_google: bool = False, drops_1m: bool = False) -> Path:
     path = tmp_path / "claude"
-    path.write_text(_CLIENT.format(python=sys.executable, new_beta=NEW_BETA, no_google=no_google))
+    path.write_text(
+        _CLIENT.format(
+            python=sys.executable, new_beta=NEW_BETA, no_google=no_google, drops_1m=drops_1m
+        )
+    )
     path.chmod(0o755)
     return path
 
@@ -109,6 +118,19 @@ def test_the_retries_are_what_the_client_sent_again_without_after_a_400_naming_i
     assert facts.drops_rejected_fields == frozenset({"context_management"})
     # Not learned here: the newest file's.
     assert facts.anthropic_betas == newest_shipped().anthropic_betas
+
+
+@pytest.mark.timeout(120)
+def test_a_1m_beta_the_client_drops_after_a_400_is_learned_from_a_1m_model(
+    tmp_path: Path,
+) -> None:
+    """The default request carries no 1M beta (2.1.293 on): a `[1m]` model's run shows it."""
+    learned = learn(_client(tmp_path, drops_1m=True), "2.1.999", 90, ("retries",))["retries"]
+    assert learned.facts["retries"]["drops_rejected_betas"] == [
+        "context-management-2025-06-27",
+        NEW_BETA,
+        "context-1m-2025-08-07",
+    ]
 
 
 def test_a_refused_run_that_does_not_finish_learns_no_retries(tmp_path: Path) -> None:

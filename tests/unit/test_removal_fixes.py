@@ -865,7 +865,7 @@ SITES: dict[Site, tuple[str, ...]] = {
     ),
     ("ccdoctor.checks.caching_prompt", "_unset_fix"): ("caching-flag-neither-true-nor-false",),
     ("ccdoctor.checks.config_client", "_regression_problem"): ("regression-empty-bedrock-key",),
-    ("ccdoctor.checks.config_policy", "_allowed"): ("policy-refuses-a-custom-endpoint",),
+    ("ccdoctor.checks.config_policy", "_custom_refusal"): ("policy-refuses-a-custom-endpoint",),
     ("ccdoctor.checks.config_provider", "provider_check"): (
         "two-provider-flags",
         "base-url-beside-a-provider-flag",
