@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine: `bin/ccdoctor` (which builds .venv through the rule below) and
+# `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,6 +17,7 @@ $(VENV)/.dev: $(BIN)/ccdoctor
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# make cannot hand a recipe's exit code on (it exits 2 and says "Error 1"): bin/ccdoctor can.
 run: $(BIN)/ccdoctor
 	$(BIN)/ccdoctor $(ARGS)
 

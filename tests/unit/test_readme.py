@@ -3,7 +3,13 @@ are the facts files', its set-up the Makefile's."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from ccdoctor.clients.facts import ClientFacts, all_facts
 from ccdoctor.core.provider import Provider
@@ -114,13 +120,36 @@ def test_client_facts_table_matches_the_facts_files() -> None:
     )
 
 
-def test_set_up_is_the_two_make_commands() -> None:
+def test_set_up_is_the_run_script_and_make_test() -> None:
     text = README.read_text(encoding="utf-8")
     setup = text[text.index("## Set-up") : text.index("## Three ways")]
-    assert re.findall(r"^make (\w+)", setup, re.M) == ["run", "test"]
+    commands = setup[setup.index("```sh") : setup.index("```", setup.index("```sh") + 5)]
+    assert re.findall(r"^(\S+(?: \w+)?) ", commands, re.M) == ["bin/ccdoctor", "make test"]
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert re.search(r"^\$\(BIN\)/ccdoctor:", makefile, re.M), "bin/ccdoctor builds through it"
     assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--offline"], 1), (["--offline", "--only", "no.such-check"], 2), (["--version"], 0)],
+)
+def test_the_run_script_exits_with_ccdoctors_code_and_adds_no_noise(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    # A bare home and no provider variables: ccdoctor fails for want of a credential.
+    env = {"HOME": str(tmp_path), "PATH": os.environ["PATH"], "NO_COLOR": "1"}
+    direct = subprocess.run(
+        [sys.executable, "-m", "ccdoctor", *args], env=env, capture_output=True, text=True
+    )
+    wrapped = subprocess.run(
+        [str(REPO / "bin" / "ccdoctor"), *args], env=env, capture_output=True, text=True
+    )
+    assert (direct.returncode, wrapped.returncode) == (code, code)
+    assert "make" not in wrapped.stderr
+    last = [(run.stdout + run.stderr).splitlines()[-1] for run in (direct, wrapped)]
+    assert last[0] == last[1]
 
 
 def main() -> None:
