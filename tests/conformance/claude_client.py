@@ -8,11 +8,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.peers.required import peer_missing
 
 REPO = Path(__file__).resolve().parents[2]
 VERSIONS_FILE = REPO / "tests" / "peers" / "claude_versions.txt"
@@ -76,6 +79,25 @@ def missing_reason(versions: Sequence[str]) -> str | None:
             f"Claude Code {', '.join(missing)} not installed: run {INSTALL_SCRIPT} (make test does)"
         )
     return None
+
+
+def claude_or_exit(version: str) -> Path:
+    """The installed binary, for a command-line tool: one that is missing says how to install it
+    and exits 2 (a usage problem, not a finding)."""
+    binary = claude_binary(version)
+    if binary is None:
+        print(missing_reason([version]), file=sys.stderr)
+        raise SystemExit(2)
+    return binary
+
+
+def claude_for_test(version: str) -> Path:
+    """The installed binary, for a test: one that is missing skips it, or fails it where CI sets
+    CCDOCTOR_REQUIRE_CLAUDE=1."""
+    binary = claude_binary(version)
+    if binary is None:
+        peer_missing(missing_reason([version]) or version, REQUIRE_CLAUDE)
+    return binary
 
 
 @dataclass(frozen=True)

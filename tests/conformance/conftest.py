@@ -25,6 +25,7 @@ from tests.conformance.harness import ClientUnderTest, Key, Observation, observe
 from tests.conformance.lab import running_lab
 from tests.conformance.report import summary, table
 from tests.conformance.scenario import Scenario
+from tests.peers.required import peer_missing
 
 JOBS = int(os.environ.get("CCDOCTOR_CONFORMANCE_JOBS") or 3)
 """Cells run at once; each is two short subprocesses, mostly waiting on each other."""
@@ -43,9 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Results:
     selected, versions = _selected_cells(request.session)
     if reason := missing_reason(versions):
-        if os.environ.get(REQUIRE_CLAUDE) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
-        pytest.skip(reason)
+        peer_missing(reason, REQUIRE_CLAUDE)
     clients = [ClientUnderTest(v, binary) for v in versions if (binary := claude_binary(v))]
     workdir = tmp_path_factory.mktemp("conformance")
     with running_lab(workdir / "lab", selected) as lab:

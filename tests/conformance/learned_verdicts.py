@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ccdoctor.clients.facts import FACTS_UP_TO
-from tests.conformance.claude_client import FAST, Mode, claude_binary, missing_reason
+from tests.conformance.claude_client import FAST, Mode, claude_or_exit
 from tests.conformance.harness import ClientUnderTest, Observation, observe_all
 from tests.conformance.lab import running_lab
 from tests.conformance.scenario import load_all
@@ -50,11 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     options = parser.parse_args(argv)
     version: str = options.claude_version
-    if reason := missing_reason([version]):
-        print(reason, file=sys.stderr)
-        return 2
-    binary = claude_binary(version)
-    assert binary is not None
+    binary = claude_or_exit(version)
     known = {s.name: s for s in load_all()}
     scenarios = [known[name] for name in options.names]
     client = ClientUnderTest(version, binary)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ccdoctor.clients.facts import _file_data, _shipped, merged_tables
 from ccdoctor.learn.learner import GROUPS, learn
-from tests.conformance.claude_client import claude_binary, missing_reason
+from tests.conformance.claude_client import claude_or_exit
 from tests.facts.observe import committed_path, flatten
 
 _ABSENT = object()
@@ -42,11 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=90)
     options = parser.parse_args(argv)
     version: str = options.claude_version
-    if reason := missing_reason([version]):
-        print(reason, file=sys.stderr)
-        return 2
-    binary = claude_binary(version)
-    assert binary is not None
+    binary = claude_or_exit(version)
     found = learn(binary, version, options.timeout, tuple(GROUPS))
     learned: dict[str, Any] = {}
     for group in GROUPS:

@@ -37,8 +37,7 @@ from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 from tests.conformance.claude_client import (
     REPO,
     ClientRun,
-    claude_binary,
-    missing_reason,
+    claude_or_exit,
     run_client,
 )
 from tests.peers.blackhole import closed_port
@@ -950,10 +949,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     action.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     version: str = args.claude_version
-    binary = claude_binary(version)
-    if binary is None:
-        print(f"observe: {missing_reason([version])}", file=sys.stderr)
-        return 2
+    binary = claude_or_exit(version)
     observed = observe(Client(binary))
     variables = variables_read(binary)
     for note in observed.notes:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.claude_client import ClientRun, claude_binary, run_client
+from tests.conformance.claude_client import ClientRun, claude_or_exit, run_client
 from tests.peers.fake_anthropic import DEFAULT_API_KEY, Behaviour, FakeAnthropic
 
 _ISOLATION = {
@@ -179,10 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = False
     for version in args.claude_version:
-        binary = claude_binary(version)
-        if binary is None:
-            print(f"{version}: not installed", file=sys.stderr)
-            return 2
+        binary = claude_or_exit(version)
         for name, held, seen in observe(binary):
             failed |= not held
             mark = "holds " if held else "DIFFERS"

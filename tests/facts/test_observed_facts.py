@@ -3,19 +3,16 @@ for that version says, on the keys tests/facts/observe.py observes."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 
 import pytest
 
 from ccdoctor.clients.facts import all_facts
-from tests.conformance.claude_client import REPO, REQUIRE_CLAUDE
+from tests.conformance.claude_client import REPO, claude_for_test
 from tests.facts.observe import (
     Client,
-    claude_binary,
     committed_path,
     differences,
-    missing_reason,
     observe,
     to_toml,
     variable_differences,
@@ -34,13 +31,8 @@ each of them)."""
 @pytest.mark.timeout(360)
 @pytest.mark.parametrize("version", VERSIONS)
 def test_observed_facts_match_the_committed_file(version: str) -> None:
-    if reason := missing_reason([version]):
-        if os.environ.get(REQUIRE_CLAUDE) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
-        pytest.skip(reason)
     committed = committed_path(version)
-    binary = claude_binary(version)
-    assert binary is not None
+    binary = claude_for_test(version)
     observed = observe(Client(binary))
     found = differences(observed.facts, tomllib.loads(committed.read_text()))
     found += variable_differences(variables_read(binary), variables_path(committed))

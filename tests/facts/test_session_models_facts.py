@@ -3,11 +3,9 @@ for the real clients they were observed on."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.conformance.claude_client import REQUIRE_CLAUDE, claude_binary, missing_reason
+from tests.conformance.claude_client import claude_for_test
 from tests.facts.session_models import observe
 
 
@@ -15,12 +13,7 @@ from tests.facts.session_models import observe
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
 def test_the_session_model_facts_hold(version: str) -> None:
-    if reason := missing_reason([version]):
-        if os.environ.get(REQUIRE_CLAUDE) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
-        pytest.skip(reason)
-    binary = claude_binary(version)
-    assert binary is not None
+    binary = claude_for_test(version)
 
     differing = [
         f"{name}: exit {seen.run.exit_code}, models {seen.models}, {seen.run.last_line}"

@@ -8,7 +8,6 @@ and proxy assertions read the access log from a `log_mark()` taken by the test i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +23,7 @@ from tests.peers.litellm_proxy import (
     missing_reason,
     running_litellm,
 )
+from tests.peers.required import peer_missing
 from tests.peers.tls_servers import TLSLab
 
 PROXY_CREDENTIALS = ("corp-user", "corp-proxy-pass-1234")
@@ -47,9 +47,7 @@ def fake_anthropic() -> Iterator[FakeAnthropic]:
 @pytest.fixture(scope="session")
 def litellm_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteLLMProxy]:
     if reason := missing_reason():
-        if os.environ.get(REQUIRE_LITELLM) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_LITELLM}=1)", pytrace=False)
-        pytest.skip(reason)
+        peer_missing(reason, REQUIRE_LITELLM)
     with (
         FakeAnthropic(UPSTREAM_BEHAVIOUR) as upstream,
         running_litellm(tmp_path_factory.mktemp("litellm"), upstream) as proxy,

@@ -9,7 +9,6 @@ peers. Imported by tests/integration/conftest.py.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import pytest
 from tests.machine import Machine
 from tests.peers.fake_bedrock import FakeBedrock
 from tests.peers.moto_sts import MotoServer, missing_reason, running_moto
+from tests.peers.required import peer_missing
 
 REQUIRE_MOTO = "CCDOCTOR_REQUIRE_MOTO"
 """Set to 1 (CI does) to make a missing moto fail the tests instead of skipping them."""
@@ -34,9 +34,7 @@ def fake_bedrock() -> Iterator[FakeBedrock]:
 @pytest.fixture(scope="session")
 def moto_sts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     if reason := missing_reason():
-        if os.environ.get(REQUIRE_MOTO) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_MOTO}=1)", pytrace=False)
-        pytest.skip(reason)
+        peer_missing(reason, REQUIRE_MOTO)
     with running_moto(tmp_path_factory.mktemp("moto")) as server:
         yield server
 

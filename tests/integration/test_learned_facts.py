@@ -18,7 +18,7 @@ import pytest
 from ccdoctor.clients.facts import FACTS_UP_TO, merged_tables
 from ccdoctor.core.provider import Provider
 from ccdoctor.learn.learner import GROUPS, LEARNED_KEYS, LearnError, learn
-from tests.conformance.claude_client import REQUIRE_CLAUDE, claude_binary, missing_reason
+from tests.conformance.claude_client import claude_for_test
 from tests.facts.observe import committed_path, flatten
 
 PINNED = ("2.1.197", "2.1.337")
@@ -26,13 +26,7 @@ PINNED = ("2.1.197", "2.1.337")
 
 
 def _binary(version: str) -> Path:
-    if reason := missing_reason([version]):
-        if os.environ.get(REQUIRE_CLAUDE) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_CLAUDE}=1)", pytrace=False)
-        pytest.skip(reason)
-    binary = claude_binary(version)
-    assert binary is not None
-    return binary
+    return claude_for_test(version)
 
 
 def _keys(facts: dict[str, Any]) -> dict[str, Any]:
