@@ -26,6 +26,7 @@ from ccdoctor.clients.request_shape import ONE_MILLION_BETA, ONE_MILLION_MODEL, 
 from ccdoctor.host.commands import BoundedProcess, CommandRun
 from ccdoctor.knowledge.routes import GATEWAY_FLAG
 from ccdoctor.learn.recorder import Recorded, Recorder, Refusing, bedrock_model, vertex_model
+from ccdoctor.learn.routes import BEDROCK_PREFIX, ROUTE_ENVS, Stand
 from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 
 PROMPT = "say hi"
@@ -35,11 +36,6 @@ ISOLATION = {
     "CLAUDE_CODE_MAX_RETRIES": "0",
     "DISABLE_AUTOUPDATER": "1",
 }
-AWS_REGION = "us-east-1"
-BEDROCK_PREFIX = "us"
-"""The cross-region profile prefix the client prefers in AWS_REGION; a facts file writes it
-`{prefix}`."""
-VERTEX_REGION = "us-east5"
 SHAPE_SWITCHES = (
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1",
     "DISABLE_PROMPT_CACHING=1",
@@ -122,70 +118,18 @@ so more only queues (and each holds a few hundred MB)."""
 _SLOTS = threading.BoundedSemaphore(SLOTS)
 
 
-def _dummy_key() -> str:
-    # Of the real key's form: the recorder takes any.
-    return "sk-ant-learn-" + secrets.token_hex(16)
+def _stand() -> Stand:
+    # A key of the real form (the recorder takes any); names the recorder ignores.
+    return Stand("sk-ant-learn-" + secrets.token_hex(16), "ccdoctor-learn", "wrkspc_learn")
 
 
-def _bedrock(url: str) -> dict[str, str]:
-    return {
-        "CLAUDE_CODE_USE_BEDROCK": "1",
-        "CLAUDE_CODE_SKIP_BEDROCK_AUTH": "1",
-        "ANTHROPIC_BEDROCK_BASE_URL": url,
-        "AWS_REGION": AWS_REGION,
-    }
+def _route(route: str, suffix: str = "") -> Callable[[str], dict[str, str]]:
+    return lambda url: ROUTE_ENVS[route](url + suffix, _stand())
 
 
-def _vertex(url: str) -> dict[str, str]:
-    return {
-        "CLAUDE_CODE_USE_VERTEX": "1",
-        "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
-        "ANTHROPIC_VERTEX_BASE_URL": url + "/v1",
-        "ANTHROPIC_VERTEX_PROJECT_ID": "ccdoctor-learn",
-        "CLOUD_ML_REGION": VERTEX_REGION,
-    }
-
-
-def _foundry(url: str) -> dict[str, str]:
-    return {
-        "CLAUDE_CODE_USE_FOUNDRY": "1",
-        "ANTHROPIC_FOUNDRY_BASE_URL": url,
-        "ANTHROPIC_FOUNDRY_API_KEY": _dummy_key(),
-    }
-
-
-def _mantle(url: str) -> dict[str, str]:
-    # Skip-auth: no start-up probe, so the first request is the session's own model.
-    return {
-        "CLAUDE_CODE_USE_MANTLE": "1",
-        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": url,
-        "CLAUDE_CODE_SKIP_MANTLE_AUTH": "1",
-        "AWS_REGION": AWS_REGION,
-    }
-
-
-def _anthropic_aws(url: str) -> dict[str, str]:
-    return {
-        "CLAUDE_CODE_USE_ANTHROPIC_AWS": "1",
-        "ANTHROPIC_AWS_BASE_URL": url,
-        "CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH": "1",
-        "ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_learn",
-        "AWS_REGION": AWS_REGION,
-    }
-
-
-def _anthropic_google_cloud(url: str) -> dict[str, str]:
-    return {
-        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD": "1",
-        "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": url,
-        "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH": "1",
-        "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_learn",
-        "ANTHROPIC_GOOGLE_CLOUD_PROJECT": "ccdoctor-learn",
-    }
-
-
-def _anthropic_env(url: str) -> dict[str, str]:
-    return {"ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": _dummy_key()}
+_anthropic_env = _route("anthropic")
+_bedrock = _route("bedrock")
+_vertex = _route("vertex", "/v1")
 
 
 def _oauth(url: str) -> dict[str, str]:
@@ -205,12 +149,7 @@ def _with(route: Callable[[str], dict[str, str]], name: str, value: str) -> Spec
 
 
 _ROUTE_ENVS: Mapping[str, Callable[[str], dict[str, str]]] = {
-    "bedrock": _bedrock,
-    "vertex": _vertex,
-    "foundry": _foundry,
-    "mantle": _mantle,
-    "anthropic_aws": _anthropic_aws,
-    "anthropic_google_cloud": _anthropic_google_cloud,
+    route: _vertex if route == "vertex" else _route(route) for route in CLOUD_ROUTES
 }
 EXPERIMENTAL_OFF = "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"
 RUNS: Mapping[str, Spec] = {
@@ -238,7 +177,7 @@ RUNS: Mapping[str, Spec] = {
             **_bedrock(url),
             GATEWAY_FLAG: "1",
             "ANTHROPIC_BASE_URL": url,
-            "ANTHROPIC_AUTH_TOKEN": _dummy_key(),
+            "ANTHROPIC_AUTH_TOKEN": _stand().api_key,
         }
     ),
 }

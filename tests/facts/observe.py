@@ -33,6 +33,7 @@ from ccdoctor.clients.request_shape import ONE_MILLION_BETA, ONE_MILLION_MODEL, 
 from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
 from ccdoctor.learn.learner import ONE_HOUR_CACHE, SHAPE_SWITCHES
+from ccdoctor.learn.routes import AWS_REGION, ROUTE_ENVS, VERTEX_REGION, Stand
 from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
 from tests.conformance.claude_client import (
     REPO,
@@ -58,8 +59,6 @@ from tests.peers.ports import wait_until
 
 ALIASES = ("opus", "sonnet", "haiku")
 VERSIONS_DIR = REPO / "ccdoctor" / "clients" / "versions"
-AWS_REGION = "us-east-1"
-VERTEX_REGION = "us-east5"
 BEDROCK = "CLAUDE_CODE_USE_BEDROCK"
 FOUNDRY = "CLAUDE_CODE_USE_FOUNDRY"
 VERTEX = "CLAUDE_CODE_USE_VERTEX"
@@ -145,35 +144,24 @@ def parallel(*tasks: Callable[[], T]) -> list[T]:
 # --- each route's environment and what its fake saw --------------------------------------------
 
 
+STAND = Stand(DEFAULT_API_KEY, PROJECT, "wrkspc_observe")
+"""The key and project these fakes take: learning sets the same variables, with its own values."""
+
+
 def anthropic_env(fake: FakeAnthropic) -> dict[str, str]:
-    return {"ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": DEFAULT_API_KEY}
+    return ROUTE_ENVS["anthropic"](fake.url, STAND)
 
 
 def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
-    return {
-        BEDROCK: "1",
-        "CLAUDE_CODE_SKIP_BEDROCK_AUTH": "1",
-        "ANTHROPIC_BEDROCK_BASE_URL": fake.url,
-        "AWS_REGION": AWS_REGION,
-    }
+    return ROUTE_ENVS["bedrock"](fake.url, STAND)
 
 
 def vertex_env(fake: FakeVertex) -> dict[str, str]:
-    return {
-        VERTEX: "1",
-        "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
-        "ANTHROPIC_VERTEX_BASE_URL": fake.base_url,
-        "ANTHROPIC_VERTEX_PROJECT_ID": PROJECT,
-        "CLOUD_ML_REGION": VERTEX_REGION,
-    }
+    return ROUTE_ENVS["vertex"](fake.base_url, STAND)
 
 
 def foundry_env(fake: FakeAnthropic) -> dict[str, str]:
-    return {
-        FOUNDRY: "1",
-        "ANTHROPIC_FOUNDRY_BASE_URL": fake.url,
-        "ANTHROPIC_FOUNDRY_API_KEY": DEFAULT_API_KEY,
-    }
+    return ROUTE_ENVS["foundry"](fake.url, STAND)
 
 
 MANTLE_KEYS = {
@@ -184,13 +172,7 @@ MANTLE_KEYS = {
 
 
 def mantle_env(fake: FakeAnthropic) -> dict[str, str]:
-    # Skip-auth: no start-up probe, so the first request is the session's own model.
-    return {
-        MANTLE: "1",
-        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": fake.url,
-        "CLAUDE_CODE_SKIP_MANTLE_AUTH": "1",
-        "AWS_REGION": AWS_REGION,
-    }
+    return ROUTE_ENVS["mantle"](fake.url, STAND)
 
 
 def _messages(fake: FakeAnthropic) -> list[AnthropicRequest]:
@@ -508,37 +490,10 @@ def _recorder() -> FakeAnthropic:
     return FakeAnthropic(AnthropicBehaviour(require_auth=False))
 
 
-def _other_route_env(
-    flag: str, base_url_variable: str, skip_auth: str, extra: Mapping[str, str]
-) -> Callable[[FakeAnthropic], dict[str, str]]:
-    def env(fake: FakeAnthropic) -> dict[str, str]:
-        return {flag: "1", base_url_variable: fake.url, skip_auth: "1", **extra}
-
-    return env
-
-
-_OTHER_ROUTES = {
-    ANTHROPIC_AWS: _other_route_env(
-        ANTHROPIC_AWS,
-        "ANTHROPIC_AWS_BASE_URL",
-        "CLAUDE_CODE_SKIP_ANTHROPIC_AWS_AUTH",
-        {"ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_observe", "AWS_REGION": AWS_REGION},
-    ),
-    GOOGLE_CLOUD: _other_route_env(
-        GOOGLE_CLOUD,
-        "ANTHROPIC_GOOGLE_CLOUD_BASE_URL",
-        "CLAUDE_CODE_SKIP_ANTHROPIC_GOOGLE_CLOUD_AUTH",
-        {
-            "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_observe",
-            "ANTHROPIC_GOOGLE_CLOUD_PROJECT": PROJECT,
-        },
-    ),
-    MANTLE: _other_route_env(
-        MANTLE,
-        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
-        "CLAUDE_CODE_SKIP_MANTLE_AUTH",
-        {"AWS_REGION": AWS_REGION},
-    ),
+_OTHER_ROUTES: dict[str, Callable[[FakeAnthropic], dict[str, str]]] = {
+    ANTHROPIC_AWS: lambda fake: ROUTE_ENVS["anthropic_aws"](fake.url, STAND),
+    GOOGLE_CLOUD: lambda fake: ROUTE_ENVS["anthropic_google_cloud"](fake.url, STAND),
+    MANTLE: mantle_env,
 }
 
 
