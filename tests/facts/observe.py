@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 from ccdoctor.clients.request_shape import ONE_MILLION_BETA, ONE_MILLION_MODEL, betas_of, body_shape
 from ccdoctor.clients.toml_text import to_toml, toml_value
 from ccdoctor.knowledge.env_vars import is_checked_family
+from ccdoctor.knowledge.routes import GATEWAY_FLAG
 from ccdoctor.learn.learner import ONE_HOUR_CACHE, SHAPE_SWITCHES
 from ccdoctor.learn.routes import AWS_REGION, ROUTE_ENVS, VERTEX_REGION, Stand
 from ccdoctor.learn.strict import FIELD_TO_SHAPE, fields_to_try
@@ -39,6 +40,7 @@ from tests.conformance.claude_client import (
     REPO,
     ClientRun,
     claude_or_exit,
+    managed_missing,
     run_client,
 )
 from tests.peers.blackhole import closed_port
@@ -98,7 +100,11 @@ KEYS = (
     "fallback.vertex.chain",
     "fallback.mantle.chain",
     "settings.local_at_git_root",
+    "settings.managed_restrictions",
     "network.proxy_variables",
+    "gateway.flag",
+    "gateway.requires",
+    "gateway.main",
 )
 """Every key this command observes, and so the only keys --check compares."""
 WHOLE = frozenset(
@@ -125,12 +131,31 @@ _SLOTS = threading.BoundedSemaphore(2 * (os.cpu_count() or 1))
 class Client:
     binary: Path
 
-    def run(self, env: Mapping[str, str], cwd: Path | None = None) -> ClientRun:
+    def run(
+        self,
+        env: Mapping[str, str],
+        cwd: Path | None = None,
+        managed: Mapping[str, Any] | None = None,
+    ) -> ClientRun:
         """`claude -p` with a fresh HOME and an environment built from nothing but PATH, started
-        in the HOME unless `cwd` says where."""
+        in the HOME unless `cwd` says where; with `managed`, those managed settings."""
         with _SLOTS, tempfile.TemporaryDirectory(prefix="ccdoctor-observe-") as home:
             full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
-            return run_client(self.binary, [], {**full, **_ISOLATION, **env}, cwd or Path(home))
+            managed_file = None
+            if managed is not None:
+                managed_file = Path(home).parent / f"{Path(home).name}-managed.json"
+                managed_file.write_text(json.dumps(managed), encoding="utf-8")
+            try:
+                return run_client(
+                    self.binary,
+                    [],
+                    {**full, **_ISOLATION, **env},
+                    cwd or Path(home),
+                    managed=managed_file,
+                )
+            finally:
+                if managed_file is not None:
+                    managed_file.unlink()
 
 
 T = TypeVar("T")
@@ -793,6 +818,65 @@ def observe_proxy_variables(client: Client, out: Observed) -> None:
     out.put("network.proxy_variables", sorted(read, key=lambda v: -wins[v]))
 
 
+def observe_gateway(client: Client, out: Observed) -> None:
+    """Whether the gateway sign-in flag, with a base URL and a bearer token, beats Bedrock's
+    flag (its request reaching the base URL), which of the two it cannot do without, and the
+    model it asks."""
+    given = {"ANTHROPIC_BASE_URL": "", "ANTHROPIC_AUTH_TOKEN": DEFAULT_API_KEY}
+
+    def reached(without: str | None) -> tuple[list[str], bool]:
+        """The models the base URL was asked, and whether Bedrock was asked instead."""
+        with FakeBedrock() as bedrock, _recorder() as gateway:
+            env = {**bedrock_env(bedrock), GATEWAY_FLAG: "1", **given}
+            env["ANTHROPIC_BASE_URL"] = gateway.url
+            if without is not None:
+                del env[without]
+            client.run(env)
+            return anthropic_models(gateway), bool(bedrock_models(bedrock))
+
+    (asked, fell_back), *withouts = parallel(*(lambda v=v: reached(v) for v in (None, *given)))
+    if not asked:
+        if not fell_back:
+            out.notes.append("gateway: the run reached neither the gateway nor Bedrock")
+        return
+    out.put("gateway.flag", GATEWAY_FLAG)
+    # Without a variable it needs, the flag is ignored and Bedrock's flag wins.
+    out.put("gateway.requires", [v for v, (_, fell) in zip(given, withouts, strict=True) if fell])
+    out.put("gateway.main", asked[0])
+
+
+_RESTRICTIONS = {
+    "deniedModels": {"deniedModels": ["opus", "sonnet", "haiku", "fable"]},
+    "allowedProviders": {"allowedProviders": ["bedrock"]},
+}
+"""Managed settings each of which refuses an Anthropic-route session where it is enforced."""
+
+
+def observe_managed_restrictions(client: Client, out: Observed) -> None:
+    """Which managed restrictions the client enforces: refused, it exits non-zero having asked
+    nothing; ignored, it asks its model and succeeds."""
+    if reason := managed_missing():
+        out.notes.append(f"settings.managed_restrictions: not observed ({reason})")
+        return
+
+    def enforced(settings: Mapping[str, Any]) -> bool | None:
+        with FakeAnthropic() as fake:
+            run = client.run(anthropic_env(fake), managed=settings)
+            asked = anthropic_models(fake)
+        if run.exit_code == 0 and asked:
+            return False
+        return True if run.exit_code not in (0, None) and not asked else None
+
+    found = parallel(*(lambda s=s: enforced(s) for s in _RESTRICTIONS.values()))
+    if None in found:
+        out.notes.append(
+            f"managed_restrictions: inconclusive {dict(zip(_RESTRICTIONS, found, strict=True))}"
+        )
+        return
+    if kept := sorted(k for k, held in zip(_RESTRICTIONS, found, strict=True) if held):
+        out.put("settings.managed_restrictions", kept)
+
+
 def observe(client: Client) -> Observed:
     out = Observed()
     steps = (
@@ -805,6 +889,8 @@ def observe(client: Client) -> Observed:
         observe_oauth_betas,
         observe_proxy_variables,
         observe_shape,
+        observe_gateway,
+        observe_managed_restrictions,
     )
     parallel(*(lambda step=step: step(client, out) for step in steps))
     out.facts = _ordered(out.facts)
