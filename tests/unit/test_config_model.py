@@ -231,6 +231,7 @@ def test_alias_pin_is_named_as_the_source(machine: Machine) -> None:
 
 
 def test_model_override_is_named_as_the_source(machine: Machine) -> None:
+    machine.claude_version = "2.1.337"
     machine.env.update(BEDROCK)
     machine.user_settings(
         {
@@ -243,6 +244,9 @@ def test_model_override_is_named_as_the_source(machine: Machine) -> None:
     assert _snippet(result) == {
         "modelOverrides": {"claude-opus-4-6": "us.anthropic.claude-opus-4-6-v1"}
     }
+    # 2.1.197 sends a chosen model as it is, the override aside (tests/facts/session_models.md).
+    machine.claude_version = "2.1.197"
+    assert "from the model setting" in _only(machine.check(CHECK), Status.FAIL)
 
 
 def test_model_setting_is_named_as_the_source(machine: Machine) -> None:
