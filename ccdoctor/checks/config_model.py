@@ -5,7 +5,13 @@ from __future__ import annotations
 from ccdoctor.config.view import ModelChoice
 from ccdoctor.context import CheckContext
 from ccdoctor.core.results import Category, Fix, Outcome, Problem, Status
-from ccdoctor.diagnose.model_ids import describe_choice, endpoint_named, judge_model, shown_id
+from ccdoctor.diagnose.model_ids import (
+    describe_choice,
+    endpoint_named,
+    judge_model,
+    one_million_hint,
+    shown_id,
+)
 from ccdoctor.knowledge.policy import RESTRICTED
 from ccdoctor.spec import check
 
@@ -27,8 +33,8 @@ the small/fast model, then checks each ID's shape for the provider:
 - Vertex needs claude-…@YYYYMMDD for dated models; an anthropic.… ID is a Bedrock one.
 - The Anthropic API needs claude-… IDs. Behind an ANTHROPIC_BASE_URL gateway any name may be
   valid, so only Bedrock/Vertex-shaped IDs are flagged, as warnings.
-- [1m] asks for the 1M-context variant, which only Opus 4.6+, Sonnet 4.6+, Sonnet 5 and Fable
-  have.
+- [1m] asks for the 1M-context variant, which only Sonnet 4+, Opus 4.6+, Haiku 5.5+ and Fable
+  have. A chosen Sonnet 4 to 4.6 or Opus 4.6 without it runs with 200K: a hint, not a warning.
 A broken small/fast model is a warning, not a failure: a one-shot `claude -p` does not use it.
 The same for CLAUDE_CODE_SUBAGENT_MODEL and the sonnet/opus alias pins, which the client sends
 only mid-session.
@@ -60,6 +66,10 @@ def model_check(ctx: CheckContext) -> Outcome:
         f"main {shown_id(main)}, small/fast {shown_id(small)}: well formed for "
         f"{endpoint_named(config)}"
     )
+    # A hint, never a failure or a warning: a 200K window works, it is only smaller.
+    if (hint := one_million_hint(main)) is not None:
+        details["hint"] = hint
+        ok += f" (hint: {hint})"
     return Outcome.from_problems(problems, ok, details)
 
 

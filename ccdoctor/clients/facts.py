@@ -147,6 +147,10 @@ class ClientFacts:
     `.claude/settings.local.json`, which beats the start directory's copy (2.1.219 on; 2.1.197
     and 2.1.207 read the start directory's only). Project `settings.json` comes from the start
     directory on every observed version."""
+    model_overrides_chosen: bool
+    """`modelOverrides` maps a model the user chose (`--model`, `ANTHROPIC_MODEL`, the `model`
+    key, an alias pin) when it is the client's own ID for that model, not only the IDs the
+    default or an alias resolves to (2.1.207 on; 2.1.197 sends a chosen ID as it is)."""
     proxy_variables: tuple[str, ...]
     """The proxy variables the client reads, in its order: the first one set is the proxy for
     every request (all_proxy/ALL_PROXY joined the four others in 2.1.280)."""
@@ -375,10 +379,17 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
     except ShapeError as error:
         raise FactsError(str(error)) from None
     settings = _table(name, data, "settings")
-    _only(f"{name} [settings]", settings, {"local_at_git_root", "managed_restrictions"})
+    _only(
+        f"{name} [settings]",
+        settings,
+        {"local_at_git_root", "model_overrides_chosen", "managed_restrictions"},
+    )
     local_at_root = settings.get("local_at_git_root")
     if not isinstance(local_at_root, bool):
         raise FactsError(f"{name} [settings]: `local_at_git_root` must be true or false")
+    overrides_chosen = settings.get("model_overrides_chosen")
+    if not isinstance(overrides_chosen, bool):
+        raise FactsError(f"{name} [settings]: `model_overrides_chosen` must be true or false")
     return ClientFacts(
         since=since,
         source=_text(name, data, "source"),
@@ -405,6 +416,7 @@ def read_facts(name: str, data: Mapping[str, Any]) -> ClientFacts:
         anthropic_betas_oauth=oauth_betas[0],
         anthropic_betas_oauth_without_experimental=oauth_betas[1],
         local_at_git_root=local_at_root,
+        model_overrides_chosen=overrides_chosen,
         proxy_variables=_texts(f"{name} [network]", network, "proxy_variables"),
         managed_restrictions=frozenset(
             _texts(f"{name} [settings]", settings, "managed_restrictions")

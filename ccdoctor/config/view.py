@@ -248,9 +248,10 @@ def resolve(inputs: Inputs) -> ResolvedConfig:
     aws = read_aws_files(text_env, inputs.home)
     region = _bedrock_region(get, aws)
     prefix = _bedrock_prefix(get, region.value)
-    main = _main_model(inputs, env, settings, defaults, prefix, version, provider.provider)
-    small = _small_model(env, settings, defaults, prefix, provider.provider, main, get)
-    further = _session_models(env, settings, defaults, prefix, (main, small), facts.variables)
+    rules = _Rules(settings, defaults, prefix, facts.model_overrides_chosen)
+    main = _main_model(inputs, env, rules, version, provider.provider)
+    small = _small_model(env, rules, provider.provider, main, get)
+    further = _session_models(env, rules, (main, small), facts.variables)
     small_region = _small_region(get, region)
     return ResolvedConfig(
         inputs=inputs,
@@ -346,15 +347,26 @@ def _small_region(get: Any, main_region: RegionChoice) -> RegionChoice:
     return main_region
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """What resolving any model of a session needs besides the environment: the effective
+    settings, the route's built-in models, the Bedrock profile prefix, and whether the version's
+    modelOverrides maps a chosen model too (ClientFacts.model_overrides_chosen)."""
+
+    settings: Mapping[str, Value]
+    defaults: ModelDefaults
+    prefix: str
+    overrides_chosen: bool
+
+
 def _main_model(
     inputs: Inputs,
     env: Mapping[str, Value],
-    settings: Mapping[str, Value],
-    defaults: ModelDefaults,
-    prefix: str,
+    rules: _Rules,
     version: tuple[int, int, int] | None,
     provider: Provider,
 ) -> ModelChoice:
+    settings = rules.settings
     requested: str | None = None
     origin = DEFAULT
     if inputs.model_arg:
@@ -370,14 +382,14 @@ def _main_model(
     ) and value.text.strip().lower() not in ("default", "inherit", "opusplan", "haiku"):
         requested, origin = value.text, value.origin
     if requested is not None:
-        chosen = _resolve_model("main", requested, origin, True, env, settings, defaults, prefix)
+        chosen = _resolve_model("main", requested, origin, True, env, rules)
         listed = settings.get(model_data.AVAILABLE_MODELS)
         if listed is None or not isinstance(listed.raw, list):
             return chosen
         if model_data.available_allows(listed.raw, chosen.model_id):
             return chosen
         where = listed.origin.describe()
-        fallback = _main_model_default(env, settings, defaults, prefix, provider)
+        fallback = _main_model_default(env, rules, provider)
         return replace(
             fallback,
             steps=(
@@ -387,35 +399,27 @@ def _main_model(
             ),
             restricted=(chosen.model_id, where),
         )
-    return _main_model_default(env, settings, defaults, prefix, provider)
+    return _main_model_default(env, rules, provider)
 
 
-def _main_model_default(
-    env: Mapping[str, Value],
-    settings: Mapping[str, Value],
-    defaults: ModelDefaults,
-    prefix: str,
-    provider: Provider,
-) -> ModelChoice:
+def _main_model_default(env: Mapping[str, Value], rules: _Rules, provider: Provider) -> ModelChoice:
     """The model a session that chooses none sends: the version's default, which is the opus
     alias (and so follows its pin) wherever that default is an opus."""
     pin = env.get(model_data.ALIAS_OVERRIDE_VARIABLE["opus"])
-    default_main, _ = _one_million(defaults.main, [])
-    if pin is not None and pin.text and default_main == defaults.aliases.get("opus"):
-        chosen = _resolve_model("main", "opus", DEFAULT, False, env, settings, defaults, prefix)
+    default_main, _ = _one_million(rules.defaults.main, [])
+    if pin is not None and pin.text and default_main == rules.defaults.aliases.get("opus"):
+        chosen = _resolve_model("main", "opus", DEFAULT, False, env, rules)
         steps = ("'default' from built-in default", "'default' is the opus alias here")
         million = chosen.one_million or provider.value in model_data.OPUS_PIN_WITH_1M_BETA
         return replace(
             chosen, requested="default", one_million=million, steps=steps + chosen.steps[1:]
         )
-    return _resolve_model("main", "default", DEFAULT, False, env, settings, defaults, prefix)
+    return _resolve_model("main", "default", DEFAULT, False, env, rules)
 
 
 def _session_models(
     env: Mapping[str, Value],
-    settings: Mapping[str, Value],
-    defaults: ModelDefaults,
-    prefix: str,
+    rules: _Rules,
     taken: tuple[ModelChoice, ...],
     named: frozenset[str],
 ) -> tuple[ModelChoice, ...]:
@@ -427,9 +431,7 @@ def _session_models(
         value = env.get(role.variable)
         if value is None or not value.text:
             continue
-        choice = _resolve_model(
-            role.role, value.text, value.origin, True, env, settings, defaults, prefix
-        )
+        choice = _resolve_model(role.role, value.text, value.origin, True, env, rules)
         if choice.model_id not in {m.model_id for m in (*taken, *found)}:
             found.append(choice)
     return tuple(found)
@@ -437,9 +439,7 @@ def _session_models(
 
 def _small_model(
     env: Mapping[str, Value],
-    settings: Mapping[str, Value],
-    defaults: ModelDefaults,
-    prefix: str,
+    rules: _Rules,
     provider: Provider,
     main: ModelChoice,
     get: Any,
@@ -447,9 +447,7 @@ def _small_model(
     for variable in ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL"):
         value = env.get(variable)
         if value is not None and value.text:
-            return _resolve_model(
-                "small_fast", value.text, value.origin, True, env, settings, defaults, prefix
-            )
+            return _resolve_model("small_fast", value.text, value.origin, True, env, rules)
     gateway = provider is Provider.ANTHROPIC and get(ANTHROPIC_API.base_url_variable) is not None
     if (provider is not Provider.ANTHROPIC or gateway) and main.explicit:
         return ModelChoice(
@@ -461,9 +459,7 @@ def _small_model(
             (*main.steps, "no small/fast pin: background work uses the main model"),
             True,
         )
-    return _resolve_model(
-        "small_fast", defaults.small_fast, DEFAULT, False, env, settings, defaults, prefix
-    )
+    return _resolve_model("small_fast", rules.defaults.small_fast, DEFAULT, False, env, rules)
 
 
 def _resolve_model(
@@ -472,12 +468,14 @@ def _resolve_model(
     origin: Origin,
     explicit: bool,
     env: Mapping[str, Value],
-    settings: Mapping[str, Value],
-    defaults: ModelDefaults,
-    prefix: str,
+    rules: _Rules,
 ) -> ModelChoice:
+    defaults = rules.defaults
     steps = [f"{requested!r} from {origin.describe()}"]
     current, one_million = _one_million(requested.strip(), steps)
+    # The user's own text (or an alias pin's), not a built-in ID: modelOverrides treats the two
+    # apart (tests/facts/session_models.md).
+    chosen = explicit
     alias = current.lower()
     if alias == "opusplan":
         alias = "sonnet"
@@ -486,6 +484,7 @@ def _resolve_model(
         alias = "opus"
     if alias == "default":
         current = defaults.main
+        chosen = False
         steps.append(f"'default' is the provider default {current}")
     elif alias in model_data.ALIAS_OVERRIDE_VARIABLE:
         variable = model_data.ALIAS_OVERRIDE_VARIABLE[alias]
@@ -494,26 +493,48 @@ def _resolve_model(
             # Sent as it is, but for a [1m] suffix: an alias or `default` in it is not followed
             # (observed on 2.1.197, 2.1.257 and 2.1.332).
             current = pinned.text.strip()
+            chosen = True
             steps.append(f"alias '{alias}' → {current} via {variable}")
         else:
             current = defaults.aliases.get(alias, defaults.main)
+            chosen = False
             steps.append(f"alias '{alias}' → {current} (built-in)")
     current, resolved_to_million = _one_million(current, steps)
     one_million = one_million or resolved_to_million
-    overrides = settings.get("modelOverrides")
-    if overrides is not None and isinstance(overrides.raw, dict):
-        # Keys are Anthropic model IDs, also for the provider IDs an alias resolves to
-        # ({prefix}.anthropic.claude-opus-4-6-v1 is overridden by "claude-opus-4-6").
-        mapped = overrides.raw.get(current)
-        if not (isinstance(mapped, str) and mapped):
-            mapped = overrides.raw.get(model_data.anthropic_id(current))
-        if isinstance(mapped, str) and mapped:
-            steps.append(f"modelOverrides maps {current} → {mapped}")
-            current = mapped
+    mapped = _overridden(current, chosen, rules)
+    if mapped is not None:
+        steps.append(f"modelOverrides maps {current} → {mapped}")
+        current = mapped
+    elif chosen and not rules.overrides_chosen and _overridden(current, False, rules):
+        steps.append("modelOverrides maps built-in IDs only in this version: sent as chosen")
     if "{prefix}" in current:
-        current = current.replace("{prefix}", prefix)
-        steps.append(f"inference-profile prefix '{prefix}.' applied")
+        current = current.replace("{prefix}", rules.prefix)
+        steps.append(f"inference-profile prefix '{rules.prefix}.' applied")
     return ModelChoice(role, requested, origin, current, one_million, tuple(steps), explicit)
+
+
+def _overridden(model_id: str, chosen: bool, rules: _Rules) -> str | None:
+    """What modelOverrides maps `model_id` to, or None. A built-in ID is looked up as the client
+    does, by its Anthropic ID (the key "claude-opus-4-6" maps
+    {prefix}.anthropic.claude-opus-4-6-v1); a chosen one only from 2.1.207 on, and only when it is
+    itself one of the client's Anthropic IDs, matched case aside (observed on 2.1.197, 2.1.207
+    to 2.1.337)."""
+    overrides = rules.settings.get("modelOverrides")
+    if overrides is None or not isinstance(overrides.raw, dict):
+        return None
+    table: dict[object, object] = overrides.raw
+    if chosen:
+        if not (rules.overrides_chosen and model_data.overridable_choice(model_id)):
+            return None
+        found = [
+            v for k, v in table.items() if isinstance(k, str) and k.lower() == model_id.lower()
+        ]
+        mapped = found[0] if found else None
+    else:
+        mapped = table.get(model_id)
+        if not (isinstance(mapped, str) and mapped):
+            mapped = table.get(model_data.anthropic_id(model_id))
+    return mapped if isinstance(mapped, str) and mapped else None
 
 
 def _one_million(model: str, steps: list[str]) -> tuple[str, bool]:

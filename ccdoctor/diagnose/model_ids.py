@@ -27,8 +27,13 @@ _WORD = re.compile(r"^[a-z]+[0-9.]*$")
 """A single word such as `sonet` or `opus4`: meant as an alias, sent verbatim when it is not one."""
 _FAMILY_VERSION = re.compile(r"^claude-(opus|sonnet|haiku|fable)-(\d+)(?:-(\d{1,2}))?(?:-|$)")
 _OLD_FAMILY_VERSION = re.compile(r"^claude-(\d+)(?:-(\d+))?-(opus|sonnet|haiku)")
-_ONE_MILLION_SINCE = {"opus": (4, 6), "sonnet": (4, 6), "fable": (0, 0)}
-"""Families with a 1M-context variant, from the first version that has it (Haiku has none)."""
+_ONE_MILLION_SINCE = {"opus": (4, 6), "sonnet": (4, 0), "haiku": (5, 5), "fable": (0, 0)}
+"""Families with a 1M-context variant, from the first version that has it: the client's own
+model table (2.1.197 and 2.1.337 bundles: `supports_1m_beta` or a 1M window) gives it to Sonnet
+4, 4.5 and 4.6, Opus 4.6, and every later Opus, Sonnet, Haiku 5.5 and Fable."""
+_NATIVE_ONE_MILLION_SINCE = {"opus": (4, 7), "sonnet": (5, 0), "haiku": (5, 5), "fable": (0, 0)}
+"""From these on the model's own window is 1M (the table's `native_1m`): no [1m] is needed.
+Between the two tables the window is 200K unless [1m] asks for the 1M variant."""
 
 
 def shown_id(choice: ModelChoice) -> str:
@@ -111,6 +116,24 @@ def _parse(model_id: str) -> _Id:
     if date_match:
         name = name[: date_match.start()]
     return _Id(text, name, date)
+
+
+def one_million_hint(choice: ModelChoice) -> str | None:
+    """A hint for a chosen model that has a 1M-context variant it does not ask for: without
+    [1m] it runs with a 200K window. None for built-in models, native 1M windows and the rest."""
+    if not choice.explicit or choice.one_million:
+        return None
+    match = _FAMILY_VERSION.match(_parse(choice.model_id).name)
+    if not match:
+        return None
+    family, major, minor = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    since, native = _ONE_MILLION_SINCE.get(family), _NATIVE_ONE_MILLION_SINCE.get(family)
+    if since is None or (major, minor) < since or (native is not None and (major, minor) >= native):
+        return None
+    return (
+        f"{choice.model_id} runs with a 200K context window; it has a 1M-context variant: "
+        f"{choice.model_id}[1m] asks for it"
+    )
 
 
 def _one_million_support(parsed: _Id) -> bool | None:
@@ -238,7 +261,7 @@ def judge_model(choice: ModelChoice, config: ResolvedConfig, *, is_main: bool) -
             Problem(
                 Status.WARN,
                 f"{subject} asks for [1m], but this model has no 1M-context variant (only "
-                "Opus 4.6+, Sonnet 4.6+, Sonnet 5 and Fable do)",
+                "Sonnet 4+, Opus 4.6+, Haiku 5.5+ and Fable do)",
                 source.fix(
                     f"Drop the [1m] suffix from {source.label}, or pick a model with a 1M "
                     "context window.",

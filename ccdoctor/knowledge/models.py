@@ -168,6 +168,28 @@ def vertex_region_variable(model_id: str) -> str | None:
     return None
 
 
+DATED_MODELS = (
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+    "claude-opus-4-5",
+    "claude-opus-4-1",
+    "claude-sonnet-4",
+    "claude-opus-4",
+)
+"""Models whose ID in the client carries a date (claude-sonnet-4-5-20250929): under their short
+name a chosen model is not one of the client's own IDs, so `modelOverrides` never maps it, under
+that key or the dated one (observed for claude-sonnet-4-5 and claude-haiku-4-5 on 2.1.207 to
+2.1.337; the others' Vertex IDs carry the date too)."""
+
+
+def overridable_choice(model_id: str) -> bool:
+    """Whether `modelOverrides` can map this model when the user chose it: one of the client's
+    own Anthropic IDs (a key is matched case aside), never a provider ID such as
+    us.anthropic.claude-opus-4-6-v1 or a short name of a dated model (observed, 2.1.207 on)."""
+    name = model_id.lower()
+    return bool(ANTHROPIC_ID.match(name)) and name not in DATED_MODELS
+
+
 _PROVIDER_DECORATION = re.compile(r"^(?:\{prefix\}|us|eu|apac|jp|au|global|us-gov)\.|^anthropic\.")
 
 

@@ -28,6 +28,7 @@ from ccdoctor.core.provider import Provider
 from ccdoctor.core.results import Category
 from tests.conformance.claude_client import (
     FAST,
+    NO_TRAFFIC,
     ClientRun,
     Mode,
     off_loopback,
@@ -206,7 +207,7 @@ def observe(
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(home),
-            **mode.env,
+            **mode_env(scenario, mode),
             **{name: fill(value, values) for name, value in scenario.env.items()},
         }
         args = [fill(arg, values) for arg in scenario.args]
@@ -217,6 +218,17 @@ def observe(
         ran = run_client(client.binary, args, env, start, mode.timeout, connect_log, given)
     reached = tuple(off_loopback(connect_log)) if connect_log is not None else None
     return Observation(scenario, client.version, ran, doctor, reached)
+
+
+def mode_env(scenario: Scenario, mode: Mode) -> dict[str, str]:
+    """The harness's variables for this scenario: without NO_TRAFFIC's where the scenario
+    leaves non-essential traffic on. The auto-updater stays off even then: the facts
+    (tests/facts/startup_connections.md) were watched without it, and a download is no part of
+    a scenario."""
+    if not scenario.nonessential_traffic:
+        return dict(mode.env)
+    kept = {name: value for name, value in mode.env.items() if name not in NO_TRAFFIC}
+    return {**kept, "DISABLE_AUTOUPDATER": "1"}
 
 
 Key = tuple[str, str]

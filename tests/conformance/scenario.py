@@ -11,6 +11,8 @@ that the harness fills in once the peers are up: see PLACEHOLDERS.
     args = []                        # extra arguments, given to the client and to ccdoctor
     git = true                       # the project is a git repository (`git init`)
     start_dir = "pkg"                # where both programs start, relative to the project
+    nonessential_traffic = true      # leave CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC unset,
+                                     # as users run the client (the harness sets it otherwise)
     warns = []                       # categories where ccdoctor must show a warning
     known_disagreement = "..."       # only while ccdoctor is wrong: the test xfails strictly
 
@@ -227,6 +229,9 @@ class Scenario:
     start_dir: str | None = None
     """Relative to the project: the clients differ on which `.claude/` files count when they
     start below a repository's root."""
+    nonessential_traffic: bool = False
+    """The client's non-essential traffic left on (the harness's NO_TRAFFIC not applied): the
+    connections it then makes besides the endpoint are part of the set-up."""
 
     def expect(self, version: str) -> Expectation:
         """A version's table holds for it and for the older versions down to the next older
@@ -304,6 +309,7 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
             "versions",
             "git",
             "start_dir",
+            "nonessential_traffic",
         },
         "scenario",
     )
@@ -318,6 +324,9 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
         or ".." in Path(start_dir).parts
     ):
         raise ScenarioError('start_dir must be a path inside the project, e.g. "pkg"')
+    nonessential = data.get("nonessential_traffic", False)
+    if not isinstance(nonessential, bool):
+        raise ScenarioError("nonessential_traffic must be true or false")
     expected = _expectation(data)
     per_version = {
         version: _version_expectation(version, table, data)
@@ -345,6 +354,7 @@ def _scenario(name: str, data: dict[str, Any]) -> Scenario:
         per_version=per_version,
         git=git,
         start_dir=start_dir,
+        nonessential_traffic=nonessential,
     )
 
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from ccdoctor.core.results import Category
-from tests.conformance.claude_client import ClientRun, off_loopback
+from tests.conformance.claude_client import FAST, ClientRun, off_loopback
 from tests.conformance.harness import (
     CcdoctorRun,
     CheckLine,
     Observation,
     _start_directory,
     median_ratio,
+    mode_env,
     read_report,
 )
 from tests.conformance.report import _row
@@ -133,6 +134,16 @@ def test_a_scenario_file_is_read_with_its_defaults(tmp_path: Path) -> None:
     assert scenario.gateway == Gateway("fake")
     assert scenario.env == {"ANTHROPIC_BASE_URL": "{{gateway}}"}
     assert (scenario.git, scenario.start_dir) == (False, None)
+    assert mode_env(scenario, FAST) == dict(FAST.env)
+
+
+def test_a_scenario_may_leave_non_essential_traffic_on(tmp_path: Path) -> None:
+    scenario = load(write(tmp_path, "nonessential_traffic = true\n" + HEALTHY))
+
+    env = mode_env(scenario, FAST)
+
+    assert "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC" not in env
+    assert env == {"CLAUDE_CODE_MAX_RETRIES": "0", "DISABLE_AUTOUPDATER": "1"}
 
 
 def test_a_scenario_may_start_both_programs_below_a_git_root(tmp_path: Path) -> None:
@@ -194,6 +205,7 @@ def test_a_scenario_may_start_both_programs_below_a_git_root(tmp_path: Path) -> 
         ('description = "d"\nclient = "ok"\ngit = "yes"\n', "git must be true or false"),
         ('description = "d"\nclient = "ok"\nstart_dir = "/etc"\n', "start_dir must be a path"),
         ('description = "d"\nclient = "ok"\nstart_dir = "../up"\n', "start_dir must be a path"),
+        ('description = "d"\nclient = "ok"\nnonessential_traffic = 1\n', "true or false"),
     ],
 )
 def test_a_scenario_that_does_not_say_what_it_means_is_refused(

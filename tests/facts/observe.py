@@ -101,6 +101,7 @@ KEYS = (
     "fallback.mantle.chain",
     "settings.local_at_git_root",
     "settings.managed_restrictions",
+    "settings.model_overrides_chosen",
     "network.proxy_variables",
     "gateway.flag",
     "gateway.requires",
@@ -760,6 +761,32 @@ def observe_settings_discovery(client: Client, out: Observed) -> None:
     out.notes.append(f"settings: the git root's settings.json beats the start's: {root_project}")
 
 
+OVERRIDDEN = "claude-opus-4-8"
+"""A canonical model ID every observed version knows, chosen by ANTHROPIC_MODEL and mapped by
+modelOverrides."""
+
+
+def observe_model_overrides(client: Client, out: Observed) -> None:
+    """Whether modelOverrides maps a model the user chose (ANTHROPIC_MODEL), not only the
+    built-in IDs an alias or the default resolves to: user settings (in CLAUDE_CONFIG_DIR) map
+    OVERRIDDEN to another ID, and the fake sees which one is sent."""
+    mapped = "claude-overridden-test-model"
+    with (
+        FakeAnthropic() as fake,
+        tempfile.TemporaryDirectory(prefix="ccdoctor-observe-config-") as config,
+    ):
+        settings = {"modelOverrides": {OVERRIDDEN: mapped}}
+        (Path(config) / "settings.json").write_text(json.dumps(settings))
+        client.run(
+            {**anthropic_env(fake), "ANTHROPIC_MODEL": OVERRIDDEN, "CLAUDE_CONFIG_DIR": config}
+        )
+        sent = anthropic_models(fake)
+    if sent[:1] not in ([OVERRIDDEN], [mapped]):
+        out.notes.append(f"settings: inconclusive modelOverrides run (sent {sent})")
+        return
+    out.put("settings.model_overrides_chosen", sent[0] == mapped)
+
+
 PROXY_CANDIDATES = (
     "https_proxy",
     "HTTPS_PROXY",
@@ -886,6 +913,7 @@ def observe(client: Client) -> Observed:
         observe_fallbacks,
         observe_aliases,
         observe_settings_discovery,
+        observe_model_overrides,
         observe_oauth_betas,
         observe_proxy_variables,
         observe_shape,

@@ -91,7 +91,7 @@ def valid() -> dict[str, Any]:
                 "betas_oauth_without_experimental": ["claude-code-20250219", "oauth-2025-04-20"],
             }
         },
-        "settings": {"local_at_git_root": True},
+        "settings": {"local_at_git_root": True, "model_overrides_chosen": True},
         "network": {"proxy_variables": ["https_proxy", "HTTPS_PROXY"]},
         "fallback": {
             "stopped_by": ["CLAUDE_CODE_NO_MODEL_FALLBACK"],
@@ -155,7 +155,9 @@ def broken(change: str) -> dict[str, Any]:
     elif change == "empty stopped_by":
         data["fallback"]["stopped_by"] = []
     elif change == "settings discovery is not a boolean":
-        data["settings"] = {"local_at_git_root": "yes"}
+        data["settings"] = {"local_at_git_root": "yes", "model_overrides_chosen": True}
+    elif change == "model overrides fact is not a boolean":
+        data["settings"] = {"local_at_git_root": True, "model_overrides_chosen": 1}
     elif change == "typo in the settings discovery":
         data["settings"] = {"local_at_git_rot": True}
     elif change == "settings is not a table":
@@ -180,6 +182,7 @@ def broken(change: str) -> dict[str, Any]:
         "fallback without a chain",
         "empty stopped_by",
         "settings discovery is not a boolean",
+        "model overrides fact is not a boolean",
         "typo in the settings discovery",
         "settings is not a table",
     ],
@@ -234,6 +237,12 @@ def test_the_versions_read_settings_discovery_as_observed() -> None:
     assert facts_for((2, 1, 207)).local_at_git_root is False
     assert facts_for((2, 1, 219)).local_at_git_root is True
     assert facts_for((2, 1, 332)).local_at_git_root is True
+
+
+def test_model_overrides_map_a_chosen_model_from_2_1_207_on() -> None:
+    assert facts_for((2, 1, 197)).model_overrides_chosen is False
+    assert facts_for((2, 1, 207)).model_overrides_chosen is True
+    assert facts_for((2, 1, 337)).model_overrides_chosen is True
 
 
 def test_all_proxy_is_read_from_2_1_280_on_after_the_four_others() -> None:

@@ -231,6 +231,7 @@ def test_alias_pin_is_named_as_the_source(machine: Machine) -> None:
 
 
 def test_model_override_is_named_as_the_source(machine: Machine) -> None:
+    machine.claude_version = "2.1.337"
     machine.env.update(BEDROCK)
     machine.user_settings(
         {
@@ -243,6 +244,9 @@ def test_model_override_is_named_as_the_source(machine: Machine) -> None:
     assert _snippet(result) == {
         "modelOverrides": {"claude-opus-4-6": "us.anthropic.claude-opus-4-6-v1"}
     }
+    # 2.1.197 sends a chosen model as it is, the override aside (tests/facts/session_models.md).
+    machine.claude_version = "2.1.197"
+    assert "from the model setting" in _only(machine.check(CHECK), Status.FAIL)
 
 
 def test_model_setting_is_named_as_the_source(machine: Machine) -> None:
@@ -388,12 +392,15 @@ def test_provider_id_on_foundry_warns(machine: Machine) -> None:
     ("env", "model", "warns"),
     [
         ({}, "claude-haiku-4-5[1m]", True),
-        ({}, "claude-sonnet-4-5-20250929[1m]", True),
+        # The client's model table gives Sonnet 4.5 the 1M beta, Opus 4.5 none.
+        ({}, "claude-sonnet-4-5-20250929[1m]", False),
+        ({}, "claude-opus-4-5[1m]", True),
         ({}, "claude-3-7-sonnet-20250219[1m]", True),
         ({}, "claude-opus-4-6[1m]", False),
         ({}, "claude-sonnet-5[1m]", False),
         ({}, "claude-fable-5[1m]", False),
-        (BEDROCK, "sonnet[1m]", True),
+        (BEDROCK, "sonnet[1m]", False),
+        (BEDROCK, "haiku[1m]", True),
         (BEDROCK, "us.anthropic.claude-opus-4-6-v1[1m]", False),
         (
             BEDROCK,
@@ -437,3 +444,33 @@ def test_any_model_string_gives_a_verdict_never_an_error(
         machine.env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = haiku.replace("\x00", "")
     result = machine.check(CHECK)
     assert result.status in (Status.PASS, Status.WARN, Status.FAIL), result.message
+
+
+@pytest.mark.parametrize(
+    ("model", "hinted"),
+    [
+        ("claude-sonnet-4-6", True),
+        ("claude-sonnet-4-5-20250929", True),
+        ("claude-opus-4-6", True),
+        ("claude-sonnet-4-6[1m]", False),  # asks for it already
+        ("claude-opus-4-8", False),  # a native 1M window
+        ("claude-sonnet-5", False),
+        ("claude-opus-4-5", False),  # no 1M variant
+        ("claude-haiku-4-5", False),
+    ],
+)
+def test_a_chosen_model_with_a_1m_variant_it_does_not_ask_for_gets_a_hint(
+    machine: Machine, model: str, hinted: bool
+) -> None:
+    machine.env["ANTHROPIC_MODEL"] = model
+    result = machine.check(CHECK)
+    assert result.status is Status.PASS
+    assert ("hint" in result.details) is hinted
+    assert ("[1m] asks for it" in result.message) is hinted
+
+
+def test_no_hint_for_a_built_in_model(machine: Machine) -> None:
+    machine.claude_version = "2.1.197"
+    machine.env["CLAUDE_CODE_USE_VERTEX"] = "1"
+    result = machine.check(CHECK)
+    assert "hint" not in result.details

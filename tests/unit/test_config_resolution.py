@@ -216,12 +216,61 @@ def test_aliases_resolve_through_default_model_variables(machine: Machine) -> No
     assert machine.resolve().main_model.model_id == "claude-sonnet-4-6"
 
 
-def test_model_overrides_map_the_resolved_id(machine: Machine) -> None:
-    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefghijkl"
+ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefghijkl"
+
+
+def test_model_overrides_map_a_pinned_id_from_2_1_207_on(machine: Machine) -> None:
     machine.env["ANTHROPIC_MODEL"] = "opus"
     machine.env["ANTHROPIC_DEFAULT_OPUS_MODEL"] = "claude-opus-4-6"
-    machine.user_settings({"modelOverrides": {"claude-opus-4-6": arn}})
-    assert machine.resolve().main_model.model_id == arn
+    machine.user_settings({"modelOverrides": {"claude-opus-4-6": ARN}})
+    machine.claude_version = "2.1.207"
+    assert machine.resolve().main_model.model_id == ARN
+    machine.claude_version = "2.1.197"
+    main = machine.resolve().main_model
+    assert main.model_id == "claude-opus-4-6"
+    assert "modelOverrides maps built-in IDs only in this version: sent as chosen" in main.steps
+
+
+def test_model_overrides_map_a_built_in_id_on_every_version(machine: Machine) -> None:
+    machine.env["ANTHROPIC_MODEL"] = "sonnet"
+    machine.user_settings({"modelOverrides": {"claude-sonnet-5": ARN, "claude-sonnet-5-5": ARN}})
+    for version in ("2.1.197", "2.1.337"):
+        machine.claude_version = version
+        assert machine.resolve().main_model.model_id == ARN
+    del machine.env["ANTHROPIC_MODEL"]
+    machine.user_settings({"modelOverrides": {"claude-opus-5-5": ARN}})
+    assert machine.resolve().main_model.model_id == ARN
+
+
+@pytest.mark.parametrize(
+    ("chosen", "key", "mapped"),
+    [
+        ("claude-opus-4-8", "claude-opus-4-8", True),
+        ("Claude-Opus-4-8", "claude-opus-4-8", True),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929", True),
+        # Short names of dated models and IDs the client does not own are sent as they are.
+        ("claude-sonnet-4-5", "claude-sonnet-4-5", False),
+        ("claude-sonnet-4-5", "claude-sonnet-4-5-20250929", False),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-5", False),
+        ("my-gw-model", "my-gw-model", False),
+    ],
+)
+def test_which_chosen_models_model_overrides_maps(
+    machine: Machine, chosen: str, key: str, mapped: bool
+) -> None:
+    """As 2.1.207 to 2.1.337 did (tests/facts/session_models.md)."""
+    machine.claude_version = "2.1.337"
+    machine.env["ANTHROPIC_MODEL"] = chosen
+    machine.user_settings({"modelOverrides": {key: "ovr"}})
+    assert machine.resolve().main_model.model_id == ("ovr" if mapped else chosen)
+
+
+def test_model_overrides_leave_a_chosen_provider_id_alone(machine: Machine) -> None:
+    machine.claude_version = "2.1.337"
+    machine.env["CLAUDE_CODE_USE_BEDROCK"] = "1"
+    machine.env["ANTHROPIC_MODEL"] = "us.anthropic.claude-opus-4-6-v1"
+    machine.user_settings({"modelOverrides": {"claude-opus-4-6": ARN}})
+    assert machine.resolve().main_model.model_id == "us.anthropic.claude-opus-4-6-v1"
 
 
 def test_small_fast_model_pins_and_deprecated_name(machine: Machine) -> None:
