@@ -106,8 +106,10 @@ class _Scheduler:
         self._results: dict[str, CheckResult] = {}
         self._blocked: set[str] = set()
         """Checks skipped because a need failed; they block their own dependents in turn."""
-        self._held: dict[str, CheckResult] = {}
-        """Finished checks whose needs are still running."""
+        self._held: dict[str, CheckResult | None] = {}
+        """Finished checks whose needs are still running (None: blocked, its skip not yet
+        written, so that the need it names is the first to fail in its `needs` order, not the
+        first to finish)."""
         self._pending = list(checks)
         self._running: dict[str, _Running] = {}
         self._done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
@@ -173,6 +175,9 @@ class _Scheduler:
                     continue
                 if skip.cause is not None and skip.cause.kind is SkipKind.NEED_FAILED:
                     self._blocked.add(check.spec.id)
+                    if self._unmet(check):
+                        self._held[check.spec.id] = None
+                        continue
                 self._skip(check, skip)
 
     def _start(self, check: Check) -> None:
@@ -207,9 +212,8 @@ class _Scheduler:
                 if self._running.pop(check_id, None) is not None:  # the thread is abandoned
                     self._settle(check_id, None)
         for check_id in [i for i in self._held if not self._unmet(self._by_id[i])]:
-            finished = self._held.pop(check_id, None)
-            if finished is not None:
-                self._settle(check_id, finished)
+            if check_id in self._held:
+                self._settle(check_id, self._held.pop(check_id))
 
     def _settle(self, check_id: str, result: CheckResult | None) -> None:
         """Record a finished (or abandoned: None) check once all its needs are known."""
@@ -219,7 +223,10 @@ class _Scheduler:
         )
         if failed is not None:
             self._blocked.add(check_id)
-            self._skip(check, _needs_reason(failed, self._results, self._ctx))
+            if self._unmet(check):
+                self._held[check_id] = None
+            else:
+                self._skip(check, _needs_reason(failed, self._results, self._ctx))
         elif result is None:
             return
         elif self._unmet(check):

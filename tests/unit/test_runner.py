@@ -183,6 +183,31 @@ def test_a_need_that_fails_skips_its_dependents(
     assert called == []
 
 
+def _fails_after(seconds: float) -> Run:
+    def run(ctx: CheckContext) -> Outcome:
+        time.sleep(seconds)
+        return failed(f"broken after {seconds} s", Fix("mend it"))
+
+    return run
+
+
+def test_a_dependent_names_its_first_failing_need_in_order_not_the_first_to_finish(
+    context: Callable[..., CheckContext],
+) -> None:
+    # Both needs fail while the dependent still runs; the second finishes first. The one named
+    # decides which failure the report shows the skip under, so it must not depend on which
+    # thread was quicker.
+    checks = [
+        make("t.reachable", _fails_after(0.3), network=True),
+        make("t.credentials", _fails_after(0.0), network=True),
+        make("t.models", sleeper(1.0), needs=["t.reachable", "t.credentials"], network=True),
+        make("t.after", ok, needs=["t.models"], network=True),
+    ]
+    results = by_id(run_checks(checks, context()))
+    assert results["t.models"].message == "needs t.reachable (fail)"
+    assert results["t.after"].message == "needs t.models (skip)"
+
+
 @pytest.mark.parametrize(
     "need",
     [
