@@ -384,7 +384,7 @@ class _Exchange:
         if self.method == "POST" and path == "/" and b"Action=GetCallerIdentity" in self.body:
             self.operation = "GetCallerIdentity"
             return self._sts()
-        if self.method == "POST" and path == "/" and b"Action=AssumeRole" in self.body:
+        if self.method == "POST" and path == "/" and _form_action(self.body) == "AssumeRole":
             self.operation = "AssumeRole"
             return self._assume_role()
         if self.method == "GET" and path == "/federation/credentials":
@@ -859,6 +859,11 @@ def _json_error(status: int, code: str, message: str) -> _Reply:
         f"{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"
     )
     return reply
+
+
+def _form_action(body: bytes) -> str:
+    """An STS query request's Action (AssumeRole is also the start of AssumeRoleWithWebIdentity)."""
+    return (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
 
 
 def _sts_error(status: int, code: str, message: str) -> _Reply:
