@@ -247,6 +247,29 @@ def test_assumed_role_resolves_through_sts(bedrock: BedrockSetUp) -> None:
     assert f"arn:aws:sts::{ACCOUNT}:assumed-role/bedrock/" in identity.message
 
 
+def test_assume_role_denied_names_the_trust_policy_not_the_bedrock_policy(
+    bedrock: BedrockSetUp,
+) -> None:
+    """2.1.197 and 2.1.337 stop with STS's denial too (tests/facts/leftovers.md)."""
+    bedrock.machine.install(
+        "aws_assume_role", access_key_id=ACCESS_KEY_ID, secret_access_key=SECRET_ACCESS_KEY
+    )
+    bedrock.machine.env["AWS_PROFILE"] = "bedrock"
+    bedrock.machine.env["AWS_ENDPOINT_URL_STS"] = bedrock.fake.root_url
+    bedrock.fake.configure(assume_role_denied=True)
+
+    result = run(bedrock)
+
+    failure = result.only_failure()
+    assert failure.id == "credentials.aws"
+    assert "may not assume the role that role_arn names" in failure.message
+    assert failure.fix is not None
+    assert "trust policy" in failure.fix.text
+    assert "[profile bedrock]" in failure.fix.text
+    assert "bedrock:InvokeModel" not in failure.fix.text
+    assert sent(bedrock, "AssumeRole") and not sent(bedrock, "InvokeModel")
+
+
 # --- credentials --------------------------------------------------------------------------------
 
 

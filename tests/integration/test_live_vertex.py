@@ -149,6 +149,38 @@ def test_metadata_server_credentials_and_project(
     assert fake_vertex.requests_to(STREAM)[0].route.startswith(f"/v1/projects/{PROJECT}/")
 
 
+def test_workload_identity_file_is_exchanged_at_its_token_url_without_a_project_lookup(
+    machine: Machine, fake_vertex: FakeVertex, off_google_cloud: None
+) -> None:
+    """2.1.337 works with this file on loopback alone (tests/facts/leftovers.md); google-auth
+    loaded with scopes would first ask cloudresourcemanager.googleapis.com for the project."""
+    subject = machine.write(machine.root / "subject-token", "subject-" + secrets.token_hex(8))
+    fake_vertex.add_subject_token(subject.read_text(), "principal://ci-runner")
+    wif = {
+        "type": "external_account",
+        "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/ci/"
+        "providers/gh",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": fake_vertex.token_url,
+        "credential_source": {"file": str(subject)},
+    }
+    machine.env.update(
+        {
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "GOOGLE_APPLICATION_CREDENTIALS": str(machine.write(machine.root / "wif.json", wif)),
+            "ANTHROPIC_VERTEX_PROJECT_ID": PROJECT,
+            "CLOUD_ML_REGION": "us-east5",
+            "ANTHROPIC_VERTEX_BASE_URL": fake_vertex.base_url,
+        }
+    )
+
+    result = run_everything(machine)
+
+    assert result["credentials.gcp"].status is Status.PASS, result.summary()
+    assert fake_vertex.requests_to("/token")
+    assert fake_vertex.requests_to(STREAM)
+
+
 def test_gateway_with_skip_auth_gets_the_clients_path_and_no_authorization(
     machine: Machine, vertex_gateway: FakeVertex, off_google_cloud: None
 ) -> None:

@@ -181,8 +181,10 @@ class Behaviour:
         "fake-sso-role-secret-00000000000000000000",
         "fake-sso-session-token",
     )
-    """Key id, secret and session token handed out by the SSO portal and the container
-    credentials endpoint."""
+    """Key id, secret and session token handed out by the SSO portal, STS AssumeRole and the
+    container credentials endpoint."""
+    assume_role_denied: bool = False
+    """STS AssumeRole answers 403 AccessDenied (the caller may not assume the role)."""
     latency: float = 0.0
     trickled: frozenset[str] = frozenset()
     """Operations answered one byte per `trickle_interval` seconds, whatever their answer."""
@@ -382,6 +384,9 @@ class _Exchange:
         if self.method == "POST" and path == "/" and b"Action=GetCallerIdentity" in self.body:
             self.operation = "GetCallerIdentity"
             return self._sts()
+        if self.method == "POST" and path == "/" and _form_action(self.body) == "AssumeRole":
+            self.operation = "AssumeRole"
+            return self._assume_role()
         if self.method == "GET" and path == "/federation/credentials":
             self.operation = "GetRoleCredentials"
             return self._sso(query)
@@ -473,6 +478,41 @@ class _Exchange:
             request_id=secrets.token_hex(8),
         )
         return _Reply(200, identity.encode(), "text/xml")
+
+    def _assume_role(self) -> _Reply:
+        authorization = self.headers.get("authorization", "")
+        if not authorization.startswith("AWS4-HMAC-SHA256 "):
+            missing = _SERVICE_ERRORS["sts_missing_authentication"]
+            return _sts_error(missing.status, missing.code, missing.message)
+        rejection = self._sigv4(authorization)
+        if rejection is not None:
+            data = json.loads(rejection.body)
+            code, status = _STS_CODES.get(data["__type"], (data["__type"], rejection.status))
+            return _sts_error(status, code, data["message"])
+        form = parse_qs(self.body.decode("utf-8", "replace"))
+        role_arn = (form.get("RoleArn") or [""])[0]
+        session_name = (form.get("RoleSessionName") or ["session"])[0]
+        if self.behaviour.assume_role_denied:
+            return _sts_error(
+                403,
+                "AccessDenied",
+                f"User: {self.principal} is not authorized to perform: sts:AssumeRole on "
+                f"resource: {role_arn}",
+            )
+        role = role_arn.rsplit("/", 1)[-1]
+        self.principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session_name}"
+        key, secret, session = self.behaviour.role_credentials
+        expires = (self.now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = responses.text("bedrock", "sts_assume_role.xml").format(
+            key=key,
+            secret=secret,
+            session=session,
+            expires=expires,
+            session_name=session_name,
+            arn=self.principal,
+            request_id=secrets.token_hex(8),
+        )
+        return _Reply(200, body.encode(), "text/xml")
 
     def _sso(self, query: Mapping[str, list[str]]) -> _Reply:
         token = self.headers.get("x-amz-sso_bearer_token", "")
@@ -819,6 +859,11 @@ def _json_error(status: int, code: str, message: str) -> _Reply:
         f"{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"
     )
     return reply
+
+
+def _form_action(body: bytes) -> str:
+    """An STS query request's Action (AssumeRole is also the start of AssumeRoleWithWebIdentity)."""
+    return (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
 
 
 def _sts_error(status: int, code: str, message: str) -> _Reply:

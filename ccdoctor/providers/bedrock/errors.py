@@ -352,6 +352,18 @@ RULES: tuple[Rule, ...] = (
         codes=_DENIED,
         needles=("don't have access to the model",),
     ),
+    # STS names the role in its AssumeRole denial; a Bedrock policy on the caller cannot help.
+    Rule(
+        "assume_role_denied",
+        Kind.CREDENTIALS,
+        "{principal} may not assume the role that role_arn names (sts:AssumeRole is denied)",
+        "Let {principal} assume the role: the role's trust policy must name it as a principal "
+        "and its own IAM policy must allow sts:AssumeRole on the role. Or point role_arn in "
+        "[profile {profile}] at a role it may assume.",
+        (),
+        codes=_DENIED,
+        needles=("sts:assumerole",),
+    ),
     Rule(
         "iam_no_allow",
         Kind.PERMISSION,
