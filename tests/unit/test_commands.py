@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ccdoctor.host.commands import BoundedProcess, bounded_popen, library_processes
+from tests.peers.ports import wait_until
 
 
 def test_a_grandchild_holding_the_pipe_costs_the_timeout_not_its_own_life(tmp_path: Path) -> None:
@@ -80,8 +81,17 @@ def test_a_librarys_run_is_bounded_by_the_scope_and_killed_with_its_children(
     assert time.monotonic() - began < 2.5
     assert scope.killed and "sleep 30" in scope.killed[0]
     stat = Path(f"/proc/{int(pid_file.read_text())}/stat")
-    # Killed: gone, or a zombie waiting for init to reap it.
-    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+    def dead() -> bool:
+        # Gone, or a zombie waiting for init to reap it.
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    # SIGKILL is delivered, not executed, by the kill: on a loaded machine the child may be
+    # scheduled once more before it dies.
+    assert wait_until(dead, 2.0, 0.02)
 
 
 def test_a_librarys_calls_answer_as_the_subprocess_module_does() -> None:
