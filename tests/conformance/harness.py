@@ -361,6 +361,7 @@ def _placeholder_values(
         "gateway_hostport": endpoint.hostport,
         "key": endpoint.key,
         "ca": str(lab.tls.ca_pem),
+        "self_signed_cert": str(lab.tls.self_signed_pem),
         "home": str(home),
         "project": str(project),
         "tmp": str(scratch),

@@ -81,6 +81,7 @@ PLACEHOLDERS: Mapping[str, str] = {
     "key": "the credential the endpoint accepts (fake: its API key; LiteLLM: the master key)",
     "oauth_token": "a claude.ai OAuth token the fake accepts (with the OAuth beta only)",
     "ca": "PEM file of the TLS lab's private CA",
+    "self_signed_cert": 'with tls = "self_signed": the gateway\'s own certificate (no CA flag)',
     "proxy_hostport": "with a [proxy]: the corporate proxy as host:port, without scheme",
     "proxy": "URL of the corporate proxy, without credentials",
     "proxy_with_credentials": "URL of the corporate proxy, with the credentials it requires",

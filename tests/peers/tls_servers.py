@@ -11,6 +11,7 @@ import datetime
 import ipaddress
 import itertools
 import ssl
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,8 @@ class TLSLab:
         client = self.ca.issue_cert("ccdoctor-client@test.example")
         self.client_cert_pem = self._write("client-cert.pem", client.cert_chain_pems[0].bytes())
         self.client_key_pem = self._write("client-key.pem", client.private_key_pem.bytes())
+        self._self_signed: tuple[Path, Path] | None = None
+        self._self_signed_lock = threading.Lock()
 
     def server_identity(self) -> tuple[Path, Path]:
         """A certificate (lab CA, for localhost and 127.0.0.1) and its key, as files: for a
@@ -147,10 +150,18 @@ class TLSLab:
 
     @property
     def self_signed_pem(self) -> Path:
-        """The self_signed case's certificate (written once that case has been served)."""
-        return self.directory / "self_signed-cert.pem"
+        """The self_signed case's certificate, one per lab: what a user pins to trust it."""
+        return self._self_signed_files()[0]
 
     def _self_signed_files(self) -> tuple[Path, Path]:
+        # Once per lab, under a lock: servers of this case start from several threads, and the
+        # certificate a scenario trusts must be the one every one of them presents.
+        with self._self_signed_lock:
+            if self._self_signed is None:
+                self._self_signed = self._new_self_signed_files()
+            return self._self_signed
+
+    def _new_self_signed_files(self) -> tuple[Path, Path]:
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
         now = datetime.datetime.now(datetime.UTC)
