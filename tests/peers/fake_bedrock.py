@@ -460,7 +460,8 @@ class _Exchange:
 
     # --- STS and the SSO portal ---------------------------------------------------------------
 
-    def _sts(self) -> _Reply:
+    def _sts_refusal(self) -> _Reply | None:
+        """STS's own answer to a call without a valid SigV4 signature, or None when signed."""
         authorization = self.headers.get("authorization", "")
         if not authorization.startswith("AWS4-HMAC-SHA256 "):
             missing = _SERVICE_ERRORS["sts_missing_authentication"]
@@ -470,6 +471,12 @@ class _Exchange:
             data = json.loads(rejection.body)
             code, status = _STS_CODES.get(data["__type"], (data["__type"], rejection.status))
             return _sts_error(status, code, data["message"])
+        return None
+
+    def _sts(self) -> _Reply:
+        refusal = self._sts_refusal()
+        if refusal is not None:
+            return refusal
         user = self.principal.rsplit("/", 1)[1]
         identity = responses.text("bedrock", "sts_caller_identity.xml").format(
             arn=self.principal,
@@ -480,15 +487,9 @@ class _Exchange:
         return _Reply(200, identity.encode(), "text/xml")
 
     def _assume_role(self) -> _Reply:
-        authorization = self.headers.get("authorization", "")
-        if not authorization.startswith("AWS4-HMAC-SHA256 "):
-            missing = _SERVICE_ERRORS["sts_missing_authentication"]
-            return _sts_error(missing.status, missing.code, missing.message)
-        rejection = self._sigv4(authorization)
-        if rejection is not None:
-            data = json.loads(rejection.body)
-            code, status = _STS_CODES.get(data["__type"], (data["__type"], rejection.status))
-            return _sts_error(status, code, data["message"])
+        refusal = self._sts_refusal()
+        if refusal is not None:
+            return refusal
         form = parse_qs(self.body.decode("utf-8", "replace"))
         role_arn = (form.get("RoleArn") or [""])[0]
         session_name = (form.get("RoleSessionName") or ["session"])[0]
