@@ -401,10 +401,8 @@ def run(
     from ccdoctor.engine.progress import ProgressLine
     from ccdoctor.engine.registry import UnknownSelector, load_catalogue, select
     from ccdoctor.engine.runner import run_checks
-    from ccdoctor.report.anonymize import Anonymizer
     from ccdoctor.report.build import build_report
     from ccdoctor.report.render import renderer
-    from ccdoctor.report.render.text import render_text
 
     started = time.monotonic()
     # Every argument is judged before the first probe: a bad one must not cost billed requests.
@@ -457,10 +455,18 @@ def run(
         deadline_s=options.deadline,
     )
 
-    finish = _finisher(redactor.scrub, Anonymizer(config).apply if anonymize else None)
+    anonymizer = None
+    if anonymize:
+        # Only a report that leaves the company is anonymized: the others never load it.
+        from ccdoctor.report.anonymize import Anonymizer
+
+        anonymizer = Anonymizer(config).apply
+    finish = _finisher(redactor.scrub, anonymizer)
     render = renderer(fmt)
     colour = _colour(sys.stdout)
     if table_on_terminal:
+        from ccdoctor.report.render.text import render_text
+
         if output is not None:
             _write(output, finish(render(report, verbose, False)))
         shown = render_text(report, verbose, colour, _width(sys.stdout), str(Path.home()))

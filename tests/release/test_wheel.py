@@ -55,7 +55,7 @@ def test_the_wheel_carries_the_package_data_and_the_metadata(built: Built) -> No
     assert metadata.get_all("Project-URL")
     assert f"{dist_info}/licenses/LICENSE" in names
     entry_points = built.wheel_text(f"{dist_info}/entry_points.txt")
-    assert "[console_scripts]\nccdoctor = ccdoctor.cli:main" in entry_points
+    assert "[console_scripts]\nccdoctor = ccdoctor.__main__:main" in entry_points
     # The test suite and the fixtures stay out of the wheel.
     assert not [name for name in names if name.startswith(("tests/", "fixtures/"))]
 

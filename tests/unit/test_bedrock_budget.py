@@ -35,7 +35,10 @@ def test_the_calls_of_a_check_share_its_steps_and_each_gets_one_step_at_most(
     machine: Machine, clock: Clock
 ) -> None:
     config = machine.resolve()
-    ctx = CheckContext(config, RunOptions(timeout=2.0, deadline=60.0), redactor_for(config))
+    # The run starts on the fake clock: CheckContext's default reads the real one, which on a
+    # machine booted less than 1000 s ago is behind the fake and would leave no time at all.
+    options = RunOptions(timeout=2.0, deadline=60.0)
+    ctx = CheckContext(config, options, redactor_for(config), started=clock.now)
     budget = Budget(ctx, steps=3)
 
     assert budget.left() == 2.0
