@@ -25,6 +25,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RunOptions:
+    """The run's command-line choices: time limits, offline, no billed calls."""
+
     timeout: float = 5.0
     """Seconds allowed to each network step and to each local command a check runs."""
     deadline: float = 20.0
@@ -83,6 +85,9 @@ _PROXY_HELPER_MEMO = "proxy-auth-helper"
 
 @dataclass(frozen=True)
 class ProxyHelperRun:
+    """What running the client's proxyAuthHelper gave: the Proxy-Authorization value, or why there
+    is none."""
+
     value: str | None
     """The Proxy-Authorization value the client sends; None when it sends none."""
     failure: str | None = None
@@ -93,6 +98,9 @@ class ProxyHelperRun:
 
 @dataclass(frozen=True)
 class CheckContext:
+    """What every check receives: the resolved configuration, the run options, the redactor, and the
+    network layer and once-per-run values the checks share."""
+
     config: ResolvedConfig
     options: RunOptions
     redactor: Redactor

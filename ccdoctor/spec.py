@@ -42,6 +42,9 @@ CheckFunction = Callable[[CheckContext], Outcome]
 
 @dataclass(frozen=True)
 class Check:
+    """A registered check: its spec, the function that runs it, and whether it is built in or from a
+    plugin."""
+
     spec: CheckSpec
     run: CheckFunction
     origin: str = "builtin"

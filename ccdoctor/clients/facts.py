@@ -76,6 +76,9 @@ class FactsError(ValueError):
 
 @dataclass(frozen=True)
 class ModelDefaults:
+    """The models a client version picks for one provider when none is chosen: main, small/fast, and
+    what each alias resolves to."""
+
     main: str
     small_fast: str
     aliases: Mapping[str, str]
@@ -115,6 +118,10 @@ class GatewaySignIn:
 
 @dataclass(frozen=True)
 class ClientFacts:
+    """What one range of Claude Code versions does, as its facts file records: default models,
+    route flag order, warm-up, fallback, what it drops and resends after a 400, the betas and
+    request shape it sends, and how it reads settings, proxies and managed policy."""
+
     since: Version
     source: str
     """Where the facts come from: "observed: …" (watched on the wire)."""

@@ -51,6 +51,9 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Regression:
+    """One known client regression from regressions.toml: the versions it spans, what triggers it,
+    its symptom and the way out."""
+
     id: str
     first: Version
     last: Version

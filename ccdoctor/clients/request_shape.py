@@ -30,6 +30,9 @@ class ShapeError(ValueError):
 
 @dataclass(frozen=True)
 class RequestShape:
+    """The shape of the client's Messages request on the Anthropic route: path, body keys, and the
+    optional fields (thinking, effort, caching, tool flags…) a gateway may reject."""
+
     path: str
     body: tuple[str, ...]
     """The body's top-level keys."""

@@ -10,6 +10,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class AwsFiles:
+    """The AWS profile in use and its sections of the shared credentials and config files, with any
+    errors reading them."""
+
     profile: str
     profile_from_env: bool
     credentials_path: Path

@@ -16,6 +16,8 @@ _SSO_SESSION_PREFIX = "sso-session "
 
 @dataclass(frozen=True)
 class AwsProfiles:
+    """Every profile and sso-session section of the AWS credentials and config files."""
+
     credentials: Mapping[str, Mapping[str, str]]
     """Profile name → keys, from the shared credentials file."""
     config: Mapping[str, Mapping[str, str]]

@@ -16,6 +16,9 @@ ANTHROPIC_API = "https://api.anthropic.com"
 
 @dataclass(frozen=True)
 class Endpoint:
+    """The base URL a route sends to, which variable set it, and whether it is custom rather than
+    the route's own default."""
+
     url: str
     """Base URL without a trailing slash, as the client would join paths onto it."""
     variable: str

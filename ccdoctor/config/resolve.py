@@ -26,6 +26,9 @@ from ccdoctor.config.settings_files import (
 
 @dataclass(frozen=True)
 class Origin:
+    """Where a value came from: the shell, a settings file (with its path), a command-line flag, or
+    the built-in default."""
+
     source: Source
     path: str | None = None
 

@@ -44,6 +44,9 @@ SETTINGS_SOURCES = (Source.USER, Source.PROJECT, Source.LOCAL, Source.CLI, Sourc
 
 @dataclass(frozen=True)
 class SettingsError:
+    """Why a settings file could not be read: the message, the line and column of a JSON error, and
+    the encoding of a file that is not UTF-8."""
+
     message: str
     line: int | None = None
     column: int | None = None

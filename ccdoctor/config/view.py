@@ -65,6 +65,9 @@ class Inputs:
 
 @dataclass(frozen=True)
 class FlagReading:
+    """One route flag variable, its effective value, and how the client reads it (true, false,
+    unset, ambiguous)."""
+
     variable: str
     value: Value | None
     flag: Flag
@@ -72,6 +75,9 @@ class FlagReading:
 
 @dataclass(frozen=True)
 class ProviderChoice:
+    """The route the client takes, with every route flag as read and the gateway sign-in flag when
+    it wins."""
+
     provider: Provider
     flags: tuple[FlagReading, ...]
     gateway: FlagReading | None = None
@@ -138,6 +144,8 @@ class ModelChoice:
 
 @dataclass(frozen=True)
 class RegionChoice:
+    """The region (or Vertex location) the client uses and where the value came from."""
+
     value: str
     origin: str
     skipped: tuple[tuple[str, str], ...] = ()
@@ -146,6 +154,9 @@ class RegionChoice:
 
 @dataclass(frozen=True)
 class VertexProject:
+    """The Google Cloud project the client calls Vertex AI with, where it came from, and the (where,
+    value) candidates it beat."""
+
     value: str | None
     origin: str | None
     shadowed: tuple[tuple[str, str], ...] = ()
@@ -153,6 +164,9 @@ class VertexProject:
 
 @dataclass(frozen=True)
 class ResolvedConfig:
+    """The set-up as the client sees it: effective environment and settings, route, client version
+    and facts, models, regions and cloud project."""
+
     inputs: Inputs
     layers: Layers
     env: Mapping[str, Value]

@@ -180,6 +180,8 @@ class SkipKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SkipCause:
+    """Why the runner skipped a check, and the need it waited on when that need failed."""
+
     kind: SkipKind
     need: str | None = None
     """The check waited on, for NEED_FAILED."""
@@ -187,6 +189,9 @@ class SkipCause:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's finished result as the report shows it: status, message, fix, details and
+    timing."""
+
     id: str
     category: Category
     title: str
@@ -207,6 +212,9 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Summary:
+    """The run's totals: results per status, duration, checks the deadline cut, and the deadline
+    itself."""
+
     counts: Mapping[Status, int]
     duration_ms: float
     not_run: int = 0

@@ -21,6 +21,9 @@ _FLAG_OF = dict(PROVIDER_FLAGS)
 
 @dataclass(frozen=True)
 class BaseUrlVerdict:
+    """What ccdoctor makes of one base-URL variable: the URL as the client reads it, its problems
+    and notes."""
+
     variable: str
     reading: UrlReading | None
     """None when the client cannot use the value at all."""

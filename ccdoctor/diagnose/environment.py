@@ -319,6 +319,9 @@ def auth_conflict_problems(config: ResolvedConfig) -> Iterator[Problem]:
 
 @dataclass(frozen=True)
 class _HeaderLine:
+    """One line of ANTHROPIC_CUSTOM_HEADERS split into name and value, with its line number and
+    whether it had a colon."""
+
     number: int
     name: str
     value: str

@@ -165,6 +165,9 @@ def _alias_guess(word: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Source:
+    """One place a model ID can be set (a variable, a settings key, a modelOverrides entry or
+    --model), and the Fix that edits it there."""
+
     label: str
     variable: str | None = None
     setting: str | None = None

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ProxyChoice:
+    """The proxy variable the client uses, its raw value, and the set ones it beats."""
+
     variable: str
     raw: str
     shadowed: tuple[str, ...]
@@ -32,6 +34,9 @@ class ProxyChoice:
 
 @dataclass(frozen=True)
 class CertificateSummary:
+    """One certificate read from a certificate file: subject, issuer, validity dates and whether it
+    is a CA."""
+
     subject: str
     issuer: str
     not_before: dt.datetime

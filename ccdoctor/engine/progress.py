@@ -23,6 +23,8 @@ _FALLBACK_WIDTH = 80
 
 @dataclass(frozen=True)
 class _Running:
+    """A check at work for the progress line: when it started and the checks it needs."""
+
     since: float
     needs: frozenset[str]
 

@@ -46,6 +46,8 @@ class PluginFailure:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The checks available to a run, and the plugins or built-in modules that failed to load."""
+
     checks: tuple[Check, ...]
     failures: tuple[PluginFailure, ...] = ()
 

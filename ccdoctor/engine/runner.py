@@ -54,6 +54,8 @@ class _Skip:
 
 @dataclass
 class _Running:
+    """A check the runner has started: when, and the seconds it is allowed before it is cut off."""
+
     check: Check
     started: float
     limit: float

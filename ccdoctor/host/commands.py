@@ -25,6 +25,9 @@ from ccdoctor.knowledge.credentials import HELPER_OUTPUT_CAP_BYTES, SHELL
 
 @dataclass(frozen=True)
 class CommandRun:
+    """What a local command did: exit code, output (capped), duration, and whether it timed out or
+    could not start."""
+
     command: str
     exit_code: int | None
     """None when the command could not start or was killed at the time limit."""

@@ -14,6 +14,9 @@ from ccdoctor.net.probe import Cause
 
 @dataclass(frozen=True)
 class CauseText:
+    """The report's words for one network failure cause: summary, fix, commands, and what the client
+    shows."""
+
     summary: str
     fix: str
     commands: tuple[str, ...] = ()

@@ -141,6 +141,9 @@ BEDROCK_KEY_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
 @dataclass(frozen=True)
 class GcpCredentialType:
+    """One `type` of Google credential file: how the report names it, the keys it must hold, and
+    whether Vertex AI accepts it."""
+
     label: str
     required: tuple[str, ...]
     for_vertex: bool = True

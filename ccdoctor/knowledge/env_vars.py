@@ -487,6 +487,9 @@ CHECKED_PREFIXES = (
 
 @dataclass(frozen=True)
 class Deprecation:
+    """A deprecated Claude Code variable, what replaces it, and the version that stopped reading
+    it."""
+
     name: str
     replacement: str | None
     """The variable to use instead; None when the setting simply has no effect any more."""

@@ -101,6 +101,9 @@ class UrlReading:
 
 @dataclass(frozen=True)
 class UrlProblem:
+    """Why a URL is unusable to the client, with the URL to display (credentials hidden) and the
+    secrets it held."""
+
     fault: UrlFault
     display: str
     secrets: tuple[str, ...] = ()

@@ -24,6 +24,9 @@ _AWS_HOST = (
 
 @dataclass(frozen=True)
 class PolicyRoute:
+    """How managed policy (`allowedProviders`, `customEndpoint`) sees one route: its names and the
+    endpoint variables that move it."""
+
     route_id: str
     """The report's `provider` value for the route."""
     entry: str

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RejectedField:
+    """A request field a gateway may reject with a 400: how to spot the error and what the fix
+    is."""
+
     field: str
     """The shape field (ccdoctor/clients/request_shape.py SHAPE_FIELDS)."""
     label: str

@@ -13,6 +13,9 @@ from ccdoctor.core.provider import Provider
 
 @dataclass(frozen=True)
 class Route:
+    """One provider route of the client: its flag, base-URL and skip-auth variables, and its own
+    host."""
+
     provider: Provider
     name: str
     """How a sentence names the route: "Bedrock", "the Anthropic API"."""

@@ -39,6 +39,8 @@ def json_type(value: Any) -> JsonType:
 
 @dataclass(frozen=True)
 class SettingKey:
+    """A known settings.json key: the JSON types it takes and whether it affects the connection."""
+
     name: str
     types: frozenset[JsonType] | None = None
     """The JSON types the key accepts; None when ccdoctor does not judge the value."""

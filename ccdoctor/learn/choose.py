@@ -50,6 +50,9 @@ failure would say nothing of the client)."""
 
 @dataclass(frozen=True)
 class LearnOptions:
+    """Whether and how this run may learn facts from the installed client: on or off, forced, time
+    limits."""
+
     enabled: bool = True
     """False with --no-learn."""
     force: bool = False

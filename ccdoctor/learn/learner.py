@@ -84,6 +84,8 @@ class LearnError(Exception):
 
 @dataclass(frozen=True)
 class Learned:
+    """The facts learned from one client version for one group, and the seconds learning took."""
+
     version: str
     facts: Mapping[str, Any]
     """The learned keys, nested as a facts file writes them."""

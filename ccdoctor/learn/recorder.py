@@ -50,6 +50,8 @@ def vertex_model(request: Recorded) -> str | None:
 
 @dataclass(frozen=True)
 class Recorded:
+    """One request the client sent to a fake server while ccdoctor learned from it."""
+
     method: str
     path: str
     """As sent, query included (`/v1/messages?beta=true`)."""

@@ -19,6 +19,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class CaBundle:
+    """The merged CA bundle file written for botocore, how many certificates it holds, and the
+    sources that failed."""
+
     path: str
     certificates: int
     problems: tuple[str, ...]

@@ -32,6 +32,8 @@ USER_AGENT = "ccdoctor (+https://github.com/ccdoctor)"
 
 @dataclass(frozen=True)
 class HttpAnswer:
+    """An HTTP response as ccdoctor keeps it: status, headers, body (capped) and time taken."""
+
     status: int
     headers: Mapping[str, str]
     body: str
@@ -49,6 +51,8 @@ class HttpAnswer:
 
 @dataclass(frozen=True)
 class HttpFailure:
+    """A request that got no HTTP answer: the cause, its detail and the time until it failed."""
+
     cause: Cause
     detail: str
     elapsed_ms: float
@@ -56,6 +60,9 @@ class HttpFailure:
 
 @dataclass
 class Network:
+    """The run's HTTP clients, set up with the client's proxy and trust settings and created on
+    first use."""
+
     settings: NetworkSettings
     _trust: TrustSetup | None = field(default=None, init=False)
     _problems: tuple[str, ...] | None = field(default=None, init=False)

@@ -93,6 +93,9 @@ _CERTIFICATE_CAUSES = frozenset(
 
 @dataclass(frozen=True)
 class StageTiming:
+    """How long one stage of the reachability probe (DNS, connect, proxy, TLS, HTTP) took, and
+    whether it passed."""
+
     stage: Stage
     ms: float
     ok: bool
@@ -101,6 +104,9 @@ class StageTiming:
 
 @dataclass(frozen=True)
 class StageFailure:
+    """The probe stage that failed, its cause and detail, and the certificate presented when TLS was
+    at fault."""
+
     stage: Stage
     cause: Cause
     detail: str
@@ -109,6 +115,9 @@ class StageFailure:
 
 @dataclass(frozen=True)
 class Reachability:
+    """The staged probe of one URL: the target, the proxy used, each stage's timing, and the failure
+    if any."""
+
     url: str
     host: str
     port: int

@@ -33,6 +33,9 @@ def cert_stores(text: str | None) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class FirstSet:
+    """The variable the client reads among several it tries in turn (the first with a value), its
+    text, and the later ones that are set too."""
+
     variable: str
     text: str
     shadowed: tuple[str, ...] = ()
@@ -77,6 +80,9 @@ def proxy_variable(get: Callable[[str], str | None], variables: Sequence[str]) -
 
 @dataclass(frozen=True)
 class ProxyChoice:
+    """The proxy the client sends through, the variable that named it, and any
+    Proxy-Authorization."""
+
     url: str
     variable: str
     authorization: str | None = None
@@ -86,6 +92,9 @@ class ProxyChoice:
 
 @dataclass(frozen=True)
 class NetworkSettings:
+    """The client's network set-up from the environment: proxy, NO_PROXY, CA files, client
+    certificate and verification."""
+
     proxy: ProxyChoice | None = None
     no_proxy: tuple[str, ...] = ()
     extra_ca_file: str | None = None

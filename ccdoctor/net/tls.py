@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TrustSetup:
+    """The SSL context trusting what the client trusts, and the files that failed to load."""
+
     context: ssl.SSLContext
     problems: tuple[str, ...]
     """Files the client would also fail to load (it warns and goes on without them)."""
@@ -112,6 +114,8 @@ def _load_user_files(context: ssl.SSLContext, settings: NetworkSettings) -> tupl
 
 @dataclass(frozen=True)
 class PresentedCertificate:
+    """The certificate a server presented in the TLS handshake: subject, issuer, dates and names."""
+
     subject: str
     issuer: str
     not_before: str

@@ -57,6 +57,9 @@ _CONNECTIVITY_SETTINGS = (
 
 @dataclass(frozen=True)
 class ConfigEntry:
+    """One line of the report's configuration section: a variable, setting or derived value, its
+    source, and what it shadowed."""
+
     name: str
     kind: str
     """"env", "setting" or "derived"."""
@@ -67,6 +70,9 @@ class ConfigEntry:
 
 @dataclass(frozen=True)
 class Report:
+    """The whole report: when, for which client version and provider, the configuration, the results
+    and the summary."""
+
     generated_at: str
     claude_code_version: str | None
     provider: str

@@ -28,6 +28,9 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Reading:
+    """What the answer to a Messages request means: the URL, the verdict, the status and the
+    server's words."""
+
     url: str
     verdict: Verdict
     status: int | None

@@ -127,6 +127,9 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Classified:
+    """What an Anthropic Messages answer means: the verdict, the status, the server's text, and
+    whether LiteLLM sent it."""
+
     verdict: Verdict
     status: int
     server_says: str
@@ -268,6 +271,8 @@ def _looks_like_api(answer: HttpAnswer) -> bool:
 
 @dataclass(frozen=True)
 class StreamShape:
+    """The event names of a server-sent-event body and what is wrong with its framing."""
+
     events: tuple[str, ...]
     problems: tuple[str, ...]
 

@@ -46,6 +46,9 @@ _SHELL = SHELL.describe()
 
 @dataclass(frozen=True)
 class SentCredential:
+    """A credential the client sends on the Anthropic route: where it comes from and the headers it
+    fills."""
+
     source: str
     """The variable or setting it comes from, or "claude.ai login"."""
     origin: str
@@ -56,6 +59,9 @@ class SentCredential:
 
 @dataclass(frozen=True)
 class ClaudeLogin:
+    """The claude.ai login /login left on disk: present or not, its expiry, whether it can be
+    refreshed, or why it is unreadable."""
+
     path: Path
     present: bool
     expires_at: datetime | None = None
@@ -65,6 +71,9 @@ class ClaudeLogin:
 
 @dataclass(frozen=True)
 class AnthropicCredentials:
+    """The verdict on the Anthropic route's credentials: the source the client uses, what it sends,
+    and the problems."""
+
     chosen: str | None
     """The source the client uses (even when it fails), or None when there is none."""
     sent: tuple[SentCredential, ...]

@@ -79,6 +79,9 @@ def _endpoint(config: ResolvedConfig) -> Endpoint | None:
 
 @dataclass(frozen=True)
 class AwsSetup:
+    """How ccdoctor calls AWS as the client does: the auth mode, base URL, bearer token and botocore
+    session inputs."""
+
     auth: AuthMode
     base_url: str | None
     bearer_token: str | None
@@ -122,6 +125,8 @@ def aws_setup(
 
 @dataclass(frozen=True)
 class AwsAnswer:
+    """A successful AWS API answer: the parsed data, the response headers and the URL called."""
+
     data: Mapping[str, Any]
     headers: Mapping[str, str]
     """Lower-cased response headers."""
@@ -134,6 +139,9 @@ class AwsAnswer:
 
 @dataclass(frozen=True)
 class AwsError:
+    """An AWS call that failed: the error code and message, with the HTTP status and headers when an
+    answer came."""
+
     code: str
     """The AWS error code, or the name of what botocore raised before an answer came."""
     message: str
@@ -320,6 +328,8 @@ class AwsLink:
 
 @dataclass(frozen=True)
 class ResolvedCredentials:
+    """The credentials the AWS chain produced, the provider that produced them, and their expiry."""
+
     method: str
     access_key: str
     secret_key: str
@@ -332,6 +342,8 @@ CredentialsResult = ResolvedCredentials | AwsError
 
 @dataclass(frozen=True)
 class SigningKeys:
+    """The access key, secret and session token a SigV4 signature is made with."""
+
     access_key: str
     secret_key: str
     token: str | None

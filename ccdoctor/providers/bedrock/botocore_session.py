@@ -28,6 +28,9 @@ from ccdoctor.net.settings import NetworkSettings
 
 @dataclass(frozen=True)
 class SessionInputs:
+    """What a botocore session is built from: region, environment, network settings, timeout and
+    SSO/login caches."""
+
     region: str
     """The region the client calls; also the one the credential chain's STS calls use."""
     environ: Mapping[str, str]

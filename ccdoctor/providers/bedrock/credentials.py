@@ -31,6 +31,9 @@ _STATIC_KEYS = ("aws_access_key_id", "aws_secret_access_key")
 
 @dataclass(frozen=True)
 class AwsCredentials:
+    """The offline verdict on the AWS credential chain: the source the client would use, its
+    profile, and the problems."""
+
     method: str | None
     """A key of AWS_METHOD_LABELS, or None when no source was found."""
     profile: str | None
@@ -49,6 +52,9 @@ class AwsCredentials:
 
 @dataclass(frozen=True)
 class BedrockKey:
+    """What a Bedrock API key's text tells: short- or long-term, region, expiry, account, or why it
+    is malformed."""
+
     kind: str
     """"short-term", "long-term" or "unknown"."""
     region: str | None = None

@@ -162,6 +162,8 @@ def usable(ctx: CheckContext, budget: Budget) -> Usable:
 
 @dataclass(frozen=True)
 class Listing:
+    """The inference profiles Bedrock lists for the region, and where the listing came from."""
+
     profiles: tuple[str, ...]
     """System-defined inference profile IDs callable from the region."""
     url: str
@@ -435,6 +437,8 @@ def skew(date: datetime | None) -> timedelta | None:
 
 @dataclass(frozen=True)
 class Identity:
+    """What the live AWS identity check found: its problems, a summary line and details."""
+
     problems: tuple[Problem, ...]
     summary: str
     """Appended to the offline summary."""

@@ -18,6 +18,9 @@ from ccdoctor.wire.compatible import ANTHROPIC_VERSION, Reading, Signer, Verdict
 
 @dataclass(frozen=True)
 class MantleEndpoint:
+    """The Bedrock Mantle endpoint the client calls, where it came from, and the region and its
+    origin."""
+
     base: str
     """What the client appends /v1/messages?beta=true to, without a trailing slash."""
     source: str

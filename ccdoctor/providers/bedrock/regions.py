@@ -146,6 +146,9 @@ def model_region_problems(target: CallRegion, config: ResolvedConfig) -> list[Pr
 
 @dataclass(frozen=True)
 class _LiveJudgement:
+    """What the live Bedrock listing says of the models' regions: problems, the pairs it decided,
+    notes and summary."""
+
     problems: list[Problem]
     pairs: frozenset[tuple[str, str]]
     """(model, region) pairs the listing decided, replacing the offline guess."""

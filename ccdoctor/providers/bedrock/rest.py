@@ -25,6 +25,9 @@ from ccdoctor.providers.bedrock import wire
 
 @dataclass(frozen=True)
 class Operation:
+    """One AWS REST operation: service, method, path template, and where each parameter goes (path,
+    query, header, body)."""
+
     service: str
     method: str
     path: str
@@ -94,6 +97,8 @@ table classifies by these); the TLS, proxy and connection families are matched b
 
 @dataclass(frozen=True)
 class Request:
+    """An HTTP request built for an AWS operation, ready to sign and send."""
+
     method: str
     url: str
     headers: dict[str, str]

@@ -14,6 +14,8 @@ from ccdoctor.knowledge import claude_platform as known
 
 @dataclass(frozen=True)
 class PlatformEndpoint:
+    """The Claude Platform endpoint the client calls, and what it was built from."""
+
     base: str
     """What the client appends /v1/messages to, without a trailing slash."""
     source: str

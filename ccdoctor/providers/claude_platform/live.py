@@ -28,6 +28,9 @@ it; the check hands it over)."""
 
 @dataclass(frozen=True)
 class Target:
+    """Where the Claude Platform request goes and how: the endpoint, its headers, and the signer if
+    it is signed."""
+
     endpoint: PlatformEndpoint
     headers: dict[str, str]
     sign: Signer | None = None

@@ -24,6 +24,9 @@ class Kind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class FoundryCredential:
+    """The credential the client sends to Microsoft Foundry: its kind, the variable it comes from,
+    and its value."""
+
     kind: Kind
     variable: str | None
     """Where a token or key comes from; None for the chain."""

@@ -14,6 +14,9 @@ from ccdoctor.knowledge import foundry
 
 @dataclass(frozen=True)
 class FoundryEndpoint:
+    """The Foundry endpoint the client calls, the variable that set it, and whether it is Azure's
+    own host."""
+
     base: str
     """What the client appends /v1/messages to, without a trailing slash."""
     variable: str

@@ -58,6 +58,8 @@ only (tests/facts/foundry.md). A token from one of these would be one the client
 
 @dataclass(frozen=True)
 class Minted:
+    """An Entra ID token from Azure's credential chain and when it expires."""
+
     expires_on: int
     token: str = field(repr=False)
     """Sent to the resource as the client would; never reported."""
@@ -65,6 +67,8 @@ class Minted:
 
 @dataclass(frozen=True)
 class NotMinted:
+    """Why Azure's credential chain gave no token, and whether it ran out of time."""
+
     text: str
     """The chain's own explanation, one line per credential it tried."""
     timed_out: bool = False

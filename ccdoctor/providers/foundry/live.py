@@ -70,6 +70,9 @@ def minted(ctx: CheckContext) -> entra.Minted | entra.NotMinted | None:
 
 @dataclass(frozen=True)
 class Target:
+    """Where the Foundry request goes and with what: the endpoint, the credential and the headers to
+    send."""
+
     endpoint: FoundryEndpoint
     credential: FoundryCredential
     headers: dict[str, str]
@@ -102,6 +105,9 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Reading:
+    """What a Foundry answer means: the verdict, the status and error code, and the server's words
+    or the failure."""
+
     url: str
     verdict: Verdict
     status: int | None

@@ -47,6 +47,9 @@ _CLOCK_SKEW_WORTH_SAYING = 60
 
 @dataclass(frozen=True)
 class GcpCredentials:
+    """The offline verdict on the Google credentials the client would use: source, file and type,
+    and the problems."""
+
     source: str | None
     """ENV_FILE, GCLOUD_FILE, METADATA, SKIPPED, or None when there are none."""
     path: Path | None

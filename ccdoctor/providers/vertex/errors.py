@@ -49,6 +49,9 @@ call to confirm it."""
 
 @dataclass(frozen=True)
 class VertexErrorRow:
+    """One row of the Vertex AI error table: the cause, how to recognise its answer, what it means
+    and the fix."""
+
     cause: VertexCause
     meaning: str
     fix: str
@@ -309,6 +312,9 @@ class AuthCause(enum.StrEnum):
 
 @dataclass(frozen=True)
 class AuthErrorRow:
+    """One row of the google-auth error table: the cause, the exceptions and text that identify it,
+    and the fix."""
+
     cause: AuthCause
     exceptions: tuple[str, ...]
     """google.auth.exceptions classes (or bases of them) the row is for."""

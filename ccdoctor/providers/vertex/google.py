@@ -49,6 +49,9 @@ and so does the client, so ccdoctor must too."""
 
 @dataclass(frozen=True)
 class TransportFailure:
+    """A Google request that got no answer: the URL, the cause and detail, and the proxy it went
+    through."""
+
     url: str
     cause: Cause
     detail: str
@@ -153,6 +156,9 @@ def _through(proxy: ProxyChoice | None, cause: Cause) -> Cause:
 
 @dataclass(frozen=True)
 class MintedToken:
+    """A Google access token minted as the client would, with its expiry, the credential and
+    principal behind it, and the projects named."""
+
     token: str
     expiry: datetime.datetime | None
     """Naive UTC, as google-auth keeps it."""
@@ -180,6 +186,9 @@ EXECUTABLE_TIMEOUT = ExecutableTimeout.__name__
 
 @dataclass(frozen=True)
 class TokenError:
+    """Why minting a Google access token failed: the exception, its text, the network failure or
+    token endpoint, and the server's date."""
+
     exception_names: tuple[str, ...]
     """The exception's class and its bases, nearest first (e.g. RefreshError, GoogleAuthError)."""
     text: str

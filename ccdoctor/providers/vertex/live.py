@@ -149,6 +149,9 @@ def regional_model_problem(target: VertexTarget) -> Problem | None:
 
 @dataclass(frozen=True)
 class _LiveJudgement:
+    """What Vertex AI's answers say of the models' locations: problems, the pairs settled, notes and
+    summary."""
+
     problems: list[Problem]
     settled: frozenset[tuple[str, str]]
     """(model, location) pairs answered for: served there, or refused there and served elsewhere."""
@@ -246,6 +249,9 @@ def _misplaced(target: VertexTarget, elsewhere: list[str], refusal: GoogleError)
 
 @dataclass(frozen=True)
 class VertexCaller:
+    """How the client calls Vertex AI: the base URL, the project and where it came from, the headers
+    and the token."""
+
     base: str | None
     """ANTHROPIC_VERTEX_BASE_URL without its trailing slash; None: Google's host per location."""
     project: str
@@ -324,6 +330,8 @@ class Budget:
 
 @dataclass(frozen=True)
 class Exchange:
+    """One call to Vertex AI: the URL and its answer or failure."""
+
     url: str
     answer: HttpAnswer | HttpFailure | None
     """None when no time was left to make the call."""

@@ -54,6 +54,9 @@ _TAGS = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class _Reading:
+    """What one Vertex AI answer means: success, or the status, error row and server text of a
+    refusal or failure."""
+
     ok: bool
     status: int | None = None
     row: VertexErrorRow | None = None
@@ -161,6 +164,9 @@ def fallback_landing(
 
 @dataclass(frozen=True)
 class ModelProof:
+    """What asking Vertex AI for one model proved: a summary, the problem and its cause, details,
+    and what stays unproven."""
+
     summary: str
     problem: Problem | None
     cause: VertexCause | None

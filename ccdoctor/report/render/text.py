@@ -306,6 +306,9 @@ def _folded_line(view: _View, width: int) -> str:
 
 @dataclass(frozen=True)
 class _Finding:
+    """One problem to print under "How to fix": its status and message, and the fix's text, commands
+    and snippet."""
+
     status: Status
     message: str
     text: str | None
