@@ -32,6 +32,9 @@ class CheckSpec:
     providers: frozenset[Provider] | None = None
     network: bool = False
     cost: Cost = Cost.LOCAL
+    stops_client: bool = False
+    """A failure means Claude Code stops before its first request (a managed policy that refuses
+    the session): the run then sends nothing either, and checks with a live part judge offline."""
 
     def applies_to(self, provider: Provider) -> bool:
         return self.providers is None or provider in self.providers
@@ -61,6 +64,7 @@ def check(
     providers: Iterable[Provider] | None = None,
     network: bool = False,
     cost: Cost = Cost.LOCAL,
+    stops_client: bool = False,
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check: the decorated function becomes a `Check` carrying its metadata."""
 
@@ -74,6 +78,7 @@ def check(
         providers=frozenset(providers) if providers is not None else None,
         network=network,
         cost=cost,
+        stops_client=stops_client,
     )
 
     def wrap(function: CheckFunction) -> Check:

@@ -36,6 +36,7 @@ _ASK_ADMIN = "Ask your administrator"
     category=Category.CONFIG,
     description="The machine's managed settings allow this session's route, endpoint and model "
     "(allowedProviders, deniedModels), as Claude Code enforces them at start-up.",
+    stops_client=True,
     explain="""
 Reads allowedProviders and deniedModels from the managed settings only (managed-settings.json and
 its drop-ins; the highest file that sets a key owns it), for a client version that enforces
@@ -55,6 +56,9 @@ deniedModels names models or families (opus, sonnet, haiku, fable). A denied mod
 refusal: Claude Code says 'Model "…" is restricted by your organization's settings' and uses
 another one, so ccdoctor warns. Only when every family is denied has it no default left and
 refuses to start.
+
+A refused session sends nothing, so neither does ccdoctor: the network checks are skipped
+(needs config.policy) and the credential and region checks judge the set-up offline.
 
 Typical fixes: switch to an allowed route (or unset the base URL that makes it a custom
 endpoint); have the administrator add the route to allowedProviders, or add customEndpoint and

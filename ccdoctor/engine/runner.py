@@ -113,6 +113,10 @@ class _Scheduler:
         written, so that the need it names is the first to fail in its `needs` order, not the
         first to finish)."""
         self._pending = list(checks)
+        self._stoppers = [c.spec.id for c in checks if c.spec.stops_client]
+        self._offline_ctx = replace(ctx, options=replace(ctx.options, offline=True))
+        """The context of checks started after the client was found to stop before its first
+        request: the same run (its memo, network and clock), judged as --offline."""
         self._running: dict[str, _Running] = {}
         self._done: queue.Queue[tuple[str, CheckResult]] = queue.Queue()
         self._deadline = ctx.started + ctx.options.deadline
@@ -155,6 +159,8 @@ class _Scheduler:
         # trip, not the sum of a chain, and _settle() discards the answer if a need fails. What
         # a dependent shares with its needs (resolved credentials, a listing) is computed once
         # through ctx.once, whichever thread asks first. Local needs finish at once: waited for.
+        if _live(check, self._ctx) and any(i not in self._results for i in self._stoppers):
+            return False  # local and quick: whether the client sends anything at all
         waiting = self._unmet(check)
         return not waiting or (
             _live(check, self._ctx) and all(_live(self._by_id[n], self._ctx) for n in waiting)
@@ -171,6 +177,11 @@ class _Scheduler:
                     continue
                 self._pending.remove(check)
                 progressed = True
+                stopped = self._stopped(check)
+                if stopped is not None:
+                    self._blocked.add(check.spec.id)
+                    self._skip(check, stopped)
+                    continue
                 skip = _reason_to_skip(check, self._ctx, self._results, self._blocked)
                 if skip is None:
                     self._start(check)
@@ -182,15 +193,33 @@ class _Scheduler:
                         continue
                 self._skip(check, skip)
 
+    def _stopper_failed(self) -> str | None:
+        """The first check found to stop the client before its first request, if any."""
+        return next(
+            (i for i in self._stoppers if (r := self._results.get(i)) and r.status is Status.FAIL),
+            None,
+        )
+
+    def _stopped(self, check: Check) -> _Skip | None:
+        # The client sends nothing, so neither does the run: a network check has no answer to
+        # give, and calls the client never makes would only spend the user's tokens.
+        stopper = self._stopper_failed()
+        if stopper is None or not check.spec.network or self._ctx.options.offline:
+            return None
+        if not check.spec.applies_to(self._ctx.config.provider.provider):
+            return None
+        return _needs_reason(stopper, self._results, self._ctx)
+
     def _start(self, check: Check) -> None:
+        ctx = self._ctx if self._stopper_failed() is None else self._offline_ctx
         now = time.monotonic()
-        limit = min(time_limit(check, self._ctx), max(0.0, self._deadline - now))
+        limit = min(time_limit(check, ctx), max(0.0, self._deadline - now))
         self._running[check.spec.id] = _Running(check, now, limit)
         if self._observer is not None:
             self._observer.started(check)
         threading.Thread(
             target=_execute,
-            args=(check, self._ctx, self._done, self._verbose),
+            args=(check, ctx, self._done, self._verbose),
             name=f"ccdoctor-{check.spec.id}",
             daemon=True,
         ).start()

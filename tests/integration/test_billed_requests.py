@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.machine import REPO, Machine
@@ -42,3 +43,20 @@ def test_no_invoke_bills_nothing(machine: Machine, fake_anthropic: FakeAnthropic
     assert done.returncode == 0, done.stdout
     assert [r for r in fake_anthropic.requests_to("/v1/messages") if r.method == "POST"] == []
     assert fake_anthropic.requests_to("/v1/messages/count_tokens")  # the free call did go out
+
+
+def test_a_session_the_managed_policy_refuses_sends_nothing(
+    machine: Machine, fake_anthropic: FakeAnthropic
+) -> None:
+    """2.1.332 and newer refuse an ANTHROPIC_BASE_URL that allowedProviders does not sanction
+    before their first request: ccdoctor sends nothing either, and says why."""
+    machine.env["ANTHROPIC_BASE_URL"] = fake_anthropic.url
+    machine.env["ANTHROPIC_API_KEY"] = DEFAULT_API_KEY
+    machine.managed_settings({"allowedProviders": ["anthropic"]})
+    machine.claude_version = "2.1.337"
+    done = machine.cli("--format", "json")
+    assert done.returncode == 1, done.stdout
+    results = {r["id"]: r for r in json.loads(done.stdout)["checks"]}
+    assert results["config.policy"]["status"] == "fail"
+    assert results["models.anthropic"]["message"] == "needs config.policy (fail)"
+    assert fake_anthropic.requests == []

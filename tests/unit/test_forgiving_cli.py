@@ -60,6 +60,12 @@ def test_list_as_json(machine: Machine) -> None:
     rows = {row["id"]: row for row in json.loads(result.stdout)}
     assert rows["models.bedrock"]["cost"] == "billed call"
     assert rows["models.bedrock"]["providers"] == ["bedrock"]
+    assert [i for i, row in rows.items() if row["stops_client"]] == ["config.policy"]
+
+
+def test_explain_says_a_refusal_keeps_the_run_off_the_network(machine: Machine) -> None:
+    text = " ".join(machine.cli("explain", "config.policy").stdout.split())
+    assert "a failure means Claude Code sends nothing: the run's network checks are skipped" in text
 
 
 @pytest.mark.parametrize(

@@ -635,3 +635,63 @@ def test_a_load_failure_is_a_config_error_named_for_what_failed(
     )
     assert builtin.fix is not None
     assert "pipx reinstall ccdoctor" in builtin.fix.commands
+
+
+# --- a check whose failure stops the client before its first request --------------------------
+
+
+def _stopper(outcome: Outcome) -> Check:
+    declare = check("t.policy", "policy", Category.CONFIG, "refuses the session", stops_client=True)
+    return declare(lambda ctx: outcome)
+
+
+def _recording(seen: list[bool], outcome: Outcome) -> Run:
+    def run(ctx: CheckContext) -> Outcome:
+        seen.append(ctx.options.offline)
+        return outcome
+
+    return run
+
+
+def test_when_the_client_would_not_start_nothing_is_sent_and_live_parts_judge_offline(
+    context: Callable[..., CheckContext],
+) -> None:
+    free_call = check("t.creds", "creds", Category.CREDENTIALS, "a free call", cost=Cost.FREE_CALL)
+    sent: list[bool] = []
+    creds: list[bool] = []
+    checks = [
+        make("t.models", _recording(sent, passed("ok")), needs=["t.creds"], network=True),
+        free_call(_recording(creds, passed("found"))),
+        _stopper(failed("refused", Fix("ask the administrator"))),
+    ]
+    results = by_id(run_checks(checks, context()))
+    assert results["t.policy"].status is Status.FAIL
+    assert sent == []
+    assert results["t.models"].status is Status.SKIP
+    assert results["t.models"].message == "needs t.policy (fail)"
+    assert creds == [True]
+    assert results["t.creds"].status is Status.PASS
+
+
+def test_when_the_client_would_start_the_run_goes_on_the_network(
+    context: Callable[..., CheckContext],
+) -> None:
+    sent: list[bool] = []
+    checks = [
+        make("t.models", _recording(sent, passed("ok")), network=True),
+        _stopper(warned("a denied model the client replaces", Fix("pick another"))),
+    ]
+    results = by_id(run_checks(checks, context()))
+    assert sent == [False]
+    assert results["t.models"].status is Status.PASS
+
+
+def test_offline_a_refusal_leaves_network_checks_skipped_as_offline(
+    context: Callable[..., CheckContext],
+) -> None:
+    checks = [
+        make("t.models", ok, network=True),
+        _stopper(failed("refused", Fix("ask the administrator"))),
+    ]
+    results = by_id(run_checks(checks, context(offline=True)))
+    assert results["t.models"].message == "offline"

@@ -80,6 +80,7 @@ def catalogue_json(checks: Sequence[Check]) -> str:
             "description": c.spec.description,
             "cost": c.spec.cost.value,
             "network": c.spec.network,
+            "stops_client": c.spec.stops_client,
             "providers": sorted(p.value for p in c.spec.providers) if c.spec.providers else None,
             "needs": list(c.spec.needs),
             "origin": c.origin,

@@ -26,6 +26,11 @@ def render_explain(check: Check, width: int) -> str:
         f"runs: {network_use(spec)}",
         f"origin: {check.origin}",
     ]
+    if spec.stops_client:
+        facts.append(
+            "a failure means Claude Code sends nothing: the run's network checks are skipped "
+            "and the live parts of the others judge offline"
+        )
     if spec.needs:
         facts.append("needs: " + ", ".join(spec.needs))
     if spec.providers:
