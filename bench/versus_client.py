@@ -14,6 +14,9 @@ answered first), then per version and group the median and the minimum ratio.
 By default the client runs with CLAUDE_CODE_MAX_RETRIES=0 (the tier's mode: a failing set-up
 costs it about a second, which is its fastest possible answer, so the ratio is a lower bound);
 --default-retries lets it retry as users' clients do (minutes per retried failure: use --jobs).
+
+One untimed round goes first: a peer's first request on a route can cost it far more than the
+next (LiteLLM loads a handler on first use, ~0.5 s), and a user's gateway has long been warm.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ def measure(
         tempfile.TemporaryDirectory(prefix="ccdoctor-versus-") as scratch,
         running_lab(Path(scratch) / "lab", scenarios) as lab,
     ):
+        warm_up = Path(scratch) / "warm-up"
+        observe_all(scenarios, lab, clients, warm_up, jobs, mode, python=python)
         for n in range(runs):
             workdir = Path(scratch) / f"run-{n}"
             rounds.append(observe_all(scenarios, lab, clients, workdir, jobs, mode, python=python))
