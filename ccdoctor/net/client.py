@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ccdoctor.net.probe import VERIFY_CODES, Cause, Reachability, probe, target_of
 from ccdoctor.net.settings import NetworkSettings, ProxyChoice
-from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context, trust_problems
+from ccdoctor.net.tls import HandshakeWatch, TrustSetup, client_context, trust_problems, watching
 
 if TYPE_CHECKING:
     import httpx
@@ -92,13 +92,11 @@ class Network:
         return self.trust.context
 
     def reachability(self, url: str, timeout: float) -> Reachability:
-        """The staged probe, over a context of its own: watching its handshake for a
-        client-certificate demand must not slow every other connection down."""
+        """The staged probe, over the run's context (loaded on first use: only a TLS target
+        pays for the roots), watching its own handshake for a client-certificate demand."""
         watch = HandshakeWatch()
-        # Loading the roots costs tens of milliseconds: only a TLS target pays for it.
-        return probe(
-            url, self.settings, lambda: client_context(self.settings, watch).context, timeout, watch
-        )
+        with watching(watch):
+            return probe(url, self.settings, lambda: self.context, timeout, watch)
 
     def _client(self, url: str) -> httpx.Client:
         import httpx

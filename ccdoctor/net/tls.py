@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +48,36 @@ _HANDSHAKE_RECORD = 22
 _CERTIFICATE_REQUEST = 13
 
 
-def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = None) -> TrustSetup:
-    """The client's trust and identity. With `watch`, the context reports handshake messages to
-    it (through CPython's message-callback hook; where that hook is missing the watch stays
-    blind and a client-certificate demand is reported as a dropped connection)."""
+class _Watches(threading.local):
+    """The watch of the handshake this thread is making, if any: the run's one context (its
+    roots take ~50 ms of CPU to load, and a second load cannot overlap the first) serves the
+    probe that watches its handshake and the HTTP clients that do not."""
+
+    current: HandshakeWatch | None = None
+
+    def observe(self, *message: Any) -> None:
+        if self.current is not None:
+            self.current.observe(*message)
+
+
+_WATCHES = _Watches()
+
+
+@contextlib.contextmanager
+def watching(watch: HandshakeWatch) -> Iterator[None]:
+    """Report the handshake messages this thread's connections see to `watch` meanwhile."""
+    _WATCHES.current = watch
+    try:
+        yield
+    finally:
+        _WATCHES.current = None
+
+
+def client_context(settings: NetworkSettings) -> TrustSetup:
+    """The client's trust and identity. Within `watching(watch)`, the context reports the
+    thread's handshake messages to `watch` (through CPython's message-callback hook; where that
+    hook is missing the watch stays blind and a client-certificate demand is reported as a
+    dropped connection)."""
     import certifi
 
     # No default roots: which stores count is the client's choice (CLAUDE_CODE_CERT_STORE).
@@ -66,9 +94,9 @@ def client_context(settings: NetworkSettings, watch: HandshakeWatch | None = Non
     if not settings.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    if watch is not None and hasattr(context, "_msg_callback"):
+    if hasattr(context, "_msg_callback"):
         # No public hook exists; CPython has carried this one since 3.8.
-        context._msg_callback = watch.observe
+        context._msg_callback = _WATCHES.observe
     return TrustSetup(context, problems)
 
 
