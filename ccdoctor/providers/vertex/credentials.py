@@ -111,7 +111,9 @@ def _mint(ctx: CheckContext, vertex: bool) -> MintedToken | TokenError | None:
         assert found.path is not None
         quota = (ctx.config.get(known.GCP_QUOTA_PROJECT_VARIABLE) or "").strip() or None
         environ = {name: env_string(value.raw) for name, value in ctx.config.env.items()}
-        minted = mint_from_file(ctx.network, found.path, quota, timeout, environ)
+        minted = mint_from_file(
+            ctx.network, found.path, found.credential_type, quota, timeout, environ
+        )
     if isinstance(minted, MintedToken):
         ctx.redactor.add(minted.token, "google-access-token")
     return minted

@@ -201,12 +201,14 @@ class TokenError:
 def mint_from_file(
     network: Network,
     path: Path,
+    credential_type: str | None,
     quota_project: str | None,
     timeout: float,
     environ: Mapping[str, str],
 ) -> MintedToken | TokenError:
-    """Load a credential file as google.auth.default() would and refresh it once, with the
-    library reading `environ` (the effective environment) where it would read os.environ."""
+    """Load a credential file (of the `type` it was judged to hold) as google.auth.default()
+    would and refresh it once, with the library reading `environ` (the effective environment)
+    where it would read os.environ."""
     # Imported before the clock starts: on a loaded machine an import inside the step's time
     # left the command's kill too little of it to be told as what it was.
     modules = [importlib.import_module(f"google.auth.{name}") for name in _ENV_MODULES]
@@ -215,7 +217,7 @@ def mint_from_file(
     # Loaded with scopes, an external_account file makes google-auth ask Cloud Resource Manager
     # for its project (its own transport, off ccdoctor's network); the client never does
     # (tests/facts/leftovers.md), so the scopes are added after loading.
-    load_scopes = None if _file_type(path) == "external_account" else scopes
+    load_scopes = None if credential_type == "external_account" else scopes
 
     def mint(request: NetworkRequest) -> MintedToken:
         import google.auth
@@ -256,14 +258,6 @@ def mint_from_file(
         )
 
     return _bounded(network, timeout, mint)
-
-
-def _file_type(path: Path) -> object:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data.get("type") if isinstance(data, dict) else None
 
 
 def mint_from_metadata(network: Network, host: str, timeout: float) -> MintedToken | TokenError:
